@@ -1,0 +1,7 @@
+export * from './decimal.js'
+export * from './events.js'
+export * from './topics.js'
+export * from './ingest-job.js'
+export * from './avro.js'
+export * from './config.js'
+export * from './logger.js'

@@ -1,0 +1,45 @@
+/**
+ * Redis projection cache layout (SPEC section 8), shared by the query API (which fills it)
+ * and the aggregator (which invalidates what a committed batch changed).
+ *
+ * Parameterised projections (timeline ranges, channel list filters, user pages) live as
+ * fields of one hash per seed key, so invalidation is a plain DEL of a known key set,
+ * never a SCAN over the keyspace.
+ */
+
+export const CACHE_TTL_SECONDS = 3600
+
+export const TIMELINE_GRANULARITIES = ['hour', 'day', 'week', 'month'] as const
+export type TimelineGranularity = (typeof TIMELINE_GRANULARITIES)[number]
+
+export const cacheKeys = {
+  dashboard: (eventId: string) => `analytics:dashboard:${eventId}`,
+  roi: (eventId: string) => `analytics:roi:${eventId}`,
+  channel: (eventId: string, channelName: string) => `analytics:channel:${eventId}:${channelName}`,
+  /** Hash: one field per (channelType filter, sort) of the channel list. */
+  channelList: (eventId: string) => `analytics:channels:${eventId}`,
+  /** Hash: one field per (from, to, tz) of this granularity. */
+  timeline: (eventId: string, granularity: TimelineGranularity) => `analytics:timeline:${eventId}:${granularity}`,
+  /** Hash: one field per page of the owner's summary. */
+  user: (userId: string) => `analytics:user:${userId}`,
+} as const
+
+export interface ChangedProjection {
+  readonly eventId: string
+  /** The owner, when known: their summary includes this event. */
+  readonly userId: string | null
+  readonly channelNames: readonly string[]
+}
+
+/** Every cache key whose projection may differ after `change` was committed. */
+export function keysToInvalidate(change: ChangedProjection): string[] {
+  const { eventId, userId, channelNames } = change
+  return [
+    cacheKeys.dashboard(eventId),
+    cacheKeys.roi(eventId),
+    cacheKeys.channelList(eventId),
+    ...channelNames.map((name) => cacheKeys.channel(eventId, name)),
+    ...TIMELINE_GRANULARITIES.map((granularity) => cacheKeys.timeline(eventId, granularity)),
+    ...(userId === null ? [] : [cacheKeys.user(userId)]),
+  ]
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# Entry point of `npm start`, `npm test` and `npm run bench` on a fresh machine:
+# bootstrap pnpm, install dependencies, bring the local stack up, then hand over.
+set -eu
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
+
+step() { printf '\n==> %s\n' "$*"; }
+
+ensure_pnpm() {
+  if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; then
+    return
+  fi
+  step "installing pnpm $PNPM_VERSION"
+  # corepack's signature check fails against some registry mirrors; npm is always here.
+  npm install --global --no-fund --no-audit "pnpm@$PNPM_VERSION" >/dev/null
+}
+
+install_dependencies() {
+  step "installing dependencies"
+  if [ -n "${CI:-}" ]; then pnpm install --frozen-lockfile; else pnpm install; fi
+}
+
+command=${1:-}
+ensure_pnpm
+install_dependencies
+step "starting the local stack (Kafka, Schema Registry, PostgreSQL, Redis)"
+pnpm stack up
+
+case "$command" in
+  test)
+    step "build and typecheck"
+    pnpm turbo run build typecheck
+    step "lint"
+    pnpm lint
+    step "tests"
+    pnpm turbo run test --concurrency=1
+    ;;
+  start)
+    step "migrating the database"
+    pnpm migrate
+    step "ready"
+    pnpm stack status
+    ;;
+  bench)
+    pnpm turbo run build
+    pnpm --filter @event-analytics/bench run bench
+    ;;
+  *)
+    echo "usage: scripts/npm-entry.sh start|test|bench" >&2
+    exit 64
+    ;;
+esac

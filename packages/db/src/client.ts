@@ -1,0 +1,62 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { CustomTypesConfig } from 'pg'
+import type { Database } from './schema/types.js'
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/event_analytics'
+
+const INT8_OID = 20
+const DATE_OID = 1082
+
+function parseInt8(text: string): number {
+  const value = Number(text)
+  // Throwing beats silently rounding a counter; see schema/types.ts for the decision.
+  if (!Number.isSafeInteger(value)) throw new RangeError(`bigint ${text} does not fit a JS safe integer`)
+  return value
+}
+
+function identity(text: string): string {
+  return text
+}
+
+/**
+ * Per-pool parsers (the `types` pool option) instead of pg.types.setTypeParser, which would
+ * change the parsing of every other pg user in the process.
+ */
+const typeParsers: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format !== 'binary') {
+      if (oid === INT8_OID) return parseInt8
+      if (oid === DATE_OID) return identity
+    }
+    return pg.types.getTypeParser(oid, format ?? 'text')
+  }) as CustomTypesConfig['getTypeParser'],
+}
+
+export interface CreateDbOptions {
+  /** Maximum pool size (default 10). */
+  poolSize?: number
+  /** Name reported in pg_stat_activity, handy when looking at locks. */
+  applicationName?: string
+  /** Called when an idle pooled connection fails (e.g. server restart); log it. */
+  onPoolError?: (error: Error) => void
+}
+
+/** Opens a pg Pool and wraps it in a typed Kysely instance. Close it with `closeDb`. */
+export function createDb(url: string = DEFAULT_DATABASE_URL, options: CreateDbOptions = {}): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? 'event-analytics',
+    types: typeParsers,
+  })
+  // An idle client losing its connection (server restart) must not crash the process;
+  // the pool replaces it and the next query reports the problem.
+  pool.on('error', options.onPoolError ?? (() => undefined))
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/** Ends the pool. Safe to call twice. */
+export async function closeDb<DB>(db: Kysely<DB>): Promise<void> {
+  await db.destroy()
+}

@@ -1,0 +1,51 @@
+export { createDb, closeDb, DEFAULT_DATABASE_URL } from './client.js'
+export type { CreateDbOptions } from './client.js'
+export { ensureDatabaseExists, dropDatabase, databaseNameOf, withDatabase, redactUrl } from './admin.js'
+export { PgErrorCode, pgErrorCode } from './errors.js'
+export { migrateToLatest, ensurePartitionWindow, setupDatabase } from './migrate.js'
+export type { MigrateOptions, PartitionWindowOptions } from './migrate.js'
+export { migrations, migrationProvider } from './migrations/index.js'
+export {
+  ensureTimelinePartitions,
+  ensureTimelinePartitionsFor,
+  forgetTimelinePartitions,
+  TIMELINE_TABLE,
+  TIMELINE_DEFAULT_PARTITION,
+} from './partitions/timeline.js'
+export {
+  ensureDedupePartition,
+  dropExpiredDedupePartitions,
+  DEDUPE_TABLE,
+  DEFAULT_DEDUPE_RETENTION_DAYS,
+} from './partitions/dedupe.js'
+export { listPartitions } from './partitions/ddl.js'
+export type { DdlOptions, DdlLogger } from './partitions/ddl.js'
+export {
+  timelinePartitionName,
+  dedupePartitionName,
+  utcDay,
+  utcMonthStart,
+  addUtcMonths,
+  addDays,
+} from './partitions/calendar.js'
+export { claimMessages, MAX_MESSAGE_ID_LENGTH } from './dedupe/claim.js'
+export { rollDedupeEpoch } from './dedupe/epoch.js'
+export type { RollResult } from './dedupe/epoch.js'
+export type * from './schema/types.js'
+export { applyBatchWrites } from './queries/apply-batch.js'
+export type {
+  BatchWriteModel,
+  EventDelta,
+  ChannelDelta,
+  TimelineDelta,
+  EventCreatedFields,
+  StatusChange,
+  AppliedEvent,
+  ApplyBatchResult,
+} from './queries/apply-batch.js'
+export { readVisibleEvent, readEventChannels, readEventChannel } from './queries/read-dashboard.js'
+export { readTimeline, readTimelineSpan } from './queries/read-timeline.js'
+export type { TimelineQuery, TimelineUnit, TimelineBucketRow, TimelineSpan } from './queries/read-timeline.js'
+export { readUserEvents, readUserChannelTypeTotals } from './queries/read-user-summary.js'
+export type { ChannelTypeTotalsRow } from './queries/read-user-summary.js'
+export { pingDatabase } from './queries/ping.js'

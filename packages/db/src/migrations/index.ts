@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely'
+import * as m0001 from './0001_initial.js'
+
+/**
+ * Every migration, imported statically: works the same from src (tsx) and from dist, and
+ * bundles cleanly, unlike FileMigrationProvider's directory scan. Append new ones here.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_initial': m0001,
+}
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...migrations }),
+}

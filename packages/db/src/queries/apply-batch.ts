@@ -1,0 +1,266 @@
+/**
+ * The aggregator's write path: the typed write model a folded batch produces, and the
+ * upserts that add it to the projections inside the caller's batch transaction.
+ *
+ * Deadlock avoidance: every batch locks rows in one global order. Message claims first
+ * (sorted ids, see claimMessages), then event_stats rows by event_id, then channel_stats by
+ * (event_id, channel_name), then timeline_data by (event_id, hour). Every channel and timeline
+ * row written belongs to an event whose event_stats row the same transaction has already
+ * locked, so two batches touching one event serialise on that row. Callers still retry
+ * 40P01 / 40001 as a safety net.
+ */
+import { sql } from 'kysely'
+import type { Transaction } from 'kysely'
+import type { ChannelTypeValue, Database, EventStatusValue } from '../schema/types.js'
+
+/** Descriptive fields of the winning EventCreated (latest occurredAt, ties by content). */
+export interface EventCreatedFields {
+  readonly occurredAt: Date
+  readonly userId: string
+  readonly title: string
+  readonly ownInvestment: string
+  readonly expectedRevenue: string
+  readonly expectedParticipants: number | null
+  readonly targetRoi: string
+  readonly salesGrowthRate: string | null
+}
+
+/** The winning status change of a batch (latest occurredAt, ties by status rank). */
+export interface StatusChange {
+  readonly status: EventStatusValue
+  readonly occurredAt: Date
+}
+
+export interface EventDelta {
+  readonly eventId: string
+  /** Added to total_participants. */
+  readonly participants: number
+  /** Decimal string, scale 2; added to distribution_cost. */
+  readonly distributionCost: string
+  readonly created: EventCreatedFields | null
+  readonly status: StatusChange | null
+}
+
+export interface ChannelDelta {
+  readonly eventId: string
+  readonly channelName: string
+  /** Greatest type named by the batch's distributions (NULL: only participants named it). */
+  readonly channelType: ChannelTypeValue | null
+  readonly participants: number
+  readonly distributionCount: number
+  /** Decimal string, scale 2. */
+  readonly distributionCost: string
+}
+
+export interface TimelineDelta {
+  readonly eventId: string
+  /** Start of the UTC hour. */
+  readonly hour: Date
+  readonly participants: number
+}
+
+/** What one batch adds to the projections. Every channel/timeline eventId has an EventDelta. */
+export interface BatchWriteModel {
+  readonly events: readonly EventDelta[]
+  readonly channels: readonly ChannelDelta[]
+  readonly timeline: readonly TimelineDelta[]
+}
+
+export interface AppliedEvent {
+  readonly eventId: string
+  /** The owner as stored after the batch (NULL until EventCreated arrived). */
+  readonly userId: string | null
+}
+
+export interface ApplyBatchResult {
+  readonly events: readonly AppliedEvent[]
+  /** Rows inserted or updated by the delta upserts (the fold ratio's denominator). */
+  readonly rowsWritten: number
+}
+
+/** Rows per INSERT statement: stays far below PostgreSQL's 65535 bind parameters. */
+const CHUNK = 1000
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = []
+  for (let start = 0; start < items.length; start += CHUNK) out.push(items.slice(start, start + CHUNK))
+  return out
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** Adds `model` to the projections inside `trx`; returns the touched events and their owners. */
+export async function applyBatchWrites(trx: Transaction<Database>, model: BatchWriteModel): Promise<ApplyBatchResult> {
+  if (!trx.isTransaction) throw new Error('applyBatchWrites must run inside the batch transaction')
+  if (model.events.length === 0) return { events: [], rowsWritten: 0 }
+  const events = [...model.events].sort((a, b) => compareText(a.eventId, b.eventId))
+  const channels = [...model.channels].sort(
+    (a, b) => compareText(a.eventId, b.eventId) || compareText(a.channelName, b.channelName),
+  )
+  const timeline = [...model.timeline].sort(
+    (a, b) => compareText(a.eventId, b.eventId) || a.hour.getTime() - b.hour.getTime(),
+  )
+  for (const part of chunks(events)) await upsertEvents(trx, part)
+  for (const part of chunks(channels)) await upsertChannels(trx, part)
+  for (const part of chunks(timeline)) await upsertTimeline(trx, part)
+  if (timeline.length > 0) await recomputeCumulative(trx, [...new Set(timeline.map((row) => row.eventId))])
+  const applied = await recomputeDerived(trx, events.map((row) => row.eventId))
+  return { events: applied, rowsWritten: events.length + channels.length + timeline.length }
+}
+
+const STATUS_RANK = sql`ARRAY['ACTIVE', 'ENDED', 'ARCHIVED']::varchar[]`
+
+/** Last writer by occurredAt; on a tie the later status in the lifecycle wins (order-independent). */
+const statusWins = sql<boolean>`excluded.status_changed_at IS NOT NULL AND (
+  event_stats.status_changed_at IS NULL
+  OR excluded.status_changed_at > event_stats.status_changed_at
+  OR (excluded.status_changed_at = event_stats.status_changed_at
+      AND array_position(${STATUS_RANK}, excluded.status) > array_position(${STATUS_RANK}, event_stats.status)))`
+
+/** The EventCreated ordering key: occurredAt, then the content, so duplicates resolve the same in any order. */
+function createdKey(table: 'excluded' | 'event_stats') {
+  const t = sql.raw(table)
+  return sql`(${t}.event_created_at, ${t}.user_id COLLATE "C", ${t}.title COLLATE "C", ${t}.own_investment,
+    ${t}.expected_revenue, ${t}.target_roi, coalesce(${t}.expected_participants, -1),
+    coalesce(${t}.sales_growth_rate, -1000000000))`
+}
+
+const createdWins = sql<boolean>`excluded.event_created_at IS NOT NULL AND (
+  event_stats.event_created_at IS NULL OR ${createdKey('excluded')} > ${createdKey('event_stats')})`
+
+function ifCreatedWins<T>(column: string) {
+  return sql<T>`CASE WHEN ${createdWins} THEN excluded.${sql.raw(column)} ELSE event_stats.${sql.raw(column)} END`
+}
+
+async function upsertEvents(trx: Transaction<Database>, rows: readonly EventDelta[]): Promise<void> {
+  await trx
+    .insertInto('event_stats')
+    .values(
+      rows.map((row) => ({
+        event_id: row.eventId,
+        user_id: row.created?.userId ?? null,
+        title: row.created?.title ?? null,
+        event_created_at: row.created?.occurredAt ?? null,
+        own_investment: row.created?.ownInvestment ?? '0',
+        expected_revenue: row.created?.expectedRevenue ?? '0',
+        expected_participants: row.created?.expectedParticipants ?? null,
+        target_roi: row.created?.targetRoi ?? '0',
+        sales_growth_rate: row.created?.salesGrowthRate ?? null,
+        status: row.status?.status ?? 'ACTIVE',
+        status_changed_at: row.status?.occurredAt ?? null,
+        total_participants: row.participants,
+        distribution_cost: row.distributionCost,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('event_id').doUpdateSet({
+        total_participants: sql`event_stats.total_participants + excluded.total_participants`,
+        distribution_cost: sql`event_stats.distribution_cost + excluded.distribution_cost`,
+        status: sql`CASE WHEN ${statusWins} THEN excluded.status ELSE event_stats.status END`,
+        status_changed_at: sql`CASE WHEN ${statusWins} THEN excluded.status_changed_at ELSE event_stats.status_changed_at END`,
+        user_id: ifCreatedWins<string | null>('user_id'),
+        title: ifCreatedWins<string | null>('title'),
+        own_investment: ifCreatedWins<string>('own_investment'),
+        expected_revenue: ifCreatedWins<string>('expected_revenue'),
+        expected_participants: ifCreatedWins<number | null>('expected_participants'),
+        target_roi: ifCreatedWins<string>('target_roi'),
+        sales_growth_rate: ifCreatedWins<string | null>('sales_growth_rate'),
+        // Last, so the comparisons above still read the stored event_created_at.
+        event_created_at: ifCreatedWins<Date | null>('event_created_at'),
+        updated_at: sql`now()`,
+      }),
+    )
+    .execute()
+}
+
+async function upsertChannels(trx: Transaction<Database>, rows: readonly ChannelDelta[]): Promise<void> {
+  await trx
+    .insertInto('channel_stats')
+    .values(
+      rows.map((row) => ({
+        event_id: row.eventId,
+        channel_name: row.channelName,
+        channel_type: row.channelType,
+        participants: row.participants,
+        distribution_count: row.distributionCount,
+        distribution_cost: row.distributionCost,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['event_id', 'channel_name']).doUpdateSet({
+        participants: sql`channel_stats.participants + excluded.participants`,
+        distribution_count: sql`channel_stats.distribution_count + excluded.distribution_count`,
+        distribution_cost: sql`channel_stats.distribution_cost + excluded.distribution_cost`,
+        // GREATEST ignores NULL and is order-independent: a type once named is never lost,
+        // and distributions that disagree resolve the same whatever their arrival order.
+        channel_type: sql`GREATEST(channel_stats.channel_type, excluded.channel_type)`,
+        updated_at: sql`now()`,
+      }),
+    )
+    .execute()
+}
+
+async function upsertTimeline(trx: Transaction<Database>, rows: readonly TimelineDelta[]): Promise<void> {
+  await trx
+    .insertInto('timeline_data')
+    .values(rows.map((row) => ({ event_id: row.eventId, timestamp: row.hour, participants: row.participants })))
+    .onConflict((oc) =>
+      oc.columns(['event_id', 'timestamp']).doUpdateSet({
+        participants: sql`timeline_data.participants + excluded.participants`,
+        updated_at: sql`now()`,
+      }),
+    )
+    .execute()
+}
+
+/**
+ * cumulative_participants = running sum of participants by hour. Recomputed (only rows whose
+ * value changes are written) rather than incremented: a late bucket raises every later bucket,
+ * a new bucket starts from its predecessor, and a row ever left wrong heals. Safe under
+ * READ COMMITTED because the event_stats row lock serialises writers of one event's timeline.
+ */
+async function recomputeCumulative(trx: Transaction<Database>, eventIds: readonly string[]): Promise<void> {
+  await sql`
+    UPDATE timeline_data AS t
+    SET cumulative_participants = r.cumulative, updated_at = now()
+    FROM (
+      SELECT event_id, "timestamp",
+             sum(participants) OVER (PARTITION BY event_id ORDER BY "timestamp") AS cumulative
+      FROM timeline_data
+      WHERE event_id = ANY(${eventIds}::varchar[])
+    ) AS r
+    WHERE t.event_id = r.event_id AND t."timestamp" = r."timestamp"
+      AND t.cumulative_participants <> r.cumulative`.execute(trx)
+}
+
+/**
+ * SPEC section 6 in exact integer arithmetic on unscaled cents: div() truncates exactly, so
+ * half-up is div(2|n| + d, 2d) with the sign put back; no numeric-division scale is involved.
+ */
+async function recomputeDerived(trx: Transaction<Database>, eventIds: readonly string[]): Promise<AppliedEvent[]> {
+  const result = await sql<{ event_id: string; user_id: string | null }>`
+    UPDATE event_stats AS e
+    SET total_investment = d.investment_cents / 100,
+        estimated_revenue = d.revenue_cents / 100,
+        estimated_roi = CASE WHEN d.investment_cents = 0 THEN 0
+          ELSE sign(d.revenue_cents - d.investment_cents)
+             * div(2 * abs(d.revenue_cents - d.investment_cents) * 10000 + d.investment_cents, 2 * d.investment_cents)
+             / 100 END,
+        total_views = d.views,
+        updated_at = now()
+    FROM (
+      SELECT s.event_id,
+             (s.own_investment + s.distribution_cost) * 100 AS investment_cents,
+             CASE WHEN coalesce(s.expected_participants, 0) > 0
+               THEN div(2 * s.expected_revenue * 100 * s.total_participants + s.expected_participants, 2 * s.expected_participants)
+               ELSE s.expected_revenue * 100 END AS revenue_cents,
+             (SELECT coalesce(sum(c.views), 0) FROM channel_stats AS c WHERE c.event_id = s.event_id) AS views
+      FROM event_stats AS s
+      WHERE s.event_id = ANY(${eventIds}::varchar[])
+    ) AS d
+    WHERE e.event_id = d.event_id
+    RETURNING e.event_id, e.user_id`.execute(trx)
+  return result.rows.map((row) => ({ eventId: row.event_id, userId: row.user_id }))
+}

@@ -1,0 +1,92 @@
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
+import type { Database } from '../schema/types.js'
+
+export type TimelineUnit = 'hour' | 'day' | 'week' | 'month'
+
+export interface TimelineQuery {
+  readonly eventId: string
+  readonly unit: TimelineUnit
+  /** IANA zone the buckets are local to. Hour buckets are always UTC hours (SPEC section 4). */
+  readonly timeZone: string
+  /** First and last instant of the range; the buckets containing them are included whole. */
+  readonly from: Date
+  readonly to: Date
+  /** Hard cap on generated buckets: the caller validates the range, this is the safety net. */
+  readonly maxBuckets: number
+}
+
+export interface TimelineBucketRow {
+  bucket_start: Date
+  bucket_end: Date
+  participants: number
+  views: number
+  engagement: number
+  conversions: number
+  /** cumulative_participants of the last hourly row before the bucket's end (0 when none). */
+  cumulative_participants: number
+}
+
+const STEP: Readonly<Record<TimelineUnit, string>> = {
+  hour: '1 hour',
+  day: '1 day',
+  week: '1 week',
+  month: '1 month',
+}
+
+/**
+ * Zero-filled roll-up of the hourly rows into local buckets. The bucket series is generated
+ * over LOCAL wall-clock time (date_trunc + calendar steps on `timestamp without time zone`)
+ * and each bucket start/end is converted back to an instant, so a day across a DST change
+ * is 23 or 25 hours long and weeks start on ISO Monday. Hourly rows are UTC hours, which
+ * never straddle a local day boundary of a whole-hour-offset zone.
+ */
+export async function readTimeline(db: Kysely<Database>, query: TimelineQuery): Promise<TimelineBucketRow[]> {
+  const zone = query.unit === 'hour' ? 'UTC' : query.timeZone
+  const step = STEP[query.unit]
+  const result = await sql<TimelineBucketRow>`
+    WITH buckets AS (
+      SELECT (local_start AT TIME ZONE ${zone}) AS bucket_start,
+             ((local_start + ${step}::interval) AT TIME ZONE ${zone}) AS bucket_end
+      FROM generate_series(
+        date_trunc(${query.unit}, ${query.from}::timestamptz AT TIME ZONE ${zone}),
+        date_trunc(${query.unit}, ${query.to}::timestamptz AT TIME ZONE ${zone}),
+        ${step}::interval
+      ) AS local_start
+      LIMIT ${query.maxBuckets}
+    )
+    SELECT b.bucket_start,
+           b.bucket_end,
+           coalesce(sum(t.participants), 0)::bigint AS participants,
+           coalesce(sum(t.views), 0)::bigint AS views,
+           coalesce(sum(t.engagement), 0)::bigint AS engagement,
+           coalesce(sum(t.conversions), 0)::bigint AS conversions,
+           coalesce((
+             SELECT c.cumulative_participants FROM timeline_data c
+             WHERE c.event_id = ${query.eventId} AND c."timestamp" < b.bucket_end
+             ORDER BY c."timestamp" DESC
+             LIMIT 1
+           ), 0)::bigint AS cumulative_participants
+    FROM buckets b
+    LEFT JOIN timeline_data t
+      ON t.event_id = ${query.eventId} AND t."timestamp" >= b.bucket_start AND t."timestamp" < b.bucket_end
+    GROUP BY b.bucket_start, b.bucket_end
+    ORDER BY b.bucket_start`.execute(db)
+  return result.rows
+}
+
+export interface TimelineSpan {
+  first: Date
+  last: Date
+}
+
+/** First and last hour the event has timeline rows for, or undefined when it has none. */
+export async function readTimelineSpan(db: Kysely<Database>, eventId: string): Promise<TimelineSpan | undefined> {
+  const row = await db
+    .selectFrom('timeline_data')
+    .select((eb) => [eb.fn.min('timestamp').as('first'), eb.fn.max('timestamp').as('last')])
+    .where('event_id', '=', eventId)
+    .executeTakeFirst()
+  if (row === undefined || row.first === null || row.last === null) return undefined
+  return { first: new Date(row.first), last: new Date(row.last) }
+}

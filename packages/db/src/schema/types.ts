@@ -1,0 +1,128 @@
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely'
+
+/**
+ * Type decisions (they match the pg type parsers installed by `createDb`):
+ *
+ * - `numeric` (money, rates, ROI) is ALWAYS a string in both directions. Money must never
+ *   pass through a binary float (SPEC section 3); callers use the exact-decimal helpers of
+ *   @event-analytics/contracts.
+ * - `bigint` (counts, identity ids) is parsed to a JS `number`. Counts of participants and
+ *   views stay far below 2^53; the parser throws instead of silently losing precision if a
+ *   value ever does not fit. This also makes `count(*)` come back as a number.
+ * - `date` stays the ISO string `YYYY-MM-DD`: pg's default turns it into a Date at local
+ *   midnight, which shifts the day in any non-UTC process.
+ * - `timestamptz` is a `Date`.
+ */
+
+/** numeric column the database fills with a default: select string, insert optional string. */
+export type DecimalWithDefault = ColumnType<string, string | undefined, string>
+/** Nullable numeric column. */
+export type NullableDecimal = ColumnType<string | null, string | null | undefined, string | null>
+/** bigint / integer counter with a database default of 0. */
+export type Counter = ColumnType<number, number | undefined, number>
+/** timestamptz with a database default of now(). */
+export type DefaultTimestamp = ColumnType<Date, Date | undefined, Date>
+/** Nullable timestamptz. */
+export type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>
+
+export type EventStatusValue = 'ACTIVE' | 'ENDED' | 'ARCHIVED'
+export type ChannelTypeValue = 'TV' | 'SNS' | 'VOICE'
+
+export interface EventStatsTable {
+  id: GeneratedAlways<number>
+  event_id: string
+  /** NULL until event-created arrives (topics are independent, SPEC section 4). */
+  user_id: ColumnType<string | null, string | null | undefined, string | null>
+  title: ColumnType<string | null, string | null | undefined, string | null>
+  status: ColumnType<EventStatusValue, EventStatusValue | undefined, EventStatusValue>
+  /** occurredAt of the status change that won (last writer by occurredAt wins). */
+  status_changed_at: NullableTimestamp
+  /** occurredAt of EventCreated; NULL means the event is not visible in the API yet. */
+  event_created_at: NullableTimestamp
+  /** EventCreated.totalInvestment: the owner's own spend. */
+  own_investment: DecimalWithDefault
+  /** Sum of every distribution cost of every channel. */
+  distribution_cost: DecimalWithDefault
+  /** own_investment + distribution_cost (SPEC section 6). */
+  total_investment: DecimalWithDefault
+  expected_revenue: DecimalWithDefault
+  expected_participants: ColumnType<number | null, number | null | undefined, number | null>
+  target_roi: DecimalWithDefault
+  sales_growth_rate: NullableDecimal
+  total_participants: Counter
+  total_views: Counter
+  estimated_revenue: DecimalWithDefault
+  /** Signed on purpose (deviation from the seed): a campaign can lose money. */
+  estimated_roi: DecimalWithDefault
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface ChannelStatsTable {
+  id: GeneratedAlways<number>
+  event_id: string
+  channel_name: string
+  /** NULL until a distribution names the type (a participant can name the channel first). */
+  channel_type: ColumnType<ChannelTypeValue | null, ChannelTypeValue | null | undefined, ChannelTypeValue | null>
+  participants: Counter
+  distribution_count: Counter
+  distribution_cost: DecimalWithDefault
+  impressions: Counter
+  views: Counter
+  clicks: Counter
+  conversions: Counter
+  likes: Counter
+  comments: Counter
+  shares: Counter
+  total_calls: Counter
+  completed_calls: Counter
+  average_duration_sec: DecimalWithDefault
+  /** asOf of the last external metrics snapshot that was accepted. */
+  metrics_as_of: NullableTimestamp
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface TimelineDataTable {
+  event_id: string
+  /** Start of a UTC hour. */
+  timestamp: Date
+  participants: Counter
+  views: Counter
+  engagement: Counter
+  conversions: Counter
+  cumulative_participants: Counter
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface ProcessedMessagesTable {
+  message_id: string
+  /** `YYYY-MM-DD`, the dedupe epoch day the id was claimed in (partition key). */
+  dedupe_day: string
+  applied_at: DefaultTimestamp
+}
+
+export interface DedupeEpochTable {
+  /** Always true: makes the table single-row (primary key + CHECK). */
+  singleton: Generated<boolean>
+  /** `YYYY-MM-DD`, the partition of processed_messages new claims go into. */
+  current_day: string
+}
+
+export interface Database {
+  event_stats: EventStatsTable
+  channel_stats: ChannelStatsTable
+  timeline_data: TimelineDataTable
+  processed_messages: ProcessedMessagesTable
+  dedupe_epoch: DedupeEpochTable
+}
+
+export type EventStatsRow = Selectable<EventStatsTable>
+export type NewEventStats = Insertable<EventStatsTable>
+export type EventStatsUpdate = Updateable<EventStatsTable>
+export type ChannelStatsRow = Selectable<ChannelStatsTable>
+export type NewChannelStats = Insertable<ChannelStatsTable>
+export type ChannelStatsUpdate = Updateable<ChannelStatsTable>
+export type TimelineDataRow = Selectable<TimelineDataTable>
+export type NewTimelineData = Insertable<TimelineDataTable>

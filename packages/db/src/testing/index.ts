@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { dropDatabase, withDatabase } from '../admin.js'
+import { closeDb, createDb } from '../client.js'
+import { setupDatabase } from '../migrate.js'
+import type { Database } from '../schema/types.js'
+
+/** Server the test databases are created on; TEST_DATABASE_URL, else DATABASE_URL, else local. */
+export const TEST_SERVER_URL =
+  process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+
+export interface TestDatabase {
+  db: Kysely<Database>
+  /** Connection URL of the fresh database (hand it to the code under test). */
+  url: string
+  name: string
+  /** Closes `db` and drops the database. Idempotent. */
+  drop(): Promise<void>
+}
+
+/** The part of a tap `Test` used here, so the kit does not depend on tap. */
+export interface TeardownRegistrar {
+  teardown(fn: () => unknown): void
+}
+
+export interface TestDatabaseOptions {
+  /** Pool size of the returned `db` (default 5). */
+  poolSize?: number
+  /** Clock for the partition window (default: now). */
+  now?: Date
+  /** Timeline months created around `now` (default 1 back, 1 ahead: fast and enough). */
+  monthsBack?: number
+  monthsAhead?: number
+}
+
+/**
+ * A freshly created, fully migrated database of its own, so test files never share state.
+ * Throws (never skips) when PostgreSQL cannot be reached: a test run without its database
+ * must fail. Pass the tap test to drop the database in its teardown.
+ */
+export async function createTestDatabase(t?: TeardownRegistrar, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const name = `ea_test_${process.pid}_${randomBytes(5).toString('hex')}`
+  const url = withDatabase(TEST_SERVER_URL, name)
+  await setupDatabase(url, {
+    monthsBack: options.monthsBack ?? 1,
+    monthsAhead: options.monthsAhead ?? 1,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  })
+  const db = createDb(url, { poolSize: options.poolSize ?? 5, applicationName: `test:${name}` })
+  let dropped: Promise<void> | undefined
+  const drop = (): Promise<void> => {
+    dropped ??= closeDb(db).then(() => dropDatabase(url))
+    return dropped
+  }
+  t?.teardown(drop)
+  return { db, url, name, drop }
+}

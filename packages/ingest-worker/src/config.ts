@@ -1,0 +1,31 @@
+import { DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_TOPICS, env, loadConfig } from '@event-analytics/contracts'
+import { hostname } from 'node:os'
+
+const shape = {
+  KAFKA_BROKERS: env.list('127.0.0.1:9092'),
+  KAFKA_CLIENT_ID: env.string('analytics-ingest-worker'),
+  KAFKA_GROUP_ID: env.string('analytics-ingest'),
+  /** Stable per instance so a restarted worker fences its own zombie transactions. */
+  KAFKA_TRANSACTIONAL_ID: env.string(`analytics-ingest-${hostname()}`),
+  SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081/apis/ccompat/v7'),
+  TOPIC_EVENT_CREATED: env.string(DEFAULT_TOPICS.EventCreated),
+  TOPIC_EVENT_STATUS_CHANGED: env.string(DEFAULT_TOPICS.EventStatusChanged),
+  TOPIC_DISTRIBUTION_COMPLETED: env.string(DEFAULT_TOPICS.DistributionCompleted),
+  TOPIC_PARTICIPANT_REGISTERED: env.string(DEFAULT_TOPICS.ParticipantRegistered),
+  TOPIC_DEAD_LETTER: env.string(DEFAULT_DEAD_LETTER_TOPIC),
+  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  /** BullMQ key prefix; lets tests and several deployments share one Redis. */
+  BULLMQ_PREFIX: env.string('bull'),
+  /** Consumption pauses while this many jobs wait in the queue. */
+  INGEST_MAX_BACKLOG_JOBS: env.integer(500, 1),
+  /** Valid messages per BullMQ job; a larger partition batch becomes several jobs. */
+  INGEST_MAX_EVENTS_PER_JOB: env.integer(2000, 1),
+  INGEST_OPS_PORT: env.port(9101),
+  INGEST_OPS_HOST: env.string('127.0.0.1'),
+}
+
+export function loadIngestConfig(source: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(shape, source)
+}
+
+export type IngestConfig = ReturnType<typeof loadIngestConfig>

@@ -1,0 +1,5 @@
+export { createIngestWorker, topicKinds, type IngestWorker } from './worker.js'
+export { loadIngestConfig, type IngestConfig } from './config.js'
+export { DEAD_LETTER_CODES, type DeadLetterCode, type Rejection } from './decode/outcome.js'
+export { frameConfluent, parseConfluentFrame } from './decode/framing.js'
+export { createSchemaRegistry } from './decode/avro-decoder.js'

@@ -1,0 +1,24 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export type IngestMetrics = ReturnType<typeof createIngestMetrics>
+
+export function createIngestMetrics() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'ingest_' })
+  return {
+    registry,
+    consumed: new Counter({ name: 'ingest_messages_consumed_total', help: 'Kafka messages consumed', labelNames: ['topic'], registers: [registry] }),
+    enqueued: new Counter({ name: 'ingest_messages_enqueued_total', help: 'Valid messages handed to BullMQ', labelNames: ['topic'], registers: [registry] }),
+    jobs: new Counter({ name: 'ingest_jobs_enqueued_total', help: 'BullMQ jobs added (one per partition batch chunk)', registers: [registry] }),
+    deadLettered: new Counter({ name: 'ingest_dead_letters_total', help: 'Messages sent to the dead-letter topic', labelNames: ['topic', 'code'], registers: [registry] }),
+    consumerLag: new Gauge({ name: 'ingest_consumer_lag', help: 'Messages behind the partition high watermark after the last batch', labelNames: ['topic', 'partition'], registers: [registry] }),
+    enqueueLatency: new Histogram({
+      name: 'ingest_enqueue_latency_seconds',
+      help: 'Time to enqueue one partition batch in BullMQ',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    backlog: new Gauge({ name: 'ingest_queue_backlog_jobs', help: 'Jobs waiting in the ingest queue at the last check', registers: [registry] }),
+    backpressure: new Gauge({ name: 'ingest_backpressure_active', help: '1 while consumption waits for the queue backlog to drain', registers: [registry] }),
+  }
+}

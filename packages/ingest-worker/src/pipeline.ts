@@ -1,0 +1,74 @@
+/**
+ * consume -> decode -> validate -> plan: what becomes of one partition batch. Kept apart
+ * from kafkajs so the whole decision is testable without a broker.
+ */
+import {
+  ingestJobId,
+  type DomainEvent,
+  type DomainEventKind,
+  type IngestBatchJob,
+  type KafkaBatchSource,
+} from '@event-analytics/contracts'
+import type { KafkaMessage, Message } from 'kafkajs'
+import type { AvroDecoder } from './decode/avro-decoder.js'
+import type { MessageOutcome } from './decode/outcome.js'
+import { deadLetterOf } from './dead-letter.js'
+import { validateRecord } from './validate/domain-event.js'
+
+export interface PartitionBatch {
+  readonly topic: string
+  readonly partition: number
+  readonly messages: readonly KafkaMessage[]
+}
+
+export interface PlannedJob {
+  readonly id: string
+  readonly data: IngestBatchJob
+}
+
+export interface BatchPlan {
+  readonly jobs: readonly PlannedJob[]
+  readonly deadLetters: readonly Message[]
+  readonly accepted: number
+}
+
+export async function classifyMessage(
+  decoder: AvroDecoder,
+  kind: DomainEventKind,
+  message: KafkaMessage,
+  now: number,
+): Promise<MessageOutcome> {
+  const decoded = await decoder.decode(kind, message.value)
+  if (!('record' in decoded)) return decoded
+  return validateRecord(kind, decoded.record, now)
+}
+
+export async function planBatch(
+  decoder: AvroDecoder,
+  kind: DomainEventKind,
+  batch: PartitionBatch,
+  maxEventsPerJob: number,
+  now: Date,
+): Promise<BatchPlan> {
+  const accepted: DomainEvent[] = []
+  const deadLetters: Message[] = []
+  for (const message of batch.messages) {
+    const outcome = await classifyMessage(decoder, kind, message, now.getTime())
+    if ('accepted' in outcome) accepted.push(outcome.accepted)
+    else deadLetters.push(deadLetterOf(batch, message, outcome.rejected, now))
+  }
+  const first = batch.messages[0]?.offset ?? '0'
+  const last = batch.messages[batch.messages.length - 1]?.offset ?? first
+  const source = { topic: batch.topic, partition: batch.partition, firstOffset: first, lastOffset: last }
+  return { jobs: chunkIntoJobs(source, accepted, maxEventsPerJob), deadLetters, accepted: accepted.length }
+}
+
+/** Deterministic ids: the same batch planned again after a crash yields the same job ids. */
+export function chunkIntoJobs(source: KafkaBatchSource, events: readonly DomainEvent[], maxEventsPerJob: number): PlannedJob[] {
+  const jobs: PlannedJob[] = []
+  for (let start = 0; start < events.length; start += maxEventsPerJob) {
+    const chunk = Math.floor(start / maxEventsPerJob)
+    jobs.push({ id: `${ingestJobId(source)}|${chunk}`, data: { source, events: events.slice(start, start + maxEventsPerJob) } })
+  }
+  return jobs
+}

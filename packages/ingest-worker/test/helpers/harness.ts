@@ -1,0 +1,110 @@
+/**
+ * Test harness on the real stack: unique topics, group, queue prefix and transactional id
+ * per test file, so files can run in parallel against one broker, registry and Redis.
+ */
+import { randomUUID } from 'node:crypto'
+import { INGEST_QUEUE_NAME, readerSchema, valueSubject, type AvroSchema, type DomainEventKind, type IngestBatchJob } from '@event-analytics/contracts'
+import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { Queue } from 'bullmq'
+import { Kafka, logLevel, type KafkaMessage, type Producer } from 'kafkajs'
+import { Redis } from 'ioredis'
+import { createSchemaRegistry, loadIngestConfig, type IngestConfig } from '../../src/index.js'
+
+export const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092'
+export const REGISTRY_URL = process.env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7'
+export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'
+
+export interface Harness {
+  readonly config: IngestConfig
+  readonly env: Record<string, string>
+  readonly kafka: Kafka
+  readonly registry: SchemaRegistry
+  readonly topics: Record<DomainEventKind, string>
+  producer(): Promise<Producer>
+  register(kind: DomainEventKind, schema?: AvroSchema, subject?: string): Promise<number>
+  queue(): Queue<IngestBatchJob>
+  jobs(): Promise<IngestBatchJob[]>
+  deadLetters(expected: number, timeoutMs?: number): Promise<KafkaMessage[]>
+  close(): Promise<void>
+}
+
+export function createHarness(overrides: Record<string, string> = {}): Harness {
+  const run = `t${randomUUID().slice(0, 8)}`
+  const topics: Record<DomainEventKind, string> = {
+    EventCreated: `${run}.event-created`,
+    EventStatusChanged: `${run}.event-status-changed`,
+    DistributionCompleted: `${run}.distribution-completed`,
+    ParticipantRegistered: `${run}.participant-registered`,
+  }
+  const env: Record<string, string> = {
+    KAFKA_BROKERS, SCHEMA_REGISTRY_URL: REGISTRY_URL, REDIS_URL,
+    KAFKA_GROUP_ID: `${run}-ingest`, KAFKA_TRANSACTIONAL_ID: `${run}-ingest-tx`, BULLMQ_PREFIX: `${run}-bull`,
+    TOPIC_EVENT_CREATED: topics.EventCreated, TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
+    TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted, TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,
+    TOPIC_DEAD_LETTER: `${run}.dlq`, INGEST_OPS_PORT: '0', LOG_LEVEL: 'silent',
+    ...overrides,
+  }
+  const config = loadIngestConfig(env)
+  const kafka = new Kafka({ clientId: `${run}-test`, brokers: [KAFKA_BROKERS], logLevel: logLevel.NOTHING })
+  const registry = createSchemaRegistry(REGISTRY_URL)
+  const producers: Producer[] = []
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
+  const queue = new Queue<IngestBatchJob>(INGEST_QUEUE_NAME, { connection, prefix: config.BULLMQ_PREFIX })
+
+  return {
+    config, env, kafka, registry, topics,
+    async producer() {
+      const producer = kafka.producer({ allowAutoTopicCreation: true })
+      await producer.connect()
+      producers.push(producer)
+      return producer
+    },
+    async register(kind, schema = readerSchema(kind), subject = valueSubject(topics[kind])) {
+      const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject })
+      return id
+    },
+    queue: () => queue,
+    async jobs() {
+      const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'delayed', 'prioritized'], 0, -1)
+      return jobs.map((job) => job.data)
+    },
+    async deadLetters(expected, timeoutMs = 60_000) {
+      return readTopic(kafka, config.TOPIC_DEAD_LETTER, expected, timeoutMs, `${run}-dlq-reader-${randomUUID()}`)
+    },
+    async close() {
+      await Promise.all(producers.map((producer) => producer.disconnect()))
+      await queue.pause()
+      await queue.obliterate({ force: true })
+      await queue.close()
+      connection.disconnect()
+    },
+  }
+}
+
+/** Reads `expected` messages from a topic (read_committed), then keeps reading briefly to catch extras. */
+export async function readTopic(kafka: Kafka, topic: string, expected: number, timeoutMs: number, groupId: string): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId, readUncommitted: false })
+  const messages: KafkaMessage[] = []
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) })
+  const deadline = Date.now() + timeoutMs
+  while (messages.length < expected && Date.now() < deadline) await sleep(200)
+  await sleep(1500)
+  await consumer.disconnect()
+  return messages
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await sleep(200)
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

@@ -1,0 +1,122 @@
+/** Wiring and lifecycle: start, drain (finish the in-flight batch), close (release everything). */
+import { createLogger } from '@event-analytics/contracts'
+import type { IngestBatchJob, Logger } from '@event-analytics/contracts'
+import { closeDb, createDb } from '@event-analytics/db'
+import type { Database } from '@event-analytics/db'
+import { startOpsServer } from '@event-analytics/ops'
+import type { OpsServer } from '@event-analytics/ops'
+import { Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { Kysely } from 'kysely'
+import { sql } from 'kysely'
+import type { AggregatorConfig } from './config.js'
+import { BatchConsumer } from './consumer.js'
+import { createMetrics } from './metrics.js'
+import type { AggregatorMetrics } from './metrics.js'
+
+export interface Aggregator {
+  readonly metrics: AggregatorMetrics
+  /** Port of /health, /ready, /metrics once started (null when disabled). */
+  readonly opsPort: number | null
+  start(): Promise<void>
+  /** Stops fetching jobs and waits for the in-flight batch to be committed and settled. */
+  drain(): Promise<void>
+  /** drain(), then closes the worker, ops server, Redis and PostgreSQL. Idempotent. */
+  close(): Promise<void>
+}
+
+export interface AggregatorOverrides {
+  readonly logger?: Logger
+  /** Defaults to true; tests with several aggregators in a process turn it off. */
+  readonly defaultMetrics?: boolean
+}
+
+export function createAggregator(config: AggregatorConfig, overrides: AggregatorOverrides = {}): Aggregator {
+  const logger = overrides.logger ?? createLogger('aggregator', config.logLevel)
+  const metrics = createMetrics(overrides.defaultMetrics ?? true)
+  const db = createDb(config.databaseUrl, {
+    applicationName: 'aggregator',
+    onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
+  })
+  const cache = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true })
+  cache.on('error', (error) => logger.warn({ err: error }, 'redis cache connection error'))
+  const worker = new Worker<IngestBatchJob>(config.queueName, null, {
+    connection: redisOptions(config.redisUrl),
+    prefix: config.queuePrefix,
+    autorun: false,
+    lockDuration: config.lockDurationMs,
+    stalledInterval: config.stalledIntervalMs,
+    // Replays are harmless (claims), so a job that stalled a few times (crashes) must not be failed.
+    maxStalledCount: config.maxStalledCount,
+    // Bounds how long drain() can wait for an idle blocking fetch.
+    drainDelay: 1,
+  })
+  worker.on('error', (error) => logger.warn({ err: error }, 'bullmq worker error'))
+  const consumer = new BatchConsumer({
+    worker, db, cache, metrics, logger,
+    batchMaxMessages: config.batchMaxMessages,
+    batchMaxWaitMs: config.batchMaxWaitMs,
+    lockDurationMs: config.lockDurationMs,
+  })
+  let ops: OpsServer | undefined
+  let closing: Promise<void> | undefined
+
+  return {
+    metrics,
+    get opsPort() {
+      return ops?.port ?? null
+    },
+    async start() {
+      await cache.connect()
+      await sql`SELECT 1`.execute(db)
+      await worker.startStalledCheckTimer()
+      if (config.opsPort !== null) {
+        ops = await startOpsServer({
+          port: config.opsPort, host: config.opsHost, logger, registry: metrics.registry,
+          checks: readinessChecks(db, cache, worker),
+        })
+      }
+      consumer.start()
+      logger.info({ queue: config.queueName, prefix: config.queuePrefix }, 'aggregator started')
+    },
+    drain: () => consumer.drain(),
+    close() {
+      closing ??= (async () => {
+        await consumer.drain()
+        await worker.close()
+        await ops?.close()
+        cache.disconnect()
+        await closeDb(db)
+        logger.info('aggregator closed')
+      })()
+      return closing
+    },
+  }
+}
+
+function readinessChecks(db: Kysely<Database>, cache: Redis, worker: Worker): Record<string, () => Promise<void>> {
+  return {
+    postgres: async () => {
+      await sql`SELECT 1`.execute(db)
+    },
+    redis: async () => {
+      await cache.ping()
+    },
+    queue: async () => {
+      await worker.waitUntilReady()
+    },
+  }
+}
+
+/** BullMQ needs maxRetriesPerRequest null on its connections (blocking commands). */
+function redisOptions(url: string): { host: string; port: number; db: number; username?: string; password?: string; maxRetriesPerRequest: null } {
+  const parsed = new URL(url)
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    db: Number(parsed.pathname.slice(1) || 0),
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    maxRetriesPerRequest: null,
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The batch transaction: claim the message ids (exactly-once effects), fold the fresh ones,
+ * upsert the deltas, all in one PostgreSQL transaction; then invalidate the cache.
+ */
+import type { DomainEvent } from '@event-analytics/contracts'
+import { applyBatchWrites, claimMessages, ensureTimelinePartitionsFor } from '@event-analytics/db'
+import type { AppliedEvent, BatchWriteModel, Database } from '@event-analytics/db'
+import type { Kysely, Transaction } from 'kysely'
+import { classifyFailure } from './errors.js'
+import { foldBatch, timelineHours, uniqueByMessageId } from './fold/index.js'
+import type { AggregatorMetrics } from './metrics.js'
+
+export interface ApplyOutcome {
+  readonly received: number
+  /** Messages applied by this transaction (never applied before). */
+  readonly applied: number
+  /** Messages dropped: applied before, or repeated inside the batch. */
+  readonly duplicates: number
+  readonly rowsWritten: number
+  readonly model: BatchWriteModel
+  readonly events: readonly AppliedEvent[]
+}
+
+/** Deadlocks and serialization failures are retried this many times before giving up. */
+const CONFLICT_ATTEMPTS = 8
+
+export interface ApplyOptions {
+  readonly metrics?: AggregatorMetrics
+  /** Partition DDL logger. */
+  readonly logger?: { info(object: object, message: string): void; warn(object: object, message: string): void }
+}
+
+/** Applies `messages` in one transaction, retrying on deadlock / serialization failure. */
+export async function applyMessages(
+  db: Kysely<Database>,
+  messages: readonly DomainEvent[],
+  options: ApplyOptions = {},
+): Promise<ApplyOutcome> {
+  const unique = uniqueByMessageId(messages)
+  // DDL outside the batch transaction (its locks must not be held for the batch's duration).
+  await ensureTimelinePartitionsFor(db, timelineHours(unique), options.logger ? { logger: options.logger } : {})
+  for (let attempt = 1; ; attempt += 1) {
+    const timer = options.metrics?.transactionSeconds.startTimer()
+    try {
+      const outcome = await db.transaction().execute((trx) => applyInTransaction(trx, unique, messages.length))
+      timer?.()
+      return outcome
+    } catch (error) {
+      timer?.()
+      if (classifyFailure(error) !== 'conflict' || attempt >= CONFLICT_ATTEMPTS) throw error
+      options.metrics?.retries.inc({ reason: 'conflict' })
+      await sleep(Math.floor(Math.random() * 20 * attempt))
+    }
+  }
+}
+
+async function applyInTransaction(
+  trx: Transaction<Database>,
+  unique: readonly DomainEvent[],
+  received: number,
+): Promise<ApplyOutcome> {
+  // Sorted ids: concurrent batches insert claims in one order, so they cannot deadlock.
+  const fresh = await claimMessages(trx, unique.map((message) => message.messageId).sort())
+  const toApply = unique.filter((message) => fresh.has(message.messageId))
+  const model = foldBatch(toApply)
+  const written = await applyBatchWrites(trx, model)
+  return {
+    received,
+    applied: toApply.length,
+    duplicates: received - toApply.length,
+    rowsWritten: written.rowsWritten,
+    model,
+    events: written.events,
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

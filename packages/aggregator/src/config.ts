@@ -1,0 +1,53 @@
+import { INGEST_QUEUE_NAME, env, loadConfig } from '@event-analytics/contracts'
+import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
+
+export interface AggregatorConfig {
+  readonly databaseUrl: string
+  readonly redisUrl: string
+  readonly queueName: string
+  /** BullMQ key prefix; must match the ingest worker's. */
+  readonly queuePrefix: string
+  readonly batchMaxMessages: number
+  readonly batchMaxWaitMs: number
+  /** Ops port (/health, /ready, /metrics); null: no ops server (tests). 0: any free port. */
+  readonly opsPort: number | null
+  readonly opsHost: string
+  readonly lockDurationMs: number
+  readonly stalledIntervalMs: number
+  readonly maxStalledCount: number
+  readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+}
+
+const shape = {
+  DATABASE_URL: env.url(DEFAULT_DATABASE_URL),
+  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  AGGREGATOR_QUEUE_NAME: env.string(INGEST_QUEUE_NAME),
+  BULLMQ_PREFIX: env.string('bull'),
+  AGGREGATOR_BATCH_MAX_MESSAGES: env.integer(2000, 1, 100_000),
+  AGGREGATOR_BATCH_MAX_WAIT_MS: env.integer(200, 0, 60_000),
+  AGGREGATOR_OPS_PORT: env.port(9102),
+  AGGREGATOR_OPS_HOST: env.string('127.0.0.1'),
+  AGGREGATOR_LOCK_DURATION_MS: env.integer(30_000, 1000),
+  AGGREGATOR_STALLED_INTERVAL_MS: env.integer(30_000, 500),
+  AGGREGATOR_MAX_STALLED_COUNT: env.integer(10, 1),
+  LOG_LEVEL: env.logLevel(),
+}
+
+/** Reads and validates the environment once; throws ConfigError naming every bad variable. */
+export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): AggregatorConfig {
+  const raw = loadConfig(shape, source)
+  return {
+    databaseUrl: raw.DATABASE_URL,
+    redisUrl: raw.REDIS_URL,
+    queueName: raw.AGGREGATOR_QUEUE_NAME,
+    queuePrefix: raw.BULLMQ_PREFIX,
+    batchMaxMessages: raw.AGGREGATOR_BATCH_MAX_MESSAGES,
+    batchMaxWaitMs: raw.AGGREGATOR_BATCH_MAX_WAIT_MS,
+    opsPort: raw.AGGREGATOR_OPS_PORT,
+    opsHost: raw.AGGREGATOR_OPS_HOST,
+    lockDurationMs: raw.AGGREGATOR_LOCK_DURATION_MS,
+    stalledIntervalMs: raw.AGGREGATOR_STALLED_INTERVAL_MS,
+    maxStalledCount: raw.AGGREGATOR_MAX_STALLED_COUNT,
+    ...(raw.LOG_LEVEL === undefined ? {} : { logLevel: raw.LOG_LEVEL }),
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Pure folding: the fresh (never applied) messages of a batch become one typed write model,
+ * one delta per event, per (event, channel) and per (event, UTC hour). No I/O here.
+ */
+import { formatDecimal, parseDecimal } from '@event-analytics/contracts'
+import type {
+  DistributionCompleted,
+  DomainEvent,
+  EventCreated,
+  EventStatusChanged,
+  ParticipantRegistered,
+} from '@event-analytics/contracts'
+import type { BatchWriteModel, ChannelDelta, EventDelta, TimelineDelta } from '@event-analytics/db'
+import { compareEventCreated, compareStatusChanges, greaterChannelType, utcHour } from './order.js'
+
+type ChannelType = ChannelDelta['channelType']
+
+interface EventAcc {
+  participants: number
+  distributionCents: bigint
+  created: EventCreated | null
+  status: EventStatusChanged | null
+}
+
+interface ChannelAcc {
+  eventId: string
+  channelName: string
+  channelType: ChannelType
+  participants: number
+  distributionCount: number
+  distributionCents: bigint
+}
+
+interface Accumulator {
+  events: Map<string, EventAcc>
+  channels: Map<string, ChannelAcc>
+  timeline: Map<string, TimelineDelta & { participants: number }>
+}
+
+function eventAcc(acc: Accumulator, eventId: string): EventAcc {
+  let found = acc.events.get(eventId)
+  if (found === undefined) {
+    found = { participants: 0, distributionCents: 0n, created: null, status: null }
+    acc.events.set(eventId, found)
+  }
+  return found
+}
+
+function channelAcc(acc: Accumulator, eventId: string, channelName: string): ChannelAcc {
+  // JSON of the pair: no separator character can make two different pairs collide.
+  const key = JSON.stringify([eventId, channelName])
+  let found = acc.channels.get(key)
+  if (found === undefined) {
+    found = { eventId, channelName, channelType: null, participants: 0, distributionCount: 0, distributionCents: 0n }
+    acc.channels.set(key, found)
+  }
+  return found
+}
+
+function foldParticipant(acc: Accumulator, message: ParticipantRegistered): void {
+  eventAcc(acc, message.eventId).participants += 1
+  if (message.channelName !== null) channelAcc(acc, message.eventId, message.channelName).participants += 1
+  const hour = utcHour(message.occurredAt)
+  const key = JSON.stringify([message.eventId, hour.getTime()])
+  const bucket = acc.timeline.get(key)
+  if (bucket === undefined) acc.timeline.set(key, { eventId: message.eventId, hour, participants: 1 })
+  else bucket.participants += 1
+}
+
+function foldDistribution(acc: Accumulator, message: DistributionCompleted): void {
+  const event = eventAcc(acc, message.eventId)
+  for (const entry of message.channels) {
+    const cents = parseDecimal(entry.distributionCost, 2)
+    if (cents < 0n) throw new RangeError(`negative distributionCost ${entry.distributionCost} for ${entry.channelName}`)
+    const channel = channelAcc(acc, message.eventId, entry.channelName)
+    channel.distributionCount += 1
+    channel.distributionCents += cents
+    channel.channelType = greaterChannelType(channel.channelType, entry.channelType)
+    event.distributionCents += cents
+  }
+}
+
+function foldOne(acc: Accumulator, message: DomainEvent): void {
+  switch (message.kind) {
+    case 'ParticipantRegistered':
+      return foldParticipant(acc, message)
+    case 'DistributionCompleted':
+      return foldDistribution(acc, message)
+    case 'EventCreated': {
+      const event = eventAcc(acc, message.eventId)
+      // Parsing here (not only in SQL) makes a malformed decimal fail in the fold, with its message.
+      compareEventCreated(message, message)
+      if (event.created === null || compareEventCreated(message, event.created) > 0) event.created = message
+      return
+    }
+    case 'EventStatusChanged': {
+      const event = eventAcc(acc, message.eventId)
+      if (event.status === null || compareStatusChanges(message, event.status) > 0) event.status = message
+      return
+    }
+    default:
+      throw new TypeError(`unknown message kind ${(message as { kind: unknown }).kind as string}`)
+  }
+}
+
+function toEventDelta(eventId: string, acc: EventAcc): EventDelta {
+  const { created, status } = acc
+  return {
+    eventId,
+    participants: acc.participants,
+    distributionCost: formatDecimal(acc.distributionCents, 2),
+    created:
+      created === null
+        ? null
+        : {
+            occurredAt: new Date(created.occurredAt),
+            userId: created.userId,
+            title: created.title,
+            ownInvestment: created.totalInvestment,
+            expectedRevenue: created.expectedRevenue,
+            expectedParticipants: created.expectedParticipants,
+            targetRoi: created.targetRoi,
+            salesGrowthRate: created.salesGrowthRate,
+          },
+    status: status === null ? null : { status: status.status, occurredAt: new Date(status.occurredAt) },
+  }
+}
+
+/** Folds messages that are all to be applied (the caller dropped duplicates already). */
+export function foldBatch(messages: readonly DomainEvent[]): BatchWriteModel {
+  const acc: Accumulator = { events: new Map(), channels: new Map(), timeline: new Map() }
+  for (const message of messages) foldOne(acc, message)
+  return {
+    events: [...acc.events].map(([eventId, event]) => toEventDelta(eventId, event)),
+    channels: [...acc.channels.values()].map((channel) => ({
+      eventId: channel.eventId,
+      channelName: channel.channelName,
+      channelType: channel.channelType,
+      participants: channel.participants,
+      distributionCount: channel.distributionCount,
+      distributionCost: formatDecimal(channel.distributionCents, 2),
+    })),
+    timeline: [...acc.timeline.values()],
+  }
+}
+
+/** The UTC hours a batch may write timeline buckets for (to ensure their partitions first). */
+export function timelineHours(messages: readonly DomainEvent[]): Date[] {
+  const hours = new Map<number, Date>()
+  for (const message of messages) {
+    if (message.kind !== 'ParticipantRegistered') continue
+    const hour = utcHour(message.occurredAt)
+    hours.set(hour.getTime(), hour)
+  }
+  return [...hours.values()]
+}
+
+/** First occurrence of each messageId, in order: a batch may carry one message twice. */
+export function uniqueByMessageId(messages: readonly DomainEvent[]): DomainEvent[] {
+  const seen = new Set<string>()
+  return messages.filter((message) => !seen.has(message.messageId) && seen.add(message.messageId) !== undefined)
+}

@@ -1,0 +1,7 @@
+export { createAggregator } from './aggregator.js'
+export type { Aggregator, AggregatorOverrides } from './aggregator.js'
+export { loadAggregatorConfig } from './config.js'
+export type { AggregatorConfig } from './config.js'
+export { applyMessages } from './apply.js'
+export type { ApplyOutcome } from './apply.js'
+export { foldBatch } from './fold/index.js'

@@ -1,0 +1,32 @@
+/**
+ * Minimal structural check of a job's payload. The ingest worker validated every field; this
+ * only guards the aggregator against payloads it cannot even address (no messageId, no kind),
+ * which are failed as poison without reaching PostgreSQL.
+ */
+import type { DomainEvent, IngestBatchJob } from '@event-analytics/contracts'
+
+const KINDS = new Set(['EventCreated', 'EventStatusChanged', 'DistributionCompleted', 'ParticipantRegistered'])
+
+export function messagesOf(data: unknown): readonly unknown[] {
+  if (typeof data !== 'object' || data === null) throw new TypeError('job data is not an IngestBatchJob object')
+  const events = (data as Partial<IngestBatchJob>).events
+  if (!Array.isArray(events)) throw new TypeError('job data has no events array')
+  return events
+}
+
+/** The problem with `value` as a DomainEvent envelope, or null when it is addressable. */
+export function envelopeProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return 'message is not an object'
+  const message = value as Record<string, unknown>
+  if (typeof message['messageId'] !== 'string' || message['messageId'] === '') return 'message has no messageId'
+  if (typeof message['kind'] !== 'string' || !KINDS.has(message['kind'])) return `unknown kind ${String(message['kind'])}`
+  if (typeof message['eventId'] !== 'string') return `message ${message['messageId']} has no eventId`
+  if (typeof message['occurredAt'] !== 'number' || !Number.isFinite(message['occurredAt'])) {
+    return `message ${message['messageId']} has no valid occurredAt`
+  }
+  return null
+}
+
+export function isDomainEvent(value: unknown): value is DomainEvent {
+  return envelopeProblem(value) === null
+}

@@ -1,0 +1,36 @@
+import t from 'tap'
+import { BatchAborted, applyIsolating } from '../src/isolate.js'
+import { collectBatch } from '../src/batcher.js'
+
+t.test('bisects a data failure down to the poison units, applying every other unit', async (t) => {
+  const applied: number[] = []
+  const poisons = await applyIsolating([1, 2, 3, 4, 5, 6, 7], async (units) => {
+    if (units.includes(3) || units.includes(6)) throw new RangeError(`bad unit in ${units.join(',')}`)
+    applied.push(...units)
+  }, { onTransient: async () => true })
+  t.same(poisons.map((p) => p.unit), [3, 6])
+  t.match(poisons[0]?.reason, /bad unit in 3/)
+  t.same(applied.sort(), [1, 2, 4, 5, 7])
+})
+
+t.test('retries transient failures whole, and aborts when told to stop', async (t) => {
+  let calls = 0
+  const connectionLost = Object.assign(new Error('Connection terminated unexpectedly'), {})
+  const poisons = await applyIsolating([1, 2], async () => {
+    calls += 1
+    if (calls < 3) throw connectionLost
+  }, { onTransient: async () => true })
+  t.same(poisons, [])
+  t.equal(calls, 3)
+  await t.rejects(applyIsolating([1], async () => { throw connectionLost }, { onTransient: async () => false }), BatchAborted)
+})
+
+t.test('collectBatch stops at the message limit', async (t) => {
+  const queue = [3, 3, 3, 3]
+  const batch = await collectBatch(async () => queue.shift(), (n) => n, { maxMessages: 5, maxWaitMs: 10_000, isStopping: () => false })
+  t.same(batch, [3, 3])
+})
+
+t.test('collectBatch returns nothing once stopping', async (t) => {
+  t.same(await collectBatch(async () => undefined, () => 1, { maxMessages: 5, maxWaitMs: 10, isStopping: () => true }), [])
+})

@@ -1,0 +1,32 @@
+/** The ops port: /health, /ready (PostgreSQL, Redis, queue) and Prometheus /metrics. */
+import t from 'tap'
+import { createTestDatabase } from '@event-analytics/db/testing'
+import { createAggregator } from '../src/index.js'
+import { loadAggregatorConfig } from '../src/config.js'
+import { openQueue, testConfig, uniquePrefix } from './helpers/queue.js'
+
+t.test('ops endpoints', async (t) => {
+  const { url } = await createTestDatabase(t)
+  const prefix = uniquePrefix('ops')
+  const q = await openQueue(prefix)
+  t.teardown(() => q.close())
+  const aggregator = createAggregator(testConfig(url, prefix, { opsPort: 0 }), { defaultMetrics: false })
+  await aggregator.start()
+  t.teardown(() => aggregator.close())
+  const base = `http://127.0.0.1:${aggregator.opsPort}`
+  t.equal((await fetch(`${base}/health`)).status, 200)
+  const ready = await fetch(`${base}/ready`)
+  t.equal(ready.status, 200)
+  t.match(await ready.json(), { ready: true, checks: { postgres: { ok: true }, redis: { ok: true }, queue: { ok: true } } })
+  const metrics = await (await fetch(`${base}/metrics`)).text()
+  for (const name of ['aggregator_batch_messages', 'aggregator_fold_ratio', 'aggregator_transaction_seconds',
+    'aggregator_batch_retries_total', 'aggregator_jobs_failed_total', 'aggregator_duplicates_dropped_total']) {
+    t.match(metrics, name)
+  }
+})
+
+t.test('config: defaults and clear errors', async (t) => {
+  const config = loadAggregatorConfig({})
+  t.match(config, { batchMaxMessages: 2000, batchMaxWaitMs: 200, opsPort: 9102, redisUrl: 'redis://127.0.0.1:6379' })
+  t.throws(() => loadAggregatorConfig({ AGGREGATOR_BATCH_MAX_MESSAGES: 'lots' }), /AGGREGATOR_BATCH_MAX_MESSAGES/)
+})

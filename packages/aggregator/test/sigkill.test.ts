@@ -1,0 +1,77 @@
+/**
+ * Crash safety: the real entry point (tsx src/main.ts) is killed with SIGKILL at random
+ * points while it works through a queue of many jobs, restarted each time; the final tables
+ * equal the reference exactly and no job is failed. The last run is stopped with SIGTERM and
+ * must exit cleanly (graceful shutdown).
+ */
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import fc from 'fast-check'
+import { createTestDatabase } from '@event-analytics/db/testing'
+import { reference } from './helpers/reference.js'
+import { openQueue, REDIS_URL, uniquePrefix } from './helpers/queue.js'
+import { scenarioArb } from './helpers/streams.js'
+import { readTables, sortTables } from './helpers/tables.js'
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode })
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+}
+
+t.test('kill -9 at random points, restart: tables equal the reference', async (t) => {
+  const { db, url } = await createTestDatabase(t)
+  const prefix = uniquePrefix('sigkill')
+  const q = await openQueue(prefix)
+  t.teardown(() => q.close())
+
+  let k = 0
+  const scenarios = fc.sample(scenarioArb(() => `k${(k += 1)}-`), { numRuns: 60, seed: 4242 })
+  const stream = scenarios.flatMap((scenario) => scenario.stream)
+  let jobs = 0
+  for (const scenario of scenarios) for (const batch of scenario.batches) { await q.add(batch, jobs % 4); jobs += 1 }
+
+  const env = {
+    DATABASE_URL: url, REDIS_URL, BULLMQ_PREFIX: prefix, AGGREGATOR_OPS_PORT: '0', LOG_LEVEL: 'silent',
+    AGGREGATOR_BATCH_MAX_MESSAGES: '15', AGGREGATOR_BATCH_MAX_WAIT_MS: '5',
+    AGGREGATOR_LOCK_DURATION_MS: '2000', AGGREGATOR_STALLED_INTERVAL_MS: '1000',
+  }
+  // node --import tsx (not the tsx CLI): the pid is the aggregator itself, so SIGKILL reaches it.
+  const kill = (child: ChildProcess, signal: NodeJS.Signals) => process.kill(child.pid!, signal)
+  let kills = 0
+  for (let round = 0; round < 4; round += 1) {
+    const child = spawn(process.execPath, ['--conditions=event-analytics-source', '--import', 'tsx', 'src/main.ts'], {
+      cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    const before = (await q.queue.getJobCounts('completed'))['completed'] ?? 0
+    // Wait for progress, then a random extra moment: the kill lands mid-work, anywhere.
+    while ((((await q.queue.getJobCounts('completed'))['completed'] ?? 0) === before) && child.exitCode === null) await sleep(20)
+    await sleep(Math.floor(Math.random() * 400))
+    kill(child, 'SIGKILL')
+    const result = await exited(child)
+    t.equal(result.signal, 'SIGKILL', `round ${round} killed`)
+    kills += 1
+  }
+  t.equal(kills, 4)
+
+  const pending = await q.queue.getJobCounts('waiting', 'active')
+  t.comment(`after ${kills} kills: ${(pending['waiting'] ?? 0) + (pending['active'] ?? 0)} of ${jobs} jobs still pending`)
+  const last = spawn(process.execPath, ['--conditions=event-analytics-source', '--import', 'tsx', 'src/main.ts'], {
+    cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  t.teardown(() => { if (last.exitCode === null && last.signalCode === null) last.kill('SIGKILL') })
+  const counts = await q.settled()
+  t.same(counts, { completed: jobs, failed: 0 }, 'every job completed, none failed')
+  last.kill('SIGTERM')
+  t.same(await exited(last), { code: 0, signal: null }, 'SIGTERM: graceful exit')
+
+  const expected = reference(stream)
+  const actual = sortTables(await readTables(db, expected.events.map((row) => row.event_id)))
+  t.ok(expected.timeline.length > 100, 'a substantial stream')
+  t.strictSame(actual, sortTables(expected))
+})
+

@@ -1,0 +1,116 @@
+/**
+ * Builds the API (not listening): used by main.ts and by the tests through app.inject.
+ * Order matters: problem details and metrics first (they see every request), then
+ * swagger (it collects routes registered after it), then the routes.
+ */
+import Fastify from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import cors from '@fastify/cors'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import { createLogger } from '@event-analytics/contracts'
+import type { Database } from '@event-analytics/db'
+import type { ApiConfig } from './config.js'
+import { createVerifier } from './auth/verifier.js'
+import type { TokenVerifier } from './auth/verifier.js'
+import { authPlugin } from './plugins/auth.js'
+import { BOARD_PATH, boardPlugin } from './plugins/board.js'
+import { projectionCachePlugin } from './plugins/cache.js'
+import { etagPluginFp } from './plugins/etag.js'
+import { createApiMetrics, metricsPluginFp } from './plugins/metrics.js'
+import type { ApiMetrics } from './plugins/metrics.js'
+import { problemDetailsPlugin } from './plugins/problem-details.js'
+import { channelRoutes } from './routes/channels.js'
+import type { RouteContext } from './routes/context.js'
+import { dashboardRoutes } from './routes/dashboard.js'
+import { healthRoutes } from './routes/health.js'
+import { roiRoutes } from './routes/roi.js'
+import { timelineRoutes } from './routes/timeline.js'
+import { userRoutes } from './routes/users.js'
+
+export const API_PREFIX = '/api/v1'
+
+export interface AppDeps {
+  db: Kysely<Database>
+  /** Cache connection; its keyPrefix (if any) isolates tests. */
+  redis: Redis
+  config: ApiConfig
+  /** Queues shown on the operators' board (the ingest queue); no board when empty/absent. */
+  boardQueues?: readonly Queue[]
+  logger?: Logger
+  metrics?: ApiMetrics
+  verifier?: TokenVerifier
+  now?: () => Date
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generics.
+    loggerInstance: (deps.logger ?? createLogger('query-api')) as FastifyBaseLogger,
+    // Ids in paths are bounded by the schemas; this bounds everything else.
+    routerOptions: { maxParamLength: 100 },
+    ajv: { customOptions: { allErrors: false } },
+  })
+  const verifier = deps.verifier ?? createVerifier(config.auth)
+  await app.register(problemDetailsPlugin)
+  await app.register(metricsPluginFp, { metrics: deps.metrics ?? createApiMetrics() })
+  await app.register(authPlugin, { verifier })
+  await app.register(etagPluginFp)
+  await app.register(projectionCachePlugin, { redis: deps.redis, ttlSeconds: config.cacheTtlSeconds })
+  await registerEdge(app, config)
+  await registerDocs(app)
+  await app.register(healthRoutes, { db: deps.db, redis: deps.redis })
+  const context: RouteContext = { db: deps.db, config, now: deps.now ?? (() => new Date()) }
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', api.authenticate)
+      for (const routes of [dashboardRoutes, channelRoutes, roiRoutes, timelineRoutes, userRoutes]) {
+        await api.register(routes, context)
+      }
+    },
+    { prefix: API_PREFIX },
+  )
+  if (config.boardEnabled && deps.boardQueues !== undefined && deps.boardQueues.length > 0) {
+    await app.register(boardPlugin, { prefix: BOARD_PATH, queues: deps.boardQueues, verifier })
+  }
+  return app
+}
+
+async function registerEdge(app: FastifyInstance, config: ApiConfig): Promise<void> {
+  await app.register(rateLimit, {
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
+    // Rate limit responses go through the problem-details error handler (status 429).
+  })
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      methods: ['GET', 'HEAD', 'OPTIONS'],
+      allowedHeaders: ['authorization', 'if-none-match', 'content-type'],
+      exposedHeaders: ['etag', 'x-cache', 'retry-after'],
+      maxAge: 600,
+    })
+  }
+}
+
+async function registerDocs(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Event analytics query API',
+        version: '0.1.0',
+        description: 'Dashboards of event-marketing analytics. Errors are application/problem+json (RFC 9457).',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      tags: [{ name: 'analytics' }, { name: 'operations' }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+}

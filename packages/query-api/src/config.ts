@@ -1,0 +1,89 @@
+import { z } from 'zod'
+import { CACHE_TTL_SECONDS, env, loadConfig } from '@event-analytics/contracts'
+import { isKnownTimeZone } from './projections/timeline.js'
+
+/**
+ * Documented development secret: only ever used when NODE_ENV !== 'production' and no
+ * JWT_SECRET is set, so `pnpm token` and a fresh checkout work without set-up.
+ */
+export const DEV_JWT_SECRET = 'event-analytics-dev-secret-change-me-0123456789'
+
+const optionalString = z.string().min(1).optional()
+
+const shape = {
+  NODE_ENV: z.string().default('development'),
+  API_PORT: env.port(3000),
+  API_HOST: env.string('0.0.0.0'),
+  DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/event_analytics'),
+  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  /** HS256 shared secret (local use). */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** RS256 (any asymmetric alg the JWKS offers) for production. */
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: optionalString,
+  JWT_AUDIENCE: optionalString,
+  TIMELINE_MAX_BUCKETS: env.integer(1000, 1, 100_000),
+  DEFAULT_TIME_ZONE: env.string('Asia/Seoul'),
+  CACHE_TTL_SECONDS: env.integer(CACHE_TTL_SECONDS, 1),
+  /** BullMQ key prefix of the ingest queue shown on the board; the same value as the workers'. */
+  BULLMQ_PREFIX: env.string('bull'),
+  CHANNEL_STALE_AFTER_SECONDS: env.integer(900, 1),
+  RATE_LIMIT_MAX: env.integer(600, 1),
+  RATE_LIMIT_WINDOW_MS: env.integer(60_000, 1000),
+  /** Comma-separated allowed origins; "*" allows any; empty disables CORS. */
+  CORS_ORIGINS: env.list(''),
+  BOARD_ENABLED: env.boolean(true),
+  LOG_LEVEL: env.logLevel(),
+}
+
+
+export interface AuthConfig {
+  secret: string | undefined
+  jwksUrl: string | undefined
+  issuer: string | undefined
+  audience: string | undefined
+}
+
+export interface ApiConfig {
+  port: number
+  host: string
+  databaseUrl: string
+  redisUrl: string
+  auth: AuthConfig
+  timelineMaxBuckets: number
+  defaultTimeZone: string
+  cacheTtlSeconds: number
+  queuePrefix: string
+  channelStaleAfterMs: number
+  rateLimit: { max: number; windowMs: number }
+  corsOrigins: string[]
+  boardEnabled: boolean
+}
+
+/** Reads and validates the environment once; every problem is reported together. */
+export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const raw = loadConfig(shape, source)
+  const production = raw.NODE_ENV === 'production'
+  if (production && raw.JWT_SECRET === undefined && raw.JWT_JWKS_URL === undefined) {
+    throw new Error('invalid configuration:\n  JWT_JWKS_URL or JWT_SECRET: required when NODE_ENV=production')
+  }
+  if (!isKnownTimeZone(raw.DEFAULT_TIME_ZONE)) {
+    throw new Error(`invalid configuration:\n  DEFAULT_TIME_ZONE: unknown time zone "${raw.DEFAULT_TIME_ZONE}"`)
+  }
+  const secret = raw.JWT_SECRET ?? (production || raw.JWT_JWKS_URL !== undefined ? undefined : DEV_JWT_SECRET)
+  return {
+    port: raw.API_PORT,
+    host: raw.API_HOST,
+    databaseUrl: raw.DATABASE_URL,
+    redisUrl: raw.REDIS_URL,
+    auth: { secret, jwksUrl: raw.JWT_JWKS_URL, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE },
+    timelineMaxBuckets: raw.TIMELINE_MAX_BUCKETS,
+    defaultTimeZone: raw.DEFAULT_TIME_ZONE,
+    cacheTtlSeconds: raw.CACHE_TTL_SECONDS,
+    queuePrefix: raw.BULLMQ_PREFIX,
+    channelStaleAfterMs: raw.CHANNEL_STALE_AFTER_SECONDS * 1000,
+    rateLimit: { max: raw.RATE_LIMIT_MAX, windowMs: raw.RATE_LIMIT_WINDOW_MS },
+    corsOrigins: raw.CORS_ORIGINS,
+    boardEnabled: raw.BOARD_ENABLED,
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Prometheus metrics on the API port: request durations per route and the cache hit/miss
+ * counter. The registry is per app instance (tests build many apps in one process).
+ */
+import fp from 'fastify-plugin'
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { FastifyInstance } from 'fastify'
+
+export interface ApiMetrics {
+  registry: Registry
+  cacheRequests: Counter<'projection' | 'result'>
+  cacheLoads: Counter<'projection'>
+  requestDuration: Histogram<'method' | 'route' | 'status_code'>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: ApiMetrics
+  }
+}
+
+export function createApiMetrics(registry = new Registry(), defaults = false): ApiMetrics {
+  if (defaults) collectDefaultMetrics({ register: registry })
+  return {
+    registry,
+    cacheRequests: new Counter({
+      name: 'query_api_cache_requests_total',
+      help: 'Projection cache lookups by result (hit: served from Redis, miss: loaded from PostgreSQL)',
+      labelNames: ['projection', 'result'],
+      registers: [registry],
+    }),
+    cacheLoads: new Counter({
+      name: 'query_api_cache_loads_total',
+      help: 'Projection loads from PostgreSQL (single-flight: one per key for concurrent misses)',
+      labelNames: ['projection'],
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: 'query_api_request_duration_seconds',
+      help: 'HTTP request duration by route',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+  }
+}
+
+async function metricsPlugin(app: FastifyInstance, options: { metrics: ApiMetrics }): Promise<void> {
+  const { metrics } = options
+  app.decorate('metrics', metrics)
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, never the raw URL: ids in label values would explode cardinality.
+    const route = request.routeOptions.url ?? 'unmatched'
+    metrics.requestDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    )
+  })
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store')
+    return metrics.registry.metrics()
+  })
+}
+
+export const metricsPluginFp = fp(metricsPlugin, { name: 'metrics', fastify: '5.x' })

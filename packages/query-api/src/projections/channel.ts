@@ -1,0 +1,115 @@
+import type { ChannelStatsRow } from '@event-analytics/db'
+import { costPer, money, percentOf, renderOrNull, render } from './figures.js'
+
+export interface ChannelBody {
+  channelName: string
+  channelType: string | null
+  participants: number
+  distributionCount: number
+  distributionCost: string
+  impressions: number
+  views: number
+  clicks: number
+  conversions: number
+  likes: number
+  comments: number
+  shares: number
+  engagement: number
+  totalCalls: number
+  completedCalls: number
+  averageDurationSec: string
+  ctr: string | null
+  participationRate: string | null
+  conversionRate: string | null
+  costPerParticipant: string | null
+  callCompletionRate: string | null
+  metricsAsOf: string | null
+  stale: boolean
+}
+
+/**
+ * Staleness: the breaker state lives in the aggregator's process, so the API judges by the
+ * data. A channel whose last accepted snapshot is older than `staleAfterMs` is stale; a
+ * channel never refreshed (metricsAsOf null) is not, it simply has no external metrics.
+ */
+export function isStale(metricsAsOf: Date | null, now: Date, staleAfterMs: number): boolean {
+  return metricsAsOf !== null && now.getTime() - metricsAsOf.getTime() > staleAfterMs
+}
+
+export function channelBody(row: ChannelStatsRow, now: Date, staleAfterMs: number): ChannelBody {
+  const cost = money(row.distribution_cost)
+  return {
+    channelName: row.channel_name,
+    channelType: row.channel_type,
+    participants: row.participants,
+    distributionCount: row.distribution_count,
+    distributionCost: render(cost),
+    impressions: row.impressions,
+    views: row.views,
+    clicks: row.clicks,
+    conversions: row.conversions,
+    likes: row.likes,
+    comments: row.comments,
+    shares: row.shares,
+    engagement: row.likes + row.comments + row.shares,
+    totalCalls: row.total_calls,
+    completedCalls: row.completed_calls,
+    averageDurationSec: render(money(row.average_duration_sec)),
+    ctr: renderOrNull(percentOf(row.clicks, row.impressions)),
+    participationRate: renderOrNull(percentOf(row.participants, row.views)),
+    conversionRate: renderOrNull(percentOf(row.conversions, row.clicks)),
+    costPerParticipant: renderOrNull(costPer(cost, row.participants)),
+    callCompletionRate: renderOrNull(percentOf(row.completed_calls, row.total_calls)),
+    metricsAsOf: row.metrics_as_of === null ? null : row.metrics_as_of.toISOString(),
+    stale: isStale(row.metrics_as_of, now, staleAfterMs),
+  }
+}
+
+export const CHANNEL_SORT_FIELDS = [
+  'channelName',
+  'participants',
+  'views',
+  'impressions',
+  'clicks',
+  'conversions',
+  'engagement',
+  'distributionCost',
+  'ctr',
+  'participationRate',
+  'conversionRate',
+  'costPerParticipant',
+  'callCompletionRate',
+] as const
+export type ChannelSortField = (typeof CHANNEL_SORT_FIELDS)[number]
+export type SortOrder = 'asc' | 'desc'
+
+const DECIMAL_FIELDS = new Set<ChannelSortField>([
+  'distributionCost',
+  'ctr',
+  'participationRate',
+  'conversionRate',
+  'costPerParticipant',
+  'callCompletionRate',
+])
+
+function sortValue(channel: ChannelBody, field: ChannelSortField): bigint | string | null {
+  if (field === 'channelName') return channel.channelName
+  const value = channel[field]
+  if (value === null) return null
+  return DECIMAL_FIELDS.has(field) ? money(String(value)) : BigInt(value)
+}
+
+/** Sorts by `field` (nulls always last), ties broken by channel name so the order is stable. */
+export function sortChannels(channels: readonly ChannelBody[], field: ChannelSortField, order: SortOrder): ChannelBody[] {
+  const direction = order === 'asc' ? 1 : -1
+  return [...channels].sort((a, b) => {
+    const left = sortValue(a, field)
+    const right = sortValue(b, field)
+    if (left === null || right === null) {
+      if (left !== right) return left === null ? 1 : -1
+    } else if (left !== right) {
+      return (left < right ? -1 : 1) * direction
+    }
+    return a.channelName < b.channelName ? -1 : a.channelName > b.channelName ? 1 : 0
+  })
+}

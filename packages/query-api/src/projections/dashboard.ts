@@ -1,0 +1,52 @@
+import type { ChannelStatsRow, EventStatsRow } from '@event-analytics/db'
+import { channelBody } from './channel.js'
+import { eventHeader, eventSummary } from './event.js'
+import type { EventHeader, EventSummaryBody } from './event.js'
+
+export interface DashboardChannel {
+  channelName: string
+  channelType: string | null
+  participants: number
+  views: number
+  distributionCost: string
+  participationRate: string | null
+  costPerParticipant: string | null
+  stale: boolean
+}
+
+export interface DashboardBody {
+  event: EventHeader
+  summary: EventSummaryBody
+  channels: DashboardChannel[]
+  updatedAt: string
+}
+
+function latest(dates: readonly Date[]): Date {
+  return new Date(Math.max(...dates.map((date) => date.getTime())))
+}
+
+export function dashboardBody(
+  event: EventStatsRow,
+  channels: readonly ChannelStatsRow[],
+  now: Date,
+  staleAfterMs: number,
+): DashboardBody {
+  return {
+    event: eventHeader(event),
+    summary: eventSummary(event),
+    channels: channels.map((row) => {
+      const full = channelBody(row, now, staleAfterMs)
+      return {
+        channelName: full.channelName,
+        channelType: full.channelType,
+        participants: full.participants,
+        views: full.views,
+        distributionCost: full.distributionCost,
+        participationRate: full.participationRate,
+        costPerParticipant: full.costPerParticipant,
+        stale: full.stale,
+      }
+    }),
+    updatedAt: latest([event.updated_at, ...channels.map((row) => row.updated_at)]).toISOString(),
+  }
+}

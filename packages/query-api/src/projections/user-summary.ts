@@ -1,0 +1,123 @@
+import type { ChannelTypeTotalsRow, EventStatsRow } from '@event-analytics/db'
+import { eventFigures } from './event.js'
+import { costPer, estimatedRoi, money, percentOf, render, renderOrNull } from './figures.js'
+
+export interface UserEventItem {
+  eventId: string
+  title: string
+  status: string
+  totalParticipants: number
+  totalViews: number
+  totalInvestment: string
+  estimatedRevenue: string
+  estimatedRoi: string
+  createdAt: string
+}
+
+export interface UserSummaryBody {
+  userId: string
+  totals: {
+    events: number
+    totalParticipants: number
+    totalViews: number
+    totalInvestment: string
+    expectedRevenue: string
+    estimatedRevenue: string
+    estimatedRoi: string
+  }
+  channelTypes: {
+    channelType: string | null
+    channels: number
+    participants: number
+    views: number
+    impressions: number
+    clicks: number
+    conversions: number
+    engagement: number
+    distributionCost: string
+    ctr: string | null
+    participationRate: string | null
+    conversionRate: string | null
+    costPerParticipant: string | null
+    callCompletionRate: string | null
+  }[]
+  events: { items: UserEventItem[]; page: number; limit: number; total: number }
+}
+
+export interface Page {
+  page: number
+  limit: number
+}
+
+/**
+ * Totals are sums of the per-event figures over ALL the owner's visible events (the page
+ * only slices the list), and the portfolio ROI is the SPEC formula over those sums.
+ */
+export function userSummaryBody(
+  userId: string,
+  events: readonly EventStatsRow[],
+  channelTypes: readonly ChannelTypeTotalsRow[],
+  page: Page,
+): UserSummaryBody {
+  const perEvent = events.map((row) => ({ row, figures: eventFigures(row) }))
+  let investment = 0n
+  let expected = 0n
+  let revenue = 0n
+  let participants = 0
+  let views = 0
+  for (const { row, figures } of perEvent) {
+    investment += figures.totalInvestment
+    expected += figures.expectedRevenue
+    revenue += figures.estimatedRevenue
+    participants += row.total_participants
+    views += row.total_views
+  }
+  const start = (page.page - 1) * page.limit
+  return {
+    userId,
+    totals: {
+      events: events.length,
+      totalParticipants: participants,
+      totalViews: views,
+      totalInvestment: render(investment),
+      expectedRevenue: render(expected),
+      estimatedRevenue: render(revenue),
+      estimatedRoi: render(estimatedRoi(revenue, investment)),
+    },
+    channelTypes: channelTypes.map((row) => {
+      const cost = money(row.distribution_cost)
+      return {
+        channelType: row.channel_type,
+        channels: row.channels,
+        participants: row.participants,
+        views: row.views,
+        impressions: row.impressions,
+        clicks: row.clicks,
+        conversions: row.conversions,
+        engagement: row.likes + row.comments + row.shares,
+        distributionCost: render(cost),
+        ctr: renderOrNull(percentOf(row.clicks, row.impressions)),
+        participationRate: renderOrNull(percentOf(row.participants, row.views)),
+        conversionRate: renderOrNull(percentOf(row.conversions, row.clicks)),
+        costPerParticipant: renderOrNull(costPer(cost, row.participants)),
+        callCompletionRate: renderOrNull(percentOf(row.completed_calls, row.total_calls)),
+      }
+    }),
+    events: {
+      items: perEvent.slice(start, start + page.limit).map(({ row, figures }) => ({
+        eventId: row.event_id,
+        title: row.title ?? '',
+        status: row.status,
+        totalParticipants: row.total_participants,
+        totalViews: row.total_views,
+        totalInvestment: render(figures.totalInvestment),
+        estimatedRevenue: render(figures.estimatedRevenue),
+        estimatedRoi: render(figures.estimatedRoi),
+        createdAt: (row.event_created_at ?? row.created_at).toISOString(),
+      })),
+      page: page.page,
+      limit: page.limit,
+      total: events.length,
+    },
+  }
+}

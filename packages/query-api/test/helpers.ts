@@ -1,0 +1,72 @@
+/**
+ * Test harness: a fresh migrated database, a Redis client isolated by a unique key prefix,
+ * the app built against both, tokens, and a 5xx counter (no request may ever get one).
+ */
+import { randomBytes } from 'node:crypto'
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { FastifyInstance } from 'fastify'
+import { INGEST_QUEUE_NAME } from '@event-analytics/contracts'
+import { createTestDatabase } from '@event-analytics/db/testing'
+import type { TestDatabase } from '@event-analytics/db/testing'
+import { buildApp, createApiMetrics, loadApiConfig, signDevToken } from '../src/index.js'
+import type { ApiConfig, ApiMetrics } from '../src/index.js'
+
+export const SECRET = 'test-secret-0123456789-0123456789-abcdef'
+export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'
+
+interface Teardown {
+  teardown(fn: () => unknown): void
+}
+
+export interface Harness {
+  app: FastifyInstance
+  testDb: TestDatabase
+  redis: Redis
+  metrics: ApiMetrics
+  config: ApiConfig
+  serverErrors: string[]
+  token(sub: string, options?: { operator?: boolean; ttlSeconds?: number; secret?: string }): Promise<string>
+}
+
+export async function createHarness(t: Teardown, env: Record<string, string> = {}): Promise<Harness> {
+  const testDb = await createTestDatabase(t)
+  const prefix = `test:query-api:${process.pid}:${randomBytes(4).toString('hex')}:`
+  // Fails loudly (never skips) when Redis is down: no retries, the first command rejects.
+  const redis = new Redis(REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1, lazyConnect: true })
+  await redis.connect()
+  const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
+  const queue = new Queue(INGEST_QUEUE_NAME, { connection: queueConnection, prefix: `${prefix}bull` })
+  const config = loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test', ...env })
+  const metrics = createApiMetrics()
+  const app = await buildApp({ db: testDb.db, redis, config, boardQueues: [queue], metrics })
+  const serverErrors: string[] = []
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode >= 500) serverErrors.push(`${request.method} ${request.url} -> ${reply.statusCode}`)
+  })
+  await app.ready()
+  t.teardown(async () => {
+    await app.close()
+    await queue.close()
+    const cleaner = new Redis(REDIS_URL)
+    const keys = await cleaner.keys(`${prefix}*`)
+    if (keys.length > 0) await cleaner.del(...keys)
+    await Promise.all([cleaner.quit(), redis.quit(), queueConnection.quit()])
+  })
+  return {
+    app,
+    testDb,
+    redis,
+    metrics,
+    config,
+    serverErrors,
+    token: (sub, options = {}) =>
+      signDevToken(options.secret ?? SECRET, {
+        sub,
+        ...(options.operator === undefined ? {} : { operator: options.operator }),
+        ...(options.ttlSeconds === undefined ? {} : { ttlSeconds: options.ttlSeconds }),
+      }),
+  }
+}
+
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` })

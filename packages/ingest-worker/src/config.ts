@@ -7,6 +7,8 @@ const shape = {
   KAFKA_GROUP_ID: env.string('analytics-ingest'),
   /** Stable per instance so a restarted worker fences its own zombie transactions. */
   KAFKA_TRANSACTIONAL_ID: env.string(`analytics-ingest-${hostname()}`),
+  /** How long the group waits for a silent (e.g. killed) member before rebalancing its partitions. */
+  KAFKA_SESSION_TIMEOUT_MS: env.integer(30_000, 6000),
   SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081/apis/ccompat/v7'),
   TOPIC_EVENT_CREATED: env.string(DEFAULT_TOPICS.EventCreated),
   TOPIC_EVENT_STATUS_CHANGED: env.string(DEFAULT_TOPICS.EventStatusChanged),

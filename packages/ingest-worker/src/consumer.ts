@@ -32,12 +32,15 @@ export function createBatchHandler(deps: BatchHandlerDeps) {
     const { batch } = payload
     const kind = deps.topics.get(batch.topic)
     if (kind === undefined || batch.messages.length === 0) return
-    if (!(await waitForBacklog(deps, payload))) return
 
     const plan = await planBatch(deps.decoder, kind, batch, deps.maxEventsPerJob, new Date())
-    const stopEnqueueTimer = deps.metrics.enqueueLatency.startTimer()
-    await deps.queue.enqueue(plan.jobs)
-    stopEnqueueTimer()
+    for (const job of plan.jobs) {
+      // Checked per job, so a large batch cannot push the backlog far past the bound.
+      if (!(await waitForBacklog(deps, payload))) return
+      const stopEnqueueTimer = deps.metrics.enqueueLatency.startTimer()
+      await deps.queue.enqueue([job])
+      stopEnqueueTimer()
+    }
     const lastOffset = batch.messages[batch.messages.length - 1]!.offset
     await commitWithDeadLetters(deps, batch.topic, batch.partition, lastOffset, plan)
 

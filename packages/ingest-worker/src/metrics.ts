@@ -14,7 +14,7 @@ export function createIngestMetrics() {
     consumerLag: new Gauge({ name: 'ingest_consumer_lag', help: 'Messages behind the partition high watermark after the last batch', labelNames: ['topic', 'partition'], registers: [registry] }),
     enqueueLatency: new Histogram({
       name: 'ingest_enqueue_latency_seconds',
-      help: 'Time to enqueue one partition batch in BullMQ',
+      help: 'Time to enqueue one job (a partition batch, or a chunk of a large one) in BullMQ',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),

@@ -44,7 +44,7 @@ export function createIngestWorker(config: IngestConfig, logger: Logger = create
   const registry = createSchemaRegistry(config.SCHEMA_REGISTRY_URL)
   const connections: Connections = {
     admin: kafka.admin(),
-    consumer: kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: 30_000, heartbeatInterval: 3000 }),
+    consumer: kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatInterval: Math.min(3000, config.KAFKA_SESSION_TIMEOUT_MS / 3) }),
     producer: kafka.producer({ transactionalId: config.KAFKA_TRANSACTIONAL_ID, idempotent: true, maxInFlightRequests: 1 }),
     queue: createIngestQueue(config.REDIS_URL, config.BULLMQ_PREFIX),
   }

@@ -10,14 +10,19 @@ import { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
 import { sql } from 'kysely'
 import type { AggregatorConfig } from './config.js'
+import { createChannelMetricsRefresher } from './channel-metrics/refresh.js'
+import type { ChannelMetricsRefresher } from './channel-metrics/refresh.js'
 import { BatchConsumer } from './consumer.js'
 import { createMetrics } from './metrics.js'
 import type { AggregatorMetrics } from './metrics.js'
+import { redisOptions } from './redis.js'
 
 export interface Aggregator {
   readonly metrics: AggregatorMetrics
   /** Port of /health, /ready, /metrics once started (null when disabled). */
   readonly opsPort: number | null
+  /** External channel metrics (SPEC 7); null when disabled or not configured. */
+  readonly channelMetrics: ChannelMetricsRefresher | null
   start(): Promise<void>
   /** Stops fetching jobs and waits for the in-flight batch to be committed and settled. */
   drain(): Promise<void>
@@ -58,11 +63,18 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
     batchMaxWaitMs: config.batchMaxWaitMs,
     lockDurationMs: config.lockDurationMs,
   })
+  const channelMetrics = config.channelMetrics?.enabled
+    ? createChannelMetricsRefresher({
+      config: config.channelMetrics, db, cache, redisUrl: config.redisUrl, queuePrefix: config.queuePrefix,
+      registry: metrics.registry, logger: logger.child({ component: 'channel-metrics' }),
+    })
+    : null
   let ops: OpsServer | undefined
   let closing: Promise<void> | undefined
 
   return {
     metrics,
+    channelMetrics,
     get opsPort() {
       return ops?.port ?? null
     },
@@ -77,12 +89,14 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
         })
       }
       consumer.start()
+      await channelMetrics?.start()
       logger.info({ queue: config.queueName, prefix: config.queuePrefix }, 'aggregator started')
     },
     drain: () => consumer.drain(),
     close() {
       closing ??= (async () => {
         await consumer.drain()
+        await channelMetrics?.close()
         await worker.close()
         await ops?.close()
         cache.disconnect()
@@ -105,18 +119,5 @@ function readinessChecks(db: Kysely<Database>, cache: Redis, worker: Worker): Re
     queue: async () => {
       await worker.waitUntilReady()
     },
-  }
-}
-
-/** BullMQ needs maxRetriesPerRequest null on its connections (blocking commands). */
-function redisOptions(url: string): { host: string; port: number; db: number; username?: string; password?: string; maxRetriesPerRequest: null } {
-  const parsed = new URL(url)
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || 6379),
-    db: Number(parsed.pathname.slice(1) || 0),
-    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
-    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    maxRetriesPerRequest: null,
   }
 }

@@ -1,5 +1,7 @@
 import { INGEST_QUEUE_NAME, env, loadConfig } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
+import { channelMetricsConfigFrom, channelMetricsShape } from './channel-metrics/config.js'
+import type { ChannelMetricsConfig } from './channel-metrics/config.js'
 
 export interface AggregatorConfig {
   readonly databaseUrl: string
@@ -15,6 +17,8 @@ export interface AggregatorConfig {
   readonly lockDurationMs: number
   readonly stalledIntervalMs: number
   readonly maxStalledCount: number
+  /** External channel metrics refresh; absent = disabled (the ingest-only tests). */
+  readonly channelMetrics?: ChannelMetricsConfig
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -31,6 +35,7 @@ const shape = {
   AGGREGATOR_STALLED_INTERVAL_MS: env.integer(30_000, 500),
   AGGREGATOR_MAX_STALLED_COUNT: env.integer(10, 1),
   LOG_LEVEL: env.logLevel(),
+  ...channelMetricsShape,
 }
 
 /** Reads and validates the environment once; throws ConfigError naming every bad variable. */
@@ -48,6 +53,7 @@ export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): A
     lockDurationMs: raw.AGGREGATOR_LOCK_DURATION_MS,
     stalledIntervalMs: raw.AGGREGATOR_STALLED_INTERVAL_MS,
     maxStalledCount: raw.AGGREGATOR_MAX_STALLED_COUNT,
+    channelMetrics: channelMetricsConfigFrom(raw),
     ...(raw.LOG_LEVEL === undefined ? {} : { logLevel: raw.LOG_LEVEL }),
   }
 }

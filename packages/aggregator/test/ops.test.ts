@@ -29,4 +29,10 @@ t.test('config: defaults and clear errors', async (t) => {
   const config = loadAggregatorConfig({})
   t.match(config, { batchMaxMessages: 2000, batchMaxWaitMs: 200, opsPort: 9102, redisUrl: 'redis://127.0.0.1:6379' })
   t.throws(() => loadAggregatorConfig({ AGGREGATOR_BATCH_MAX_MESSAGES: 'lots' }), /AGGREGATOR_BATCH_MAX_MESSAGES/)
+  t.match(config.channelMetrics, {
+    enabled: true, refreshMs: 300_000, timeoutMs: 2000,
+    baseUrls: { TV: 'http://127.0.0.1:4010/tv', SNS: 'http://127.0.0.1:4010/sns', VOICE: 'http://127.0.0.1:4010/voice' },
+  })
+  t.equal(loadAggregatorConfig({ CHANNEL_METRICS_ENABLED: 'false' }).channelMetrics?.enabled, false)
+  t.throws(() => loadAggregatorConfig({ CHANNEL_METRICS_TIMEOUT_MS: '0' }), /CHANNEL_METRICS_TIMEOUT_MS/)
 })

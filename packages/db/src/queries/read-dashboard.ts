@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { ChannelStatsRow, Database, EventStatsRow } from '../schema/types.js'
+import type { ChannelReadRow, Database, EventStatsRow } from '../schema/types.js'
 
 /**
  * Read side of the query API: one event's row and its channels. Visibility (event_created_at
@@ -17,9 +17,21 @@ export async function readVisibleEvent(db: Kysely<Database>, eventId: string): P
     .executeTakeFirst()
 }
 
+/**
+ * Channels joined with their provider's circuit-breaker state (provider_health, written by the
+ * aggregator on transitions): the API marks a channel stale while its provider is not healthy.
+ */
+function channelsWithHealth(db: Kysely<Database>) {
+  return db
+    .selectFrom('channel_stats')
+    .leftJoin('provider_health', 'provider_health.channel_type', 'channel_stats.channel_type')
+    .selectAll('channel_stats')
+    .select('provider_health.state as provider_state')
+}
+
 /** Every channel of the event, by name (stable order for the API and its ETags). */
-export async function readEventChannels(db: Kysely<Database>, eventId: string): Promise<ChannelStatsRow[]> {
-  return db.selectFrom('channel_stats').selectAll().where('event_id', '=', eventId).orderBy('channel_name').execute()
+export async function readEventChannels(db: Kysely<Database>, eventId: string): Promise<ChannelReadRow[]> {
+  return channelsWithHealth(db).where('channel_stats.event_id', '=', eventId).orderBy('channel_stats.channel_name').execute()
 }
 
 /** One channel of the event, or undefined. */
@@ -27,11 +39,9 @@ export async function readEventChannel(
   db: Kysely<Database>,
   eventId: string,
   channelName: string,
-): Promise<ChannelStatsRow | undefined> {
-  return db
-    .selectFrom('channel_stats')
-    .selectAll()
-    .where('event_id', '=', eventId)
-    .where('channel_name', '=', channelName)
+): Promise<ChannelReadRow | undefined> {
+  return channelsWithHealth(db)
+    .where('channel_stats.event_id', '=', eventId)
+    .where('channel_stats.channel_name', '=', channelName)
     .executeTakeFirst()
 }

@@ -110,7 +110,17 @@ export interface DedupeEpochTable {
   current_day: string
 }
 
+/** Circuit-breaker state of a channel-metrics provider, as opossum names it ('half-open' = halfOpen). */
+export type ProviderStateValue = 'closed' | 'half-open' | 'open'
+
+export interface ProviderHealthTable {
+  channel_type: ChannelTypeValue
+  state: ProviderStateValue
+  changed_at: DefaultTimestamp
+}
+
 export interface Database {
+  provider_health: ProviderHealthTable
   event_stats: EventStatsTable
   channel_stats: ChannelStatsTable
   timeline_data: TimelineDataTable
@@ -126,3 +136,6 @@ export type NewChannelStats = Insertable<ChannelStatsTable>
 export type ChannelStatsUpdate = Updateable<ChannelStatsTable>
 export type TimelineDataRow = Selectable<TimelineDataTable>
 export type NewTimelineData = Insertable<TimelineDataTable>
+export type ProviderHealthRow = Selectable<ProviderHealthTable>
+/** A channel row as the API reads it: with its provider's breaker state (NULL: never reported). */
+export type ChannelReadRow = ChannelStatsRow & { provider_state: ProviderStateValue | null }

@@ -1,4 +1,4 @@
-import type { ChannelStatsRow } from '@event-analytics/db'
+import type { ChannelStatsRow, ProviderStateValue } from '@event-analytics/db'
 import { costPer, money, percentOf, renderOrNull, render } from './figures.js'
 
 export interface ChannelBody {
@@ -27,16 +27,27 @@ export interface ChannelBody {
   stale: boolean
 }
 
+/** A channel row with its provider's breaker state (provider_health; absent/null: never reported). */
+export type ChannelInput = ChannelStatsRow & { readonly provider_state?: ProviderStateValue | null }
+
 /**
- * Staleness: the breaker state lives in the aggregator's process, so the API judges by the
- * data. A channel whose last accepted snapshot is older than `staleAfterMs` is stale; a
- * channel never refreshed (metricsAsOf null) is not, it simply has no external metrics.
+ * Staleness (SPEC 7): the values shown are not current when the channel's metrics provider is
+ * not healthy (its breaker, persisted by the aggregator in provider_health, is open or
+ * half-open), or when the last accepted snapshot is older than `staleAfterMs` (refreshes
+ * stopped for another reason, e.g. no aggregator running). A channel never refreshed
+ * (metricsAsOf null) is stale only while its provider is unhealthy.
  */
-export function isStale(metricsAsOf: Date | null, now: Date, staleAfterMs: number): boolean {
+export function isStale(
+  metricsAsOf: Date | null,
+  now: Date,
+  staleAfterMs: number,
+  providerState: ProviderStateValue | null = null,
+): boolean {
+  if (providerState !== null && providerState !== 'closed') return true
   return metricsAsOf !== null && now.getTime() - metricsAsOf.getTime() > staleAfterMs
 }
 
-export function channelBody(row: ChannelStatsRow, now: Date, staleAfterMs: number): ChannelBody {
+export function channelBody(row: ChannelInput, now: Date, staleAfterMs: number): ChannelBody {
   const cost = money(row.distribution_cost)
   return {
     channelName: row.channel_name,
@@ -61,7 +72,7 @@ export function channelBody(row: ChannelStatsRow, now: Date, staleAfterMs: numbe
     costPerParticipant: renderOrNull(costPer(cost, row.participants)),
     callCompletionRate: renderOrNull(percentOf(row.completed_calls, row.total_calls)),
     metricsAsOf: row.metrics_as_of === null ? null : row.metrics_as_of.toISOString(),
-    stale: isStale(row.metrics_as_of, now, staleAfterMs),
+    stale: isStale(row.metrics_as_of, now, staleAfterMs, row.provider_state ?? null),
   }
 }
 

@@ -1,5 +1,6 @@
-import type { ChannelStatsRow, EventStatsRow } from '@event-analytics/db'
+import type { EventStatsRow } from '@event-analytics/db'
 import { channelBody } from './channel.js'
+import type { ChannelInput } from './channel.js'
 import { eventHeader, eventSummary } from './event.js'
 import type { EventHeader, EventSummaryBody } from './event.js'
 
@@ -27,7 +28,7 @@ function latest(dates: readonly Date[]): Date {
 
 export function dashboardBody(
   event: EventStatsRow,
-  channels: readonly ChannelStatsRow[],
+  channels: readonly ChannelInput[],
   now: Date,
   staleAfterMs: number,
 ): DashboardBody {

@@ -1,0 +1,85 @@
+/**
+ * HTTP client of one metrics provider: one attempt = one GET with its own timeout (the request
+ * is aborted, not just abandoned); retries with full jitter around the breaker, so every
+ * attempt counts in the breaker's statistics and an open breaker stops the retries at once.
+ */
+import type CircuitBreaker from 'opossum'
+
+export interface SnapshotRequest {
+  readonly eventId: string
+  readonly channelName: string
+}
+
+/** A non-2xx answer. 5xx and 429 are retryable; other 4xx are not. */
+export class ProviderHttpError extends Error {
+  override name = 'ProviderHttpError'
+  constructor(readonly status: number, url: string) {
+    super(`provider answered ${status} for ${url}`)
+  }
+}
+
+export function metricsUrl(baseUrl: string, request: SnapshotRequest): string {
+  const url = new URL(`${baseUrl.replace(/\/+$/, '')}/v1/metrics`)
+  url.searchParams.set('eventId', request.eventId)
+  url.searchParams.set('channelName', request.channelName)
+  return url.toString()
+}
+
+/** One attempt: the parsed JSON body (validated later), or a rejection. */
+export async function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } })
+  if (!response.ok) {
+    await response.body?.cancel()
+    throw new ProviderHttpError(response.status, url)
+  }
+  return response.json()
+}
+
+export function isBreakerOpenError(error: unknown): boolean {
+  return error instanceof Error && (error as Error & { code?: unknown }).code === 'EOPENBREAKER'
+}
+
+/** Network failures, timeouts, 5xx and 429 are worth another attempt; an open breaker is not. */
+export function isRetryable(error: unknown): boolean {
+  if (isBreakerOpenError(error)) return false
+  if (error instanceof ProviderHttpError) return error.status >= 500 || error.status === 429
+  return !(error instanceof SyntaxError) // bad JSON will not improve on a retry
+}
+
+/** Short label for metrics and logs. */
+export function failureKind(error: unknown): 'breaker-open' | 'timeout' | 'http' | 'bad-json' | 'network' {
+  if (isBreakerOpenError(error)) return 'breaker-open'
+  if (error instanceof ProviderHttpError) return 'http'
+  if (error instanceof SyntaxError) return 'bad-json'
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timeout'
+  return 'network'
+}
+
+export interface RetryOptions {
+  readonly retries: number
+  readonly retryBaseMs: number
+  readonly random?: () => number
+  /** Called for every failed attempt (metrics per attempt: timeouts, then fast breaker rejections). */
+  readonly onAttemptFailure?: (error: unknown, attempt: number) => void
+}
+
+/** Full jitter: uniform in [0, base x 2^attempt) (no synchronized retry waves across channels). */
+export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
+  return Math.floor(random() * baseMs * 2 ** attempt)
+}
+
+export async function fetchThroughBreaker(
+  breaker: CircuitBreaker<[string], unknown>,
+  url: string,
+  options: RetryOptions,
+): Promise<unknown> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await breaker.fire(url)
+    } catch (error) {
+      options.onAttemptFailure?.(error, attempt)
+      if (attempt >= options.retries || !isRetryable(error)) throw error
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, options.retryBaseMs, options.random)))
+    }
+  }
+}

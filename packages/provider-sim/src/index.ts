@@ -1,0 +1,7 @@
+export { createProviderSim, DEFAULT_KNOBS } from './server.js'
+export type { ProviderSim, ProviderSimOptions } from './server.js'
+export { metricsAt, ratesFor, COUNTER_EPOCH_MS } from './counters.js'
+export type { MetricsSnapshot } from './counters.js'
+export { PROVIDERS, parseKnobUpdate, applyKnobUpdate } from './knobs.js'
+export type { Knobs, KnobTable, KnobUpdate, ProviderName } from './knobs.js'
+export { loadProviderSimConfig } from './config.js'

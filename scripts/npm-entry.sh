@@ -41,8 +41,10 @@ case "$command" in
   start)
     step "migrating the database"
     pnpm migrate
-    step "ready"
     pnpm stack status
+    step "starting the services and the traffic simulator (Ctrl-C stops them; the stack stays up)"
+    # exec: the launcher receives Ctrl-C/SIGTERM itself and stops its children in order.
+    exec node --import tsx --conditions=event-analytics-source packages/launcher/src/main.ts
     ;;
   bench)
     pnpm turbo run build

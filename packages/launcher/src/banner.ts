@@ -1,0 +1,30 @@
+/** The "it is up" message: where to look and how to authenticate. */
+export interface BannerInput {
+  readonly apiBaseUrl: string
+  readonly token: string
+  readonly skipped: readonly string[]
+  /** The simulator's id prefix: its owners are <prefix>-owner-N, events <prefix>-ev-N-M. */
+  readonly idPrefix: string
+}
+
+export function banner(input: BannerInput): string {
+  const { apiBaseUrl, token } = input
+  const lines = [
+    '',
+    '==> event analytics is running',
+    `    API              ${apiBaseUrl}/api/v1   (e.g. GET /api/v1/users/<userId>/analytics)`,
+    `    Swagger UI       ${apiBaseUrl}/docs`,
+    `    Queue board      ${apiBaseUrl}/admin/queues?token=${token}`,
+    `    Metrics          ${apiBaseUrl}/metrics, http://127.0.0.1:9101/metrics (ingest), http://127.0.0.1:9102/metrics (aggregator)`,
+    '    Operator token (valid 24 h):',
+    `      ${token}`,
+    `    Try:  TOKEN=${token}`,
+    `          curl -H "Authorization: Bearer $TOKEN" ${apiBaseUrl}/api/v1/users/${input.idPrefix}-owner-1/analytics`,
+    `          curl -H "Authorization: Bearer $TOKEN" ${apiBaseUrl}/api/v1/events/${input.idPrefix}-ev-1-1/analytics`,
+    '          (the history is back-filled at the simulator\'s pace: figures grow during the first minute)',
+    ...input.skipped.map((name) => `    Skipped: ${name}`),
+    '    Ctrl-C stops the services and the simulator; the local stack stays up (stop it with `pnpm stack down`).',
+    '',
+  ]
+  return lines.join('\n')
+}

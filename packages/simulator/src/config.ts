@@ -1,0 +1,31 @@
+import { DEFAULT_TOPICS, env, loadConfig, type DomainEventKind } from '@event-analytics/contracts'
+
+const shape = {
+  KAFKA_BROKERS: env.list('127.0.0.1:9092'),
+  SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081/apis/ccompat/v7'),
+  TOPIC_EVENT_CREATED: env.string(DEFAULT_TOPICS.EventCreated),
+  TOPIC_EVENT_STATUS_CHANGED: env.string(DEFAULT_TOPICS.EventStatusChanged),
+  TOPIC_DISTRIBUTION_COMPLETED: env.string(DEFAULT_TOPICS.DistributionCompleted),
+  TOPIC_PARTICIPANT_REGISTERED: env.string(DEFAULT_TOPICS.ParticipantRegistered),
+}
+
+export interface SimulatorConfig {
+  readonly brokers: string[]
+  readonly registryUrl: string
+  readonly topics: Record<DomainEventKind, string>
+}
+
+/** Same variable names as the ingest worker, so one environment drives both. */
+export function loadSimulatorConfig(source: NodeJS.ProcessEnv = process.env): SimulatorConfig {
+  const raw = loadConfig(shape, source)
+  return {
+    brokers: raw.KAFKA_BROKERS,
+    registryUrl: raw.SCHEMA_REGISTRY_URL,
+    topics: {
+      EventCreated: raw.TOPIC_EVENT_CREATED,
+      EventStatusChanged: raw.TOPIC_EVENT_STATUS_CHANGED,
+      DistributionCompleted: raw.TOPIC_DISTRIBUTION_COMPLETED,
+      ParticipantRegistered: raw.TOPIC_PARTICIPANT_REGISTERED,
+    },
+  }
+}

@@ -49,3 +49,17 @@ export type { TimelineQuery, TimelineUnit, TimelineBucketRow, TimelineSpan } fro
 export { readUserEvents, readUserChannelTypeTotals } from './queries/read-user-summary.js'
 export type { ChannelTypeTotalsRow } from './queries/read-user-summary.js'
 export { pingDatabase } from './queries/ping.js'
+// Benchmark-only queries (packages/bench); no service imports these.
+export { naiveApplyEventCreated, naiveApplyParticipant } from './queries/naive-baseline.js'
+export type { NaiveEventCreated } from './queries/naive-baseline.js'
+export { seedBenchEvent, seedBenchChannels, seedBenchTimeline, readBenchVisibleCounts } from './queries/bench-support.js'
+export type { BenchSeedEvent, BenchTimelineRow, BenchVisibleCounts } from './queries/bench-support.js'
+export { applyChannelSnapshot, listRefreshTargets, startOfUtcHour } from './queries/apply-snapshot.js'
+export type {
+  ChannelSnapshot,
+  StoredChannelMetrics,
+  SnapshotCheck,
+  RefreshTarget,
+  ApplySnapshotResult,
+} from './queries/apply-snapshot.js'
+export { recordProviderHealth, readProviderHealth } from './queries/provider-health.js'

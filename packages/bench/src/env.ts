@@ -1,0 +1,45 @@
+/** Environment of each service child process for one phase. */
+import type { BenchConfig } from './config.js'
+import type { Phase } from './isolation.js'
+
+export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789abcdef-0123456789'
+
+export function ingestEnv(config: BenchConfig, phase: Phase, opsPort: number): Record<string, string> {
+  return {
+    KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
+    SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
+    REDIS_URL: config.REDIS_URL,
+    KAFKA_GROUP_ID: phase.groupId('ingest'),
+    KAFKA_TRANSACTIONAL_ID: phase.groupId('ingest-tx'),
+    BULLMQ_PREFIX: phase.prefix,
+    TOPIC_EVENT_CREATED: phase.topics.EventCreated,
+    TOPIC_EVENT_STATUS_CHANGED: phase.topics.EventStatusChanged,
+    TOPIC_DISTRIBUTION_COMPLETED: phase.topics.DistributionCompleted,
+    TOPIC_PARTICIPANT_REGISTERED: phase.topics.ParticipantRegistered,
+    TOPIC_DEAD_LETTER: phase.deadLetterTopic,
+    INGEST_OPS_PORT: String(opsPort),
+  }
+}
+
+export function aggregatorEnv(config: BenchConfig, phase: Phase, opsPort: number): Record<string, string> {
+  return {
+    DATABASE_URL: phase.databaseUrl,
+    REDIS_URL: config.REDIS_URL,
+    BULLMQ_PREFIX: phase.prefix,
+    AGGREGATOR_OPS_PORT: String(opsPort),
+  }
+}
+
+export function apiEnv(config: BenchConfig, phase: Phase, port: number): Record<string, string> {
+  return {
+    DATABASE_URL: phase.databaseUrl,
+    REDIS_URL: config.REDIS_URL,
+    BULLMQ_PREFIX: phase.prefix,
+    API_PORT: String(port),
+    API_HOST: '127.0.0.1',
+    JWT_SECRET: BENCH_JWT_SECRET,
+    // The benchmark is one client hammering loopback; the limiter would only measure itself.
+    RATE_LIMIT_MAX: '1000000000',
+    BOARD_ENABLED: 'false',
+  }
+}

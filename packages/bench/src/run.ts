@@ -1,0 +1,71 @@
+/** Runs the selected phases, evaluates the targets and writes the JSON and BENCHMARKS.md. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import type { BenchConfig } from './config.js'
+import { settingsOf } from './config.js'
+import { describeMachine } from './machine.js'
+import { MemoryBook } from './memory.js'
+import { runApi } from './phases/api.js'
+import { runFreshnessSeries } from './phases/freshness.js'
+import { runThroughput } from './phases/throughput.js'
+import { BENCHMARKS_MD, RESULTS_DIR } from './paths.js'
+import type { Progress } from './progress.js'
+import { renderSection, spliceSection } from './report.js'
+import type { BenchResults } from './results.js'
+import { evaluateTargets } from './targets.js'
+
+async function attempt<T>(name: string, failures: string[], progress: Progress, work: () => Promise<T>): Promise<T | null> {
+  try {
+    return await work()
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    failures.push(`${name}: ${message}`)
+    progress.done(`FAILED: ${message}`)
+    return null
+  }
+}
+
+export async function runBench(config: BenchConfig, progress: Progress): Promise<BenchResults> {
+  const started = performance.now()
+  const startedAt = new Date().toISOString()
+  const memory = new MemoryBook()
+  const failures: string[] = []
+  const wants = (phase: string): boolean => config.BENCH_PHASES.includes(phase)
+  const throughput = wants('throughput') ? await attempt('throughput', failures, progress, () => runThroughput(config, progress, memory)) : null
+  const freshnessAttempts = wants('freshness') ? ((await attempt('freshness', failures, progress, () => runFreshnessSeries(config, progress, memory))) ?? []) : []
+  const freshness = freshnessAttempts.at(-1) ?? null
+  const api = wants('api') ? await attempt('api', failures, progress, () => runApi(config, progress, memory)) : null
+  const targets = evaluateTargets({
+    e2eVsRaw: throughput === null ? null : throughput.endToEndRate / throughput.rawConsumeRate,
+    e2eVsNaive: throughput === null ? null : throughput.endToEndRate / throughput.naiveRate,
+    freshnessP99: freshness?.latencyMs.p99 ?? null,
+    dashboardVsBare: api === null ? null : api.dashboard.requestsPerSec / api.bare.requestsPerSec,
+    timelineP99: api?.timelineMs.p99 ?? null,
+    rssIngest: memory.entries['ingest-worker']?.peakMb ?? null,
+    rssAggregator: memory.entries.aggregator?.peakMb ?? null,
+    rssQueryApi: memory.entries['query-api']?.peakMb ?? null,
+  })
+  return {
+    command: 'pnpm bench',
+    startedAt,
+    durationSeconds: (performance.now() - started) / 1000,
+    machine: describeMachine(),
+    settings: settingsOf(config),
+    throughput, freshness, freshnessAttempts, api,
+    memory: memory.entries,
+    targets,
+    failures,
+  }
+}
+
+export function writeResults(results: BenchResults, config: BenchConfig): string {
+  mkdirSync(RESULTS_DIR, { recursive: true })
+  const json = join(RESULTS_DIR, 'latest.json')
+  writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`)
+  if (config.BENCH_WRITE_MARKDOWN) {
+    const current = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '# Benchmarks\n'
+    writeFileSync(BENCHMARKS_MD, spliceSection(current, renderSection(results)))
+  }
+  return json
+}

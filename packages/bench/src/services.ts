@@ -1,0 +1,102 @@
+/** The real services as child processes (built dist when present, else tsx), with memory sampling. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { packageDir, RESULTS_DIR } from './paths.js'
+import { sampleMemory } from './rss.js'
+
+export interface RunningService {
+  readonly name: string
+  readonly pid: number
+  /** Prometheus text of the service's /metrics (empty when it has none). */
+  metrics(): Promise<string>
+  /** Highest resident set seen so far, MiB. */
+  peakMb(): Promise<number>
+  stop(): Promise<void>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** `node dist/<entry>.js` when built, else `node --import tsx` on the TS source. */
+export function commandFor(pkg: string, entry: string): { args: string[]; cwd: string; runner: 'dist' | 'tsx' } {
+  const cwd = packageDir(pkg)
+  const dist = join(cwd, 'dist', `${entry}.js`)
+  if (process.env['BENCH_RUNNER'] !== 'tsx' && existsSync(dist)) return { args: [dist], cwd, runner: 'dist' }
+  return { args: ['--import', 'tsx', '--conditions=event-analytics-source', join('src', `${entry}.ts`)], cwd, runner: 'tsx' }
+}
+
+export interface StartOptions {
+  readonly pkg: string
+  readonly entry?: string
+  readonly label: string
+  readonly env: Record<string, string>
+  /** URL answering 200 once the service is ready. */
+  readonly readyUrl: string
+}
+
+export async function startService(options: StartOptions): Promise<RunningService> {
+  const { args, cwd } = commandFor(options.pkg, options.entry ?? 'main')
+  mkdirSync(join(RESULTS_DIR, 'logs'), { recursive: true })
+  const log = createWriteStream(join(RESULTS_DIR, 'logs', `${options.label}.log`))
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.pipe(log)
+  child.stderr?.pipe(log)
+  if (child.pid === undefined) throw new Error(`${options.label}: could not spawn`)
+  const memory = sampleMemory(child.pid)
+  const service: RunningService = {
+    name: options.label,
+    pid: child.pid,
+    metrics: async () => fetch(options.readyUrl.replace(/\/ready$/, '/metrics')).then((r) => (r.ok ? r.text() : ''), () => ''),
+    peakMb: async () => (await memory.peakKb()) / 1024,
+    async stop() {
+      memory.stop()
+      await stopChild(child)
+    },
+  }
+  try {
+    await waitReady(child, options.readyUrl, options.label)
+  } catch (error) {
+    await service.stop()
+    throw error
+  }
+  return service
+}
+
+async function waitReady(child: ChildProcess, url: string, label: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode} before ready (see bench-results/logs/${label}.log)`)
+    const ok = await fetch(url).then((r) => r.ok, () => false)
+    if (ok) return
+    await sleep(200)
+  }
+  throw new Error(`${label} not ready at ${url} after ${timeoutMs} ms`)
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  await exited
+  clearTimeout(timer)
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

@@ -1,0 +1,95 @@
+import t from 'tap'
+import {
+  BEGIN_MARKER, END_MARKER, drainRate, evaluateTarget, evaluateTargets, parseCpuModel, parseProcStatus, percentile,
+  metricSum, renderConsoleTable, renderSection, spliceSection, summarize, TARGETS, type BenchResults,
+} from '../src/index.js'
+
+t.test('percentile is nearest-rank', async (t) => {
+  const sorted = Array.from({ length: 100 }, (_, i) => i + 1)
+  t.equal(percentile(sorted, 50), 50)
+  t.equal(percentile(sorted, 99), 99)
+  t.equal(percentile(sorted, 100), 100)
+  t.equal(percentile([7], 99), 7)
+  t.ok(Number.isNaN(percentile([], 50)))
+  const summary = summarize([5, 1, 3, 2, 4])
+  t.same({ count: summary.count, min: summary.min, p50: summary.p50, max: summary.max, mean: summary.mean }, { count: 5, min: 1, p50: 3, max: 5, mean: 3 })
+})
+
+t.test('drain rate excludes start-up before the first progress', async (t) => {
+  const rate = drainRate([{ atMs: 0, done: 0 }, { atMs: 5000, done: 100 }, { atMs: 6000, done: 600 }, { atMs: 7000, done: 1100 }], 1100)
+  t.equal(rate, 500)
+  t.ok(Number.isNaN(drainRate([{ atMs: 0, done: 0 }, { atMs: 10, done: 5 }], 10)), 'never finished')
+})
+
+t.test('targets: pass, miss with the gap, not measured', async (t) => {
+  const ratio = TARGETS.find((x) => x.id === 'e2eVsRaw')!
+  t.equal(evaluateTarget(ratio, 0.5).verdict, 'pass')
+  const short = evaluateTarget(ratio, 0.4)
+  t.equal(short.verdict, 'miss')
+  t.equal(short.missBy, 'short by 0.10 x (20%)')
+  const p99 = TARGETS.find((x) => x.id === 'timelineP99')!
+  t.equal(evaluateTarget(p99, 49.9).verdict, 'pass')
+  t.equal(evaluateTarget(p99, 50).verdict, 'miss', 'the bound is strict')
+  t.equal(evaluateTarget(p99, 75).missBy, 'over by 25.00 ms (50%)')
+  t.equal(evaluateTarget(p99, Number.NaN).verdict, 'not measured')
+  const all = evaluateTargets({ rssIngest: 150 })
+  t.equal(all.length, TARGETS.length)
+  t.equal(all.find((r) => r.target.id === 'rssIngest')?.verdict, 'pass')
+  t.equal(all.find((r) => r.target.id === 'freshnessP99')?.verdict, 'not measured')
+})
+
+t.test('prometheus sums over label sets', async (t) => {
+  const text = '# HELP x\nx_total{topic="a"} 3\nx_total{topic="b"} 4\nx_total_other 9\ny_sum 1.5\n'
+  t.equal(metricSum(text, 'x_total'), 7)
+  t.equal(metricSum(text, 'y_sum'), 1.5)
+  t.equal(metricSum(text, 'missing'), 0)
+})
+
+t.test('proc status and cpuinfo parsing', async (t) => {
+  t.same(parseProcStatus('Name:\tnode\nVmHWM:\t  123456 kB\nVmRSS:\t  100000 kB\n'), { vmRssKb: 100000, vmHwmKb: 123456 })
+  t.equal(parseProcStatus('Name:\tnode\n'), null)
+  t.equal(parseCpuModel('processor\t: 0\nmodel name\t: AMD EPYC 7B13\n'), 'AMD EPYC 7B13')
+  t.equal(parseCpuModel(''), 'unknown')
+})
+
+const latency = { count: 3, min: 1, p50: 2, p99: 3, max: 3, mean: 2 }
+const results: BenchResults = {
+  command: 'pnpm bench',
+  startedAt: '2025-01-01T00:00:00.000Z',
+  durationSeconds: 300,
+  machine: { cpus: 2, cpuModel: 'Test CPU', memoryGiB: 8, node: 'v20.0.0', platform: 'linux' },
+  settings: { BENCH_MESSAGES: 1000 },
+  throughput: { messages: 1000, produceRate: 9000, rawConsumeRate: 20000, endToEndRate: 8000, naiveMessages: 100, naiveRate: 400,
+    pipeline: { drainSeconds: 2, aggregatorBatches: 4, aggregatorMessagesPerBatch: 250, aggregatorTransactionSeconds: 1.5, ingestJobs: 6 } },
+  freshness: { targetRate: 5000, achievedRate: 4990, seconds: 30, sustained: true, backlogAtEnd: 10, catchUpMs: 200, latencyMs: latency },
+  freshnessAttempts: [{ targetRate: 5000, achievedRate: 4990, seconds: 30, sustained: true, backlogAtEnd: 10, catchUpMs: 200, latencyMs: latency }],
+  api: {
+    connections: 16, seconds: 8, timelineRows: 8760, timelineBuckets: 365, timelineMs: latency, timelineSqlMs: latency,
+    dashboard: { requestsPerSec: 7000, p50Ms: 2, p99Ms: 5, errors: 0, non2xx: 0 },
+    bare: { requestsPerSec: 10000, p50Ms: 1, p99Ms: 3, errors: 0, non2xx: 0 },
+  },
+  memory: { 'query-api': { peakMb: 120.5, phases: ['api'] } },
+  targets: evaluateTargets({ e2eVsRaw: 0.4, timelineP99: 3 }),
+  failures: [],
+}
+
+t.test('report renders every section and the target verdicts', async (t) => {
+  const section = renderSection(results)
+  t.ok(section.startsWith(BEGIN_MARKER) && section.endsWith(END_MARKER))
+  t.match(section, /2 CPUs \(Test CPU\)/)
+  t.match(section, /shared .* noisy/)
+  t.match(section, /\| end-to-end \/ raw consume rate \| >= 0\.5 x \| 0\.40 x \| \*\*miss\*\* \(short by 0\.10 x \(20%\)\) \|/)
+  t.match(section, /\| uncached 1-year daily timeline p99 \| < 50 ms \| 3\.00 ms \| pass \|/)
+  t.match(section, /20\.00x faster/)
+  t.match(section, /query-api \| 120\.5 MB/)
+  const table = renderConsoleTable(results.targets)
+  t.match(table, /MISS short by 0\.10 x/)
+  t.match(table, /NOT MEASURED/)
+})
+
+t.test('splice replaces only the generated section', async (t) => {
+  const section = `${BEGIN_MARKER}\nnew\n${END_MARKER}`
+  const doc = `# Benchmarks\n\nintro\n\n${BEGIN_MARKER}\nold\n${END_MARKER}\n\n## Analysis\nkept\n`
+  t.equal(spliceSection(doc, section), `# Benchmarks\n\nintro\n\n${section}\n\n## Analysis\nkept\n`)
+  t.equal(spliceSection('# Benchmarks\n', section), `# Benchmarks\n\n${section}\n`)
+})

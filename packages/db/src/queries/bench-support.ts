@@ -1,0 +1,106 @@
+/**
+ * BENCHMARK ONLY — never used by a service.
+ *
+ * Seeding and progress probes for packages/bench: a visible event with a year of hourly
+ * timeline rows written directly (no pipeline), and the counters the benchmark polls to see
+ * when produced messages have become visible in the tables.
+ */
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
+import type { Database } from '../schema/types.js'
+
+export interface BenchSeedEvent {
+  readonly eventId: string
+  readonly userId: string
+  readonly title: string
+  readonly createdAt: Date
+}
+
+/** A visible event row (event_created_at set) with plausible figures. */
+export async function seedBenchEvent(db: Kysely<Database>, event: BenchSeedEvent): Promise<void> {
+  await db
+    .insertInto('event_stats')
+    .values({
+      event_id: event.eventId,
+      user_id: event.userId,
+      title: event.title,
+      event_created_at: event.createdAt,
+      own_investment: '1500000.00',
+      total_investment: '1500000.00',
+      expected_revenue: '3000000.00',
+      expected_participants: 1000,
+      target_roi: '100.00',
+    })
+    .execute()
+}
+
+export interface BenchTimelineRow {
+  readonly timestamp: Date
+  readonly participants: number
+  readonly views: number
+}
+
+/**
+ * Inserts hourly rows (start of UTC hours) with a running cumulative_participants, in chunks
+ * so one statement stays under PostgreSQL's bind-parameter limit. Partitions must exist.
+ */
+export async function seedBenchTimeline(db: Kysely<Database>, eventId: string, rows: readonly BenchTimelineRow[]): Promise<void> {
+  let cumulative = 0
+  const values = rows.map((row) => {
+    cumulative += row.participants
+    return {
+      event_id: eventId,
+      timestamp: row.timestamp,
+      participants: row.participants,
+      views: row.views,
+      engagement: Math.floor(row.views / 10),
+      conversions: Math.floor(row.participants / 4),
+      cumulative_participants: cumulative,
+    }
+  })
+  const chunk = 1000
+  for (let start = 0; start < values.length; start += chunk) {
+    await db.insertInto('timeline_data').values(values.slice(start, start + chunk)).execute()
+  }
+  await sql`ANALYZE timeline_data`.execute(db)
+}
+
+export interface BenchVisibleCounts {
+  /** Sum of total_participants over every event row. */
+  participants: number
+  /** Event rows whose EventCreated has been applied. */
+  createdEvents: number
+}
+
+/** What the tables show so far; the benchmark polls this to time the pipeline. */
+export async function readBenchVisibleCounts(db: Kysely<Database>): Promise<BenchVisibleCounts> {
+  const row = await db
+    .selectFrom('event_stats')
+    .select((eb) => [
+      sql<number>`coalesce(sum(total_participants), 0)::bigint`.as('participants'),
+      eb.fn.count<number>('event_created_at').as('createdEvents'),
+    ])
+    .executeTakeFirstOrThrow()
+  return { participants: Number(row.participants), createdEvents: Number(row.createdEvents) }
+}
+
+/** Channel rows for the seeded event, so the dashboard body has a realistic size. */
+export async function seedBenchChannels(db: Kysely<Database>, eventId: string, names: readonly string[]): Promise<void> {
+  await db
+    .insertInto('channel_stats')
+    .values(
+      names.map((name, index) => ({
+        event_id: eventId,
+        channel_name: name,
+        channel_type: (['TV', 'SNS', 'VOICE'] as const)[index % 3],
+        participants: 1000 * (index + 1),
+        distribution_count: 1,
+        distribution_cost: '250000.00',
+        impressions: 90_000,
+        views: 40_000,
+        clicks: 5_000,
+        conversions: 700,
+      })),
+    )
+    .execute()
+}

@@ -40,6 +40,10 @@ const STEP: Readonly<Record<TimelineUnit, string>> = {
  * and each bucket start/end is converted back to an instant, so a day across a DST change
  * is 23 or 25 hours long and weeks start on ISO Monday. Hourly rows are UTC hours, which
  * never straddle a local day boundary of a whole-hour-offset zone.
+ *
+ * One pass: every hourly row is assigned its bucket by the same date_trunc and joined on
+ * equality. cumulative_participants never decreases within an event, so a bucket's
+ * cumulative is the running max, seeded with the last value before the range.
  */
 export async function readTimeline(db: Kysely<Database>, query: TimelineQuery): Promise<TimelineBucketRow[]> {
   const zone = query.unit === 'hour' ? 'UTC' : query.timeZone
@@ -54,23 +58,39 @@ export async function readTimeline(db: Kysely<Database>, query: TimelineQuery): 
         ${step}::interval
       ) AS local_start
       LIMIT ${query.maxBuckets}
+    ),
+    span AS (SELECT min(bucket_start) AS lo, max(bucket_end) AS hi FROM buckets),
+    per_bucket AS (
+      SELECT date_trunc(${query.unit}, t."timestamp" AT TIME ZONE ${zone}) AT TIME ZONE ${zone} AS bucket_start,
+             sum(t.participants) AS participants,
+             sum(t.views) AS views,
+             sum(t.engagement) AS engagement,
+             sum(t.conversions) AS conversions,
+             max(t.cumulative_participants) AS cumulative
+      FROM timeline_data t, span
+      WHERE t.event_id = ${query.eventId} AND t."timestamp" >= span.lo AND t."timestamp" < span.hi
+      GROUP BY 1
+    ),
+    before_range AS (
+      SELECT coalesce((
+        SELECT c.cumulative_participants FROM timeline_data c, span
+        WHERE c.event_id = ${query.eventId} AND c."timestamp" < span.lo
+        ORDER BY c."timestamp" DESC
+        LIMIT 1
+      ), 0) AS cumulative
     )
     SELECT b.bucket_start,
            b.bucket_end,
-           coalesce(sum(t.participants), 0)::bigint AS participants,
-           coalesce(sum(t.views), 0)::bigint AS views,
-           coalesce(sum(t.engagement), 0)::bigint AS engagement,
-           coalesce(sum(t.conversions), 0)::bigint AS conversions,
-           coalesce((
-             SELECT c.cumulative_participants FROM timeline_data c
-             WHERE c.event_id = ${query.eventId} AND c."timestamp" < b.bucket_end
-             ORDER BY c."timestamp" DESC
-             LIMIT 1
-           ), 0)::bigint AS cumulative_participants
+           coalesce(p.participants, 0)::bigint AS participants,
+           coalesce(p.views, 0)::bigint AS views,
+           coalesce(p.engagement, 0)::bigint AS engagement,
+           coalesce(p.conversions, 0)::bigint AS conversions,
+           greatest(
+             (SELECT cumulative FROM before_range),
+             coalesce(max(p.cumulative) OVER (ORDER BY b.bucket_start), 0)
+           )::bigint AS cumulative_participants
     FROM buckets b
-    LEFT JOIN timeline_data t
-      ON t.event_id = ${query.eventId} AND t."timestamp" >= b.bucket_start AND t."timestamp" < b.bucket_end
-    GROUP BY b.bucket_start, b.bucket_end
+    LEFT JOIN per_bucket p ON p.bucket_start = b.bucket_start
     ORDER BY b.bucket_start`.execute(db)
   return result.rows
 }

@@ -1,4 +1,4 @@
-export { createIngestWorker, topicKinds, type IngestWorker } from './worker.js'
+export { createIngestWorker, topicKinds, type IngestWorker, type IngestWorkerOptions } from './worker.js'
 export { loadIngestConfig, type IngestConfig } from './config.js'
 export { DEAD_LETTER_CODES, type DeadLetterCode, type Rejection } from './decode/outcome.js'
 export { frameConfluent, parseConfluentFrame } from './decode/framing.js'

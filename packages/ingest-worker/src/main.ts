@@ -3,7 +3,8 @@ import { loadIngestConfig } from './config.js'
 import { createIngestWorker } from './worker.js'
 
 const logger = createLogger('ingest-worker')
-const worker = createIngestWorker(loadIngestConfig(), logger)
+// A consumer kafkajs will not restart leaves nothing to do here: exit, the orchestrator restarts us.
+const worker = createIngestWorker(loadIngestConfig(), logger, { onFatalError: () => process.exit(1) })
 
 let stopping = false
 async function shutdown(signal: string): Promise<void> {

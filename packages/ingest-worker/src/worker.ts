@@ -4,6 +4,7 @@ import { startOpsServer, type OpsServer } from '@event-analytics/ops'
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs'
 import type { IngestConfig } from './config.js'
 import { createBatchHandler, runConsumer } from './consumer.js'
+import { watchConsumerCrash } from './crash.js'
 import { AvroDecoder, createSchemaRegistry } from './decode/avro-decoder.js'
 import { createIngestMetrics, type IngestMetrics } from './metrics.js'
 import { createIngestQueue, type IngestQueue } from './queue.js'
@@ -33,7 +34,12 @@ interface Connections {
   ops?: OpsServer
 }
 
-export function createIngestWorker(config: IngestConfig, logger: Logger = createLogger('ingest-worker')): IngestWorker {
+export interface IngestWorkerOptions {
+  /** The consumer crashed for good (kafkajs will not restart it); main.ts exits. */
+  readonly onFatalError?: (error: Error) => void
+}
+
+export function createIngestWorker(config: IngestConfig, logger: Logger = createLogger('ingest-worker'), options: IngestWorkerOptions = {}): IngestWorker {
   const metrics = createIngestMetrics()
   const kafka = new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
@@ -49,6 +55,10 @@ export function createIngestWorker(config: IngestConfig, logger: Logger = create
     queue: createIngestQueue(config.REDIS_URL, config.BULLMQ_PREFIX),
   }
   const topics = topicKinds(config)
+  const crash = watchConsumerCrash(connections.consumer, (error) => {
+    logger.fatal({ err: error }, 'Kafka consumer crashed and will not restart')
+    options.onFatalError?.(error)
+  })
 
   return {
     metrics,
@@ -63,6 +73,10 @@ export function createIngestWorker(config: IngestConfig, logger: Logger = create
           kafka: async () => void (await connections.admin.describeCluster()),
           registry: async () => void (await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`).then(okOrThrow)),
           redis: () => connections.queue.ping(),
+          consumer: async () => {
+            const fatal = crash.fatal()
+            if (fatal !== undefined) throw new Error(`consumer stopped: ${fatal.message}`)
+          },
         },
       })
       await connections.admin.connect()

@@ -46,10 +46,15 @@ export class ProblemError extends Error {
 export const notFound = (what: string): ProblemError => new ProblemError(404, `${what} was not found`)
 export const badRequest = (detail: string): ProblemError => new ProblemError(400, detail)
 
+/** Socket errors of a dependency going away (a restart resets pooled connections: ECONNRESET/EPIPE). */
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE'])
+
 /** PostgreSQL/Redis being unreachable is a 503 (retry later), not a bug of the API. */
 function isUnavailable(error: unknown): boolean {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : ''
-  return code.startsWith('08') || code.startsWith('57P') || code === '3D000' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT'
+  // node-postgres ends a client whose server went away with this message and no code.
+  const terminated = error instanceof Error && error.message.startsWith('Connection terminated')
+  return code.startsWith('08') || code.startsWith('57P') || code === '3D000' || UNAVAILABLE_SOCKET_CODES.has(code) || terminated
 }
 
 function problemOf(error: FastifyError | ProblemError, request: FastifyRequest): ProblemBody {

@@ -3,7 +3,7 @@ import { cacheKeys } from '@event-analytics/contracts'
 import { readUserChannelTypeTotals, readUserEvents } from '@event-analytics/db'
 import { userSummaryBody } from '../projections/user-summary.js'
 import { canRead } from '../plugins/auth.js'
-import { notFound } from '../plugins/problem-details.js'
+import { badRequest, notFound } from '../plugins/problem-details.js'
 import type { RouteContext } from './context.js'
 import {
   channelTypeSchema, decimal, int, nullableDecimal, object, problemResponses, security, str, userIdSchema,
@@ -93,6 +93,9 @@ export async function userRoutes(app: FastifyInstance, context: RouteContext): P
       // Another user's summary is a 404, exactly like an owner without visible events.
       if (!canRead(request.principal, userId)) throw notFound(`analytics of user ${userId}`)
       const { page, limit } = request.query
+      // Ajv coerces "Infinity"/"1e400" to Infinity and, with strictNumbers, then skips the
+      // number keywords (minimum/maximum) for a non-finite value: reject it here (found by packages/chaos).
+      if (!Number.isFinite(page) || !Number.isFinite(limit)) throw badRequest('page and limit must be finite integers')
       const { value, hit } = await app.projectionCache.get({
         projection: 'user',
         key: cacheKeys.user(userId),

@@ -11,9 +11,9 @@ import { createGroundTruth, deterministicUuid, scenarioEvents, type EventTruth, 
 import {
   actualChannels, actualDashboard, actualHours, actualRoi, actualUser,
   expectedChannels, expectedDashboard, expectedHours, expectedRoi, expectedTables, expectedUser,
-} from './helpers/expected.js'
+} from '../src/index.js'
 import { sleep, startPipeline, waitUntilIdle, type Pipeline } from './helpers/pipeline.js'
-import { readTables, tablesFingerprint } from './helpers/tables.js'
+import { readTables, tablesFingerprint } from '../src/index.js'
 
 const HOUR_MS = 3_600_000
 const SEED = 20260301

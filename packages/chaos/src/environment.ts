@@ -1,0 +1,119 @@
+/**
+ * The disposable world of one chaos run: its own Redis (AOF), PostgreSQL cluster and Kafka
+ * broker on separate ports, the three services as child processes, and the clients the suite
+ * uses to watch them. Everything is stopped by pid at the end.
+ */
+import { randomBytes } from 'node:crypto'
+import { chmodSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { INGEST_QUEUE_NAME, type DomainEventKind } from '@event-analytics/contracts'
+import { closeDb, createDb, setupDatabase, type Database } from '@event-analytics/db'
+import { createEventProducer, type EventProducer } from '@event-analytics/simulator'
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import { Kafka, logLevel, type Admin } from 'kafkajs'
+import type { Kysely } from 'kysely'
+import type { ChaosConfig } from './config.js'
+import { kafkaInstance, type KafkaInstance } from './infra/kafka.js'
+import { postgresInstance, type PostgresInstance } from './infra/postgres.js'
+import { redisInstance, type RedisInstance } from './infra/redis.js'
+import { createService, type Service, type UnexpectedExit } from './services.js'
+
+export const JWT_SECRET = 'chaos-suite-secret-0123456789-0123456789'
+
+export interface Environment {
+  readonly run: string
+  readonly dir: string
+  readonly topics: Record<DomainEventKind, string>
+  readonly deadLetterTopic: string
+  readonly groupId: string
+  readonly redis: RedisInstance
+  readonly postgres: PostgresInstance
+  readonly kafka: KafkaInstance
+  readonly ingest: Service
+  readonly aggregator: Service
+  readonly api: Service
+  readonly apiPort: number
+  readonly unexpectedExits: UnexpectedExit[]
+  readonly kafkaClient: Kafka
+  readonly admin: Admin
+  readonly queue: Queue
+  readonly db: Kysely<Database>
+  readonly producer: EventProducer
+  close(): Promise<void>
+}
+
+export async function startEnvironment(repoRoot: string, config: ChaosConfig, progress: (line: string) => void): Promise<Environment> {
+  const run = `c${randomBytes(4).toString('hex')}`
+  const dir = mkdtempSync(join(tmpdir(), `chaos-${run}-`))
+  chmodSync(dir, 0o755)
+  const redis = redisInstance(config.CHAOS_REDIS_PORT, dir)
+  const postgres = postgresInstance(config.CHAOS_POSTGRES_PORT, join(dir, 'pg'), 'chaos')
+  const kafka = kafkaInstance(repoRoot, config.CHAOS_KAFKA_PORT, config.CHAOS_KAFKA_CONTROLLER_PORT, join(dir, 'kafka'))
+  const cleanups: (() => Promise<unknown>)[] = []
+  const close = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => progress(`cleanup: ${String(error)}`))
+  }
+  try {
+    progress(`run ${run}: starting Redis :${config.CHAOS_REDIS_PORT} (AOF), PostgreSQL :${config.CHAOS_POSTGRES_PORT}, Kafka :${config.CHAOS_KAFKA_PORT} in ${dir}`)
+    cleanups.push(() => kafka.stop(), () => postgres.stop(), () => redis.stop())
+    const kafkaUp = kafka.start()
+    kafkaUp.catch(() => undefined)
+    await redis.start()
+    await postgres.init()
+    await postgres.start()
+    await setupDatabase(postgres.url)
+    await kafkaUp
+    const topics: Record<DomainEventKind, string> = {
+      EventCreated: `${run}.event-created`, EventStatusChanged: `${run}.event-status-changed`,
+      DistributionCompleted: `${run}.distribution-completed`, ParticipantRegistered: `${run}.participant-registered`,
+    }
+    const deadLetterTopic = `${run}.dlq`
+    const groupId = `${run}-ingest`
+    const prefix = `${run}-bull`
+    const unexpectedExits: UnexpectedExit[] = []
+    const common = { repoRoot, logDir: dir, onUnexpectedExit: (exit: UnexpectedExit) => {
+      unexpectedExits.push(exit)
+      progress(`  ! ${exit.service} exited on its own (code ${exit.exit.code}, signal ${exit.exit.signal}); restarting it`)
+    } }
+    const ingest = createService('ingest-worker', { ...common, opsPort: config.CHAOS_INGEST_OPS_PORT, env: {
+      KAFKA_BROKERS: kafka.brokers, SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL, REDIS_URL: redis.url, BULLMQ_PREFIX: prefix,
+      KAFKA_GROUP_ID: groupId, KAFKA_TRANSACTIONAL_ID: `${run}-tx`, KAFKA_SESSION_TIMEOUT_MS: '6000', TOPIC_DEAD_LETTER: deadLetterTopic,
+      TOPIC_EVENT_CREATED: topics.EventCreated, TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
+      TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted, TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,
+      INGEST_OPS_PORT: String(config.CHAOS_INGEST_OPS_PORT), INGEST_MAX_EVENTS_PER_JOB: '100',
+    } })
+    const aggregator = createService('aggregator', { ...common, opsPort: config.CHAOS_AGGREGATOR_OPS_PORT, env: {
+      DATABASE_URL: postgres.url, REDIS_URL: redis.url, BULLMQ_PREFIX: prefix, AGGREGATOR_OPS_PORT: String(config.CHAOS_AGGREGATOR_OPS_PORT),
+      AGGREGATOR_BATCH_MAX_MESSAGES: '150', AGGREGATOR_BATCH_MAX_WAIT_MS: '50', AGGREGATOR_LOCK_DURATION_MS: '3000',
+      AGGREGATOR_STALLED_INTERVAL_MS: '1500', CHANNEL_METRICS_ENABLED: 'false',
+    } })
+    const api = createService('query-api', { ...common, opsPort: config.CHAOS_API_PORT, env: {
+      API_PORT: String(config.CHAOS_API_PORT), API_HOST: '127.0.0.1', DATABASE_URL: postgres.url, REDIS_URL: redis.url,
+      JWT_SECRET, BULLMQ_PREFIX: prefix, RATE_LIMIT_MAX: '1000000', BOARD_ENABLED: 'true',
+    } })
+    cleanups.push(() => api.stop(), () => aggregator.stop(), () => ingest.stop())
+    progress('starting ingest-worker, aggregator, query-api as child processes')
+    // The worker creates the topics before anything is produced.
+    await Promise.all([ingest.start(), aggregator.start(), api.start()])
+    const kafkaClient = new Kafka({ clientId: `${run}-chaos`, brokers: [kafka.brokers], logLevel: logLevel.NOTHING })
+    const admin = kafkaClient.admin()
+    await admin.connect()
+    cleanups.push(() => admin.disconnect())
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null })
+    const queue = new Queue(INGEST_QUEUE_NAME, { connection, prefix })
+    cleanups.push(async () => { await queue.close(); connection.disconnect() })
+    const db = createDb(postgres.url, { poolSize: 3, applicationName: 'chaos-suite', onPoolError: () => undefined })
+    cleanups.push(() => closeDb(db))
+    const producer = await createEventProducer({ brokers: [kafka.brokers], registryUrl: config.SCHEMA_REGISTRY_URL, topics, clientId: `${run}-upstream` })
+    cleanups.push(() => producer.close())
+    return {
+      run, dir, topics, deadLetterTopic, groupId, redis, postgres, kafka, ingest, aggregator, api, apiPort: config.CHAOS_API_PORT,
+      unexpectedExits, kafkaClient, admin, queue, db, producer, close,
+    }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * One fault run: the phase's bad messages and its slice of the scenario are produced while
+ * the fault strikes and the services are polled; then the pipeline must settle and every
+ * table, every API figure and the dead-letter topic must equal the truth so far.
+ */
+import type { DomainEvent } from '@event-analytics/contracts'
+import type { GroundTruthBuilder, Random } from '@event-analytics/simulator'
+import type { BadMessage, BadMessageFactory } from './bad-messages.js'
+import { checkDeadLetters, readDeadLetters, type DeadLetterReport } from './dead-letters.js'
+import type { Environment } from './environment.js'
+import type { Fault } from './faults.js'
+import type { CounterBook } from './metrics.js'
+import { startPolling, summarise, type ProbeTarget, type Sample } from './probe.js'
+import type { PhaseResult } from './summary.js'
+import { compareApi, compareTables, type ApiGet } from './verify.js'
+import { produce, waitUntilIdle } from './watch.js'
+
+export interface PhaseSpec {
+  readonly name: string
+  readonly events: readonly DomainEvent[]
+  readonly badCount: number
+  readonly fault: Fault
+  /** Probe target -> dependency its /ready must name at least once during the fault. */
+  readonly mustName?: Readonly<Record<string, string>>
+}
+
+export interface PhaseContext {
+  readonly env: Environment
+  readonly random: Random
+  readonly truth: GroundTruthBuilder
+  readonly bad: BadMessageFactory
+  readonly sentBad: BadMessage[]
+  readonly counters: { scrape(): Promise<void>; book: CounterBook }
+  readonly api: ApiGet
+  readonly targets: () => Promise<ProbeTarget[]>
+  readonly progress: (line: string) => void
+}
+
+export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<PhaseResult> {
+  const started = Date.now()
+  const { env } = ctx
+  ctx.progress(`▶ ${spec.name}`)
+  const bad = await ctx.bad.next(spec.badCount)
+  const half = Math.ceil(bad.length / 2)
+  const poller = startPolling(await ctx.targets())
+  await sendBad(env, bad.slice(0, half), ctx.sentBad)
+  const producing = produce(env, ctx.truth, spec.events)
+  producing.catch(() => undefined)
+  const outcome = await spec.fault(env, ctx.random)
+  await producing
+  const samples = await poller.stop()
+  await sendBad(env, bad.slice(half), ctx.sentBad)
+  const problems = [...outcome.problems, ...availabilityProblems(samples, spec.mustName ?? {})]
+  for (const note of outcome.notes) ctx.progress(`  ${note}`)
+  // A pipeline that never settles (e.g. a consumer that stopped for good) is a finding, not a crash of the suite.
+  await waitUntilIdle(env).catch((error: unknown) => problems.push(`pipeline did not settle: ${error instanceof Error ? error.message : String(error)}`))
+  const letters = await verify(ctx, problems)
+  await ctx.counters.scrape()
+  const result: PhaseResult = {
+    name: spec.name, injected: outcome.injected, produced: spec.events.length, bad: bad.length,
+    applied: ctx.counters.book.total('aggregator_messages_applied_total'),
+    duplicatesDropped: ctx.counters.book.total('aggregator_duplicates_dropped_total'),
+    deadLettered: letters.received, problems, availability: summarise(samples), seconds: Math.round((Date.now() - started) / 1000),
+  }
+  ctx.progress(`  ${problems.length === 0 ? 'equal to the ground truth' : `${problems.length} problem(s):\n    ${problems.join('\n    ')}`} (${result.seconds} s)`)
+  return result
+}
+
+async function sendBad(env: Environment, bad: readonly BadMessage[], sent: BadMessage[]): Promise<void> {
+  for (const message of bad) {
+    await env.producer.sendRaw(message.topic, [{ key: message.key, value: message.value }])
+    sent.push(message)
+  }
+}
+
+/** Tables, API, dead letters and failed jobs against the truth so far; problems are appended. */
+export async function verify(ctx: PhaseContext, problems: string[]): Promise<DeadLetterReport> {
+  const truth = ctx.truth.result()
+  for (const mismatch of await compareTables(ctx.env.db, truth)) problems.push(`${mismatch.what}: ${mismatch.detail}`)
+  for (const mismatch of (await compareApi(ctx.api, truth)).mismatches) problems.push(`${mismatch.what}: ${mismatch.detail}`)
+  const failed = (await ctx.env.queue.getJobCounts('failed'))['failed'] ?? 0
+  if (failed > 0) problems.push(`${failed} failed job(s) in the queue`)
+  const letters = await readDeadLetters(ctx.env.kafkaClient, ctx.env.deadLetterTopic, ctx.sentBad.length)
+  const report = checkDeadLetters(ctx.sentBad, letters)
+  if (report.missing.length > 0) problems.push(`bad messages not dead-lettered: ${report.missing.join(', ')}`)
+  if (report.duplicated.length > 0) problems.push(`dead-lettered more than once: ${report.duplicated.join(', ')}`)
+  if (report.wrongCode.length > 0) problems.push(`wrong dead-letter code: ${report.wrongCode.join('; ')}`)
+  if (report.unexpected.length > 0) problems.push(`unexpected dead letters: ${report.unexpected.slice(0, 5).map((l) => `${l.key} ${l.code} ${l.reason}`).join('; ')}`)
+  if (report.withoutReason.length > 0) problems.push(`dead letters without a reason: ${report.withoutReason.join(', ')}`)
+  return report
+}
+
+/** Hangs, crashes of the API, 5xx other than 503, 503s naming nothing, and the dependency each /ready had to name. */
+export function availabilityProblems(samples: readonly Sample[], mustName: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = []
+  const hangs = samples.filter((s) => s.outcome === 'timeout')
+  if (hangs.length > 0) problems.push(`client timeouts (hangs): ${[...new Set(hangs.map((s) => s.target))].join(', ')} x${hangs.length}`)
+  const apiDown = samples.filter((s) => s.target.startsWith('api') && s.outcome === 'refused')
+  if (apiDown.length > 0) problems.push(`query API refused connections ${apiDown.length} time(s)`)
+  const errors = samples.filter((s) => typeof s.outcome === 'number' && s.outcome >= 500 && s.outcome !== 503)
+  if (errors.length > 0) problems.push(`5xx other than 503: ${errors.map((s) => `${s.target} ${s.outcome}`).slice(0, 5).join(', ')}`)
+  const silent = samples.filter((s) => s.outcome === 503 && s.failing !== undefined && s.failing.length === 0)
+  if (silent.length > 0) problems.push(`/ready answered 503 without naming a dependency (${silent[0]!.target})`)
+  for (const [target, dependency] of Object.entries(mustName)) {
+    if (!samples.some((s) => s.target === target && (s.failing ?? []).includes(dependency))) problems.push(`${target} never named ${dependency} as failing`)
+  }
+  return problems
+}

@@ -1,0 +1,112 @@
+/** The whole suite: environment, the fault runs in order, the fuzz pass, the report. */
+import { createGroundTruth, createRandom, scenarioEvents } from '@event-analytics/simulator'
+import { signDevToken } from '@event-analytics/query-api'
+import { badMessageFactory, type BadMessage } from './bad-messages.js'
+import type { ChaosConfig } from './config.js'
+import { JWT_SECRET, startEnvironment, type Environment } from './environment.js'
+import { kafkaRestart, postgresRestart, redisRestart, sigkill } from './faults.js'
+import { fuzzRequests, hostileAuthorizations, runFuzz } from './fuzz.js'
+import { sleep } from './infra/proc.js'
+import { counterBook } from './metrics.js'
+import { runPhase, type PhaseContext, type PhaseSpec } from './phases.js'
+import type { ProbeTarget } from './probe.js'
+import type { ChaosReport, PhaseResult } from './summary.js'
+import { compareApi } from './verify.js'
+import { apiClient } from './watch.js'
+
+const HOUR_MS = 3_600_000
+const COUNTERS = ['aggregator_messages_applied_total', 'aggregator_duplicates_dropped_total'] as const
+
+export async function runChaos(repoRoot: string, config: ChaosConfig, progress: (line: string) => void): Promise<{ report: ChaosReport; env: Environment }> {
+  const started = Date.now()
+  const env = await startEnvironment(repoRoot, config, progress)
+  try {
+    return { report: await faultRuns(env, config, progress, started), env }
+  } catch (error) {
+    await env.close()
+    throw error
+  }
+}
+
+function slices<T>(items: readonly T[], parts: number): T[][] {
+  const size = Math.ceil(items.length / parts)
+  return Array.from({ length: parts }, (_, index) => items.slice(index * size, (index + 1) * size))
+}
+
+async function faultRuns(env: Environment, config: ChaosConfig, progress: (line: string) => void, started: number): Promise<ChaosReport> {
+  const random = createRandom(config.CHAOS_SEED)
+  const start = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 24 * HOUR_MS
+  const stream = [...scenarioEvents({ seed: config.CHAOS_SEED, start, idPrefix: env.run, owners: 2, eventsPerOwner: 2, participants: config.CHAOS_PARTICIPANTS, spanHours: 24 })]
+  const truth = createGroundTruth()
+  const client = apiClient(env)
+  const book = counterBook(COUNTERS)
+  const scrape = async (): Promise<void> => {
+    const pid = env.aggregator.pid
+    if (pid === undefined) return
+    const response = await fetch(`${env.aggregator.opsUrl}/metrics`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined)
+    if (response?.ok === true) book.record(pid, await response.text())
+  }
+  let scraping = true
+  const scraper = (async () => { while (scraping) { await scrape().catch(() => undefined); await sleep(400) } })()
+  const sentBad: BadMessage[] = []
+  const ctx: PhaseContext = {
+    env, random, truth, bad: badMessageFactory(env.producer, env.run), sentBad, counters: { scrape, book }, api: client.get, progress,
+    targets: () => probeTargets(env, truth.result().events.find((e) => e.visible), client.token),
+  }
+  const [a, b, c, d, e] = slices(stream, 5)
+  const phases: PhaseSpec[] = [
+    { name: 'SIGKILL ingest worker x3', events: a!, badCount: 8, fault: sigkill((x) => x.ingest, 3) },
+    { name: 'SIGKILL aggregator x3', events: b!, badCount: 8, fault: sigkill((x) => x.aggregator, 3) },
+    { name: 'Redis restart (AOF), jobs queued', events: c!, badCount: 8, fault: redisRestart, mustName: { 'api-ready': 'redis', 'ingest-ready': 'redis' } },
+    { name: 'PostgreSQL restart x2 mid-batch', events: d!, badCount: 8, fault: postgresRestart(2), mustName: { 'api-ready': 'postgres', 'aggregator-ready': 'postgres' } },
+    { name: 'Kafka broker restart', events: e!, badCount: 8, fault: kafkaRestart, mustName: { 'ingest-ready': 'kafka' } },
+  ]
+  const results: PhaseResult[] = []
+  try {
+    for (const phase of phases) results.push(await runPhase(phase, ctx))
+  } finally {
+    scraping = false
+    await scraper
+  }
+  const fuzz = config.CHAOS_FUZZ_REQUESTS === 0 ? null : await fuzzPass(env, config, truth.result(), client, results, progress)
+  return {
+    startedAt: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000), phases: results,
+    truth: truth.result().messages, fuzz,
+    unexpectedExits: env.unexpectedExits.map((x) => `${x.service} (code ${x.exit.code}, signal ${x.exit.signal})`),
+  }
+}
+
+async function probeTargets(env: Environment, event: { eventId: string; userId: string | null } | undefined, token: (sub: string) => Promise<string>): Promise<ProbeTarget[]> {
+  const targets: ProbeTarget[] = [
+    { name: 'api-ready', url: `http://127.0.0.1:${env.apiPort}/ready`, readiness: true },
+    { name: 'ingest-ready', url: `${env.ingest.opsUrl}/ready`, readiness: true },
+    { name: 'aggregator-ready', url: `${env.aggregator.opsUrl}/ready`, readiness: true },
+  ]
+  if (event?.userId != null) {
+    targets.push({ name: 'api-dashboard', url: `http://127.0.0.1:${env.apiPort}/api/v1/events/${event.eventId}/analytics`,
+      headers: { authorization: `Bearer ${await token(event.userId)}` }, readiness: false })
+  }
+  return targets
+}
+
+type Truth = ReturnType<ReturnType<typeof createGroundTruth>['result']>
+
+async function fuzzPass(env: Environment, config: ChaosConfig, truth: Truth, client: ReturnType<typeof apiClient>, results: PhaseResult[], progress: (line: string) => void) {
+  progress(`▶ API fuzz: ${config.CHAOS_FUZZ_REQUESTS} requests`)
+  const owners = truth.owners.map((o) => o.userId)
+  const valid = [...(await Promise.all(owners.map((sub) => client.token(sub)))), await client.token('chaos-operator', true), await client.token('stranger')]
+  const expired = await signDevToken(JWT_SECRET, { sub: owners[0] ?? 'x', ttlSeconds: -60 })
+  const forged = await signDevToken('another-secret-0123456789-0123456789-xx', { sub: owners[0] ?? 'x', operator: true })
+  const requests = fuzzRequests(createRandom(config.CHAOS_SEED + 1), config.CHAOS_FUZZ_REQUESTS, {
+    eventIds: truth.events.map((e) => e.eventId), userIds: owners, channelNames: [...new Set(truth.channels.map((c) => c.channelName))],
+    tokens: { valid, hostile: hostileAuthorizations(expired, forged) },
+  })
+  const result = await runFuzz(env.apiPort, requests)
+  // The fuzz must not have poisoned the cache: the API still equals the truth.
+  const after = await compareApi(client.get, truth)
+  const problems = [...result.serverErrors.slice(0, 10).map((line) => `5xx: ${line}`), ...result.timeouts.slice(0, 10).map((line) => `timeout: ${line}`),
+    ...after.mismatches.map((m) => `after fuzz ${m.what}: ${m.detail}`)]
+  results.push({ name: `API fuzz (${result.sent} requests)`, injected: 0, produced: 0, bad: 0, applied: 0, duplicatesDropped: 0, deadLettered: 0, problems, availability: [], seconds: 0 })
+  progress(`  ${result.sent} sent (${result.unsendable} refused by the HTTP client), ${result.serverErrors.length} 5xx, ${result.timeouts.length} timeouts ${JSON.stringify(result.byClass)}`)
+  return { sent: result.sent, serverErrors: result.serverErrors.length, timeouts: result.timeouts.length, byClass: result.byClass }
+}

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { keysToInvalidate } from '@event-analytics/contracts'
 import { buildApp, loadApiConfig } from '../src/index.js'
+import { etagOf } from '../src/plugins/etag.js'
 import { bearer, createHarness, SECRET } from './helpers.js'
 
 const h = await createHarness(t)
@@ -237,6 +238,29 @@ t.test('ETag round trip gives 304', async (t) => {
   const changed = await get('/api/v1/events/evt-1/analytics', owner, { 'if-none-match': String(etag) })
   t.equal(changed.statusCode, 200, 'a changed figure changes the tag')
   t.not(changed.headers['etag'], etag)
+})
+
+t.test('a hit answers like the miss; an entry in the former {owner, body} layout still serves', async (t) => {
+  const key = 'analytics:dashboard:evt-1'
+  await h.redis.del(key)
+  const miss = await get('/api/v1/events/evt-1/analytics')
+  const hit = await get('/api/v1/events/evt-1/analytics')
+  t.equal(miss.headers['x-cache'], 'miss')
+  t.equal(hit.headers['x-cache'], 'hit')
+  t.equal(hit.body, miss.body)
+  for (const header of ['etag', 'content-type', 'cache-control']) t.equal(hit.headers[header], miss.headers[header], header)
+  t.equal(hit.headers['content-type'], 'application/json; charset=utf-8')
+  t.equal(hit.headers['etag'], etagOf(hit.body), 'the stored tag is the hash of the body sent')
+  t.equal((await get('/api/v1/events/evt-1/analytics', stranger)).statusCode, 404, 'owner check on a hit')
+  const stored = JSON.parse((await h.redis.get(key)) ?? 'null') as Record<string, unknown>
+  t.same(Object.keys(stored), ['owner', 'etag', 'body'], 'still a JSON object with owner and body')
+  await h.redis.set(key, JSON.stringify({ owner: 'owner-1', body: miss.json() }), 'EX', 3600)
+  const legacy = await get('/api/v1/events/evt-1/analytics')
+  t.equal(legacy.headers['x-cache'], 'hit')
+  t.equal(legacy.body, miss.body)
+  t.equal(legacy.headers['etag'], miss.headers['etag'])
+  t.equal((await get('/api/v1/events/evt-1/analytics', stranger)).statusCode, 404, 'owner check on a former entry')
+  t.equal((await get('/api/v1/events/evt-1/analytics', owner, { 'if-none-match': String(miss.headers['etag']) })).statusCode, 304)
 })
 
 t.test('docs, health, readiness, metrics', async (t) => {

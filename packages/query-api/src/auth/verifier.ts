@@ -3,9 +3,11 @@
  * JWKS URL, the asymmetric keys it publishes (RS256 in production). Roles: the claim
  * `role: 'operator'` or `roles: [..., 'operator', ...]` both grant operator rights.
  */
+import { webcrypto } from 'node:crypto'
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose'
 import type { JWTPayload, JWTVerifyOptions } from 'jose'
 import type { AuthConfig } from '../config.js'
+import { VerifiedTokenCache } from './token-cache.js'
 
 export interface Principal {
   /** The owner (user id) the token speaks for. */
@@ -39,6 +41,16 @@ function describe(error: unknown): string {
   return 'token is malformed or cannot be verified'
 }
 
+/** Enough for every dashboard polling one API instance; an entry is a token string and a principal. */
+const TOKEN_CACHE_ENTRIES = 1000
+/** Caps how long a verified token is trusted without asking jose (and so the JWKS) again. */
+const TOKEN_CACHE_MAX_AGE_MS = 5 * 60_000
+
+/** Imported once: jose would otherwise import a raw HMAC secret as a CryptoKey on every call. */
+async function hmacKey(secret: string): Promise<webcrypto.CryptoKey> {
+  return webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+}
+
 export function createVerifier(config: AuthConfig): TokenVerifier {
   const options: JWTVerifyOptions = {
     ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
@@ -46,15 +58,23 @@ export function createVerifier(config: AuthConfig): TokenVerifier {
     requiredClaims: ['sub', 'exp'],
   }
   const jwks = config.jwksUrl === undefined ? undefined : createRemoteJWKSet(new URL(config.jwksUrl))
-  const secret = config.secret === undefined ? undefined : new TextEncoder().encode(config.secret)
+  const secret = config.secret === undefined ? undefined : hmacKey(config.secret)
   if (jwks === undefined && secret === undefined) throw new Error('auth needs JWT_SECRET or JWT_JWKS_URL')
+  // A failed import would reject every request: keep it from also being an unhandled rejection.
+  secret?.catch(() => undefined)
+  const verified = new VerifiedTokenCache({ maxEntries: TOKEN_CACHE_ENTRIES, maxAgeMs: TOKEN_CACHE_MAX_AGE_MS })
   return async (token) => {
+    const known = verified.get(token)
+    if (known !== undefined) return known
     try {
       const { payload } =
         jwks !== undefined
           ? await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'PS256'] })
-          : await jwtVerify(token, secret!, { ...options, algorithms: ['HS256'] })
-      return principalOf(payload)
+          : await jwtVerify(token, await secret!, { ...options, algorithms: ['HS256'] })
+      const principal = principalOf(payload)
+      // requiredClaims makes jose check that exp is present and numeric.
+      if (typeof payload.exp === 'number') verified.set(token, principal, payload.exp)
+      return principal
     } catch (error) {
       throw new AuthError(describe(error))
     }

@@ -24,7 +24,10 @@ export interface CacheResult<T> {
 }
 
 export interface ProjectionCache {
+  /** A JSON value: stored stringified, parsed on a hit. */
   get<T>(request: CacheRequest<T>): Promise<CacheResult<T>>
+  /** A string stored and returned verbatim: for entries the caller encodes itself (no JSON round trip on a hit). */
+  getText(request: CacheRequest<string>): Promise<CacheResult<string>>
 }
 
 declare module 'fastify' {
@@ -64,20 +67,24 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
     }
   }
 
+  async function lookup<T>(request: CacheRequest<T>, decode: (text: string) => T, encode: (value: T) => string): Promise<CacheResult<T>> {
+    const { key, field, projection } = request
+    const { value } = await flight.run(`${key}\u0000${field ?? ''}`, async () => {
+      const cached = await read(key, field)
+      if (cached !== null) return { value: decode(cached) as unknown, hit: true }
+      app.metrics.cacheLoads.inc({ projection })
+      const loaded = await request.load()
+      await write(key, field, encode(loaded))
+      return { value: loaded as unknown, hit: false }
+    })
+    app.metrics.cacheRequests.inc({ projection, result: value.hit ? 'hit' : 'miss' })
+    return value as CacheResult<T>
+  }
+
+  const verbatim = (text: string): string => text
   return {
-    async get<T>(request: CacheRequest<T>): Promise<CacheResult<T>> {
-      const { key, field, projection } = request
-      const { value } = await flight.run(`${key}\u0000${field ?? ''}`, async () => {
-        const cached = await read(key, field)
-        if (cached !== null) return { value: JSON.parse(cached) as unknown, hit: true }
-        app.metrics.cacheLoads.inc({ projection })
-        const loaded = await request.load()
-        await write(key, field, JSON.stringify(loaded))
-        return { value: loaded as unknown, hit: false }
-      })
-      app.metrics.cacheRequests.inc({ projection, result: value.hit ? 'hit' : 'miss' })
-      return value as CacheResult<T>
-    },
+    get: async <T>(request: CacheRequest<T>) => lookup(request, (text) => JSON.parse(text) as T, (value) => JSON.stringify(value)),
+    getText: async (request: CacheRequest<string>) => lookup(request, verbatim, verbatim),
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * Strong ETags on analytics responses (routes with `config: { etag: true }`): a hash of the
- * serialized body, so a dashboard that polls gets 304 until a figure changes.
+ * serialized body, so a dashboard that polls gets 304 until a figure changes. A route that
+ * already knows its body's tag (cached next to the body) sets the `etag` header itself and
+ * the body is not hashed again.
  */
 import { createHash } from 'node:crypto'
 import fp from 'fastify-plugin'
@@ -27,7 +29,8 @@ async function etagPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.routeOptions.config.etag !== true || reply.statusCode !== 200) return payload
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
-    const etag = etagOf(payload)
+    const known = reply.getHeader('etag')
+    const etag = typeof known === 'string' ? known : etagOf(payload)
     reply.header('etag', etag).header('cache-control', 'private, no-cache')
     if (!matches(request.headers['if-none-match'], etag)) return payload
     reply.code(304)

@@ -1,14 +1,13 @@
 /** Wiring and lifecycle: start, drain (finish the in-flight batch), close (release everything). */
 import { createLogger } from '@event-analytics/contracts'
 import type { IngestBatchJob, Logger } from '@event-analytics/contracts'
-import { closeDb, createDb } from '@event-analytics/db'
+import { closeDb, createDb, pingDatabase } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
 import { startOpsServer } from '@event-analytics/ops'
 import type { OpsServer } from '@event-analytics/ops'
 import { Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
-import { sql } from 'kysely'
 import type { AggregatorConfig } from './config.js'
 import { createChannelMetricsRefresher } from './channel-metrics/refresh.js'
 import type { ChannelMetricsRefresher } from './channel-metrics/refresh.js'
@@ -80,7 +79,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
     },
     async start() {
       await cache.connect()
-      await sql`SELECT 1`.execute(db)
+      await pingDatabase(db)
       await worker.startStalledCheckTimer()
       if (config.opsPort !== null) {
         ops = await startOpsServer({
@@ -110,9 +109,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
 
 function readinessChecks(db: Kysely<Database>, cache: Redis, worker: Worker): Record<string, () => Promise<void>> {
   return {
-    postgres: async () => {
-      await sql`SELECT 1`.execute(db)
-    },
+    postgres: () => pingDatabase(db),
     redis: async () => {
       await cache.ping()
     },

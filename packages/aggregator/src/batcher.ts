@@ -1,15 +1,19 @@
 /**
- * Collects jobs into one batch: up to `maxMessages` messages, or whatever arrived within
- * `maxWaitMs` of the first job. Independent of BullMQ (a `fetch` function is injected).
+ * Collects jobs into one batch. The batch closes as soon as the queue has nothing more to give,
+ * at `maxMessages` messages, or `maxWaitMs` after its first job, whichever comes first.
+ * It never lingers for jobs that have not arrived yet: that wait used to be added to the
+ * freshness of every message under steady load. Batching still adapts to the lag by itself:
+ * the jobs that arrive while one batch is applied are all waiting when the next is collected,
+ * so a backlog gives full batches and a quiet queue gives small, immediate ones.
+ * Independent of BullMQ (a `fetch` function is injected).
  */
 
 export interface BatcherOptions {
   readonly maxMessages: number
+  /** Upper bound on collecting (a queue refilled as fast as it is read would otherwise hold the batch open). */
   readonly maxWaitMs: number
   /** Polled between fetches: once true, no further job is taken. */
   readonly isStopping: () => boolean
-  /** Pause between non-blocking polls of an empty queue while the batch window is open. */
-  readonly pollIntervalMs?: number
 }
 
 /**
@@ -29,20 +33,11 @@ export async function collectBatch<J>(
   const batch = [first]
   let messages = sizeOf(first)
   const deadline = Date.now() + options.maxWaitMs
-  while (messages < options.maxMessages && !options.isStopping()) {
-    const remaining = deadline - Date.now()
-    if (remaining <= 0) break
+  while (messages < options.maxMessages && Date.now() < deadline && !options.isStopping()) {
     const next = await fetch(false)
-    if (next === undefined) {
-      await sleep(Math.min(options.pollIntervalMs ?? 10, remaining))
-      continue
-    }
+    if (next === undefined) break
     batch.push(next)
     messages += sizeOf(next)
   }
   return batch
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -31,6 +31,22 @@ t.test('collectBatch stops at the message limit', async (t) => {
   t.same(batch, [3, 3])
 })
 
+t.test('collectBatch closes as soon as the queue has nothing more to give', async (t) => {
+  const queue = [1, 2]
+  const blocking: boolean[] = []
+  const batch = await collectBatch(async (block) => {
+    blocking.push(block)
+    return queue.shift()
+  }, (n) => n, { maxMessages: 100, maxWaitMs: 60_000, isStopping: () => false })
+  t.same(batch, [1, 2])
+  t.same(blocking, [true, false, false], 'one blocking fetch for the first job, then only what is already there')
+})
+
+t.test('collectBatch with maxWaitMs 0 takes one job', async (t) => {
+  const queue = [1, 2]
+  t.same(await collectBatch(async () => queue.shift(), (n) => n, { maxMessages: 100, maxWaitMs: 0, isStopping: () => false }), [1])
+})
+
 t.test('collectBatch returns nothing once stopping', async (t) => {
   t.same(await collectBatch(async () => undefined, () => 1, { maxMessages: 5, maxWaitMs: 10, isStopping: () => true }), [])
 })

@@ -11,6 +11,7 @@ import type { AvroDecoder } from './decode/avro-decoder.js'
 import type { IngestMetrics } from './metrics.js'
 import { planBatch, type BatchPlan } from './pipeline.js'
 import type { IngestQueue } from './queue.js'
+import { retryConcurrentTransactions } from './transaction-retry.js'
 
 export interface BatchHandlerDeps {
   readonly topics: ReadonlyMap<string, DomainEventKind>
@@ -79,7 +80,9 @@ async function commitWithDeadLetters(
       await transaction.send({ topic: deps.deadLetterTopic, messages: [...plan.deadLetters] })
     }
     const next = (BigInt(lastOffset) + 1n).toString()
-    await transaction.sendOffsets({ consumerGroupId: deps.groupId, topics: [{ topic, partitions: [{ partition, offset: next }] }] })
+    const offsets = { consumerGroupId: deps.groupId, topics: [{ topic, partitions: [{ partition, offset: next }] }] }
+    // Usually the first call of the transaction, so the one that meets the previous commit's markers.
+    await retryConcurrentTransactions(() => transaction.sendOffsets(offsets), () => deps.metrics.transactionRetries.inc())
     await transaction.commit()
   } catch (error) {
     await transaction.abort().catch((abortError: unknown) => deps.logger.warn({ err: abortError }, 'transaction abort failed'))

@@ -19,6 +19,11 @@ export function createIngestMetrics() {
       registers: [registry],
     }),
     backlog: new Gauge({ name: 'ingest_queue_backlog_jobs', help: 'Jobs waiting in the ingest queue at the last check', registers: [registry] }),
+    transactionRetries: new Counter({
+      name: 'ingest_transaction_retries_total',
+      help: 'Offset commits repeated inside their transaction because the previous commit was still completing (CONCURRENT_TRANSACTIONS)',
+      registers: [registry],
+    }),
     backpressure: new Gauge({ name: 'ingest_backpressure_active', help: '1 while consumption waits for the queue backlog to drain', registers: [registry] }),
   }
 }

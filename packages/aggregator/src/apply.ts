@@ -2,12 +2,13 @@
  * The batch transaction: claim the message ids (exactly-once effects), fold the fresh ones,
  * upsert the deltas, all in one PostgreSQL transaction; then invalidate the cache.
  */
-import type { DomainEvent } from '@event-analytics/contracts'
-import { applyBatchWrites, claimMessages, ensureTimelinePartitionsFor } from '@event-analytics/db'
+import type { ChangedProjection, DomainEvent } from '@event-analytics/contracts'
+import { applyBatchWrites, claimMessages, ensureTimelinePartitionsFor, readEventOwners } from '@event-analytics/db'
 import type { AppliedEvent, BatchWriteModel, Database } from '@event-analytics/db'
 import type { Kysely, Transaction } from 'kysely'
 import { classifyFailure } from './errors.js'
 import { foldBatch, timelineHours, uniqueByMessageId } from './fold/index.js'
+import { touchedProjections } from './invalidate.js'
 import type { AggregatorMetrics } from './metrics.js'
 
 export interface ApplyOutcome {
@@ -18,7 +19,10 @@ export interface ApplyOutcome {
   readonly duplicates: number
   readonly rowsWritten: number
   readonly model: BatchWriteModel
+  /** Events the applied messages changed, with their owners as stored after the batch. */
   readonly events: readonly AppliedEvent[]
+  /** Every projection the batch's messages name, applied or found applied before: what to invalidate. */
+  readonly changed: readonly ChangedProjection[]
 }
 
 /** Deadlocks and serialization failures are retried this many times before giving up. */
@@ -64,6 +68,10 @@ async function applyInTransaction(
   const toApply = unique.filter((message) => fresh.has(message.messageId))
   const model = foldBatch(toApply)
   const written = await applyBatchWrites(trx, model)
+  const owners = new Map(written.events.map((event) => [event.eventId, event.userId]))
+  const unknownOwners = [...new Set(unique.map((message) => message.eventId))].filter((id) => !owners.has(id))
+  // Only batches holding messages applied before get here with unknown owners: a rare path.
+  for (const [eventId, userId] of await readEventOwners(trx, unknownOwners)) owners.set(eventId, userId)
   return {
     received,
     applied: toApply.length,
@@ -71,6 +79,7 @@ async function applyInTransaction(
     rowsWritten: written.rowsWritten,
     model,
     events: written.events,
+    changed: touchedProjections(unique, owners),
   }
 }
 

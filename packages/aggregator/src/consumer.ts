@@ -4,6 +4,7 @@
  * extended while it is processed.
  */
 import { randomUUID } from 'node:crypto'
+import { invalidateProjections } from '@event-analytics/contracts'
 import type { DomainEvent, IngestBatchJob, Logger } from '@event-analytics/contracts'
 import type { Database } from '@event-analytics/db'
 import type { Job, Worker } from 'bullmq'
@@ -11,8 +12,8 @@ import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
 import { applyMessages } from './apply.js'
 import { collectBatch } from './batcher.js'
-import { errorMessage } from './errors.js'
-import { changedCacheKeys, invalidateKeys } from './invalidate.js'
+import { InvalidationFailed, errorMessage } from './errors.js'
+import { cacheKeysOf } from './invalidate.js'
 import { BatchAborted, applyIsolating } from './isolate.js'
 import type { Poison } from './isolate.js'
 import type { AggregatorMetrics } from './metrics.js'
@@ -142,13 +143,13 @@ export class BatchConsumer {
     metrics.duplicatesDropped.inc(outcome.duplicates)
     metrics.rowsWritten.inc(outcome.rowsWritten)
     if (outcome.rowsWritten > 0) metrics.foldRatio.observe(outcome.applied / outcome.rowsWritten)
-    const keys = changedCacheKeys(outcome.model, outcome.events)
+    const keys = cacheKeysOf(outcome.changed)
     try {
-      await invalidateKeys(this.deps.cache, keys)
+      await invalidateProjections(this.deps.cache, keys)
     } catch (error) {
-      // Committed already: a failed invalidation leaves a stale entry until its TTL, no more.
+      // Committed already: the retry finds every message claimed and invalidates again.
       metrics.invalidationFailures.inc()
-      logger.warn({ err: error, keys: keys.length }, 'cache invalidation failed; TTL is the backstop')
+      throw new InvalidationFailed(error)
     }
   }
 

@@ -14,7 +14,20 @@ const CONFLICT_CODES = new Set(['40P01', '40001'])
 /** SQLSTATE classes caused by the data itself: 22 data exception, 23 integrity violation. */
 const DATA_CLASSES = new Set(['22', '23'])
 
+/**
+ * A committed batch whose cache invalidation failed (Redis unreachable). Retrying the batch
+ * is harmless (its messages are claimed) and invalidates again; giving up would leave stale
+ * projections until their TTL.
+ */
+export class InvalidationFailed extends Error {
+  override name = 'InvalidationFailed'
+  constructor(cause: unknown) {
+    super(`cache invalidation failed: ${errorMessage(cause)}`, { cause })
+  }
+}
+
 export function classifyFailure(error: unknown): FailureKind {
+  if (error instanceof InvalidationFailed) return 'transient'
   const code = pgErrorCode(error)
   if (code !== undefined && CONFLICT_CODES.has(code)) return 'conflict'
   if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) return DATA_CLASSES.has(code.slice(0, 2)) ? 'data' : 'transient'

@@ -1,29 +1,33 @@
-/** After a commit: delete the cache entries whose projections the batch changed (SPEC section 8). */
+/**
+ * After a commit: which cached projections the batch may have changed (SPEC section 8).
+ *
+ * Computed from every message of the batch, not only the freshly applied ones: when a commit
+ * succeeds but its acknowledgement is lost (PostgreSQL restarting), the retried batch finds
+ * all its messages already applied, and it is that retry which must invalidate.
+ */
 import { keysToInvalidate } from '@event-analytics/contracts'
-import type { AppliedEvent, BatchWriteModel } from '@event-analytics/db'
-import type { Redis } from 'ioredis'
+import type { ChangedProjection, DomainEvent } from '@event-analytics/contracts'
 
-/** Every cache key of the events and channels a committed batch touched, deduplicated. */
-export function changedCacheKeys(model: BatchWriteModel, applied: readonly AppliedEvent[]): string[] {
-  const channelsByEvent = new Map<string, string[]>()
-  for (const channel of model.channels) {
-    const names = channelsByEvent.get(channel.eventId) ?? []
-    names.push(channel.channelName)
-    channelsByEvent.set(channel.eventId, names)
+/** The events and channels `messages` name, with each event's owner from `owners` (null when unknown). */
+export function touchedProjections(
+  messages: readonly DomainEvent[],
+  owners: ReadonlyMap<string, string | null>,
+): ChangedProjection[] {
+  const channelsByEvent = new Map<string, Set<string>>()
+  for (const message of messages) {
+    const names = channelsByEvent.get(message.eventId) ?? new Set<string>()
+    channelsByEvent.set(message.eventId, names)
+    if (message.kind === 'ParticipantRegistered' && message.channelName !== null) names.add(message.channelName)
+    if (message.kind === 'DistributionCompleted') for (const channel of message.channels) names.add(channel.channelName)
   }
-  const keys = new Set<string>()
-  for (const event of applied) {
-    const channelNames = channelsByEvent.get(event.eventId) ?? []
-    for (const key of keysToInvalidate({ eventId: event.eventId, userId: event.userId, channelNames })) keys.add(key)
-  }
-  return [...keys]
+  return [...channelsByEvent].map(([eventId, names]) => ({
+    eventId,
+    userId: owners.get(eventId) ?? null,
+    channelNames: [...names],
+  }))
 }
 
-const DEL_CHUNK = 500
-
-/** UNLINK in chunks (non-blocking delete on the server; bounded argument lists). */
-export async function invalidateKeys(redis: Redis, keys: readonly string[]): Promise<void> {
-  for (let start = 0; start < keys.length; start += DEL_CHUNK) {
-    await redis.unlink(...keys.slice(start, start + DEL_CHUNK))
-  }
+/** Every cache key of `changes`, deduplicated. */
+export function cacheKeysOf(changes: readonly ChangedProjection[]): string[] {
+  return [...new Set(changes.flatMap((change) => keysToInvalidate(change)))]
 }

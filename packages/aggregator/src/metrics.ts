@@ -50,7 +50,7 @@ export function createMetrics(withDefaults = true): AggregatorMetrics {
     messagesApplied: new Counter({ name: 'aggregator_messages_applied_total', help: 'Messages applied', registers }),
     rowsWritten: new Counter({ name: 'aggregator_rows_written_total', help: 'Projection rows upserted', registers }),
     invalidationFailures: new Counter({
-      name: 'aggregator_cache_invalidation_failures_total', help: 'Cache invalidations that failed (TTL backstop)', registers,
+      name: 'aggregator_cache_invalidation_failures_total', help: 'Cache invalidations that failed (the batch is retried until one succeeds)', registers,
     }),
   }
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { keysToInvalidate } from '@event-analytics/contracts'
+import { invalidateProjections, keysToInvalidate } from '@event-analytics/contracts'
 import { buildApp, loadApiConfig } from '../src/index.js'
 import { etagOf } from '../src/plugins/etag.js'
 import { bearer, createHarness, SECRET } from './helpers.js'
@@ -216,7 +216,7 @@ t.test('cache-aside: hit, then fresh figures after invalidation', async (t) => {
   t.ok((await h.redis.ttl('analytics:roi:evt-1')) > 3500, 'TTL 3600 s')
   await db.updateTable('event_stats').set({ total_participants: 60 }).where('event_id', '=', 'evt-1').execute()
   t.equal((await get('/api/v1/events/evt-1/analytics/roi')).json().revenue.totalParticipants, 30, 'stale until invalidated')
-  await h.redis.del(...keysToInvalidate({ eventId: 'evt-1', userId: 'owner-1', channelNames: ['INSTAGRAM'] }))
+  await invalidateProjections(h.redis, keysToInvalidate({ eventId: 'evt-1', userId: 'owner-1', channelNames: ['INSTAGRAM'] }))
   const fresh = await get('/api/v1/events/evt-1/analytics/roi')
   t.equal(fresh.headers['x-cache'], 'miss')
   t.equal(fresh.json().revenue.estimatedRevenue, '1800.00')
@@ -224,6 +224,28 @@ t.test('cache-aside: hit, then fresh figures after invalidation', async (t) => {
   const metrics = await h.metrics.registry.getSingleMetricAsString('query_api_cache_requests_total')
   t.match(metrics, /projection="roi",result="hit"\} [1-9]/)
   t.match(metrics, /projection="roi",result="miss"\} [1-9]/)
+})
+
+t.test('a load that raced an invalidation is served once but never stored', async (t) => {
+  const key = 'analytics:roi:evt-race'
+  const dropped = () => h.metrics.cacheFillsDropped.get().then((metric) => metric.values[0]?.value ?? 0)
+  const droppedBefore = await dropped()
+  const raced = await h.app.projectionCache.get({
+    projection: 'roi', key,
+    // The load read PostgreSQL before the aggregator's commit; the invalidation lands before the fill.
+    load: async () => {
+      await invalidateProjections(h.redis, [key])
+      return { figures: 'before the commit' }
+    },
+  })
+  t.same(raced, { value: { figures: 'before the commit' }, hit: false })
+  t.equal(await h.redis.exists(key), 0, 'the stale load was not stored')
+  t.equal(await dropped(), droppedBefore + 1, 'counted as a dropped fill')
+  const next = await h.app.projectionCache.get({ projection: 'roi', key, load: async () => ({ figures: 'after the commit' }) })
+  t.same(next, { value: { figures: 'after the commit' }, hit: false })
+  const cached = await h.app.projectionCache.get({ projection: 'roi', key, load: async () => ({ figures: 'never loaded' }) })
+  t.same(cached, { value: { figures: 'after the commit' }, hit: true })
+  t.teardown(() => invalidateProjections(h.redis, [key]))
 })
 
 t.test('ETag round trip gives 304', async (t) => {
@@ -234,7 +256,7 @@ t.test('ETag round trip gives 304', async (t) => {
   t.equal(again.statusCode, 304)
   t.equal(again.body, '')
   await db.updateTable('event_stats').set({ total_views: 1301 }).where('event_id', '=', 'evt-1').execute()
-  await h.redis.del(...keysToInvalidate({ eventId: 'evt-1', userId: 'owner-1', channelNames: [] }))
+  await invalidateProjections(h.redis, keysToInvalidate({ eventId: 'evt-1', userId: 'owner-1', channelNames: [] }))
   const changed = await get('/api/v1/events/evt-1/analytics', owner, { 'if-none-match': String(etag) })
   t.equal(changed.statusCode, 200, 'a changed figure changes the tag')
   t.not(changed.headers['etag'], etag)

@@ -3,14 +3,13 @@
  * PostgreSQL (provider_health) in order, so the query API (another process) can mark the
  * provider's channels stale; the reporter then drops their cached projections.
  */
-import { keysToInvalidate } from '@event-analytics/contracts'
+import { invalidateProjections, keysToInvalidate } from '@event-analytics/contracts'
 import type { Logger } from '@event-analytics/contracts'
 import { listRefreshTargets, recordProviderHealth } from '@event-analytics/db'
 import type { ChannelTypeValue, Database, ProviderStateValue } from '@event-analytics/db'
 import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
 import CircuitBreaker from 'opossum'
-import { invalidateKeys } from '../invalidate.js'
 import { CHANNEL_TYPES } from './config.js'
 import type { ChannelMetricsConfig } from './config.js'
 import { fetchJson } from './client.js'
@@ -78,7 +77,7 @@ export class HealthReporter {
       }
       const keys = [...byEvent].flatMap(([eventId, entry]) =>
         keysToInvalidate({ eventId, userId: entry.userId, channelNames: entry.names }))
-      await invalidateKeys(this.cache, keys)
+      await invalidateProjections(this.cache, keys)
     } catch (error) {
       // Not fatal: the next transition (or the age rule of the API) corrects the picture.
       this.logger.warn({ err: error, provider: type, state }, 'could not persist provider health')

@@ -3,13 +3,12 @@
  * its own promise pool, and the pools run side by side: a slow or failing provider only
  * delays its own channels (and its breaker soon makes those fail fast).
  */
-import { keysToInvalidate } from '@event-analytics/contracts'
+import { invalidateProjections, keysToInvalidate } from '@event-analytics/contracts'
 import type { Logger } from '@event-analytics/contracts'
 import { applyChannelSnapshot, listRefreshTargets } from '@event-analytics/db'
 import type { ChannelTypeValue, Database, RefreshTarget } from '@event-analytics/db'
 import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
-import { invalidateKeys } from '../invalidate.js'
 import type { ProviderBreakers } from './breaker.js'
 import { failureKind, fetchThroughBreaker, metricsUrl } from './client.js'
 import { CHANNEL_TYPES } from './config.js'
@@ -106,7 +105,7 @@ function rejected(deps: RefreshDeps, where: object, reason: string, detail: stri
 
 async function invalidate(deps: RefreshDeps, target: RefreshTarget, userId: string | null): Promise<void> {
   try {
-    await invalidateKeys(deps.cache, keysToInvalidate({ eventId: target.eventId, userId, channelNames: [target.channelName] }))
+    await invalidateProjections(deps.cache, keysToInvalidate({ eventId: target.eventId, userId, channelNames: [target.channelName] }))
   } catch (error) {
     deps.logger.warn({ err: error, eventId: target.eventId }, 'cache invalidation failed (TTL is the backstop)')
   }

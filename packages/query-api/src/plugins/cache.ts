@@ -1,9 +1,12 @@
 /**
  * Cache-aside over Redis with the contracts' key layout. A parameterised projection is a
  * field of its seed key's hash (so the aggregator's DEL of the key drops every variant).
- * Concurrent misses of one key/field share one load (single-flight, per process). When
- * Redis fails the API still answers from PostgreSQL: the cache is an optimisation.
+ * Concurrent misses of one key/field share one load (single-flight, per process). A fill is
+ * guarded (contracts' cache protocol): a load that raced an invalidation is served once but
+ * never stored. When Redis fails the API still answers from PostgreSQL: the cache is an
+ * optimisation.
  */
+import { fillIfUnchanged, readFillGuard } from '@event-analytics/contracts'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
@@ -54,14 +57,20 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
     }
   }
 
-  async function write(key: string, field: string | undefined, text: string): Promise<void> {
+  /** The key's fill guard, or null when Redis fails (then the load is served but not stored). */
+  async function guardOf(key: string): Promise<string | null> {
     try {
-      if (field === undefined) {
-        await redis.set(key, text, 'EX', ttlSeconds)
-      } else {
-        // NX: the TTL starts with the hash's first field, so it stays a backstop for all fields.
-        await redis.multi().hset(key, field, text).expire(key, ttlSeconds, 'NX').exec()
-      }
+      return await readFillGuard(redis, key)
+    } catch (error) {
+      app.log.warn({ err: error, key }, 'cache guard read failed')
+      return null
+    }
+  }
+
+  async function write(key: string, field: string | undefined, text: string, guard: string): Promise<void> {
+    try {
+      const stored = await fillIfUnchanged(redis, { key, field, text, ttlSeconds, guard })
+      if (!stored) app.metrics.cacheFillsDropped.inc()
     } catch (error) {
       app.log.warn({ err: error, key }, 'cache write failed')
     }
@@ -73,8 +82,10 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
       const cached = await read(key, field)
       if (cached !== null) return { value: decode(cached) as unknown, hit: true }
       app.metrics.cacheLoads.inc({ projection })
+      // Read before PostgreSQL is: an invalidation after this point makes the fill a no-op.
+      const guard = await guardOf(key)
       const loaded = await request.load()
-      await write(key, field, encode(loaded))
+      if (guard !== null) await write(key, field, encode(loaded), guard)
       return { value: loaded as unknown, hit: false }
     })
     app.metrics.cacheRequests.inc({ projection, result: value.hit ? 'hit' : 'miss' })

@@ -10,6 +10,7 @@ export interface ApiMetrics {
   registry: Registry
   cacheRequests: Counter<'projection' | 'result'>
   cacheLoads: Counter<'projection'>
+  cacheFillsDropped: Counter
   requestDuration: Histogram<'method' | 'route' | 'status_code'>
 }
 
@@ -33,6 +34,11 @@ export function createApiMetrics(registry = new Registry(), defaults = false): A
       name: 'query_api_cache_loads_total',
       help: 'Projection loads from PostgreSQL (single-flight: one per key for concurrent misses)',
       labelNames: ['projection'],
+      registers: [registry],
+    }),
+    cacheFillsDropped: new Counter({
+      name: 'query_api_cache_fills_dropped_total',
+      help: 'Loads not stored because the key was invalidated while they read PostgreSQL',
       registers: [registry],
     }),
     requestDuration: new Histogram({

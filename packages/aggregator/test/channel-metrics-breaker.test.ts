@@ -114,5 +114,13 @@ t.test('a provider slower than the timeout fails fast; the others refresh in the
   t.match(text, /aggregator_channel_metrics_fetch_failures_total\{provider="SNS",kind="timeout"\} [1-9]/)
   t.match(text, /aggregator_channel_metrics_fetch_failures_total\{provider="SNS",kind="breaker-open"\} [1-9]/, 'the rest failed fast on the open breaker')
   t.match(text, /aggregator_channel_metrics_breaker_state\{provider="SNS"\} 2/)
-  t.match(h.logs.find((line) => line['msg'] === 'channel metrics fetch failed'), { provider: 'SNS', kinds: ['timeout'] }, 'logged with the reason')
+  const failure = h.logs.find((line) => line['msg'] === 'channel metrics fetch failed')
+  t.match(failure, { provider: 'SNS', kinds: ['timeout'] }, 'logged with the reason')
+  // SNS sits between TV and VOICE in the providers' order: refreshed one provider after the
+  // other, VOICE would only be written after SNS gave up.
+  const healthy = await h.testDb.db.selectFrom('channel_stats').select(['channel_name', 'updated_at'])
+    .where('event_id', '=', eventId).where('channel_name', 'not like', 'SNS%').execute()
+  const gaveUpAt = Number(failure?.['time'])
+  t.ok(Number.isFinite(gaveUpAt) && healthy.every((row) => row.updated_at.getTime() <= gaveUpAt),
+    'every healthy channel was stored before the slow provider gave up')
 })

@@ -4,24 +4,17 @@
  * equal the reference exactly and no job is failed. The last run is stopped with SIGTERM and
  * must exit cleanly (graceful shutdown).
  */
-import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import fc from 'fast-check'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { reference } from './helpers/reference.js'
+import { exited, spawnAggregator } from './helpers/process.js'
 import { openQueue, REDIS_URL, uniquePrefix } from './helpers/queue.js'
 import { scenarioArb } from './helpers/streams.js'
 import { readTables, sortTables } from './helpers/tables.js'
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode })
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-}
 
 t.test('kill -9 at random points, restart: tables equal the reference', async (t) => {
   const { db, url } = await createTestDatabase(t)
@@ -42,13 +35,10 @@ t.test('kill -9 at random points, restart: tables equal the reference', async (t
     // The tables are compared with the ingest-only reference: no external metrics here.
     CHANNEL_METRICS_ENABLED: 'false',
   }
-  // node --import tsx (not the tsx CLI): the pid is the aggregator itself, so SIGKILL reaches it.
   const kill = (child: ChildProcess, signal: NodeJS.Signals) => process.kill(child.pid!, signal)
   let kills = 0
   for (let round = 0; round < 4; round += 1) {
-    const child = spawn(process.execPath, ['--conditions=event-analytics-source', '--import', 'tsx', 'src/main.ts'], {
-      cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'],
-    })
+    const child = spawnAggregator(env)
     const before = (await q.queue.getJobCounts('completed'))['completed'] ?? 0
     // Wait for progress, then a random extra moment: the kill lands mid-work, anywhere.
     while ((((await q.queue.getJobCounts('completed'))['completed'] ?? 0) === before) && child.exitCode === null) await sleep(20)
@@ -62,9 +52,7 @@ t.test('kill -9 at random points, restart: tables equal the reference', async (t
 
   const pending = await q.queue.getJobCounts('waiting', 'active')
   t.comment(`after ${kills} kills: ${(pending['waiting'] ?? 0) + (pending['active'] ?? 0)} of ${jobs} jobs still pending`)
-  const last = spawn(process.execPath, ['--conditions=event-analytics-source', '--import', 'tsx', 'src/main.ts'], {
-    cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'],
-  })
+  const last = spawnAggregator(env)
   t.teardown(() => { if (last.exitCode === null && last.signalCode === null) last.kill('SIGKILL') })
   const counts = await q.settled()
   t.same(counts, { completed: jobs, failed: 0 }, 'every job completed, none failed')

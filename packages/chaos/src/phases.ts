@@ -4,6 +4,7 @@
  * table, every API figure and the dead-letter topic must equal the truth so far.
  */
 import type { DomainEvent } from '@event-analytics/contracts'
+import { countClaimedMessages } from '@event-analytics/db'
 import type { GroundTruthBuilder, Random } from '@event-analytics/simulator'
 import type { BadMessage, BadMessageFactory } from './bad-messages.js'
 import { checkDeadLetters, readDeadLetters, type DeadLetterReport } from './dead-letters.js'
@@ -58,7 +59,8 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   await ctx.counters.scrape()
   const result: PhaseResult = {
     name: spec.name, injected: outcome.injected, produced: spec.events.length, bad: bad.length,
-    applied: ctx.counters.book.total('aggregator_messages_applied_total'),
+    // Claims are exact (one per applied message, committed with its effects); counters of a killed process are not.
+    applied: await countClaimedMessages(env.db),
     duplicatesDropped: ctx.counters.book.total('aggregator_duplicates_dropped_total'),
     deadLettered: letters.received, problems, availability: summarise(samples), seconds: Math.round((Date.now() - started) / 1000),
   }
@@ -76,6 +78,8 @@ async function sendBad(env: Environment, bad: readonly BadMessage[], sent: BadMe
 /** Tables, API, dead letters and failed jobs against the truth so far; problems are appended. */
 export async function verify(ctx: PhaseContext, problems: string[]): Promise<DeadLetterReport> {
   const truth = ctx.truth.result()
+  const claims = await countClaimedMessages(ctx.env.db)
+  if (claims !== truth.messages.unique) problems.push(`${claims} messages applied, ${truth.messages.unique} unique messages produced`)
   for (const mismatch of await compareTables(ctx.env.db, truth)) problems.push(`${mismatch.what}: ${mismatch.detail}`)
   for (const mismatch of (await compareApi(ctx.api, truth)).mismatches) problems.push(`${mismatch.what}: ${mismatch.detail}`)
   const failed = (await ctx.env.queue.getJobCounts('failed'))['failed'] ?? 0

@@ -43,7 +43,7 @@ export function renderReport(report: ChaosReport): string {
   const lines = [
     `Run ${report.startedAt}, ${report.seconds} s, result: **${reportOk(report) ? 'PASS' : 'FAIL'}**`,
     '',
-    '| fault run | injected | produced | bad | applied (cum.) | duplicates dropped (cum.) | dead-lettered (cum.) | tables + API + DLQ | availability during the fault |',
+    '| fault run | injected | produced | bad | applied (cum., claims in PostgreSQL) | duplicates dropped (cum., at least) | dead-lettered (cum.) | tables + API + DLQ | availability during the fault |',
     '|---|---|---|---|---|---|---|---|---|',
     ...report.phases.map((p) => `| ${cell(p.name)} | ${p.injected} | ${p.produced} | ${p.bad} | ${p.applied} | ${p.duplicatesDropped} | ${p.deadLettered} | ${p.problems.length === 0 ? 'equal to ground truth' : cell(`${p.problems.length} problem(s)`)} | ${cell(availabilityText(p.availability)) || '-'} |`),
     '',

@@ -28,7 +28,7 @@ export {
   addUtcMonths,
   addDays,
 } from './partitions/calendar.js'
-export { claimMessages, MAX_MESSAGE_ID_LENGTH } from './dedupe/claim.js'
+export { claimMessages, countClaimedMessages, MAX_MESSAGE_ID_LENGTH } from './dedupe/claim.js'
 export { rollDedupeEpoch } from './dedupe/epoch.js'
 export type { RollResult } from './dedupe/epoch.js'
 export type * from './schema/types.js'

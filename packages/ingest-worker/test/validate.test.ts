@@ -18,12 +18,12 @@ function rejection(outcome: ReturnType<typeof validateRecord>): string {
 }
 
 t.test('valid records become typed domain events carrying exactly their values', async (t) => {
-  t.same(validateRecord('EventCreated', created, now), { accepted: { kind: 'EventCreated', ...created } })
-  t.same(validateRecord('DistributionCompleted', distribution, now), { accepted: { kind: 'DistributionCompleted', ...distribution } })
-  t.same(validateRecord('ParticipantRegistered', { ...participant, channelName: null }, now), {
+  t.strictSame(validateRecord('EventCreated', created, now), { accepted: { kind: 'EventCreated', ...created } })
+  t.strictSame(validateRecord('DistributionCompleted', distribution, now), { accepted: { kind: 'DistributionCompleted', ...distribution } })
+  t.strictSame(validateRecord('ParticipantRegistered', { ...participant, channelName: null }, now), {
     accepted: { kind: 'ParticipantRegistered', ...participant, channelName: null },
   })
-  t.same(validateRecord('EventStatusChanged', { ...envelope, status: 'ENDED' }, now), {
+  t.strictSame(validateRecord('EventStatusChanged', { ...envelope, status: 'ENDED' }, now), {
     accepted: { kind: 'EventStatusChanged', ...envelope, status: 'ENDED' },
   })
 })

@@ -40,8 +40,12 @@ export interface Scenario {
   readonly stream: DomainEvent[]
 }
 
-/** Messages with duplicates (same messageId), shuffled across topics, cut into batches, some replayed. */
-export function scenarioArb(prefix: () => string): fc.Arbitrary<Scenario> {
+/**
+ * Messages with duplicates (same messageId), shuffled across topics, cut into batches, some
+ * replayed. `prefix` makes each scenario's message ids (and, by default, event ids) its own;
+ * `eventPrefix` lets many scenarios write the same few events.
+ */
+export function scenarioArb(prefix: () => string, eventPrefix?: (run: string) => string): fc.Arbitrary<Scenario> {
   return fc.record({
     drafts: fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), draftArb), { minLength: 1, maxLength: 40, size: 'max' }),
     duplicates: fc.array(fc.nat(), { maxLength: 10 }),
@@ -50,7 +54,8 @@ export function scenarioArb(prefix: () => string): fc.Arbitrary<Scenario> {
     replays: fc.array(fc.nat(), { maxLength: 3 }),
   }).map(({ drafts, duplicates, order, cuts, replays }) => {
     const run = prefix()
-    const base = drafts.map(([event, draft], index) => ({ ...draft, eventId: `${run}e${event}`, messageId: `${run}m${index}` }) as DomainEvent)
+    const events = eventPrefix?.(run) ?? run
+    const base = drafts.map(([event, draft], index) => ({ ...draft, eventId: `${events}e${event}`, messageId: `${run}m${index}` }) as DomainEvent)
     const withDuplicates = [...base, ...duplicates.map((pick) => base[pick % base.length]!)]
     const stream = withDuplicates
       .map((message, index) => ({ message, key: order[index % order.length]! + index * 1e-9 }))

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../schema/types.js'
 
 /** Longest message id processed_messages stores (varchar(64)); UUIDs are 36. */
@@ -55,4 +55,10 @@ export async function claimMessages(trx: Transaction<Database>, messageIds: read
     .execute()
   for (const row of older) fresh.delete(row.message_id)
   return fresh
+}
+
+/** Messages applied so far (one claim each, whatever the retries): what a ground truth is compared with. */
+export async function countClaimedMessages(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('processed_messages').select((eb) => eb.fn.countAll<string>().as('claims')).executeTakeFirstOrThrow()
+  return Number(row.claims)
 }

@@ -26,6 +26,12 @@ install_dependencies() {
 command=${1:-}
 ensure_pnpm
 install_dependencies
+# Ctrl-C on `npm start` stops what this run started: Kafka and the registry when they were not
+# up before (STOP_STACK_ON_EXIT=0 keeps them). PostgreSQL and Redis are machine services and stay.
+if [ "$command" = start ] && [ -z "${STOP_STACK_ON_EXIT:-}" ]; then
+  if pnpm --silent stack status >/dev/null 2>&1; then STOP_STACK_ON_EXIT=0; else STOP_STACK_ON_EXIT=1; fi
+  export STOP_STACK_ON_EXIT
+fi
 step "starting the local stack (Kafka, Schema Registry, PostgreSQL, Redis)"
 pnpm stack up
 
@@ -42,7 +48,7 @@ case "$command" in
     step "migrating the database"
     pnpm migrate
     pnpm stack status
-    step "starting the services and the traffic simulator (Ctrl-C stops them; the stack stays up)"
+    step "starting the services and the traffic simulator (Ctrl-C stops them)"
     # exec: the launcher receives Ctrl-C/SIGTERM itself and stops its children in order.
     exec node --import tsx --conditions=event-analytics-source packages/launcher/src/main.ts
     ;;

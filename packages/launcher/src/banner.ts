@@ -5,6 +5,8 @@ export interface BannerInput {
   readonly skipped: readonly string[]
   /** The simulator's id prefix: its owners are <prefix>-owner-N, events <prefix>-ev-N-M. */
   readonly idPrefix: string
+  /** Whether Ctrl-C also stops Kafka and the registry (this run started them). */
+  readonly stopsStack: boolean
 }
 
 export function banner(input: BannerInput): string {
@@ -23,7 +25,9 @@ export function banner(input: BannerInput): string {
     `          curl -H "Authorization: Bearer $TOKEN" ${apiBaseUrl}/api/v1/events/${input.idPrefix}-ev-1-1/analytics`,
     '          (the history is back-filled at the simulator\'s pace: figures grow during the first minute)',
     ...input.skipped.map((name) => `    Skipped: ${name}`),
-    '    Ctrl-C stops the services and the simulator; the local stack stays up (stop it with `pnpm stack down`).',
+    input.stopsStack
+      ? '    Ctrl-C stops the services, the simulator, Kafka and the registry (PostgreSQL and Redis are machine services and stay).'
+      : '    Ctrl-C stops the services and the simulator; the local stack was up before and stays up (`pnpm stack down` stops it).',
     '',
   ]
   return lines.join('\n')

@@ -1,11 +1,13 @@
 /**
  * `npm start` after the stack is up and migrated: schemas, services, channel provider
  * simulator, traffic simulator; URLs and a token once everything answers; Ctrl-C/SIGTERM
- * stop the children in reverse order and leave the local stack running.
+ * stop the children in reverse order, then Kafka and the registry when this run started them
+ * (STOP_STACK_ON_EXIT=1, set by scripts/npm-entry.sh).
  */
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { stackDown } from '@event-analytics/dev-stack'
 import { loadApiConfig, signDevToken } from '@event-analytics/query-api'
 import { banner } from './banner.js'
 import { startChild, stopChild, waitReady, type Child } from './children.js'
@@ -18,6 +20,8 @@ const format = { colour: process.stdout.isTTY === true && process.env['NO_COLOR'
 const write = (line: string): void => void process.stdout.write(`${line}\n`)
 const say = (text: string): void => write(`==> ${text}`)
 
+const STOPS_STACK = process.env['STOP_STACK_ON_EXIT'] === '1'
+
 const running: Child[] = []
 let stopping: Promise<void> | undefined
 
@@ -28,10 +32,23 @@ function stopAll(reason: string, exitCode: number): Promise<void> {
       const result = await stopChild(child, STOP_GRACE_MS)
       say(`${child.spec.name} stopped (${result})`)
     }
-    say('the local stack is still up; stop it with `pnpm stack down`')
+    await stopStack()
     process.exit(exitCode)
   })()
   return stopping
+}
+
+async function stopStack(): Promise<void> {
+  if (!STOPS_STACK) {
+    say('the local stack was up before `npm start` and stays up; `pnpm stack down` stops it')
+    return
+  }
+  say('stopping Kafka and the registry (started by this `npm start`)')
+  try {
+    await stackDown({ progress: (line) => write(`    ${line}`) })
+  } catch (error) {
+    say(`the stack did not stop cleanly: ${error instanceof Error ? error.message : String(error)}; see \`pnpm stack status\``)
+  }
 }
 
 async function runOnce(spec: ServiceSpec): Promise<void> {
@@ -74,7 +91,7 @@ async function main(): Promise<void> {
   }
   if (apiConfig.auth.secret === undefined) throw new Error('no HS256 secret (JWT_SECRET) to sign a token with')
   const token = await signDevToken(apiConfig.auth.secret, { sub: 'operator', operator: true, ttlSeconds: 24 * 3600 })
-  write(banner({ apiBaseUrl: `http://127.0.0.1:${settings.apiPort}`, token, skipped, idPrefix: `sim${settings.simulatorSeed}` }))
+  write(banner({ apiBaseUrl: `http://127.0.0.1:${settings.apiPort}`, token, skipped, idPrefix: `sim${settings.simulatorSeed}`, stopsStack: STOPS_STACK }))
 }
 
 main().catch((error: unknown) => {

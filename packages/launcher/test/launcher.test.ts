@@ -38,8 +38,10 @@ t.test('line splitting across chunks', async (t) => {
 })
 
 t.test('the banner has every URL, the token and how to stop the stack', async (t) => {
-  const text = banner({ apiBaseUrl: 'http://127.0.0.1:3000', token: 'TOKEN', skipped: ['provider-sim (missing)'], idPrefix: 'sim42' })
+  const text = banner({ apiBaseUrl: 'http://127.0.0.1:3000', token: 'TOKEN', skipped: ['provider-sim (missing)'], idPrefix: 'sim42', stopsStack: false })
   for (const part of ['http://127.0.0.1:3000/api/v1', 'http://127.0.0.1:3000/docs', '/admin/queues?token=TOKEN', 'pnpm stack down', 'Skipped: provider-sim', '/users/sim42-owner-1/analytics', '/events/sim42-ev-1-1/analytics']) {
     t.ok(text.includes(part), part)
   }
+  const stopping = banner({ apiBaseUrl: 'http://127.0.0.1:3000', token: 'TOKEN', skipped: [], idPrefix: 'sim42', stopsStack: true })
+  t.match(stopping, /Ctrl-C stops the services, the simulator, Kafka and the registry/)
 })

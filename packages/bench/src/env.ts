@@ -7,7 +7,7 @@ export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789abcdef-0123456789'
 /**
  * The workers' V8 setting in docker-compose.yml, so the bench measures what is deployed: a
  * 4 MB semi-space cut their peak RSS by ~30 MB at the same throughput (2026-11-25). The API
- * keeps V8's default: its allocation-heavy hit path paid for it in requests/s.
+ * keeps V8's default (BENCHMARKS.md, "Peak RSS").
  */
 const WORKER_NODE_OPTIONS = '--max-semi-space-size=4'
 

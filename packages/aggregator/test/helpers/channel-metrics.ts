@@ -61,7 +61,23 @@ export async function createHarness(t: Teardown, overrides: Partial<ChannelMetri
     await aggregator.channelMetrics?.queue.obliterate({ force: true }).catch(() => undefined)
     await aggregator.close()
   })
+  await firstScheduledRefresh(aggregator)
   return { testDb, sim, aggregator, clock, logs, run: randomBytes(3).toString('hex') }
+}
+
+/**
+ * A BullMQ job scheduler with `every` runs its first job at once. Waiting for it (it finds no
+ * events yet) keeps it from racing the refreshes a test runs itself; the next one is a
+ * refreshMs away.
+ */
+async function firstScheduledRefresh(aggregator: Aggregator): Promise<void> {
+  const queue = aggregator.channelMetrics?.queue
+  if (queue === undefined) return
+  for (;;) {
+    const counts = await queue.getJobCounts('completed', 'failed')
+    if ((counts['completed'] ?? 0) + (counts['failed'] ?? 0) > 0) return
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
 }
 
 let n = 0

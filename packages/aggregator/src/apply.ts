@@ -4,7 +4,7 @@
  */
 import type { ChangedProjection, DomainEvent } from '@event-analytics/contracts'
 import { applyBatchWrites, claimMessages, ensureTimelinePartitionsFor, readEventOwners } from '@event-analytics/db'
-import type { AppliedEvent, BatchWriteModel, Database } from '@event-analytics/db'
+import type { Database } from '@event-analytics/db'
 import type { Kysely, Transaction } from 'kysely'
 import { classifyFailure } from './errors.js'
 import { foldBatch, timelineHours, uniqueByMessageId } from './fold/index.js'
@@ -18,9 +18,6 @@ export interface ApplyOutcome {
   /** Messages dropped: applied before, or repeated inside the batch. */
   readonly duplicates: number
   readonly rowsWritten: number
-  readonly model: BatchWriteModel
-  /** Events the applied messages changed, with their owners as stored after the batch. */
-  readonly events: readonly AppliedEvent[]
   /** Every projection the batch's messages name, applied or found applied before: what to invalidate. */
   readonly changed: readonly ChangedProjection[]
 }
@@ -77,8 +74,6 @@ async function applyInTransaction(
     applied: toApply.length,
     duplicates: received - toApply.length,
     rowsWritten: written.rowsWritten,
-    model,
-    events: written.events,
     changed: touchedProjections(unique, owners),
   }
 }

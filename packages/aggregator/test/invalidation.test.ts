@@ -27,13 +27,17 @@ const participant = (eventId: string, channelName: string): DomainEvent => ({
   kind: 'ParticipantRegistered', messageId: id(), eventId, occurredAt: at + n * 1000, participantId: `p-${n}`, channelName,
 })
 
-t.test('a batch found already applied still invalidates what it names', async (t) => {
+/** A fresh database, a queue under its own prefix, and an event with its owner. */
+async function setup(t: { teardown(fn: () => unknown): void }, name: string) {
   const { db, url } = await createTestDatabase(t)
-  const prefix = uniquePrefix('invalidation-replay')
+  const prefix = uniquePrefix(`invalidation-${name}`)
   const q = await openQueue(prefix)
   t.teardown(() => q.close())
-  const eventId = `ia-${run}`
-  const owner = `owner-a-${run}`
+  return { db, url, prefix, q, eventId: `i${name}-${run}`, owner: `owner-${name}-${run}` }
+}
+
+t.test('a batch found already applied still invalidates what it names', async (t) => {
+  const { db, url, prefix, q, eventId, owner } = await setup(t, 'replay')
   const messages = [created(eventId, owner), participant(eventId, 'INSTAGRAM')]
 
   // The first attempt committed, but its acknowledgement was lost before the invalidation ...
@@ -55,12 +59,7 @@ t.test('a batch found already applied still invalidates what it names', async (t
 })
 
 t.test('a refused invalidation is retried until Redis accepts it, and the batch is applied once', async (t) => {
-  const { db, url } = await createTestDatabase(t)
-  const prefix = uniquePrefix('invalidation-refused')
-  const q = await openQueue(prefix)
-  t.teardown(() => q.close())
-  const eventId = `ib-${run}`
-  const owner = `owner-b-${run}`
+  const { db, url, prefix, q, eventId, owner } = await setup(t, 'refused')
   const dashboard = cacheKeys.dashboard(eventId)
   await q.redis.set(dashboard, 'before the commit')
   t.teardown(() => q.redis.del(dashboard, fillGuardKey(dashboard)).then(() => undefined))

@@ -3,8 +3,8 @@
  * upsert the deltas, all in one PostgreSQL transaction; then invalidate the cache.
  */
 import type { ChangedProjection, DomainEvent } from '@event-analytics/contracts'
-import { applyBatchWrites, claimMessages, ensureTimelinePartitionsFor, readEventOwners } from '@event-analytics/db'
-import type { Database } from '@event-analytics/db'
+import { applyBatchWrites, claimMessages, ensureTimelinePartitionsFor, readEventOwners, recordSettledJobs } from '@event-analytics/db'
+import type { Database, SettledJob } from '@event-analytics/db'
 import type { Kysely, Transaction } from 'kysely'
 import { classifyFailure } from './errors.js'
 import { foldBatch, timelineHours, uniqueByMessageId } from './fold/index.js'
@@ -29,6 +29,8 @@ export interface ApplyOptions {
   readonly metrics?: AggregatorMetrics
   /** Partition DDL logger. */
   readonly logger?: { info(object: object, message: string): void; warn(object: object, message: string): void }
+  /** Jobs wholly applied by this transaction: recorded settled in it, with the claims. */
+  readonly settle?: readonly SettledJob[]
 }
 
 /** Applies `messages` in one transaction, retrying on deadlock / serialization failure. */
@@ -43,13 +45,29 @@ export async function applyMessages(
   for (let attempt = 1; ; attempt += 1) {
     const timer = options.metrics?.transactionSeconds.startTimer()
     try {
-      const outcome = await db.transaction().execute((trx) => applyInTransaction(trx, unique, messages.length))
+      const outcome = await db.transaction().execute(async (trx) => {
+        const applied = await applyInTransaction(trx, unique, messages.length)
+        await recordSettledJobs(trx, options.settle ?? [])
+        return applied
+      })
       timer?.()
       return outcome
     } catch (error) {
       timer?.()
       if (classifyFailure(error) !== 'conflict' || attempt >= CONFLICT_ATTEMPTS) throw error
       options.metrics?.retries.inc({ reason: 'conflict' })
+      await sleep(Math.floor(Math.random() * 20 * attempt))
+    }
+  }
+}
+
+/** Records `jobs` settled in a transaction of their own; returns how many failures were new. */
+export async function settleJobs(db: Kysely<Database>, jobs: readonly SettledJob[]): Promise<number> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.transaction().execute((trx) => recordSettledJobs(trx, jobs))
+    } catch (error) {
+      if (classifyFailure(error) !== 'conflict' || attempt >= CONFLICT_ATTEMPTS) throw error
       await sleep(Math.floor(Math.random() * 20 * attempt))
     }
   }

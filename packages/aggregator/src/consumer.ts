@@ -1,23 +1,29 @@
 /**
  * The BullMQ side: fetch jobs manually (worker without processor), batch them, apply the
- * batch with poison isolation, then complete or fail each job. Locks of the batch's jobs are
- * extended while it is processed.
+ * batch with poison isolation, record every job as settled in PostgreSQL, then complete the
+ * jobs. Locks of the batch's jobs are extended while it is processed.
+ *
+ * Invariant: a job is recorded settled only once each of its messages is applied (claimed)
+ * or recorded as an apply failure, and no job is ever failed in BullMQ: the ingest worker
+ * dead-letters the failures (APPLY_FAILED) when it commits past them, so every message ends
+ * applied or dead-lettered, never parked in Redis.
  */
 import { randomUUID } from 'node:crypto'
 import { invalidateProjections } from '@event-analytics/contracts'
 import type { DomainEvent, IngestBatchJob, Logger } from '@event-analytics/contracts'
-import type { Database } from '@event-analytics/db'
+import { WHOLE_JOB_OFFSET } from '@event-analytics/db'
+import type { ApplyFailure, Database, SettledJob } from '@event-analytics/db'
 import type { Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
-import { applyMessages } from './apply.js'
+import { applyMessages, settleJobs } from './apply.js'
 import { collectBatch } from './batcher.js'
 import { InvalidationFailed, errorMessage } from './errors.js'
 import { cacheKeysOf } from './invalidate.js'
 import { BatchAborted, applyIsolating } from './isolate.js'
 import type { Poison } from './isolate.js'
 import type { AggregatorMetrics } from './metrics.js'
-import { envelopeProblem, messagesOf } from './payload.js'
+import { envelopeProblem, messagesOf, payloadOf } from './payload.js'
 
 export interface ConsumerDeps {
   readonly worker: Worker<IngestBatchJob>
@@ -39,6 +45,8 @@ interface Fetched {
 interface Unit {
   readonly jobIndex: number
   readonly message: DomainEvent
+  /** Kafka offset of the message, for its APPLY_FAILED dead letter. */
+  readonly offset: string
 }
 
 const MAX_BACKOFF_MS = 5000
@@ -98,13 +106,15 @@ export class BatchConsumer {
     const lockTimer = setInterval(() => void this.extendLocks(batch), Math.max(500, this.deps.lockDurationMs / 2))
     try {
       const { units, failures } = this.unitsOf(batch)
-      const poisons = await applyIsolating(units, (part) => this.applyUnits(part), {
+      const settlement = (): SettledJob[] => batch.map(({ job }, index) => ({ jobId: String(job.id), failures: failures.get(index) ?? [] }))
+      // The first attempt carries the whole batch: its jobs are settled in the same transaction.
+      const poisons = await applyIsolating(units, (part) => this.applyUnits(part, part.length === units.length && failures.size === 0 ? settlement() : []), {
         onTransient: (error, attempt) => this.onTransient(error, attempt),
         onSplit: (size, error) => logger.warn({ size, err: error }, 'batch failed on its data; splitting it'),
       })
-      metrics.poisonMessages.inc(poisons.length)
       for (const poison of poisons) recordPoison(failures, poison)
-      await this.settle(batch, failures)
+      if (poisons.length > 0 || failures.size > 0 || units.length === 0) await this.settleApart(settlement())
+      await this.complete(batch)
     } catch (error) {
       if (!(error instanceof BatchAborted)) throw error
       // Shutting down during an outage: the jobs stay active, their locks expire and BullMQ's
@@ -115,29 +125,33 @@ export class BatchConsumer {
     }
   }
 
-  private unitsOf(batch: readonly Fetched[]): { units: Unit[]; failures: Map<number, string[]> } {
+  private unitsOf(batch: readonly Fetched[]): { units: Unit[]; failures: Map<number, ApplyFailure[]> } {
     const units: Unit[] = []
-    const failures = new Map<number, string[]>()
+    const failures = new Map<number, ApplyFailure[]>()
+    const fail = (jobIndex: number, failure: ApplyFailure): void => {
+      failures.set(jobIndex, [...(failures.get(jobIndex) ?? []), failure])
+    }
     batch.forEach((fetched, jobIndex) => {
-      let messages: readonly unknown[]
+      let payload: { messages: readonly unknown[]; offsets: readonly string[] }
       try {
-        messages = messagesOf(fetched.job.data)
+        payload = payloadOf(fetched.job.data)
       } catch (error) {
-        failures.set(jobIndex, [errorMessage(error)])
+        fail(jobIndex, { offset: WHOLE_JOB_OFFSET, messageId: null, reason: errorMessage(error) })
         return
       }
-      for (const message of messages) {
+      payload.messages.forEach((message, index) => {
+        const offset = payload.offsets[index] as string
         const problem = envelopeProblem(message)
-        if (problem === null) units.push({ jobIndex, message: message as DomainEvent })
-        else failures.set(jobIndex, [...(failures.get(jobIndex) ?? []), problem])
-      }
+        if (problem === null) units.push({ jobIndex, message: message as DomainEvent, offset })
+        else fail(jobIndex, { offset, messageId: null, reason: problem })
+      })
     })
     return { units, failures }
   }
 
-  private async applyUnits(units: readonly Unit[]): Promise<void> {
+  private async applyUnits(units: readonly Unit[], settle: readonly SettledJob[]): Promise<void> {
     const { db, metrics, logger } = this.deps
-    const outcome = await applyMessages(db, units.map((unit) => unit.message), { metrics, logger })
+    const outcome = await applyMessages(db, units.map((unit) => unit.message), { metrics, logger, settle })
     metrics.batchMessages.observe(outcome.received)
     metrics.messagesApplied.inc(outcome.applied)
     metrics.duplicatesDropped.inc(outcome.duplicates)
@@ -150,6 +164,25 @@ export class BatchConsumer {
       // Committed already: the retry finds every message claimed and invalidates again.
       metrics.invalidationFailures.inc()
       throw new InvalidationFailed(error)
+    }
+  }
+
+  /** Settles the jobs of a batch that was split (or had unreadable messages) in a transaction of its own. */
+  private async settleApart(jobs: readonly SettledJob[]): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const fresh = await settleJobs(this.deps.db, jobs)
+        this.deps.metrics.poisonMessages.inc(fresh)
+        for (const job of jobs) {
+          for (const failure of job.failures) {
+            this.deps.logger.error({ jobId: job.jobId, offset: failure.offset, messageId: failure.messageId, reason: failure.reason },
+              'message refused by PostgreSQL; it will be dead-lettered APPLY_FAILED')
+          }
+        }
+        return
+      } catch (error) {
+        if (!(await this.onTransient(error, attempt))) throw new BatchAborted(errorMessage(error))
+      }
     }
   }
 
@@ -171,31 +204,31 @@ export class BatchConsumer {
     }
   }
 
-  private async settle(batch: readonly Fetched[], failures: Map<number, string[]>): Promise<void> {
-    const { metrics, logger } = this.deps
-    for (const [index, { job, token }] of batch.entries()) {
-      const reasons = failures.get(index)
+  private async complete(batch: readonly Fetched[]): Promise<void> {
+    for (const { job, token } of batch) {
       try {
-        if (reasons === undefined) {
-          await job.moveToCompleted({ messages: messagesOf(job.data).length }, token, false)
-          continue
-        }
-        metrics.failedJobs.inc()
-        const reason = `poison: ${reasons.join('; ')}`
-        logger.error({ jobId: job.id, reason }, 'job failed: poison message(s) isolated, the rest applied')
-        await job.moveToFailed(new Error(reason), token, false)
+        await job.moveToCompleted({ messages: payloadSize(job.data) }, token, false)
       } catch (error) {
         // Lock lost (stalled and taken by another worker): that worker's replay is a no-op.
-        logger.warn({ err: error, jobId: job.id }, 'could not settle job')
+        // Redis lost the job: the settlement in PostgreSQL is what the ingest worker reads.
+        this.deps.logger.warn({ err: error, jobId: job.id }, 'could not complete job')
       }
     }
   }
 }
 
-function recordPoison(failures: Map<number, string[]>, poison: Poison<Unit>): void {
-  const { jobIndex, message } = poison.unit
-  const reason = `message ${message.messageId} (${message.kind} of event ${message.eventId}): ${poison.reason}`
-  failures.set(jobIndex, [...(failures.get(jobIndex) ?? []), reason])
+function recordPoison(failures: Map<number, ApplyFailure[]>, poison: Poison<Unit>): void {
+  const { jobIndex, message, offset } = poison.unit
+  const failure = { offset, messageId: message.messageId, reason: `${message.kind} of event ${message.eventId}: ${poison.reason}` }
+  failures.set(jobIndex, [...(failures.get(jobIndex) ?? []), failure])
+}
+
+function payloadSize(data: unknown): number {
+  try {
+    return messagesOf(data).length
+  } catch {
+    return 0
+  }
 }
 
 function sleep(ms: number): Promise<void> {

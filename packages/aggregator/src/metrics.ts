@@ -8,7 +8,6 @@ export interface AggregatorMetrics {
   readonly foldRatio: Histogram
   readonly transactionSeconds: Histogram
   readonly retries: Counter<'reason'>
-  readonly failedJobs: Counter
   readonly poisonMessages: Counter
   readonly duplicatesDropped: Counter
   readonly messagesApplied: Counter
@@ -40,9 +39,8 @@ export function createMetrics(withDefaults = true): AggregatorMetrics {
     retries: new Counter({
       name: 'aggregator_batch_retries_total', help: 'Batch transactions retried, by reason', labelNames: ['reason'], registers,
     }),
-    failedJobs: new Counter({ name: 'aggregator_jobs_failed_total', help: 'Jobs moved to failed (poison)', registers }),
     poisonMessages: new Counter({
-      name: 'aggregator_poison_messages_total', help: 'Messages isolated as poison', registers,
+      name: 'aggregator_poison_messages_total', help: 'Messages PostgreSQL refused after isolation (once each; dead-lettered APPLY_FAILED by the ingest worker)', registers,
     }),
     duplicatesDropped: new Counter({
       name: 'aggregator_duplicates_dropped_total', help: 'Messages dropped as already applied', registers,

@@ -3,7 +3,7 @@
  * only guards the aggregator against payloads it cannot even address (no messageId, no kind),
  * which are failed as poison without reaching PostgreSQL.
  */
-import type { DomainEvent, IngestBatchJob } from '@event-analytics/contracts'
+import type { IngestBatchJob } from '@event-analytics/contracts'
 
 const KINDS = new Set(['EventCreated', 'EventStatusChanged', 'DistributionCompleted', 'ParticipantRegistered'])
 
@@ -12,6 +12,16 @@ export function messagesOf(data: unknown): readonly unknown[] {
   const events = (data as Partial<IngestBatchJob>).events
   if (!Array.isArray(events)) throw new TypeError('job data has no events array')
   return events
+}
+
+/** The messages of a job with the Kafka offset of each; throws when the payload cannot be read. */
+export function payloadOf(data: unknown): { messages: readonly unknown[]; offsets: readonly string[] } {
+  const messages = messagesOf(data)
+  const offsets = (data as Partial<IngestBatchJob>).offsets
+  if (!Array.isArray(offsets) || offsets.length !== messages.length || !offsets.every((o) => typeof o === 'string' && /^\d+$/.test(o))) {
+    throw new TypeError('job data has no offsets array matching its events')
+  }
+  return { messages, offsets }
 }
 
 /** The problem with `value` as a DomainEvent envelope, or null when it is addressable. */
@@ -25,8 +35,4 @@ export function envelopeProblem(value: unknown): string | null {
     return `message ${message['messageId']} has no valid occurredAt`
   }
   return null
-}
-
-export function isDomainEvent(value: unknown): value is DomainEvent {
-  return envelopeProblem(value) === null
 }

@@ -20,7 +20,7 @@ t.test('ops endpoints', async (t) => {
   t.match(await ready.json(), { ready: true, checks: { postgres: { ok: true }, redis: { ok: true }, queue: { ok: true } } })
   const metrics = await (await fetch(`${base}/metrics`)).text()
   for (const name of ['aggregator_batch_messages', 'aggregator_fold_ratio', 'aggregator_transaction_seconds',
-    'aggregator_batch_retries_total', 'aggregator_jobs_failed_total', 'aggregator_duplicates_dropped_total']) {
+    'aggregator_batch_retries_total', 'aggregator_poison_messages_total', 'aggregator_duplicates_dropped_total']) {
     t.match(metrics, name)
   }
 })

@@ -1,11 +1,13 @@
 /**
- * Through real Redis and PostgreSQL: jobs are applied, a poison message fails its job with a
- * reason while every other message is applied, a replayed job changes nothing, and the cache
- * keys of what changed are deleted after commit.
+ * Through real Redis and PostgreSQL: jobs are applied and settled in PostgreSQL, a poison
+ * message is recorded as an apply failure (once, with its offset and reason) while every
+ * other message is applied and no job is failed, a replayed job changes nothing, and the
+ * cache keys of what changed are deleted after commit.
  */
 import t from 'tap'
 import { cacheKeys } from '@event-analytics/contracts'
 import type { DomainEvent } from '@event-analytics/contracts'
+import { readSettledJobs } from '@event-analytics/db'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { createAggregator } from '../src/index.js'
 import { reference } from './helpers/reference.js'
@@ -45,12 +47,15 @@ t.test('worker applies jobs, isolates a poison message, ignores replays, invalid
   await aggregator.start()
   t.teardown(() => aggregator.close())
   const counts = await q.settled()
-  t.same(counts, { completed: 2, failed: 1 })
+  t.same(counts, { completed: 3, failed: 0 }, 'no job is failed: a refused message is not parked in Redis')
 
-  const failed = await q.queue.getJob(poisonJobId)
-  t.equal(await failed?.getState(), 'failed')
-  t.match(failed?.failedReason, /poison: message w-\d+ \(ParticipantRegistered of event x{100}\): .*too long/)
-  t.equal(await (await q.queue.getJob(replayed))?.getState(), 'completed')
+  const settled = await readSettledJobs(db, [poisonJobId, replayed])
+  t.same(settled.get(replayed), [], 'the replayed job is settled without failures')
+  const failures = settled.get(poisonJobId)
+  t.equal(failures?.length, 1, 'the poison job is settled with exactly one failure')
+  t.match(failures?.[0], { messageId: poison.messageId, reason: /ParticipantRegistered of event x{100}: .*too long/ })
+  const poisonOffset = BigInt(poisonJobId.split('|')[2]!.split('-')[0]!) + 1n
+  t.equal(failures?.[0]?.offset, poisonOffset.toString(), 'the failure names the Kafka offset of the poison message')
 
   const applied = [...good, mixed[0]!, mixed[2]!]
   const expected = reference(applied)

@@ -17,6 +17,11 @@ export interface KafkaBatchSource {
 export interface IngestBatchJob {
   readonly source: KafkaBatchSource
   readonly events: readonly DomainEvent[]
+  /**
+   * The Kafka offset of each event (same index): what an APPLY_FAILED dead letter is
+   * addressed by. Offsets are not contiguous (dead letters and control records sit between).
+   */
+  readonly offsets: readonly string[]
 }
 
 /**

@@ -64,3 +64,5 @@ export type {
   ApplySnapshotResult,
 } from './queries/apply-snapshot.js'
 export { recordProviderHealth, readProviderHealth } from './queries/provider-health.js'
+export { recordSettledJobs, readSettledJobs, pruneSettledJobs, WHOLE_JOB_OFFSET } from './queries/settled-jobs.js'
+export type { ApplyFailure, SettledJob } from './queries/settled-jobs.js'

@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely'
 import { ensureDatabaseExists } from './admin.js'
 import { closeDb, createDb } from './client.js'
 import { rollDedupeEpoch } from './dedupe/epoch.js'
+import { DEFAULT_DEDUPE_RETENTION_DAYS } from './partitions/dedupe.js'
+import { pruneSettledJobs } from './queries/settled-jobs.js'
 import { migrationProvider } from './migrations/index.js'
 import { addUtcMonths, utcMonthStart } from './partitions/calendar.js'
 import type { DdlLogger } from './partitions/ddl.js'
@@ -52,6 +54,8 @@ export async function ensurePartitionWindow(
   const to = addUtcMonths(month, options.monthsAhead ?? 3)
   const created = await ensureTimelinePartitions(db, from, to, options)
   const epoch = await rollDedupeEpoch(db, now, options)
+  // Settlements live as long as claims: past that, no Kafka partition can be read below them.
+  await pruneSettledJobs(db, new Date(now.getTime() - DEFAULT_DEDUPE_RETENTION_DAYS * 86_400_000))
   options.logger?.info({ createdTimelinePartitions: created.length, dedupeDay: epoch.currentDay }, 'partition window ready')
 }
 

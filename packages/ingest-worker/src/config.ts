@@ -1,4 +1,6 @@
 import { DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_TOPICS, env, loadConfig } from '@event-analytics/contracts'
+import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
 import { hostname } from 'node:os'
 
 const shape = {
@@ -16,12 +18,27 @@ const shape = {
   TOPIC_PARTICIPANT_REGISTERED: env.string(DEFAULT_TOPICS.ParticipantRegistered),
   TOPIC_DEAD_LETTER: env.string(DEFAULT_DEAD_LETTER_TOPIC),
   REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  /** Read-only here: which jobs PostgreSQL has settled, so their offsets may be committed. */
+  DATABASE_URL: env.url(DEFAULT_DATABASE_URL),
+  /** Run on a queue Redis whose maxmemory-policy is not noeviction (it may delete waiting jobs). */
+  QUEUE_REDIS_ALLOW_EVICTION: env.boolean(false),
   /** BullMQ key prefix; lets tests and several deployments share one Redis. */
   BULLMQ_PREFIX: env.string('bull'),
   /** Consumption pauses while this many jobs wait in the queue. */
   INGEST_MAX_BACKLOG_JOBS: env.integer(500, 1),
   /** Valid messages per BullMQ job; a larger partition batch becomes several jobs. */
   INGEST_MAX_EVENTS_PER_JOB: env.integer(2000, 1),
+  /** Consumption also pauses while this many consumed messages await their commit (bounds memory and replay). */
+  INGEST_MAX_PENDING_MESSAGES: env.integer(100_000, 1),
+  /** How often settled jobs are looked up and their offsets committed. */
+  INGEST_COMMIT_INTERVAL_MS: env.integer(200, 10, 60_000),
+  /** How often the unsettled jobs holding a commit back are looked for in Redis (lost: read again). */
+  INGEST_LOST_JOB_CHECK_MS: env.integer(2000, 10, 600_000),
+  /** Consumer lag is read from the broker this often. */
+  INGEST_LAG_INTERVAL_MS: env.integer(5000, 100, 600_000),
+  /** Behind, with no committed offset moving for this long: stalled (log, metric, /ready). */
+  INGEST_STALL_AFTER_MS: env.integer(60_000, 1000),
+  SHUTDOWN_TIMEOUT_MS: env.integer(DEFAULT_SHUTDOWN_TIMEOUT_MS, 100),
   INGEST_OPS_PORT: env.port(9101),
   INGEST_OPS_HOST: env.string('127.0.0.1'),
 }

@@ -28,6 +28,7 @@ export interface PlannedJob {
 
 export interface BatchPlan {
   readonly jobs: readonly PlannedJob[]
+  /** Decode and validation failures; sent when the offset is committed past them. */
   readonly deadLetters: readonly Message[]
   readonly accepted: number
 }
@@ -50,11 +51,11 @@ export async function planBatch(
   maxEventsPerJob: number,
   now: Date,
 ): Promise<BatchPlan> {
-  const accepted: DomainEvent[] = []
+  const accepted: AcceptedEvent[] = []
   const deadLetters: Message[] = []
   for (const message of batch.messages) {
     const outcome = await classifyMessage(decoder, kind, message, now.getTime())
-    if ('accepted' in outcome) accepted.push(outcome.accepted)
+    if ('accepted' in outcome) accepted.push({ event: outcome.accepted, offset: message.offset })
     else deadLetters.push(deadLetterOf(batch, message, outcome.rejected, now))
   }
   const first = batch.messages[0]?.offset ?? '0'
@@ -63,12 +64,22 @@ export async function planBatch(
   return { jobs: chunkIntoJobs(source, accepted, maxEventsPerJob), deadLetters, accepted: accepted.length }
 }
 
+export interface AcceptedEvent {
+  readonly event: DomainEvent
+  /** Its Kafka offset. */
+  readonly offset: string
+}
+
 /** Deterministic ids: the same batch planned again after a crash yields the same job ids. */
-export function chunkIntoJobs(source: KafkaBatchSource, events: readonly DomainEvent[], maxEventsPerJob: number): PlannedJob[] {
+export function chunkIntoJobs(source: KafkaBatchSource, accepted: readonly AcceptedEvent[], maxEventsPerJob: number): PlannedJob[] {
   const jobs: PlannedJob[] = []
-  for (let start = 0; start < events.length; start += maxEventsPerJob) {
+  for (let start = 0; start < accepted.length; start += maxEventsPerJob) {
     const chunk = Math.floor(start / maxEventsPerJob)
-    jobs.push({ id: `${ingestJobId(source)}|${chunk}`, data: { source, events: events.slice(start, start + maxEventsPerJob) } })
+    const part = accepted.slice(start, start + maxEventsPerJob)
+    jobs.push({
+      id: `${ingestJobId(source)}|${chunk}`,
+      data: { source, events: part.map((a) => a.event), offsets: part.map((a) => a.offset) },
+    })
   }
   return jobs
 }

@@ -1,12 +1,16 @@
-import { INGEST_QUEUE_NAME, type IngestBatchJob } from '@event-analytics/contracts'
+import { INGEST_QUEUE_NAME, checkQueueRedis, type IngestBatchJob, type Logger } from '@event-analytics/contracts'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { PlannedJob } from './pipeline.js'
 
 export interface IngestQueue {
+  /** Refuses an evicting Redis (UnsafeQueueRedisError); see checkQueueRedis. */
+  checkSafety(options: { allowEviction: boolean; logger: Logger }): Promise<void>
   enqueue(jobs: readonly PlannedJob[]): Promise<void>
   /** Jobs not yet picked up by an aggregator. */
   backlog(): Promise<number>
+  /** Of `ids`, the jobs Redis does not have (in no state at all). */
+  missingJobs(ids: readonly string[]): Promise<string[]>
   ping(): Promise<void>
   close(): Promise<void>
 }
@@ -18,18 +22,27 @@ export function createIngestQueue(redisUrl: string, prefix: string): IngestQueue
     connection,
     prefix,
     defaultJobOptions: {
+      // Failures are recorded in PostgreSQL and dead-lettered, never left failed in BullMQ;
+      // retries here only cover an aggregator that crashed in the middle of the job.
       attempts: 8,
       backoff: { type: 'exponential', delay: 500 },
       removeOnComplete: { age: 3600, count: 5000 },
-      removeOnFail: false,
+      removeOnFail: { age: 24 * 3600 },
     },
   })
   return {
+    async checkSafety(options) {
+      await checkQueueRedis(connection, options)
+    },
     async enqueue(jobs) {
       if (jobs.length === 0) return
       await queue.addBulk(jobs.map((job) => ({ name: 'kafka-batch', data: job.data, opts: { jobId: job.id } })))
     },
     backlog: () => queue.count(),
+    async missingJobs(ids) {
+      const states = await Promise.all(ids.map(async (id) => [id, await queue.getJobState(id)] as const))
+      return states.filter(([, state]) => state === 'unknown').map(([id]) => id)
+    },
     async ping() {
       await connection.ping()
     },

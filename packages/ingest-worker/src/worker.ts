@@ -1,19 +1,26 @@
-/** The ingest worker's lifecycle: start (connect, subscribe, serve ops), stop (drain, close). */
+/** The ingest worker's lifecycle: start (connect, subscribe, commit, serve ops), close (drain, commit what is settled, release). */
 import { createLogger, type DomainEventKind, type Logger } from '@event-analytics/contracts'
+import { closeDb, createDb, pingDatabase } from '@event-analytics/db'
 import { startOpsServer, type OpsServer } from '@event-analytics/ops'
-import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs'
+import { Kafka, logLevel } from 'kafkajs'
+import { createCommitter } from './committer.js'
 import type { IngestConfig } from './config.js'
 import { createBatchHandler, runConsumer } from './consumer.js'
 import { watchConsumerCrash } from './crash.js'
 import { AvroDecoder, createSchemaRegistry } from './decode/avro-decoder.js'
+import { createLagMonitor } from './lag.js'
+import { HandOverLedger } from './ledger.js'
 import { createIngestMetrics, type IngestMetrics } from './metrics.js'
-import { createIngestQueue, type IngestQueue } from './queue.js'
+import { createIngestQueue } from './queue.js'
 
 export interface IngestWorker {
   readonly metrics: IngestMetrics
   /** The port of /health, /ready, /metrics once started. */
   opsPort(): number
   start(): Promise<void>
+  /** Idempotent: stops consuming, commits what PostgreSQL has settled, releases everything. */
+  close(): Promise<void>
+  /** Same as close(); kept for callers of the earlier name. */
   stop(): Promise<void>
 }
 
@@ -24,14 +31,6 @@ export function topicKinds(config: IngestConfig): Map<string, DomainEventKind> {
     [config.TOPIC_DISTRIBUTION_COMPLETED, 'DistributionCompleted'],
     [config.TOPIC_PARTICIPANT_REGISTERED, 'ParticipantRegistered'],
   ])
-}
-
-interface Connections {
-  readonly admin: Admin
-  readonly consumer: Consumer
-  readonly producer: Producer
-  readonly queue: IngestQueue
-  ops?: OpsServer
 }
 
 export interface IngestWorkerOptions {
@@ -48,68 +47,101 @@ export function createIngestWorker(config: IngestConfig, logger: Logger = create
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
   })
   const registry = createSchemaRegistry(config.SCHEMA_REGISTRY_URL)
-  const connections: Connections = {
-    admin: kafka.admin(),
-    consumer: kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatInterval: Math.min(3000, config.KAFKA_SESSION_TIMEOUT_MS / 3) }),
-    producer: kafka.producer({ transactionalId: config.KAFKA_TRANSACTIONAL_ID, idempotent: true, maxInFlightRequests: 1 }),
-    queue: createIngestQueue(config.REDIS_URL, config.BULLMQ_PREFIX),
-  }
+  const admin = kafka.admin()
+  const consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatInterval: Math.min(3000, config.KAFKA_SESSION_TIMEOUT_MS / 3) })
+  const producer = kafka.producer({ transactionalId: config.KAFKA_TRANSACTIONAL_ID, idempotent: true, maxInFlightRequests: 1 })
+  const queue = createIngestQueue(config.REDIS_URL, config.BULLMQ_PREFIX)
+  const db = createDb(config.DATABASE_URL, {
+    applicationName: 'ingest-worker', poolSize: 2,
+    onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
+  })
   const topics = topicKinds(config)
-  const crash = watchConsumerCrash(connections.consumer, (error) => {
+  const ledger = new HandOverLedger()
+  const committer = createCommitter(
+    { ledger, db, queue, producer, admin, consumer, groupId: config.KAFKA_GROUP_ID, deadLetterTopic: config.TOPIC_DEAD_LETTER, metrics, logger },
+    { intervalMs: config.INGEST_COMMIT_INTERVAL_MS, lostJobCheckMs: config.INGEST_LOST_JOB_CHECK_MS },
+  )
+  const lag = createLagMonitor(
+    { admin, groupId: config.KAFKA_GROUP_ID, topics: [...topics.keys()], ledger, metrics, logger },
+    { intervalMs: config.INGEST_LAG_INTERVAL_MS, stallAfterMs: config.INGEST_STALL_AFTER_MS },
+  )
+  const crash = watchConsumerCrash(consumer, (error) => {
     logger.fatal({ err: error }, 'Kafka consumer crashed and will not restart')
     options.onFatalError?.(error)
   })
+  let ops: OpsServer | undefined
+  let closing: Promise<void> | undefined
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      // The consumer finishes its in-flight batch (enqueue + ledger) before it disconnects.
+      await consumer.disconnect()
+      await committer.close()
+      await lag.close()
+      await producer.disconnect()
+      await admin.disconnect()
+      await queue.close()
+      await closeDb(db)
+      await ops?.close()
+      logger.info('ingest worker stopped')
+    })()
+    return closing
+  }
 
   return {
     metrics,
-    opsPort: () => connections.ops?.port ?? 0,
+    opsPort: () => ops?.port ?? 0,
     async start() {
-      connections.ops = await startOpsServer({
+      ops = await startOpsServer({
         port: config.INGEST_OPS_PORT,
         host: config.INGEST_OPS_HOST,
         logger,
         registry: metrics.registry,
         checks: {
-          kafka: async () => void (await connections.admin.describeCluster()),
+          kafka: async () => void (await admin.describeCluster()),
           registry: async () => void (await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`).then(okOrThrow)),
-          redis: () => connections.queue.ping(),
+          redis: () => queue.ping(),
+          postgres: () => pingDatabase(db),
           consumer: async () => {
             const fatal = crash.fatal()
             if (fatal !== undefined) throw new Error(`consumer stopped: ${fatal.message}`)
           },
+          pipeline: async () => lag.assertDraining(),
         },
       })
-      await connections.admin.connect()
-      await ensureTopics(connections.admin, [...topics.keys(), config.TOPIC_DEAD_LETTER])
-      await connections.producer.connect()
+      await queue.checkSafety({ allowEviction: config.QUEUE_REDIS_ALLOW_EVICTION, logger })
+      await pingDatabase(db)
+      await admin.connect()
+      await ensureTopics(admin, [...topics.keys(), config.TOPIC_DEAD_LETTER])
+      await producer.connect()
       const handler = createBatchHandler({
         topics,
-        deadLetterTopic: config.TOPIC_DEAD_LETTER,
-        groupId: config.KAFKA_GROUP_ID,
         decoder: new AvroDecoder(registry),
-        queue: connections.queue,
-        producer: connections.producer,
+        queue,
+        ledger,
         metrics,
         logger,
         maxEventsPerJob: config.INGEST_MAX_EVENTS_PER_JOB,
         maxBacklogJobs: config.INGEST_MAX_BACKLOG_JOBS,
+        maxPendingMessages: config.INGEST_MAX_PENDING_MESSAGES,
       })
-      await runConsumer(connections.consumer, [...topics.keys()], handler)
+      await runConsumer(consumer, [...topics.keys()], handler, {
+        onRebalancing: () => committer.pause(true),
+        onJoined: () => {
+          ledger.clear()
+          committer.pause(false)
+        },
+      })
+      committer.run()
+      lag.run()
       logger.info({ topics: [...topics.keys()], groupId: config.KAFKA_GROUP_ID }, 'ingest worker consuming')
     },
-    async stop() {
-      // The consumer finishes its in-flight batch (enqueue + commit) before it disconnects.
-      await connections.consumer.disconnect()
-      await connections.producer.disconnect()
-      await connections.admin.disconnect()
-      await connections.queue.close()
-      await connections.ops?.close()
-      logger.info('ingest worker stopped')
-    },
+    close,
+    stop: close,
   }
 }
 
-async function ensureTopics(admin: Admin, names: readonly string[]): Promise<void> {
+async function ensureTopics(admin: ReturnType<Kafka['admin']>, names: readonly string[]): Promise<void> {
   const existing = new Set(await admin.listTopics())
   const missing = names.filter((name) => !existing.has(name))
   if (missing.length > 0) {

@@ -13,11 +13,11 @@ import { participant } from './helpers/events.js'
 
 const BOUND = 5
 const PER_JOB = 20
-const harness = createHarness({ INGEST_MAX_BACKLOG_JOBS: String(BOUND), INGEST_MAX_EVENTS_PER_JOB: String(PER_JOB) })
+const harness = await createHarness({ INGEST_MAX_BACKLOG_JOBS: String(BOUND), INGEST_MAX_EVENTS_PER_JOB: String(PER_JOB) })
 const worker = createIngestWorker(harness.config)
 const producer = await createEventProducer({ brokers: [KAFKA_BROKERS], registryUrl: REGISTRY_URL, topics: harness.topics })
 t.teardown(async () => {
-  await worker.stop()
+  await worker.close()
   await producer.close()
   await harness.close()
 })

@@ -9,10 +9,10 @@ import { readerSchema, type AvroSchema, type DomainEvent } from '@event-analytic
 import { createIngestWorker, frameConfluent } from '../src/index.js'
 import { createHarness, waitFor } from './helpers/harness.js'
 
-const harness = createHarness()
+const harness = await createHarness()
 const worker = createIngestWorker(harness.config)
 t.teardown(async () => {
-  await worker.stop()
+  await worker.close()
   await harness.close()
 })
 
@@ -41,6 +41,7 @@ t.test('valid, invalid and evolved messages', async (t) => {
   const withoutOptional = await harness.register('ParticipantRegistered', mutate(readerSchema('ParticipantRegistered'), (f) => f.filter((field) => field['name'] !== 'channelName')), subject('lacking'))
   const incompatible = await harness.register('EventStatusChanged', mutate(readerSchema('EventStatusChanged'), (f) => f.map((field) => (field['name'] === 'status' ? { name: 'status', type: 'int' } : field))), `${harness.topics.EventStatusChanged}-broken-value`)
 
+  await harness.startAggregator()
   await worker.start()
   const producer = await harness.producer()
   const encode = (id: number, value: object) => harness.registry.encode(id, value)

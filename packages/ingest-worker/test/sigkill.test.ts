@@ -1,18 +1,20 @@
 /**
- * The worker is SIGKILLed several times in the middle of a stream and restarted: every
- * produced message ends up enqueued or dead-lettered; bad ones are dead-lettered exactly
- * once (the dead letters and the offset commit share one Kafka transaction).
+ * The worker is SIGKILLed several times in the middle of a stream and restarted, with a real
+ * aggregator settling its jobs: every valid message is applied exactly once and each bad one
+ * is dead-lettered exactly once (dead letters travel with the offset commit past them, which
+ * happens only after PostgreSQL settled the batch).
  */
 import t from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { countClaimedMessages } from '@event-analytics/db'
 import { createEventProducer } from '@event-analytics/simulator'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { createHarness, sleep, waitFor, KAFKA_BROKERS, REGISTRY_URL } from './helpers/harness.js'
 import { participant } from './helpers/events.js'
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url))
-const harness = createHarness({ INGEST_MAX_EVENTS_PER_JOB: '100', KAFKA_SESSION_TIMEOUT_MS: '6000' })
+const harness = await createHarness({ INGEST_MAX_EVENTS_PER_JOB: '100', KAFKA_SESSION_TIMEOUT_MS: '6000' })
 const producer = await createEventProducer({ brokers: [KAFKA_BROKERS], registryUrl: REGISTRY_URL, topics: harness.topics })
 let child: ChildProcess | undefined
 t.teardown(async () => {
@@ -38,6 +40,7 @@ t.test('SIGKILL in the middle of a stream loses nothing', async (t) => {
   const valid: DomainEvent[] = []
   const invalid: DomainEvent[] = []
   const rounds = 12
+  await harness.startAggregator()
   child = startWorker()
   for (let round = 0; round < rounds; round += 1) {
     const batch = Array.from({ length: 250 }, (_, index) => participant(`evt-${index % 7}`, index % 50 !== 7))
@@ -63,6 +66,9 @@ t.test('SIGKILL in the middle of a stream loses nothing', async (t) => {
   t.equal(unique.size, wanted.size, 'every valid message enqueued, nothing else')
   t.ok([...unique].every((id) => wanted.has(id)), 'no unknown ids')
   t.comment(`${final.ids.length - unique.size} redelivered copies in ${final.jobs} jobs (dropped later by the aggregator's claim)`)
+
+  await waitFor('every valid message applied', async () => ((await countClaimedMessages(harness.database.db)) >= wanted.size ? true : undefined), 120_000)
+  t.equal(await countClaimedMessages(harness.database.db), wanted.size, 'every valid message applied exactly once')
 
   const letters = await harness.deadLetters(invalid.length, 120_000)
   t.equal(letters.length, invalid.length, 'each bad message dead-lettered exactly once despite the kills')

@@ -103,3 +103,5 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: string):
     clearTimeout(timer)
   }
 }
+export { runService, closeWithin, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './lifecycle.js'
+export type { ServiceLifecycle, RunServiceOptions } from './lifecycle.js'

@@ -42,9 +42,10 @@ export async function openQueue(prefix: string): Promise<TestQueue> {
     redis,
     async add(events, partition = 0) {
       const source = { topic: 'test', partition, firstOffset: String(offset), lastOffset: String(offset + events.length - 1) }
+      const offsets = events.map((_, index) => String(offset + index))
       offset += events.length
       const jobId = ingestJobId(source)
-      await queue.add('batch', { source, events: [...events] }, { jobId, removeOnComplete: false, removeOnFail: false })
+      await queue.add('batch', { source, events: [...events], offsets }, { jobId, removeOnComplete: false, removeOnFail: false })
       return jobId
     },
     async settled() {

@@ -110,6 +110,22 @@ export interface DedupeEpochTable {
   current_day: string
 }
 
+/** A BullMQ job every message of which is applied or refused for good (see 0004_settled_jobs). */
+export interface SettledJobsTable {
+  job_id: string
+  settled_at: DefaultTimestamp
+}
+
+/** A message PostgreSQL refused after isolation; dead-lettered APPLY_FAILED by the ingest worker. */
+export interface ApplyFailuresTable {
+  job_id: string
+  /** int8: arrives as a string. -1: every message of the job. */
+  source_offset: string
+  message_id: string | null
+  reason: string
+  failed_at: DefaultTimestamp
+}
+
 /** Circuit-breaker state of a channel-metrics provider, as opossum names it ('half-open' = halfOpen). */
 export type ProviderStateValue = 'closed' | 'half-open' | 'open'
 
@@ -126,6 +142,8 @@ export interface Database {
   timeline_data: TimelineDataTable
   processed_messages: ProcessedMessagesTable
   dedupe_epoch: DedupeEpochTable
+  settled_jobs: SettledJobsTable
+  apply_failures: ApplyFailuresTable
 }
 
 export type EventStatsRow = Selectable<EventStatsTable>

@@ -1,7 +1,10 @@
 import type { DomainEvent } from '@event-analytics/contracts'
 
-/** Why a message went to the dead-letter topic (header `x-error-code`). */
-export const DEAD_LETTER_CODES = ['DECODE_FAILED', 'UNKNOWN_SCHEMA', 'INCOMPATIBLE_SCHEMA', 'INVALID_FIELD'] as const
+/**
+ * Why a message went to the dead-letter topic (header `x-error-code`). APPLY_FAILED: valid,
+ * but PostgreSQL refused it after isolation (recorded by the aggregator, sent from here).
+ */
+export const DEAD_LETTER_CODES = ['DECODE_FAILED', 'UNKNOWN_SCHEMA', 'INCOMPATIBLE_SCHEMA', 'INVALID_FIELD', 'APPLY_FAILED'] as const
 export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[number]
 
 export interface Rejection {

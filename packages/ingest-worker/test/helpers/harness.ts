@@ -1,6 +1,8 @@
 /**
- * Test harness on the real stack: unique topics, group, queue prefix and transactional id
- * per test file, so files can run in parallel against one broker, registry and Redis.
+ * Test harness on the real stack: unique topics, group, queue prefix, transactional id and
+ * database per test file, so files can run in parallel against one broker, registry, Redis
+ * and PostgreSQL. Offsets (and dead letters) are committed only once PostgreSQL settled the
+ * jobs: tests that wait for them start a real aggregator with `startAggregator()`.
  */
 import { randomUUID } from 'node:crypto'
 import { INGEST_QUEUE_NAME, readerSchema, valueSubject, type AvroSchema, type DomainEventKind, type IngestBatchJob } from '@event-analytics/contracts'
@@ -8,6 +10,8 @@ import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-regis
 import { Queue } from 'bullmq'
 import { Kafka, logLevel, type KafkaMessage, type Producer } from 'kafkajs'
 import { Redis } from 'ioredis'
+import { createAggregator, type Aggregator } from '@event-analytics/aggregator'
+import { createTestDatabase, type TestDatabase } from '@event-analytics/db/testing'
 import { createSchemaRegistry, loadIngestConfig, type IngestConfig } from '../../src/index.js'
 
 export const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092'
@@ -20,6 +24,9 @@ export interface Harness {
   readonly kafka: Kafka
   readonly registry: SchemaRegistry
   readonly topics: Record<DomainEventKind, string>
+  readonly database: TestDatabase
+  /** A real aggregator on this harness's queue and database (closed by close()). */
+  startAggregator(redisUrl?: string): Promise<Aggregator>
   producer(): Promise<Producer>
   register(kind: DomainEventKind, schema?: AvroSchema, subject?: string): Promise<number>
   queue(): Queue<IngestBatchJob>
@@ -28,8 +35,10 @@ export interface Harness {
   close(): Promise<void>
 }
 
-export function createHarness(overrides: Record<string, string> = {}): Harness {
+export async function createHarness(overrides: Record<string, string> = {}): Promise<Harness> {
   const run = `t${randomUUID().slice(0, 8)}`
+  const database = await createTestDatabase()
+  const aggregators: Aggregator[] = []
   const topics: Record<DomainEventKind, string> = {
     EventCreated: `${run}.event-created`,
     EventStatusChanged: `${run}.event-status-changed`,
@@ -41,18 +50,28 @@ export function createHarness(overrides: Record<string, string> = {}): Harness {
     KAFKA_GROUP_ID: `${run}-ingest`, KAFKA_TRANSACTIONAL_ID: `${run}-ingest-tx`, BULLMQ_PREFIX: `${run}-bull`,
     TOPIC_EVENT_CREATED: topics.EventCreated, TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
     TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted, TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,
-    TOPIC_DEAD_LETTER: `${run}.dlq`, INGEST_OPS_PORT: '0', LOG_LEVEL: 'silent',
+    TOPIC_DEAD_LETTER: `${run}.dlq`, INGEST_OPS_PORT: '0', LOG_LEVEL: 'silent', DATABASE_URL: database.url,
     ...overrides,
   }
   const config = loadIngestConfig(env)
   const kafka = new Kafka({ clientId: `${run}-test`, brokers: [KAFKA_BROKERS], logLevel: logLevel.NOTHING })
   const registry = createSchemaRegistry(REGISTRY_URL)
   const producers: Producer[] = []
-  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
+  const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null })
   const queue = new Queue<IngestBatchJob>(INGEST_QUEUE_NAME, { connection, prefix: config.BULLMQ_PREFIX })
 
   return {
-    config, env, kafka, registry, topics,
+    config, env, kafka, registry, topics, database,
+    async startAggregator(redisUrl = config.REDIS_URL) {
+      const aggregator = createAggregator({
+        databaseUrl: database.url, redisUrl, queueName: INGEST_QUEUE_NAME, queuePrefix: config.BULLMQ_PREFIX,
+        batchMaxMessages: 500, batchMaxWaitMs: 20, opsPort: null, opsHost: '127.0.0.1',
+        lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 10, logLevel: 'silent',
+      }, { defaultMetrics: false })
+      aggregators.push(aggregator)
+      await aggregator.start()
+      return aggregator
+    },
     async producer() {
       const producer = kafka.producer({ allowAutoTopicCreation: true })
       await producer.connect()
@@ -72,11 +91,13 @@ export function createHarness(overrides: Record<string, string> = {}): Harness {
       return readTopic(kafka, config.TOPIC_DEAD_LETTER, expected, timeoutMs, `${run}-dlq-reader-${randomUUID()}`)
     },
     async close() {
+      await Promise.all(aggregators.map((aggregator) => aggregator.close()))
       await Promise.all(producers.map((producer) => producer.disconnect()))
       await queue.pause()
       await queue.obliterate({ force: true })
       await queue.close()
       connection.disconnect()
+      await database.drop()
     },
   }
 }

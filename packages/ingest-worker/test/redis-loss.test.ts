@@ -1,0 +1,108 @@
+/**
+ * Redis is disposable: a queue Redis without persistence (as `npm start` runs it) is
+ * SIGKILLed and restarted empty while jobs wait, and flushed while the aggregator is busy.
+ * Kafka offsets are committed only once PostgreSQL settled the jobs, so the worker notices
+ * the lost jobs, reads their partitions again, and every valid message is applied exactly
+ * once; every bad one is dead-lettered exactly once. Each run counts what went in against
+ * what came out.
+ */
+import t from 'tap'
+import { Redis } from 'ioredis'
+import type { DomainEvent } from '@event-analytics/contracts'
+import { startRedisServer } from '@event-analytics/contracts/testing'
+import { countClaimedMessages } from '@event-analytics/db'
+import { createEventProducer } from '@event-analytics/simulator'
+import { createIngestWorker } from '../src/index.js'
+import { createHarness, waitFor, KAFKA_BROKERS, REGISTRY_URL } from './helpers/harness.js'
+import { participant } from './helpers/events.js'
+
+async function stream(send: (events: DomainEvent[]) => Promise<void>, rounds: number, perRound: number): Promise<{ valid: Set<string>; invalid: number }> {
+  const valid = new Set<string>()
+  let invalid = 0
+  for (let round = 0; round < rounds; round += 1) {
+    const batch = Array.from({ length: perRound }, (_, index) => participant(`evt-${index % 5}`, index % 40 !== 3))
+    for (const event of batch) {
+      if ('participantId' in event && event.participantId.length > 64) invalid += 1
+      else valid.add(event.messageId)
+    }
+    await send(batch)
+  }
+  return { valid, invalid }
+}
+
+t.test('Redis restarted empty while jobs wait (aggregator stopped): nothing lost', async (t) => {
+  const redis = await startRedisServer()
+  const harness = await createHarness({ REDIS_URL: redis.url, INGEST_MAX_EVENTS_PER_JOB: '50', INGEST_LOST_JOB_CHECK_MS: '200' })
+  const worker = createIngestWorker(harness.config)
+  const producer = await createEventProducer({ brokers: [KAFKA_BROKERS], registryUrl: REGISTRY_URL, topics: harness.topics })
+  t.teardown(async () => {
+    await worker.close()
+    await producer.close()
+    await harness.close()
+    await redis.stop()
+  })
+  await worker.start()
+  const sent = await stream((batch) => producer.send(batch), 6, 200)
+  await waitFor('every valid message enqueued', async () => {
+    const queued = (await harness.jobs()).reduce((sum, job) => sum + job.events.length, 0)
+    return queued >= sent.valid.size ? true : undefined
+  })
+  t.equal(await countClaimedMessages(harness.database.db), 0, 'nothing applied yet: the jobs only wait in Redis')
+
+  await redis.kill()
+  await redis.restart()
+  const probe = new Redis(redis.url)
+  t.equal(await probe.dbsize(), 0, 'Redis came back empty')
+  probe.disconnect()
+
+  await harness.startAggregator(redis.url)
+  await waitFor('every valid message applied', async () => ((await countClaimedMessages(harness.database.db)) >= sent.valid.size ? true : undefined), 120_000)
+  t.equal(await countClaimedMessages(harness.database.db), sent.valid.size, 'every valid message applied exactly once')
+  const letters = await harness.deadLetters(sent.invalid)
+  t.equal(letters.length, sent.invalid, 'every bad message dead-lettered exactly once')
+  const metrics = await worker.metrics.registry.metrics()
+  t.match(metrics, /ingest_partition_rewinds_total\{[^}]*\} [1-9]/, 'the lost jobs were noticed and their partitions read again')
+})
+
+t.test('FLUSHALL while the aggregator is busy: nothing lost, nothing doubled', async (t) => {
+  const redis = await startRedisServer()
+  const harness = await createHarness({ REDIS_URL: redis.url, INGEST_MAX_EVENTS_PER_JOB: '50', INGEST_LOST_JOB_CHECK_MS: '200' })
+  const worker = createIngestWorker(harness.config)
+  const producer = await createEventProducer({ brokers: [KAFKA_BROKERS], registryUrl: REGISTRY_URL, topics: harness.topics })
+  t.teardown(async () => {
+    await worker.close()
+    await producer.close()
+    await harness.close()
+    await redis.stop()
+  })
+  await worker.start()
+  await harness.startAggregator(redis.url)
+  const flusher = new Redis(redis.url)
+  t.teardown(() => flusher.disconnect())
+  let flushes = 0
+  const sent = await stream(async (batch) => {
+    await producer.send(batch)
+    const applied = await countClaimedMessages(harness.database.db)
+    if (applied > 0 && applied < 1500) {
+      await flusher.flushall()
+      flushes += 1
+    }
+  }, 10, 200)
+  t.ok(flushes > 0, `Redis was flushed mid-stream (${flushes} times) while the aggregator was applying`)
+  await waitFor('every valid message applied', async () => ((await countClaimedMessages(harness.database.db)) >= sent.valid.size ? true : undefined), 120_000)
+  t.equal(await countClaimedMessages(harness.database.db), sent.valid.size, 'every valid message applied exactly once')
+  const letters = await harness.deadLetters(sent.invalid)
+  t.equal(letters.length, sent.invalid, 'every bad message dead-lettered exactly once')
+})
+
+t.test('a queue Redis that evicts keys is refused at start, naming the setting', async (t) => {
+  const redis = await startRedisServer({ args: ['--maxmemory', '20mb', '--maxmemory-policy', 'allkeys-lru'] })
+  const harness = await createHarness({ REDIS_URL: redis.url })
+  const worker = createIngestWorker(harness.config)
+  t.teardown(async () => {
+    await worker.close()
+    await harness.close()
+    await redis.stop()
+  })
+  await t.rejects(worker.start(), { name: 'UnsafeQueueRedisError', message: /maxmemory-policy=allkeys-lru.*noeviction/ })
+})

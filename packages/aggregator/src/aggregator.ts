@@ -1,5 +1,5 @@
 /** Wiring and lifecycle: start, drain (finish the in-flight batch), close (release everything). */
-import { createLogger } from '@event-analytics/contracts'
+import { checkQueueRedis, createLogger } from '@event-analytics/contracts'
 import type { IngestBatchJob, Logger } from '@event-analytics/contracts'
 import { closeDb, createDb, pingDatabase } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
@@ -78,6 +78,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
       return ops?.port ?? null
     },
     async start() {
+      await checkQueue(config, logger)
       await cache.connect()
       await pingDatabase(db)
       await worker.startStalledCheckTimer()
@@ -104,6 +105,18 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
       })()
       return closing
     },
+  }
+}
+
+/** Refuses an evicting queue Redis before any job is taken (see checkQueueRedis). */
+async function checkQueue(config: AggregatorConfig, logger: Logger): Promise<void> {
+  const probe = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  probe.on('error', () => undefined) // the command below reports it
+  try {
+    await probe.connect()
+    await checkQueueRedis(probe, { allowEviction: config.queueRedisAllowEviction ?? false, logger })
+  } finally {
+    probe.disconnect()
   }
 }
 

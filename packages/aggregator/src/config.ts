@@ -1,5 +1,6 @@
 import { INGEST_QUEUE_NAME, env, loadConfig } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
 import { channelMetricsConfigFrom, channelMetricsShape } from './channel-metrics/config.js'
 import type { ChannelMetricsConfig } from './channel-metrics/config.js'
 
@@ -17,6 +18,10 @@ export interface AggregatorConfig {
   readonly lockDurationMs: number
   readonly stalledIntervalMs: number
   readonly maxStalledCount: number
+  /** Run on a queue Redis whose maxmemory-policy is not noeviction (default false: refused). */
+  readonly queueRedisAllowEviction?: boolean
+  /** Longest graceful shutdown before the process exits anyway. */
+  readonly shutdownTimeoutMs?: number
   /** External channel metrics refresh; absent = disabled (the ingest-only tests). */
   readonly channelMetrics?: ChannelMetricsConfig
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -34,6 +39,8 @@ const shape = {
   AGGREGATOR_LOCK_DURATION_MS: env.integer(30_000, 1000),
   AGGREGATOR_STALLED_INTERVAL_MS: env.integer(30_000, 500),
   AGGREGATOR_MAX_STALLED_COUNT: env.integer(10, 1),
+  QUEUE_REDIS_ALLOW_EVICTION: env.boolean(false),
+  SHUTDOWN_TIMEOUT_MS: env.integer(DEFAULT_SHUTDOWN_TIMEOUT_MS, 100),
   LOG_LEVEL: env.logLevel(),
   ...channelMetricsShape,
 }
@@ -53,6 +60,8 @@ export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): A
     lockDurationMs: raw.AGGREGATOR_LOCK_DURATION_MS,
     stalledIntervalMs: raw.AGGREGATOR_STALLED_INTERVAL_MS,
     maxStalledCount: raw.AGGREGATOR_MAX_STALLED_COUNT,
+    queueRedisAllowEviction: raw.QUEUE_REDIS_ALLOW_EVICTION,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     channelMetrics: channelMetricsConfigFrom(raw),
     ...(raw.LOG_LEVEL === undefined ? {} : { logLevel: raw.LOG_LEVEL }),
   }

@@ -16,6 +16,7 @@ export function ingestEnv(config: BenchConfig, phase: Phase, opsPort: number): R
     KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
     SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
     REDIS_URL: config.REDIS_URL,
+    DATABASE_URL: phase.databaseUrl,
     KAFKA_GROUP_ID: phase.groupId('ingest'),
     KAFKA_TRANSACTIONAL_ID: phase.groupId('ingest-tx'),
     BULLMQ_PREFIX: phase.prefix,

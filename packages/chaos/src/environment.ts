@@ -78,7 +78,7 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
       progress(`  ! ${exit.service} exited on its own (code ${exit.exit.code}, signal ${exit.exit.signal}); restarting it`)
     } }
     const ingest = createService('ingest-worker', { ...common, opsPort: config.CHAOS_INGEST_OPS_PORT, env: {
-      KAFKA_BROKERS: kafka.brokers, SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL, REDIS_URL: redis.url, BULLMQ_PREFIX: prefix,
+      KAFKA_BROKERS: kafka.brokers, SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL, REDIS_URL: redis.url, BULLMQ_PREFIX: prefix, DATABASE_URL: postgres.url,
       KAFKA_GROUP_ID: groupId, KAFKA_TRANSACTIONAL_ID: `${run}-tx`, KAFKA_SESSION_TIMEOUT_MS: '6000', TOPIC_DEAD_LETTER: deadLetterTopic,
       TOPIC_EVENT_CREATED: topics.EventCreated, TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
       TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted, TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,

@@ -10,9 +10,9 @@ const packageDir = fileURLToPath(new URL('../..', import.meta.url))
  * `node --import tsx` (not the tsx CLI): the child's pid is the aggregator itself, so a
  * SIGKILL reaches it. Its stderr is inherited, so a crash is visible in the test output.
  */
-export function spawnAggregator(env: Record<string, string>): ChildProcess {
+export function spawnAggregator(env: Record<string, string>, options: { captureLogs?: boolean } = {}): ChildProcess {
   return spawn(process.execPath, ['--conditions=event-analytics-source', '--import', 'tsx', 'src/main.ts'], {
-    cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', options.captureLogs === true ? 'pipe' : 'ignore', 'inherit'],
   })
 }
 

@@ -51,7 +51,7 @@ export async function startPipeline(t: Teardown): Promise<Pipeline> {
   const groupId = `${run}-ingest`
   const testDb = await createTestDatabase(t)
   const worker: IngestWorker = createIngestWorker(loadIngestConfig({
-    KAFKA_BROKERS, SCHEMA_REGISTRY_URL: REGISTRY_URL, REDIS_URL, BULLMQ_PREFIX: prefix,
+    KAFKA_BROKERS, SCHEMA_REGISTRY_URL: REGISTRY_URL, REDIS_URL, BULLMQ_PREFIX: prefix, DATABASE_URL: testDb.url,
     KAFKA_GROUP_ID: groupId, KAFKA_TRANSACTIONAL_ID: `${run}-tx`, TOPIC_DEAD_LETTER: `${run}.dlq`, INGEST_OPS_PORT: '0',
     TOPIC_EVENT_CREATED: topics.EventCreated, TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
     TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted, TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,
@@ -78,7 +78,7 @@ export async function startPipeline(t: Teardown): Promise<Pipeline> {
   const close = (): Promise<void> => {
     closed ??= (async () => {
       await producer.close()
-      await worker.stop()
+      await worker.close()
       await aggregator.close()
       await app.close()
       await queue.obliterate({ force: true }).catch(() => undefined)

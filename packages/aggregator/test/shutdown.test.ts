@@ -1,0 +1,53 @@
+/**
+ * A shutdown is bounded: with its Redis gone (SIGKILLed), the aggregator still exits on
+ * SIGTERM within SHUTDOWN_TIMEOUT_MS (it used to hang in BullMQ's reconnect loop until
+ * killed). Nothing applied is lost by leaving early: offsets are committed only after
+ * PostgreSQL settled their jobs. Also: an evicting queue Redis is refused at start.
+ */
+import t from 'tap'
+import { startRedisServer } from '@event-analytics/contracts/testing'
+import { createTestDatabase } from '@event-analytics/db/testing'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { exited, freePort, spawnAggregator } from './helpers/process.js'
+import { uniquePrefix } from './helpers/queue.js'
+
+const SHUTDOWN_TIMEOUT_MS = 3000
+
+t.test('SIGTERM with Redis unreachable: the process exits within the shutdown bound', async (t) => {
+  const { url } = await createTestDatabase(t)
+  const redis = await startRedisServer()
+  t.teardown(() => redis.stop())
+  const opsPort = await freePort()
+  const child = spawnAggregator({
+    DATABASE_URL: url, REDIS_URL: redis.url, BULLMQ_PREFIX: uniquePrefix('shutdown'), AGGREGATOR_OPS_PORT: String(opsPort),
+    LOG_LEVEL: 'silent', CHANNEL_METRICS_ENABLED: 'false', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+  })
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  for (;;) {
+    const ready = await fetch(`http://127.0.0.1:${opsPort}/ready`).then((response) => response.ok, () => false)
+    if (ready) break
+    await sleep(100)
+  }
+  await redis.kill()
+  await sleep(500) // let the worker notice and start reconnecting
+  const signalled = Date.now()
+  child.kill('SIGTERM')
+  const exit = await Promise.race([exited(child), sleep(SHUTDOWN_TIMEOUT_MS + 10_000).then(() => 'still running' as const)])
+  t.not(exit, 'still running', `exited after SIGTERM (${Date.now() - signalled} ms) although Redis is gone`)
+  t.equal(typeof exit === 'object' ? exit.signal : 'none', null, 'it exited by itself, not by a signal')
+})
+
+t.test('an evicting queue Redis is refused at start, naming the setting and the fix', async (t) => {
+  const { url } = await createTestDatabase(t)
+  const redis = await startRedisServer({ args: ['--maxmemory', '20mb', '--maxmemory-policy', 'allkeys-lru'] })
+  t.teardown(() => redis.stop())
+  const child = spawnAggregator({
+    DATABASE_URL: url, REDIS_URL: redis.url, BULLMQ_PREFIX: uniquePrefix('evicting'), AGGREGATOR_OPS_PORT: '0',
+    LOG_LEVEL: 'fatal', CHANNEL_METRICS_ENABLED: 'false',
+  }, { captureLogs: true })
+  let logs = ''
+  child.stdout?.on('data', (chunk: Buffer) => { logs += chunk.toString() })
+  const exit = await exited(child)
+  t.equal(exit.code, 1, 'the aggregator refuses to run')
+  t.match(logs, /maxmemory-policy=allkeys-lru; it must be noeviction.*CONFIG SET maxmemory-policy noeviction/, 'the log names the setting and the fix')
+})

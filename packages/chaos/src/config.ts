@@ -4,7 +4,7 @@ import { env, loadConfig } from '@event-analytics/contracts'
 const shape = {
   CHAOS_SEED: env.integer(20260401, 1),
   /** Participants of the scenario (before its duplicates), spread over the fault runs. */
-  CHAOS_PARTICIPANTS: env.integer(2400, 50),
+  CHAOS_PARTICIPANTS: env.integer(4800, 50),
   CHAOS_FUZZ_REQUESTS: env.integer(1500, 0, 100_000),
   CHAOS_REDIS_PORT: env.port(6391),
   CHAOS_POSTGRES_PORT: env.port(5441),

@@ -32,6 +32,8 @@ export interface Environment {
   readonly postgres: PostgresInstance
   readonly kafka: KafkaInstance
   readonly ingest: Service
+  /** Another ingest worker in the same group (slot 1, 2, ...): its own ops port and transactional id. */
+  extraIngest(slot: number): Service
   readonly aggregator: Service
   readonly api: Service
   readonly apiPort: number
@@ -56,7 +58,7 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => progress(`cleanup: ${String(error)}`))
   }
   try {
-    progress(`run ${run}: starting Redis :${config.CHAOS_REDIS_PORT} (AOF), PostgreSQL :${config.CHAOS_POSTGRES_PORT}, Kafka :${config.CHAOS_KAFKA_PORT} in ${dir}`)
+    progress(`run ${run}: starting Redis :${config.CHAOS_REDIS_PORT} (no persistence), PostgreSQL :${config.CHAOS_POSTGRES_PORT}, Kafka :${config.CHAOS_KAFKA_PORT} in ${dir}`)
     cleanups.push(() => kafka.stop(), () => postgres.stop(), () => redis.stop())
     const kafkaUp = kafka.start()
     kafkaUp.catch(() => undefined)
@@ -77,13 +79,25 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
       unexpectedExits.push(exit)
       progress(`  ! ${exit.service} exited on its own (code ${exit.exit.code}, signal ${exit.exit.signal}); restarting it`)
     } }
-    const ingest = createService('ingest-worker', { ...common, opsPort: config.CHAOS_INGEST_OPS_PORT, env: {
+    const ingestEnv = (slot: number): Record<string, string> => ({
       KAFKA_BROKERS: kafka.brokers, SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL, REDIS_URL: redis.url, BULLMQ_PREFIX: prefix, DATABASE_URL: postgres.url,
-      KAFKA_GROUP_ID: groupId, KAFKA_TRANSACTIONAL_ID: `${run}-tx`, KAFKA_SESSION_TIMEOUT_MS: '6000', TOPIC_DEAD_LETTER: deadLetterTopic,
+      KAFKA_GROUP_ID: groupId, KAFKA_TRANSACTIONAL_ID: `${run}-tx-${slot}`, KAFKA_SESSION_TIMEOUT_MS: '6000', TOPIC_DEAD_LETTER: deadLetterTopic,
       TOPIC_EVENT_CREATED: topics.EventCreated, TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
       TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted, TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,
-      INGEST_OPS_PORT: String(config.CHAOS_INGEST_OPS_PORT), INGEST_MAX_EVENTS_PER_JOB: '100',
-    } })
+      INGEST_OPS_PORT: String(config.CHAOS_INGEST_OPS_PORT + (slot === 0 ? 0 : 10 + slot)), INGEST_MAX_EVENTS_PER_JOB: '100',
+      INGEST_LOST_JOB_CHECK_MS: '500', INGEST_LAG_INTERVAL_MS: '1000',
+    })
+    const ingest = createService('ingest-worker', { ...common, opsPort: config.CHAOS_INGEST_OPS_PORT, env: ingestEnv(0) })
+    const extras = new Map<number, Service>()
+    const extraIngest = (slot: number): Service => {
+      let service = extras.get(slot)
+      if (service === undefined) {
+        service = createService('ingest-worker', { ...common, label: `ingest-worker-${slot}`, opsPort: config.CHAOS_INGEST_OPS_PORT + 10 + slot, env: ingestEnv(slot) })
+        extras.set(slot, service)
+        cleanups.push(() => service!.stop())
+      }
+      return service
+    }
     const aggregator = createService('aggregator', { ...common, opsPort: config.CHAOS_AGGREGATOR_OPS_PORT, env: {
       DATABASE_URL: postgres.url, REDIS_URL: redis.url, BULLMQ_PREFIX: prefix, AGGREGATOR_OPS_PORT: String(config.CHAOS_AGGREGATOR_OPS_PORT),
       AGGREGATOR_BATCH_MAX_MESSAGES: '150', AGGREGATOR_BATCH_MAX_WAIT_MS: '50', AGGREGATOR_LOCK_DURATION_MS: '3000',
@@ -109,7 +123,7 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
     const producer = await createEventProducer({ brokers: [kafka.brokers], registryUrl: config.SCHEMA_REGISTRY_URL, topics, clientId: `${run}-upstream` })
     cleanups.push(() => producer.close())
     return {
-      run, dir, topics, deadLetterTopic, groupId, redis, postgres, kafka, ingest, aggregator, api, apiPort: config.CHAOS_API_PORT,
+      run, dir, topics, deadLetterTopic, groupId, redis, postgres, kafka, ingest, extraIngest, aggregator, api, apiPort: config.CHAOS_API_PORT,
       unexpectedExits, kafkaClient, admin, queue, db, producer, close,
     }
   } catch (error) {

@@ -4,7 +4,9 @@ import { signDevToken } from '@event-analytics/query-api'
 import { badMessageFactory, type BadMessage } from './bad-messages.js'
 import type { ChaosConfig } from './config.js'
 import { JWT_SECRET, startEnvironment, type Environment } from './environment.js'
-import { kafkaRestart, postgresRestart, redisRestart, sigkill } from './faults.js'
+import { flushAll, kafkaRestart, noFault, postgresRestart, redisLossWhileBusy, redisLossWhileQueued, scaleIngest, sigkill } from './faults.js'
+import { evictingRedisRefused } from './refusal.js'
+import { extremeEvents, interleave } from './extremes.js'
 import { fuzzRequests, hostileAuthorizations, runFuzz } from './fuzz.js'
 import { sleep } from './infra/proc.js'
 import { counterBook } from './metrics.js'
@@ -21,7 +23,7 @@ export async function runChaos(repoRoot: string, config: ChaosConfig, progress: 
   const started = Date.now()
   const env = await startEnvironment(repoRoot, config, progress)
   try {
-    return { report: await faultRuns(env, config, progress, started), env }
+    return { report: await faultRuns(repoRoot, env, config, progress, started), env }
   } catch (error) {
     await env.close()
     throw error
@@ -33,7 +35,7 @@ function slices<T>(items: readonly T[], parts: number): T[][] {
   return Array.from({ length: parts }, (_, index) => items.slice(index * size, (index + 1) * size))
 }
 
-async function faultRuns(env: Environment, config: ChaosConfig, progress: (line: string) => void, started: number): Promise<ChaosReport> {
+async function faultRuns(repoRoot: string, env: Environment, config: ChaosConfig, progress: (line: string) => void, started: number): Promise<ChaosReport> {
   const random = createRandom(config.CHAOS_SEED)
   const start = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 24 * HOUR_MS
   const stream = [...scenarioEvents({ seed: config.CHAOS_SEED, start, idPrefix: env.run, owners: 2, eventsPerOwner: 2, participants: config.CHAOS_PARTICIPANTS, spanHours: 24 })]
@@ -53,13 +55,19 @@ async function faultRuns(env: Environment, config: ChaosConfig, progress: (line:
     env, random, truth, bad: badMessageFactory(env.producer, env.run), sentBad, counters: { scrape, book }, api: client.get, progress,
     targets: () => probeTargets(env, truth.result().events.find((e) => e.visible), client.token),
   }
-  const [a, b, c, d, e] = slices(stream, 5)
+  const [a, b, c, d, e, f, g, h, c2] = slices(stream, 9)
+  const owner = stream.find((event) => event.kind === 'EventCreated' && 'userId' in event)
+  if (owner === undefined || !('userId' in owner)) throw new Error('the scenario has no EventCreated')
   const phases: PhaseSpec[] = [
     { name: 'SIGKILL ingest worker x3', events: a!, badCount: 8, fault: sigkill((x) => x.ingest, 3) },
     { name: 'SIGKILL aggregator x3', events: b!, badCount: 8, fault: sigkill((x) => x.aggregator, 3) },
-    { name: 'Redis restart (AOF), jobs queued', events: c!, badCount: 8, fault: redisRestart, mustName: { 'api-ready': 'redis', 'ingest-ready': 'redis' } },
-    { name: 'PostgreSQL restart x2 mid-batch', events: d!, badCount: 8, fault: postgresRestart(2), mustName: { 'api-ready': 'postgres', 'aggregator-ready': 'postgres' } },
-    { name: 'Kafka broker restart', events: e!, badCount: 8, fault: kafkaRestart, mustName: { 'ingest-ready': 'kafka' } },
+    { name: 'Redis (no persistence) SIGKILLed, restarted empty, jobs queued', events: c!, badCount: 8, fault: redisLossWhileQueued, mustName: { 'api-ready': 'redis', 'ingest-ready': 'redis' } },
+    { name: 'Redis (no persistence) SIGKILLed x2 while the aggregator is busy', events: d!, badCount: 8, fault: redisLossWhileBusy(2) },
+    { name: 'FLUSHALL x2 mid-stream', events: e!, badCount: 8, fault: flushAll(2) },
+    { name: 'ingest workers scaled 1 -> 3 -> 1', events: f!, badCount: 8, fault: scaleIngest },
+    { name: 'PostgreSQL restart x2 mid-batch', events: g!, badCount: 8, fault: postgresRestart(2), mustName: { 'api-ready': 'postgres', 'aggregator-ready': 'postgres' } },
+    { name: 'Kafka broker restart', events: h!, badCount: 8, fault: kafkaRestart, mustName: { 'ingest-ready': 'kafka' } },
+    { name: 'largest valid sums among normal traffic', events: interleave(c2!, extremeEvents(env.run, start + HOUR_MS, owner.userId)), badCount: 4, fault: noFault },
   ]
   const results: PhaseResult[] = []
   try {
@@ -68,6 +76,7 @@ async function faultRuns(env: Environment, config: ChaosConfig, progress: (line:
     scraping = false
     await scraper
   }
+  results.push(await evictingRedisRefused(repoRoot, env, config, progress))
   const fuzz = config.CHAOS_FUZZ_REQUESTS === 0 ? null : await fuzzPass(env, config, truth.result(), client, results, progress)
   return {
     startedAt: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000), phases: results,

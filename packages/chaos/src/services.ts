@@ -33,6 +33,8 @@ export interface ServiceOptions {
   readonly env: Record<string, string>
   readonly opsPort: number
   readonly onUnexpectedExit: (exit: UnexpectedExit) => void
+  /** Log file name when several instances of one service run (default: the service's name). */
+  readonly label?: string
 }
 
 export function createService(name: ServiceName, options: ServiceOptions): Service {
@@ -42,7 +44,7 @@ export function createService(name: ServiceName, options: ServiceOptions): Servi
   let expected = false
   const spawnChild = (): ChildProcess => {
     const started = spawnLogged(process.execPath, ['--conditions=event-analytics-source', '--import', 'tsx', 'src/main.ts'],
-      join(options.logDir, `${name}.log`), {
+      join(options.logDir, `${options.label ?? name}.log`), {
         cwd: join(options.repoRoot, 'packages', name),
         env: { ...process.env, ...options.env, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
       })

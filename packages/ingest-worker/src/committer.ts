@@ -68,10 +68,9 @@ export function createCommitter(deps: CommitterDeps, options: CommitterOptions):
   }
 
   async function onePass(): Promise<void> {
-    if (paused) return
-    const ids = deps.ledger.pendingJobIds()
-    if (ids.length === 0) return
-    const settled = await readSettledJobs(deps.db, ids)
+    // Batches of dead letters only have no job, yet must be committed: test the messages, not the jobs.
+    if (paused || deps.ledger.pendingMessages === 0) return
+    const settled = await readSettledJobs(deps.db, deps.ledger.pendingJobIds())
     const commits = deps.ledger.plan(settled, new Date())
     if (commits.length > 0) await commit(commits)
     if (Date.now() - lastLostJobCheck >= options.lostJobCheckMs) {

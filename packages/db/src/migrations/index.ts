@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as m0001 from './0001_initial.js'
 import * as m0002 from './0002_provider_health.js'
+import * as m0003 from './0003_wide_sums.js'
 
 /**
  * Every migration, imported statically: works the same from src (tsx) and from dist, and
@@ -9,6 +10,7 @@ import * as m0002 from './0002_provider_health.js'
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001,
   '0002_provider_health': m0002,
+  '0003_wide_sums': m0003,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -8,8 +8,8 @@ import type { Kysely } from 'kysely'
  * The bound: one message carries at most decimal(15,2), i.e. 9,999,999,999,999.99 < 10^13, and
  * a distribution names at most 50 channels. An event is assumed to receive fewer than 2^53
  * messages: its counters are read into JS safe integers (the db client throws past 2^53), so
- * that is the most the system can report anyway; a 2^31-message assumption would save only
- * bytes of typmod, since numeric stores the digits a value has, not the declared precision.
+ * that is the most the system can report anyway. A tighter 2^31-message assumption would buy
+ * nothing: numeric stores the digits a value has, not its declared precision.
  *
  * - Sums of distribution costs (event and channel), and total_investment = own + those:
  *   < 50 x 2^53 x 10^13 ~ 4.5 x 10^30 -> 31 integer digits -> numeric(33,2).
@@ -25,9 +25,9 @@ import type { Kysely } from 'kysely'
  *   their seed types: decimal(15,2) stays the bound of one message's value.
  *
  * Fixed precisions rather than unconstrained numeric: the column keeps scale 2 (the API's
- * two-digit strings), and raising a numeric's precision at the same scale is a catalog-only
- * change in PostgreSQL (no table rewrite, the CHECKs stay valid), so the migration is quick on
- * a populated table.
+ * two-digit strings), and raising a numeric's precision at the same scale needs no table
+ * rewrite in PostgreSQL (the test checks the relfilenode); at most the re-created CHECKs are
+ * verified by one read pass, under the ALTER's ACCESS EXCLUSIVE lock.
  */
 
 const SUM_OF_MONEY = 'numeric(33, 2)'

@@ -23,12 +23,12 @@ export interface TimelineRow {
 }
 export interface Tables { events: EventRow[]; channels: ChannelRow[]; timeline: TimelineRow[] }
 
-const cents = (text: string): bigint => {
+export const cents = (text: string): bigint => {
   const [whole = '0', fraction = ''] = text.split('.')
   const sign = whole.startsWith('-') ? -1n : 1n
   return sign * (BigInt(whole.replace('-', '')) * 100n + BigInt(fraction.padEnd(2, '0')))
 }
-const money = (value: bigint): string => {
+export const money = (value: bigint): string => {
   const sign = value < 0n ? '-' : ''
   const abs = value < 0n ? -value : value
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`
@@ -52,6 +52,16 @@ function keyGreater(a: (string | number | bigint)[], b: (string | number | bigin
     if (a[i]! < b[i]!) return false
   }
   return false
+}
+
+/** SPEC section 6 on cents: total investment, estimated revenue and ROI (hundredths of a percent). */
+export function derivedFigures(
+  ownInvestment: bigint, distribution: bigint, expectedRevenue: bigint, expected: number | null, participants: bigint,
+): { investment: bigint; revenue: bigint; roi: bigint } {
+  const investment = ownInvestment + distribution
+  const revenue = expected !== null && expected > 0 ? roundDiv(expectedRevenue * participants, BigInt(expected)) : expectedRevenue
+  const roi = investment === 0n ? 0n : roundDiv((revenue - investment) * 10000n, investment)
+  return { investment, revenue, roi }
 }
 
 export function reference(stream: readonly DomainEvent[]): Tables {
@@ -99,9 +109,7 @@ function eventRow(id: string, own: readonly DomainEvent[]): EventRow {
   const ownInvestment = created === null ? 0n : cents(created.totalInvestment)
   const expectedRevenue = created === null ? 0n : cents(created.expectedRevenue)
   const expected = created?.expectedParticipants ?? null
-  const investment = ownInvestment + distribution
-  const revenue = expected !== null && expected > 0 ? roundDiv(expectedRevenue * BigInt(participants), BigInt(expected)) : expectedRevenue
-  const roi = investment === 0n ? 0n : roundDiv((revenue - investment) * 10000n, investment)
+  const { investment, revenue, roi } = derivedFigures(ownInvestment, distribution, expectedRevenue, expected, BigInt(participants))
   return {
     event_id: id, user_id: created?.userId ?? null, title: created?.title ?? null,
     status: status?.status ?? 'ACTIVE', status_changed_at: status?.occurredAt ?? null,

@@ -13,7 +13,8 @@ const whenArb = fc.integer({ min: 0, max: 14 }).map((h) => BASE + h * 1_800_000)
 /** Overwriting messages (status, creation) get even fewer instants: ties must be exercised. */
 const tieArb = fc.integer({ min: 0, max: 2 }).map((h) => BASE + h * 3_600_000)
 
-type Draft = DomainEvent extends infer E ? (E extends DomainEvent ? Omit<E, 'messageId' | 'eventId'> : never) : never
+/** A message without its ids (the scenario assigns them). */
+export type Draft = DomainEvent extends infer E ? (E extends DomainEvent ? Omit<E, 'messageId' | 'eventId'> : never) : never
 
 const draftArb: fc.Arbitrary<Draft> = fc.oneof(
   { weight: 5, arbitrary: fc.record({
@@ -43,11 +44,16 @@ export interface Scenario {
 /**
  * Messages with duplicates (same messageId), shuffled across topics, cut into batches, some
  * replayed. `prefix` makes each scenario's message ids (and, by default, event ids) its own;
- * `eventPrefix` lets many scenarios write the same few events.
+ * `eventPrefix` lets many scenarios write the same few events; `drafts` replaces the default
+ * message mix, `events` the number of distinct events (e0, e1, ...).
  */
-export function scenarioArb(prefix: () => string, eventPrefix?: (run: string) => string): fc.Arbitrary<Scenario> {
+export function scenarioArb(
+  prefix: () => string,
+  eventPrefix?: (run: string) => string,
+  options: { readonly drafts?: fc.Arbitrary<Draft>; readonly events?: number } = {},
+): fc.Arbitrary<Scenario> {
   return fc.record({
-    drafts: fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), draftArb), { minLength: 1, maxLength: 40, size: 'max' }),
+    drafts: fc.array(fc.tuple(fc.integer({ min: 0, max: (options.events ?? 3) - 1 }), options.drafts ?? draftArb), { minLength: 1, maxLength: 40, size: 'max' }),
     duplicates: fc.array(fc.nat(), { maxLength: 10 }),
     order: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 50, maxLength: 50 }),
     cuts: fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 10 }),

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as m0001 from './0001_initial.js'
 import * as m0002 from './0002_provider_health.js'
+import * as m0003 from './0003_wide_sums.js'
 import * as m0004 from './0004_settled_jobs.js'
 
 /**
@@ -10,6 +11,7 @@ import * as m0004 from './0004_settled_jobs.js'
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001,
   '0002_provider_health': m0002,
+  '0003_wide_sums': m0003,
   '0004_settled_jobs': m0004,
 }
 

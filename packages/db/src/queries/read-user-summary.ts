@@ -38,7 +38,8 @@ export async function readUserChannelTypeTotals(db: Kysely<Database>, userId: st
            count(*)::bigint AS channels,
            sum(c.participants)::bigint AS participants,
            sum(c.distribution_count)::bigint AS distribution_count,
-           sum(c.distribution_cost)::numeric(17,2)::text AS distribution_cost,
+           -- round(.., 2), not a typmod: keeps the two-digit text without capping the owner's total.
+           round(sum(c.distribution_cost), 2)::text AS distribution_cost,
            sum(c.impressions)::bigint AS impressions,
            sum(c.views)::bigint AS views,
            sum(c.clicks)::bigint AS clicks,

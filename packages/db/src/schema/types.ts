@@ -5,7 +5,8 @@ import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Up
  *
  * - `numeric` (money, rates, ROI) is ALWAYS a string in both directions. Money must never
  *   pass through a binary float (SPEC section 3); callers use the exact-decimal helpers of
- *   @event-analytics/contracts.
+ *   @event-analytics/contracts. Accumulated and derived money is numeric(33,2) and the ROI
+ *   numeric(35,2) (migration 0003): far past 2^53, so a JS number could not hold them anyway.
  * - `bigint` (counts, identity ids) is parsed to a JS `number`. Counts of participants and
  *   views stay far below 2^53; the parser throws instead of silently losing precision if a
  *   value ever does not fit. This also makes `count(*)` come back as a number.
@@ -41,9 +42,9 @@ export interface EventStatsTable {
   event_created_at: NullableTimestamp
   /** EventCreated.totalInvestment: the owner's own spend. */
   own_investment: DecimalWithDefault
-  /** Sum of every distribution cost of every channel. */
+  /** Sum of every distribution cost of every channel; numeric(33,2), wider than one message. */
   distribution_cost: DecimalWithDefault
-  /** own_investment + distribution_cost (SPEC section 6). */
+  /** own_investment + distribution_cost (SPEC section 6); numeric(33,2). */
   total_investment: DecimalWithDefault
   expected_revenue: DecimalWithDefault
   expected_participants: ColumnType<number | null, number | null | undefined, number | null>
@@ -51,8 +52,9 @@ export interface EventStatsTable {
   sales_growth_rate: NullableDecimal
   total_participants: Counter
   total_views: Counter
+  /** expectedRevenue x participants / expectedParticipants; numeric(33,2). */
   estimated_revenue: DecimalWithDefault
-  /** Signed on purpose (deviation from the seed): a campaign can lose money. */
+  /** Signed on purpose (deviation from the seed): a campaign can lose money. numeric(35,2). */
   estimated_roi: DecimalWithDefault
   created_at: DefaultTimestamp
   updated_at: DefaultTimestamp

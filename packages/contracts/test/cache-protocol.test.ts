@@ -26,13 +26,15 @@ async function connect(t: { teardown(fn: () => unknown): void }): Promise<Redis>
 t.test('a fill with an unchanged guard is stored with its TTL', async (t) => {
   const redis = await connect(t)
   const guard = await readFillGuard(redis, 'analytics:roi:e1')
-  t.equal(guard, '', 'no guard before the first invalidation')
+  t.match(guard, /^[0-9]+$/, 'a guard is taken even before the first invalidation')
+  t.equal(await readFillGuard(redis, 'analytics:roi:e1'), guard, 'and held by the next loader too')
   t.ok(await fillIfUnchanged(redis, { key: 'analytics:roi:e1', text: 'v1', ttlSeconds: 3600, guard }))
   t.equal(await redis.get('analytics:roi:e1'), 'v1')
   t.ok((await redis.ttl('analytics:roi:e1')) > 3500)
 
-  t.ok(await fillIfUnchanged(redis, { key: 'analytics:user:u1', field: 'page-1', text: 'p1', ttlSeconds: 3600, guard: '' }))
-  t.ok(await fillIfUnchanged(redis, { key: 'analytics:user:u1', field: 'page-2', text: 'p2', ttlSeconds: 10, guard: '' }))
+  const userGuard = await readFillGuard(redis, 'analytics:user:u1')
+  t.ok(await fillIfUnchanged(redis, { key: 'analytics:user:u1', field: 'page-1', text: 'p1', ttlSeconds: 3600, guard: userGuard }))
+  t.ok(await fillIfUnchanged(redis, { key: 'analytics:user:u1', field: 'page-2', text: 'p2', ttlSeconds: 10, guard: userGuard }))
   t.same(await redis.hgetall('analytics:user:u1'), { 'page-1': 'p1', 'page-2': 'p2' })
   t.ok((await redis.ttl('analytics:user:u1')) > 3500, 'the first field set the hash TTL')
 })
@@ -57,16 +59,60 @@ t.test('an invalidation during the load drops the fill; the next load stores', a
   t.equal(await redis.get(key), 'after')
 })
 
-t.test('invalidation deletes every key, bumps each guard and bounds the guards with a TTL', async (t) => {
+t.test('invalidation deletes every key, replaces each guard and bounds the guards with a TTL', async (t) => {
   const redis = await connect(t)
   const keys = Array.from({ length: 450 }, (_, i) => `analytics:channel:e1:CH${i}`)
   await redis.mset(...keys.flatMap((key) => [key, 'x']))
   await redis.hset('analytics:timeline:e1:day', 'f', 'x')
   await invalidateProjections(redis, [...keys, 'analytics:timeline:e1:day'])
   t.equal(await redis.exists(...keys, 'analytics:timeline:e1:day'), 0)
-  t.equal(await redis.get(fillGuardKey(keys[449]!)), '1')
+  const first = await redis.get(fillGuardKey(keys[0]!))
+  t.match(await redis.get(fillGuardKey(keys[449]!)), /^[0-9]+$/, 'the last chunk got its guard too')
   await invalidateProjections(redis, [keys[0]!])
-  t.equal(await redis.get(fillGuardKey(keys[0]!)), '2')
+  const second = await redis.get(fillGuardKey(keys[0]!))
+  t.not(second, first, 'each invalidation writes a new value')
+  // A previous release's aggregator INCRs guards: values must stay integers it can bump.
+  await redis.incr(fillGuardKey(keys[0]!))
+  t.equal(await redis.get(fillGuardKey(keys[0]!)), String(BigInt(second!) + 1n), 'an INCR still works')
   const ttl = await redis.ttl(fillGuardKey(keys[0]!))
   t.ok(ttl > 0 && ttl <= 3600, `guard TTL ${ttl}`)
+})
+
+// An evictable cache Redis (allkeys-lru) or a restart may drop a guard key at any moment; the
+// DEL below has the same effect on the keyspace as that eviction.
+t.test('a guard evicted after an invalidation does not let a stale fill through', async (t) => {
+  const redis = await connect(t)
+  const key = 'analytics:timeline:e1:day'
+  // A loader misses a key that was never invalidated, reads its guard, reads PostgreSQL ...
+  const guard = await readFillGuard(redis, key)
+  // ... the aggregator commits and invalidates ...
+  await invalidateProjections(redis, [key])
+  // ... and the cache Redis evicts the guard before the loader stores what it read.
+  await redis.del(fillGuardKey(key))
+  t.notOk(await fillIfUnchanged(redis, { key, field: 'f', text: 'stale', ttlSeconds: 3600, guard }), 'fill dropped')
+  t.equal(await redis.exists(key), 0, 'nothing stale stored')
+})
+
+t.test('a guard evicted and invalidated again never returns to a value a loader holds', async (t) => {
+  const redis = await connect(t)
+  const key = 'analytics:roi:e1'
+  await invalidateProjections(redis, [key])
+  // A loader holds the guard left by one invalidation ...
+  const guard = await readFillGuard(redis, key)
+  // ... the guard is evicted, and the next commit invalidates the key again.
+  await redis.del(fillGuardKey(key))
+  await invalidateProjections(redis, [key])
+  t.notOk(await fillIfUnchanged(redis, { key, text: 'stale', ttlSeconds: 3600, guard }), 'fill dropped')
+  t.equal(await redis.exists(key), 0, 'nothing stale stored')
+})
+
+t.test('a guard evicted during a load only costs that fill', async (t) => {
+  const redis = await connect(t)
+  const key = 'analytics:dashboard:e2'
+  const guard = await readFillGuard(redis, key)
+  await redis.del(fillGuardKey(key))
+  t.notOk(await fillIfUnchanged(redis, { key, text: 'maybe stale', ttlSeconds: 3600, guard }), 'dropped: nothing proves it fresh')
+  const next = await readFillGuard(redis, key)
+  t.ok(await fillIfUnchanged(redis, { key, text: 'fresh', ttlSeconds: 3600, guard: next }), 'the next load stores')
+  t.equal(await redis.get(key), 'fresh')
 })

@@ -71,19 +71,52 @@ export async function invalidateProjections(redis: Redis, keys: readonly string[
 }
 
 /**
- * KEYS: the projection key, its guard. ARGV: the guard read before loading, the TTL, the text,
- * and the hash field when the projection is a field of a hash. Returns 1 when stored.
+ * How big one cache key may grow. A parameterised projection's hash gains a field per distinct
+ * parameter set a reader asks for; without a cap one owner could grow Redis without bound.
+ */
+export interface FillLimits {
+  /** Bytes of a plain value, or of all field names and values of one hash together. */
+  readonly maxBytes: number
+  /** Fields of one hash. */
+  readonly maxFields: number
+}
+
+/**
+ * The hash field holding the byte count of the other fields. Inside the hash, so it expires,
+ * is evicted and is deleted together with what it counts. Projection fields are `name=value`
+ * pairs, so none starts with `#`.
+ */
+export const HASH_SIZE_FIELD = '#bytes'
+
+/**
+ * KEYS: the projection key, its guard. ARGV: the guard held before loading, the TTL, the text,
+ * the byte cap, the field cap, and the hash field when the projection is a field of a hash.
+ * Returns 1 when stored, 0 when the guard no longer holds that value, -1 when over a cap.
+ * The cap is checked in the same script as the write: concurrent fills cannot overshoot it.
  */
 const FILL_IF_UNCHANGED = `
 -- A missing guard (evicted, expired) equals no value a loader holds: the fill is dropped.
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-if ARGV[4] == nil then
-  redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[2])
-else
-  redis.call('HSET', KEYS[1], ARGV[4], ARGV[3])
-  -- NX: the hash's TTL starts with its first field, so it stays a backstop for every field.
-  redis.call('EXPIRE', KEYS[1], ARGV[2], 'NX')
+local text, maxBytes, maxFields, field = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+if field == nil then
+  if #text > maxBytes then return -1 end
+  redis.call('SET', KEYS[1], text, 'EX', ARGV[2])
+  return 1
 end
+local size = '${HASH_SIZE_FIELD}'
+local used = tonumber(redis.call('HGET', KEYS[1], size) or '0')
+local fields = redis.call('HLEN', KEYS[1]) - redis.call('HEXISTS', KEYS[1], size)
+local grow
+if redis.call('HEXISTS', KEYS[1], field) == 1 then
+  grow = #text - redis.call('HSTRLEN', KEYS[1], field)
+else
+  if fields >= maxFields then return -1 end
+  grow = #field + #text
+end
+if used + grow > maxBytes then return -1 end
+redis.call('HSET', KEYS[1], field, text, size, used + grow)
+-- NX: the hash's TTL starts with its first field, so it stays a backstop for every field.
+redis.call('EXPIRE', KEYS[1], ARGV[2], 'NX')
 return 1`
 
 export interface GuardedFill {
@@ -94,11 +127,21 @@ export interface GuardedFill {
   readonly ttlSeconds: number
   /** What readFillGuard returned before the load started. */
   readonly guard: string
+  readonly limits: FillLimits
 }
 
-/** Stores the loaded text unless the key was invalidated since `fill.guard` was read. */
-export async function fillIfUnchanged(redis: Redis, fill: GuardedFill): Promise<boolean> {
-  const args = [fill.guard, String(fill.ttlSeconds), fill.text, ...(fill.field === undefined ? [] : [fill.field])]
-  const stored = await redis.eval(FILL_IF_UNCHANGED, 2, fill.key, fillGuardKey(fill.key), ...args)
-  return stored === 1
+/** stored; invalidated: the guard moved (or was lost) since it was taken; over-cap: the key is full. */
+export type FillOutcome = 'stored' | 'invalidated' | 'over-cap'
+
+const OUTCOMES: ReadonlyMap<unknown, FillOutcome> = new Map<unknown, FillOutcome>([[1, 'stored'], [0, 'invalidated'], [-1, 'over-cap']])
+
+/** Stores the loaded text unless the key was invalidated since `fill.guard` was taken or is full. */
+export async function fillIfUnchanged(redis: Redis, fill: GuardedFill): Promise<FillOutcome> {
+  if (fill.field === HASH_SIZE_FIELD) throw new Error(`field ${HASH_SIZE_FIELD} is reserved for the hash's byte count`)
+  const { maxBytes, maxFields } = fill.limits
+  const args = [fill.guard, String(fill.ttlSeconds), fill.text, String(maxBytes), String(maxFields), ...(fill.field === undefined ? [] : [fill.field])]
+  const reply = await redis.eval(FILL_IF_UNCHANGED, 2, fill.key, fillGuardKey(fill.key), ...args)
+  const outcome = OUTCOMES.get(reply)
+  if (outcome === undefined) throw new Error(`unexpected cache fill reply ${String(reply)}`)
+  return outcome
 }

@@ -8,6 +8,9 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
+/** The local stack's Redis: the default of every service's REDIS_URL (and so of CACHE_REDIS_URL). */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
+
 export type EnvShape = Record<string, z.ZodType>
 
 export function loadConfig<Shape extends EnvShape>(

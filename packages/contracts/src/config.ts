@@ -27,6 +27,8 @@ export function loadConfig<Shape extends EnvShape>(
 export const env = {
   string: (fallback: string) => z.string().min(1).default(fallback),
   url: (fallback: string) => z.url().default(fallback),
+  /** A URL whose default is another variable's value: resolved by the caller (`?? raw.OTHER`). */
+  optionalUrl: () => z.url().optional(),
   integer: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
     z.coerce.number().int().min(min).max(max).default(fallback),
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),

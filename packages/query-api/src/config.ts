@@ -19,7 +19,7 @@ const shape = {
   /** The queue's Redis (the board reads it). */
   REDIS_URL: env.url(DEFAULT_REDIS_URL),
   /** The projection cache's Redis; may be its own, evicting (allkeys-lru) instance. Unset: REDIS_URL. */
-  CACHE_REDIS_URL: z.url().optional(),
+  CACHE_REDIS_URL: env.optionalUrl(),
   /** HS256 shared secret (local use). */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** RS256 (any asymmetric alg the JWKS offers) for production. */

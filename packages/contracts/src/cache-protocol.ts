@@ -82,6 +82,15 @@ export interface FillLimits {
 }
 
 /**
+ * What Redis may hold for one capped key (MEMORY USAGE), for checks of the cap: the counted
+ * bytes, rounded up by the allocator (jemalloc size classes waste at most a quarter), plus the
+ * hash's own structures (entry, table slot, field header: well under 128 bytes a field).
+ */
+export function cappedKeyMemoryBound(limits: FillLimits): number {
+  return Math.ceil(limits.maxBytes * 1.25) + limits.maxFields * 128
+}
+
+/**
  * The hash field holding the byte count of the other fields. Inside the hash, so it expires,
  * is evicted and is deleted together with what it counts. Projection fields are `name=value`
  * pairs, so none starts with `#`.

@@ -42,7 +42,8 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
     applicationName: 'aggregator',
     onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
   })
-  const cache = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true })
+  // Invalidations (batches, channel metrics, breaker transitions) go where the API caches.
+  const cache = new Redis(config.cacheRedisUrl, { maxRetriesPerRequest: 3, lazyConnect: true })
   cache.on('error', (error) => logger.warn({ err: error }, 'redis cache connection error'))
   const worker = new Worker<IngestBatchJob>(config.queueName, null, {
     connection: redisOptions(config.redisUrl),

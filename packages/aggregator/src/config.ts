@@ -1,4 +1,4 @@
-import { INGEST_QUEUE_NAME, env, loadConfig } from '@event-analytics/contracts'
+import { DEFAULT_REDIS_URL, INGEST_QUEUE_NAME, env, loadConfig } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
 import { channelMetricsConfigFrom, channelMetricsShape } from './channel-metrics/config.js'
@@ -6,7 +6,10 @@ import type { ChannelMetricsConfig } from './channel-metrics/config.js'
 
 export interface AggregatorConfig {
   readonly databaseUrl: string
+  /** The queue's Redis (BullMQ). */
   readonly redisUrl: string
+  /** The projection cache's Redis, where invalidations go; may be its own, evicting instance. */
+  readonly cacheRedisUrl: string
   readonly queueName: string
   /** BullMQ key prefix; must match the ingest worker's. */
   readonly queuePrefix: string
@@ -29,7 +32,9 @@ export interface AggregatorConfig {
 
 const shape = {
   DATABASE_URL: env.url(DEFAULT_DATABASE_URL),
-  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  REDIS_URL: env.url(DEFAULT_REDIS_URL),
+  /** Unset: the cache lives in the queue's Redis (REDIS_URL). */
+  CACHE_REDIS_URL: env.optionalUrl(),
   AGGREGATOR_QUEUE_NAME: env.string(INGEST_QUEUE_NAME),
   BULLMQ_PREFIX: env.string('bull'),
   AGGREGATOR_BATCH_MAX_MESSAGES: env.integer(2000, 1, 100_000),
@@ -51,6 +56,7 @@ export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): A
   return {
     databaseUrl: raw.DATABASE_URL,
     redisUrl: raw.REDIS_URL,
+    cacheRedisUrl: raw.CACHE_REDIS_URL ?? raw.REDIS_URL,
     queueName: raw.AGGREGATOR_QUEUE_NAME,
     queuePrefix: raw.BULLMQ_PREFIX,
     batchMaxMessages: raw.AGGREGATOR_BATCH_MAX_MESSAGES,

@@ -64,16 +64,16 @@ t.test('a refused invalidation is retried until Redis accepts it, and the batch 
   await q.redis.set(dashboard, 'before the commit')
   t.teardown(() => q.redis.del(dashboard, fillGuardKey(dashboard)).then(() => undefined))
 
-  // A Redis user allowed the queue's keys only: every invalidation is refused (NOPERM) while
-  // BullMQ works normally.
+  // The cache connection as a Redis user allowed the queue's keys only: every invalidation is
+  // refused (NOPERM) while BullMQ works normally.
   const user = `aggregator-test-${run}`
   await q.redis.call('ACL', 'SETUSER', user, 'reset', 'on', '>secret', `~${prefix}*`, '&*', '+@all')
   t.teardown(() => q.redis.call('ACL', 'DELUSER', user).then(() => undefined))
-  const redisUrl = REDIS_URL.replace('redis://', `redis://${user}:secret@`)
+  const cacheRedisUrl = REDIS_URL.replace('redis://', `redis://${user}:secret@`)
 
   const messages = [created(eventId, owner), participant(eventId, 'KAKAO'), participant(eventId, 'KAKAO')]
   const jobId = await q.add(messages)
-  const aggregator = createAggregator(testConfig(url, prefix, { redisUrl }), { defaultMetrics: false })
+  const aggregator = createAggregator(testConfig(url, prefix, { cacheRedisUrl }), { defaultMetrics: false })
   await aggregator.start()
   t.teardown(() => aggregator.close())
 

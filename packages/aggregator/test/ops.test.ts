@@ -27,7 +27,10 @@ t.test('ops endpoints', async (t) => {
 
 t.test('config: defaults and clear errors', async (t) => {
   const config = loadAggregatorConfig({})
-  t.match(config, { batchMaxMessages: 2000, batchMaxWaitMs: 200, opsPort: 9102, redisUrl: 'redis://127.0.0.1:6379' })
+  t.match(config, { batchMaxMessages: 2000, batchMaxWaitMs: 200, opsPort: 9102, redisUrl: 'redis://127.0.0.1:6379', cacheRedisUrl: 'redis://127.0.0.1:6379' })
+  t.equal(loadAggregatorConfig({ REDIS_URL: 'redis://queue:6379' }).cacheRedisUrl, 'redis://queue:6379', 'the cache defaults to the queue Redis')
+  t.match(loadAggregatorConfig({ REDIS_URL: 'redis://queue:6379', CACHE_REDIS_URL: 'redis://cache:6380' }), { redisUrl: 'redis://queue:6379', cacheRedisUrl: 'redis://cache:6380' })
+  t.throws(() => loadAggregatorConfig({ CACHE_REDIS_URL: 'cache' }), /CACHE_REDIS_URL/)
   t.throws(() => loadAggregatorConfig({ AGGREGATOR_BATCH_MAX_MESSAGES: 'lots' }), /AGGREGATOR_BATCH_MAX_MESSAGES/)
   t.match(config.channelMetrics, {
     enabled: true, refreshMs: 300_000, timeoutMs: 2000,

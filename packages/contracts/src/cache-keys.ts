@@ -4,7 +4,7 @@
  *
  * Parameterised projections (timeline ranges, channel list filters, user pages) live as
  * fields of one hash per seed key, so invalidation is a plain DEL of a known key set,
- * never a SCAN over the keyspace.
+ * never a SCAN over the keyspace. The fill caps one hash's size (cache-protocol's FillLimits).
  */
 
 export const CACHE_TTL_SECONDS = 3600
@@ -18,7 +18,7 @@ export const cacheKeys = {
   channel: (eventId: string, channelName: string) => `analytics:channel:${eventId}:${channelName}`,
   /** Hash: one field per (channelType filter, sort) of the channel list. */
   channelList: (eventId: string) => `analytics:channels:${eventId}`,
-  /** Hash: one field per (from, to, tz) of this granularity. */
+  /** Hash: one field per resolved range and time zone of this granularity (query-api's timelineCacheField). */
   timeline: (eventId: string, granularity: TimelineGranularity) => `analytics:timeline:${eventId}:${granularity}`,
   /** Hash: one field per page of the owner's summary. */
   user: (userId: string) => `analytics:user:${userId}`,

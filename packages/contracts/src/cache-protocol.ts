@@ -4,12 +4,23 @@
  *
  * Plain cache-aside has a race: a loader reads PostgreSQL, the aggregator commits and deletes
  * the key, then the loader stores what it read before the commit. That entry would be served
- * until its TTL. So every cache key has a *fill guard*, a counter the invalidation bumps
- * before it deletes the key. A loader reads the guard before it reads PostgreSQL, and stores
- * its result only if the guard is unchanged (checked atomically in Redis). Either the fill
- * lands before the bump (and the delete removes it), or the guard moved and the fill is
- * dropped. Hits pay nothing: the guard is read only on a miss.
+ * until its TTL. So every cache key has a *fill guard*. A loader takes the guard's value before
+ * it reads PostgreSQL, and stores its result only if the guard still holds that value (checked
+ * atomically in Redis). Invalidation replaces the guard before it deletes the key. Either the
+ * fill lands before the replacement (and the delete removes it), or the guard changed and the
+ * fill is dropped. Hits pay nothing: the guard is touched only on a miss.
+ *
+ * The cache Redis may lose any key at any moment (LRU eviction, a restart, FLUSHALL), guards
+ * included; the protocol assumes nothing about which keys survive. Invariants:
+ * - A guard value is never written twice: every write is a fresh random value (never a
+ *   counter, which eviction would reset to values loaders still hold).
+ * - A loader never holds "no guard": if the guard is missing it writes a fresh one and holds
+ *   that. So a guard that is evicted (missing again) or replaced never equals what a loader
+ *   holds, and its fill is dropped: losing a guard costs one fill, never freshness.
+ * - Values are decimal integers below 2^61, so a previous release's aggregator (INCR) can
+ *   still bump them during a rolling deploy.
  */
+import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { CACHE_TTL_SECONDS } from './cache-keys.js'
 
@@ -19,26 +30,39 @@ export function fillGuardKey(key: string): string {
 }
 
 /**
- * A guard only has to outlive the loads that read it (milliseconds); it lives as long as a
- * cache entry so that the guard keys stay bounded by the keys invalidated recently.
+ * A guard only has to outlive the loads that hold it (milliseconds); it lives as long as a
+ * cache entry so that the guard keys stay bounded by the keys loaded or invalidated recently.
  */
 export const FILL_GUARD_TTL_SECONDS = CACHE_TTL_SECONDS
 
-/** The guard of `key` as a loader must remember it before reading PostgreSQL ('' when unset). */
+const GUARD_FLOOR = 1n << 60n
+
+/** A guard value no one has written before (60 random bits), as a decimal integer. */
+export function freshGuardValue(): string {
+  return String((randomBytes(8).readBigUInt64BE() >> 4n) | GUARD_FLOOR)
+}
+
+/** KEYS: the guard. ARGV: a fresh value, the TTL. Returns the guard, written first if missing. */
+const TAKE_GUARD = `
+local guard = redis.call('GET', KEYS[1])
+if guard then return guard end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return ARGV[1]`
+
+/** The guard of `key` as a loader must hold it before reading PostgreSQL (created when missing). */
 export async function readFillGuard(redis: Redis, key: string): Promise<string> {
-  return (await redis.get(fillGuardKey(key))) ?? ''
+  return String(await redis.eval(TAKE_GUARD, 1, fillGuardKey(key), freshGuardValue(), String(FILL_GUARD_TTL_SECONDS)))
 }
 
 /** Keys per pipeline: bounded round trips, bounded argument lists. */
 const INVALIDATE_CHUNK = 200
 
-/** Bumps each key's guard, then deletes the key (UNLINK: freed off the server's main thread). */
+/** Replaces each key's guard with a fresh value, then deletes the key (UNLINK: freed off the server's main thread). */
 export async function invalidateProjections(redis: Redis, keys: readonly string[]): Promise<void> {
   for (let start = 0; start < keys.length; start += INVALIDATE_CHUNK) {
     const pipeline = redis.pipeline()
     for (const key of keys.slice(start, start + INVALIDATE_CHUNK)) {
-      const guard = fillGuardKey(key)
-      pipeline.incr(guard).expire(guard, FILL_GUARD_TTL_SECONDS).unlink(key)
+      pipeline.set(fillGuardKey(key), freshGuardValue(), 'EX', FILL_GUARD_TTL_SECONDS).unlink(key)
     }
     const replies = (await pipeline.exec()) ?? []
     const failed = replies.find(([error]) => error !== null)
@@ -47,19 +71,61 @@ export async function invalidateProjections(redis: Redis, keys: readonly string[
 }
 
 /**
- * KEYS: the projection key, its guard. ARGV: the guard read before loading, the TTL, the text,
- * and the hash field when the projection is a field of a hash. Returns 1 when stored.
+ * How big one cache key may grow. A parameterised projection's hash gains a field per distinct
+ * parameter set a reader asks for; without a cap one owner could grow Redis without bound.
+ */
+export interface FillLimits {
+  /** Bytes of a plain value, or of all field names and values of one hash together. */
+  readonly maxBytes: number
+  /** Fields of one hash. */
+  readonly maxFields: number
+}
+
+/**
+ * What Redis may hold for one capped key (MEMORY USAGE), for checks of the cap: the counted
+ * bytes, rounded up by the allocator (jemalloc size classes waste at most a quarter), plus the
+ * hash's own structures (entry, table slot, field header: well under 128 bytes a field).
+ */
+export function cappedKeyMemoryBound(limits: FillLimits): number {
+  return Math.ceil(limits.maxBytes * 1.25) + limits.maxFields * 128
+}
+
+/**
+ * The hash field holding the byte count of the other fields. Inside the hash, so it expires,
+ * is evicted and is deleted together with what it counts. Projection fields are `name=value`
+ * pairs, so none starts with `#`.
+ */
+export const HASH_SIZE_FIELD = '#bytes'
+
+/**
+ * KEYS: the projection key, its guard. ARGV: the guard held before loading, the TTL, the text,
+ * the byte cap, the field cap, and the hash field when the projection is a field of a hash.
+ * Returns 1 when stored, 0 when the guard no longer holds that value, -1 when over a cap.
+ * The cap is checked in the same script as the write: concurrent fills cannot overshoot it.
  */
 const FILL_IF_UNCHANGED = `
-local guard = redis.call('GET', KEYS[2]) or ''
-if guard ~= ARGV[1] then return 0 end
-if ARGV[4] == nil then
-  redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[2])
-else
-  redis.call('HSET', KEYS[1], ARGV[4], ARGV[3])
-  -- NX: the hash's TTL starts with its first field, so it stays a backstop for every field.
-  redis.call('EXPIRE', KEYS[1], ARGV[2], 'NX')
+-- A missing guard (evicted, expired) equals no value a loader holds: the fill is dropped.
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+local text, maxBytes, maxFields, field = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+if field == nil then
+  if #text > maxBytes then return -1 end
+  redis.call('SET', KEYS[1], text, 'EX', ARGV[2])
+  return 1
 end
+local size = '${HASH_SIZE_FIELD}'
+local used = tonumber(redis.call('HGET', KEYS[1], size) or '0')
+local fields = redis.call('HLEN', KEYS[1]) - redis.call('HEXISTS', KEYS[1], size)
+local grow
+if redis.call('HEXISTS', KEYS[1], field) == 1 then
+  grow = #text - redis.call('HSTRLEN', KEYS[1], field)
+else
+  if fields >= maxFields then return -1 end
+  grow = #field + #text
+end
+if used + grow > maxBytes then return -1 end
+redis.call('HSET', KEYS[1], field, text, size, used + grow)
+-- NX: the hash's TTL starts with its first field, so it stays a backstop for every field.
+redis.call('EXPIRE', KEYS[1], ARGV[2], 'NX')
 return 1`
 
 export interface GuardedFill {
@@ -70,11 +136,21 @@ export interface GuardedFill {
   readonly ttlSeconds: number
   /** What readFillGuard returned before the load started. */
   readonly guard: string
+  readonly limits: FillLimits
 }
 
-/** Stores the loaded text unless the key was invalidated since `fill.guard` was read. */
-export async function fillIfUnchanged(redis: Redis, fill: GuardedFill): Promise<boolean> {
-  const args = [fill.guard, String(fill.ttlSeconds), fill.text, ...(fill.field === undefined ? [] : [fill.field])]
-  const stored = await redis.eval(FILL_IF_UNCHANGED, 2, fill.key, fillGuardKey(fill.key), ...args)
-  return stored === 1
+/** stored; invalidated: the guard moved (or was lost) since it was taken; over-cap: the key is full. */
+export type FillOutcome = 'stored' | 'invalidated' | 'over-cap'
+
+const OUTCOMES: ReadonlyMap<unknown, FillOutcome> = new Map<unknown, FillOutcome>([[1, 'stored'], [0, 'invalidated'], [-1, 'over-cap']])
+
+/** Stores the loaded text unless the key was invalidated since `fill.guard` was taken or is full. */
+export async function fillIfUnchanged(redis: Redis, fill: GuardedFill): Promise<FillOutcome> {
+  if (fill.field === HASH_SIZE_FIELD) throw new Error(`field ${HASH_SIZE_FIELD} is reserved for the hash's byte count`)
+  const { maxBytes, maxFields } = fill.limits
+  const args = [fill.guard, String(fill.ttlSeconds), fill.text, String(maxBytes), String(maxFields), ...(fill.field === undefined ? [] : [fill.field])]
+  const reply = await redis.eval(FILL_IF_UNCHANGED, 2, fill.key, fillGuardKey(fill.key), ...args)
+  const outcome = OUTCOMES.get(reply)
+  if (outcome === undefined) throw new Error(`unexpected cache fill reply ${String(reply)}`)
+  return outcome
 }

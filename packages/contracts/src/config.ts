@@ -8,6 +8,9 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
+/** The local stack's Redis: the default of every service's REDIS_URL (and so of CACHE_REDIS_URL). */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
+
 export type EnvShape = Record<string, z.ZodType>
 
 export function loadConfig<Shape extends EnvShape>(
@@ -24,6 +27,8 @@ export function loadConfig<Shape extends EnvShape>(
 export const env = {
   string: (fallback: string) => z.string().min(1).default(fallback),
   url: (fallback: string) => z.url().default(fallback),
+  /** A URL whose default is another variable's value: resolved by the caller (`?? raw.OTHER`). */
+  optionalUrl: () => z.url().optional(),
   integer: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
     z.coerce.number().int().min(min).max(max).default(fallback),
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),

@@ -25,7 +25,7 @@ const services = compose.services
 const appServices = ['ingest-worker', 'aggregator', 'query-api']
 
 t.test('every component of the system is a service', async (t) => {
-  for (const name of ['kafka', 'registry', 'postgres', 'redis', 'migrate', 'register-schemas', ...appServices]) {
+  for (const name of ['kafka', 'registry', 'postgres', 'redis', 'cache', 'migrate', 'register-schemas', ...appServices]) {
     t.ok(services[name], `service ${name}`)
   }
 })
@@ -33,9 +33,22 @@ t.test('every component of the system is a service', async (t) => {
 t.test('infrastructure: Kafka in KRaft mode, Redis with AOF, health checks', async (t) => {
   t.match(String(services['kafka']?.environment?.['KAFKA_PROCESS_ROLES']), /controller/, 'KRaft: the broker is its own controller')
   t.match(services['redis']?.command?.join(' '), /--appendonly yes/, 'Redis persists with AOF')
-  for (const name of ['kafka', 'registry', 'postgres', 'redis', ...appServices]) {
+  for (const name of ['kafka', 'registry', 'postgres', 'redis', 'cache', ...appServices]) {
     t.ok(services[name]?.healthcheck?.test?.length, `${name} has a health check`)
   }
+})
+
+t.test('the cache has a Redis of its own: bounded, evicting, not persisted; the queue Redis is not it', async (t) => {
+  const command = services['cache']?.command?.join(' ') ?? ''
+  t.match(command, /--maxmemory \d+[kmg]b/, 'bounded memory')
+  t.match(command, /--maxmemory-policy allkeys-lru/, 'least recently used keys evicted')
+  t.match(command, /--appendonly no/, 'nothing persisted')
+  t.notMatch(services['redis']?.command?.join(' ') ?? '', /maxmemory-policy/, 'the queue Redis keeps the default noeviction')
+  for (const name of ['aggregator', 'query-api']) {
+    t.equal(services[name]?.environment?.['CACHE_REDIS_URL'], 'redis://cache:6379', `${name} caches in it`)
+    t.equal(services[name]?.depends_on?.['cache']?.condition, 'service_healthy', `${name} waits for it`)
+  }
+  t.notOk(services['ingest-worker']?.environment?.['CACHE_REDIS_URL'], 'the ingest worker has no cache')
 })
 
 t.test('the services are built from the Dockerfile and run built entry points that exist', async (t) => {

@@ -37,7 +37,7 @@ export const API_PREFIX = '/api/v1'
 
 export interface AppDeps {
   db: Kysely<Database>
-  /** Cache connection; its keyPrefix (if any) isolates tests. */
+  /** Cache connection (config.cacheRedisUrl); its keyPrefix (if any) isolates tests. */
   redis: Redis
   config: ApiConfig
   /** Queues shown on the operators' board (the ingest queue); no board when empty/absent. */
@@ -62,7 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsPluginFp, { metrics: deps.metrics ?? createApiMetrics() })
   await app.register(authPlugin, { verifier })
   await app.register(etagPluginFp)
-  await app.register(projectionCachePlugin, { redis: deps.redis, ttlSeconds: config.cacheTtlSeconds })
+  await app.register(projectionCachePlugin, { redis: deps.redis, ttlSeconds: config.cacheTtlSeconds, limits: config.cacheLimits })
   await registerEdge(app, config)
   await registerDocs(app)
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis })

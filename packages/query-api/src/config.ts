@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { CACHE_TTL_SECONDS, env, loadConfig } from '@event-analytics/contracts'
+import { CACHE_TTL_SECONDS, DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/contracts'
+import type { FillLimits } from '@event-analytics/contracts'
 import { isKnownTimeZone } from './projections/timeline.js'
 
 /**
@@ -15,7 +16,10 @@ const shape = {
   API_PORT: env.port(3000),
   API_HOST: env.string('0.0.0.0'),
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/event_analytics'),
-  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  /** The queue's Redis (the board reads it). */
+  REDIS_URL: env.url(DEFAULT_REDIS_URL),
+  /** The projection cache's Redis; may be its own, evicting (allkeys-lru) instance. Unset: REDIS_URL. */
+  CACHE_REDIS_URL: env.optionalUrl(),
   /** HS256 shared secret (local use). */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** RS256 (any asymmetric alg the JWKS offers) for production. */
@@ -25,6 +29,10 @@ const shape = {
   TIMELINE_MAX_BUCKETS: env.integer(1000, 1, 100_000),
   DEFAULT_TIME_ZONE: env.string('Asia/Seoul'),
   CACHE_TTL_SECONDS: env.integer(CACHE_TTL_SECONDS, 1),
+  /** Per cache key: bytes of a value, or of all field names and values of a hash (1 MiB). */
+  CACHE_KEY_MAX_BYTES: env.integer(1_048_576, 1024),
+  /** Per cache hash: fields (one per distinct range, filter or page asked for). */
+  CACHE_HASH_MAX_FIELDS: env.integer(256, 1),
   /** BullMQ key prefix of the ingest queue shown on the board; the same value as the workers'. */
   BULLMQ_PREFIX: env.string('bull'),
   CHANNEL_STALE_AFTER_SECONDS: env.integer(900, 1),
@@ -49,10 +57,13 @@ export interface ApiConfig {
   host: string
   databaseUrl: string
   redisUrl: string
+  cacheRedisUrl: string
   auth: AuthConfig
   timelineMaxBuckets: number
   defaultTimeZone: string
   cacheTtlSeconds: number
+  /** How big one cache key may grow; past it a load is served uncached. */
+  cacheLimits: FillLimits
   queuePrefix: string
   channelStaleAfterMs: number
   rateLimit: { max: number; windowMs: number }
@@ -76,10 +87,12 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     host: raw.API_HOST,
     databaseUrl: raw.DATABASE_URL,
     redisUrl: raw.REDIS_URL,
+    cacheRedisUrl: raw.CACHE_REDIS_URL ?? raw.REDIS_URL,
     auth: { secret, jwksUrl: raw.JWT_JWKS_URL, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE },
     timelineMaxBuckets: raw.TIMELINE_MAX_BUCKETS,
     defaultTimeZone: raw.DEFAULT_TIME_ZONE,
     cacheTtlSeconds: raw.CACHE_TTL_SECONDS,
+    cacheLimits: { maxBytes: raw.CACHE_KEY_MAX_BYTES, maxFields: raw.CACHE_HASH_MAX_FIELDS },
     queuePrefix: raw.BULLMQ_PREFIX,
     channelStaleAfterMs: raw.CHANNEL_STALE_AFTER_SECONDS * 1000,
     rateLimit: { max: raw.RATE_LIMIT_MAX, windowMs: raw.RATE_LIMIT_WINDOW_MS },

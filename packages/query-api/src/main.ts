@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     applicationName: 'query-api',
     onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
   })
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 })
+  const redis = new Redis(config.cacheRedisUrl, { maxRetriesPerRequest: 2 })
   // BullMQ needs its own connection without a key prefix (it prefixes its keys itself).
   const boardConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null })
   const ingestQueue = new Queue(INGEST_QUEUE_NAME, { connection: boardConnection, prefix: config.queuePrefix })

@@ -3,10 +3,12 @@
  * field of its seed key's hash (so the aggregator's DEL of the key drops every variant).
  * Concurrent misses of one key/field share one load (single-flight, per process). A fill is
  * guarded (contracts' cache protocol): a load that raced an invalidation is served once but
- * never stored. When Redis fails the API still answers from PostgreSQL: the cache is an
- * optimisation.
+ * never stored, and so is a load whose key is full (the contracts' FillLimits): no reader
+ * grows Redis past them. When Redis fails the API still answers from PostgreSQL: the cache is
+ * an optimisation.
  */
 import { fillIfUnchanged, readFillGuard } from '@event-analytics/contracts'
+import type { FillLimits } from '@event-analytics/contracts'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
@@ -42,10 +44,11 @@ declare module 'fastify' {
 export interface CacheOptions {
   redis: Redis
   ttlSeconds: number
+  limits: FillLimits
 }
 
 function createProjectionCache(app: FastifyInstance, options: CacheOptions): ProjectionCache {
-  const { redis, ttlSeconds } = options
+  const { redis, ttlSeconds, limits } = options
   const flight = new SingleFlight<CacheResult<unknown>>()
 
   async function read(key: string, field: string | undefined): Promise<string | null> {
@@ -62,6 +65,7 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
     try {
       return await readFillGuard(redis, key)
     } catch (error) {
+      app.metrics.cacheFillsSkipped.inc({ reason: 'error' })
       app.log.warn({ err: error, key }, 'cache guard read failed')
       return null
     }
@@ -69,9 +73,11 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
 
   async function write(key: string, field: string | undefined, text: string, guard: string): Promise<void> {
     try {
-      const stored = await fillIfUnchanged(redis, { key, field, text, ttlSeconds, guard })
-      if (!stored) app.metrics.cacheFillsDropped.inc()
+      const outcome = await fillIfUnchanged(redis, { key, field, text, ttlSeconds, guard, limits })
+      if (outcome === 'invalidated') app.metrics.cacheFillsDropped.inc()
+      if (outcome === 'over-cap') app.metrics.cacheFillsSkipped.inc({ reason: 'cap' })
     } catch (error) {
+      app.metrics.cacheFillsSkipped.inc({ reason: 'error' })
       app.log.warn({ err: error, key }, 'cache write failed')
     }
   }

@@ -11,6 +11,7 @@ export interface ApiMetrics {
   cacheRequests: Counter<'projection' | 'result'>
   cacheLoads: Counter<'projection'>
   cacheFillsDropped: Counter
+  cacheFillsSkipped: Counter<'reason'>
   requestDuration: Histogram<'method' | 'route' | 'status_code'>
 }
 
@@ -39,6 +40,12 @@ export function createApiMetrics(registry = new Registry(), defaults = false): A
     cacheFillsDropped: new Counter({
       name: 'query_api_cache_fills_dropped_total',
       help: 'Loads not stored because the key was invalidated while they read PostgreSQL',
+      registers: [registry],
+    }),
+    cacheFillsSkipped: new Counter({
+      name: 'query_api_cache_fills_skipped_total',
+      help: 'Loads served but not stored: cap (the key is at CACHE_KEY_MAX_BYTES or CACHE_HASH_MAX_FIELDS), error (Redis refused the write)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     requestDuration: new Histogram({

@@ -4,6 +4,7 @@ import type { TimelineGranularity } from '@event-analytics/contracts'
 import { readTimeline, readTimelineSpan, pgErrorCode } from '@event-analytics/db'
 import { TimelineRangeError, isKnownTimeZone, resolveRange, timelineBuckets } from '../projections/timeline.js'
 import type { RangeRequest } from '../projections/timeline.js'
+import { timelineCacheField } from '../cache/timeline-field.js'
 import { badRequest } from '../plugins/problem-details.js'
 import { readEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
@@ -84,12 +85,13 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
         ...(to === undefined ? {} : { to }),
       }
       // Explicit bounds are checked before the cache or the database is touched.
-      rangeOrBadRequest(() => resolveRange(rangeRequest, undefined, context.now()))
+      const requested = rangeOrBadRequest(() => resolveRange(rangeRequest, undefined, context.now()))
       const { eventId } = request.params
       return readEventProjection(app, context.db, request, reply, {
         projection: 'timeline',
         key: cacheKeys.timeline(eventId, granularity),
-        field: `from=${from ?? ''}&to=${to ?? ''}&tz=${tz}`,
+        // Explicit bounds by their resolved instants: equivalent queries share one cached answer.
+        field: timelineCacheField(tz, from === undefined ? undefined : requested.from, to === undefined ? undefined : requested.to),
         build: async () => {
           const span = await readTimelineSpan(context.db, eventId)
           const range = rangeOrBadRequest(() => resolveRange(rangeRequest, span, context.now()))

@@ -64,7 +64,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     config, env, kafka, registry, topics, database,
     async startAggregator(redisUrl = config.REDIS_URL) {
       const aggregator = createAggregator({
-        databaseUrl: database.url, redisUrl, queueName: INGEST_QUEUE_NAME, queuePrefix: config.BULLMQ_PREFIX,
+        databaseUrl: database.url, redisUrl, cacheRedisUrl: redisUrl, queueName: INGEST_QUEUE_NAME, queuePrefix: config.BULLMQ_PREFIX,
         batchMaxMessages: 500, batchMaxWaitMs: 20, opsPort: null, opsHost: '127.0.0.1',
         lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 10, logLevel: 'silent',
       }, { defaultMetrics: false })

@@ -5,7 +5,9 @@ import { badMessageFactory, type BadMessage } from './bad-messages.js'
 import type { ChaosConfig } from './config.js'
 import { JWT_SECRET, startEnvironment, type Environment } from './environment.js'
 import { flushAll, kafkaRestart, noFault, postgresRestart, redisLossWhileBusy, redisLossWhileQueued, scaleIngest, sigkill } from './faults.js'
+import { Redis } from 'ioredis'
 import { evictingRedisRefused } from './refusal.js'
+import { timelineHammerRun } from './timeline-hammer.js'
 import { extremeEvents, interleave } from './extremes.js'
 import { fuzzRequests, hostileAuthorizations, runFuzz } from './fuzz.js'
 import { sleep } from './infra/proc.js'
@@ -77,6 +79,18 @@ async function faultRuns(repoRoot: string, env: Environment, config: ChaosConfig
     await scraper
   }
   results.push(await evictingRedisRefused(repoRoot, env, config, progress))
+  const hammered = truth.result().events.find((event) => event.visible && event.userId !== null)
+  if (hammered?.userId != null) {
+    const redis = new Redis(env.redis.url)
+    try {
+      results.push(await timelineHammerRun({
+        apiBaseUrl: `http://127.0.0.1:${env.apiPort}`, token: await client.token(hammered.userId), eventId: hammered.eventId, redis,
+        requests: 500, limits: { maxBytes: 1_048_576, maxFields: 256 },
+      }, progress))
+    } finally {
+      redis.disconnect()
+    }
+  }
   const fuzz = config.CHAOS_FUZZ_REQUESTS === 0 ? null : await fuzzPass(env, config, truth.result(), client, results, progress)
   return {
     startedAt: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000), phases: results,

@@ -4,11 +4,11 @@
  * cache Redis holds afterwards; the run compares it with the API's cap
  * (`cappedKeyMemoryBound` of CACHE_KEY_MAX_BYTES and CACHE_HASH_MAX_FIELDS).
  *
- * Not wired into the chaos run yet: call `hammerTimelineRanges` with the API under test and a
- * client of its cache Redis (CACHE_REDIS_URL, no key prefix).
+ * The chaos run calls `timelineHammerRun` after its fault runs, against its own API and Redis.
  */
-import { HASH_SIZE_FIELD, cacheKeys } from '@event-analytics/contracts'
-import type { TimelineGranularity } from '@event-analytics/contracts'
+import { HASH_SIZE_FIELD, cacheKeys, cappedKeyMemoryBound } from '@event-analytics/contracts'
+import type { FillLimits, TimelineGranularity } from '@event-analytics/contracts'
+import type { PhaseResult } from './summary.js'
 import type { Redis } from 'ioredis'
 
 const HOUR_MS = 3_600_000
@@ -98,4 +98,21 @@ export async function hammerTimelineRanges(options: TimelineHammer): Promise<Tim
     fields: Math.max(0, length - (counted === null ? 0 : 1)),
     usedMemoryDelta: (await usedMemory(options.redis)) - before,
   }
+}
+
+/** The chaos run's row: one owner hammers distinct ranges; the key must stay within the API's cap. */
+export async function timelineHammerRun(
+  options: Omit<TimelineHammer, 'requests'> & { readonly requests: number; readonly limits: FillLimits },
+  progress: (line: string) => void,
+): Promise<PhaseResult> {
+  const started = Date.now()
+  const name = `one owner hammers ${options.requests} distinct timeline ranges`
+  progress(`▶ ${name}`)
+  const result = await hammerTimelineRanges(options)
+  const bound = cappedKeyMemoryBound(options.limits)
+  const problems: string[] = []
+  if (result.failed > 0) problems.push(`${result.failed} timeline request(s) failed`)
+  if (result.keyMemoryBytes > bound) problems.push(`the timeline key holds ${result.keyMemoryBytes} B, over its bound of ${bound} B`)
+  progress(`  ${result.answerBytes} B answered, key ${result.keyMemoryBytes} B (bound ${bound} B, ${result.fields} ranges cached), Redis used_memory +${result.usedMemoryDelta} B`)
+  return { name, injected: result.requests, produced: 0, bad: 0, applied: 0, duplicatesDropped: 0, deadLettered: 0, problems, availability: [], seconds: Math.round((Date.now() - started) / 1000) }
 }

@@ -20,8 +20,6 @@ export interface IngestWorker {
   start(): Promise<void>
   /** Idempotent: stops consuming, commits what PostgreSQL has settled, releases everything. */
   close(): Promise<void>
-  /** Same as close(); kept for callers of the earlier name. */
-  stop(): Promise<void>
 }
 
 export function topicKinds(config: IngestConfig): Map<string, DomainEventKind> {
@@ -137,7 +135,6 @@ export function createIngestWorker(config: IngestConfig, logger: Logger = create
       logger.info({ topics: [...topics.keys()], groupId: config.KAFKA_GROUP_ID }, 'ingest worker consuming')
     },
     close,
-    stop: close,
   }
 }
 

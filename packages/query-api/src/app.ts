@@ -32,6 +32,7 @@ import { dashboardRoutes } from './routes/dashboard.js'
 import { healthRoutes } from './routes/health.js'
 import { roiRoutes } from './routes/roi.js'
 import { timelineRoutes } from './routes/timeline.js'
+import { timeZoneRegistry } from './time-zones.js'
 import { userRoutes } from './routes/users.js'
 
 export const API_PREFIX = '/api/v1'
@@ -73,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerEdge(app, config)
   await registerDocs(app)
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis })
-  const context: RouteContext = { db: deps.db, config, now: deps.now ?? (() => new Date()) }
+  const context: RouteContext = { db: deps.db, config, now: deps.now ?? (() => new Date()), timeZones: timeZoneRegistry(deps.db) }
   await app.register(
     async (api) => {
       api.addHook('onRequest', api.authenticate)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { CACHE_TTL_SECONDS, env, loadConfig } from '@event-analytics/contracts'
-import { isKnownTimeZone } from './projections/timeline.js'
+import { canComputeZone } from './projections/timeline.js'
 
 /**
  * Documented development secret: only ever used when NODE_ENV !== 'production' and no
@@ -67,7 +67,8 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
   if (production && raw.JWT_SECRET === undefined && raw.JWT_JWKS_URL === undefined) {
     throw new Error('invalid configuration:\n  JWT_JWKS_URL or JWT_SECRET: required when NODE_ENV=production')
   }
-  if (!isKnownTimeZone(raw.DEFAULT_TIME_ZONE)) {
+  // Whether PostgreSQL knows it too is checked per request, like any tz (src/time-zones.ts).
+  if (!canComputeZone(raw.DEFAULT_TIME_ZONE)) {
     throw new Error(`invalid configuration:\n  DEFAULT_TIME_ZONE: unknown time zone "${raw.DEFAULT_TIME_ZONE}"`)
   }
   const secret = raw.JWT_SECRET ?? (production || raw.JWT_JWKS_URL !== undefined ? undefined : DEV_JWT_SECRET)

@@ -1,6 +1,6 @@
 export { buildApp, API_PREFIX } from './app.js'
 export type { AppDeps } from './app.js'
-export { loadApiConfig, DEV_JWT_SECRET } from './config.js'
+export { loadApiConfig } from './config.js'
 export type { ApiConfig, AuthConfig } from './config.js'
 export { createVerifier, principalOf, OPERATOR_ROLE, VIEWER_ROLE } from './auth/verifier.js'
 export type { Principal, TokenVerifier } from './auth/verifier.js'

@@ -1,9 +1,11 @@
 /**
  * API fuzz pass: random and hostile paths, parameters, headers, methods and tokens against
  * the running query API on loopback. The generator is pure and seeded (reproducible); the
- * runner counts outcomes and keeps every 5xx and every client timeout for the report.
+ * runner counts outcomes and keeps every 5xx, every client timeout and every error answer
+ * that breaks the error contract (not problem+json, or echoing the request) for the report.
  */
 import { request } from 'node:http'
+import { echoedInput } from '@event-analytics/query-api'
 import type { Random } from '@event-analytics/simulator'
 
 export interface FuzzRequest {
@@ -111,13 +113,37 @@ export interface FuzzResult {
   readonly byClass: Record<string, number>
   readonly serverErrors: string[]
   readonly timeouts: string[]
+  /** Non-2xx answers that are not problem+json (4xx/5xx) or repeat part of the request. */
+  readonly contractViolations: string[]
   /** Requests Node's client refused to send (invalid characters); not counted as sent. */
   readonly unsendable: number
 }
 
+export interface FuzzAnswer {
+  readonly status: number
+  readonly contentType: string
+  readonly body: string
+}
+
+/**
+ * Why `answer` breaks the error contract, or undefined: every 4xx/5xx is
+ * application/problem+json, and no non-2xx body repeats the request's path, query or headers.
+ */
+export function contractViolation(item: FuzzRequest, answer: FuzzAnswer): string | undefined {
+  if (answer.status >= 200 && answer.status < 300) return undefined
+  if (answer.status >= 400 && !answer.contentType.startsWith('application/problem+json')) {
+    return `${answer.status} answered as "${answer.contentType || 'no content type'}"`
+  }
+  const [path = '', query = ''] = item.path.split(/\?(.*)/s)
+  const echoed = echoedInput(answer.body, { path, query, headers: item.headers })
+  return echoed === undefined ? undefined : `${answer.status} echoes "${echoed.slice(0, 60)}"`
+}
+
+type Outcome = FuzzAnswer | 'timeout' | 'reset' | 'unsendable'
+
 /** Sends every request to 127.0.0.1:`port` only, `concurrency` at a time, with a client timeout. */
 export async function runFuzz(port: number, requests: readonly FuzzRequest[], concurrency = 6, timeoutMs = 5000): Promise<FuzzResult> {
-  const result = { sent: 0, byClass: {} as Record<string, number>, serverErrors: [] as string[], timeouts: [] as string[], unsendable: 0 }
+  const result = { sent: 0, byClass: {} as Record<string, number>, serverErrors: [] as string[], timeouts: [] as string[], contractViolations: [] as string[], unsendable: 0 }
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < requests.length) {
@@ -126,25 +152,41 @@ export async function runFuzz(port: number, requests: readonly FuzzRequest[], co
       const outcome = await send(port, item, timeoutMs)
       if (outcome === 'unsendable') { result.unsendable += 1; continue }
       result.sent += 1
-      const key = outcome === 'timeout' || outcome === 'reset' ? outcome : `${Math.floor(outcome / 100)}xx`
+      const key = outcome === 'timeout' || outcome === 'reset' ? outcome : `${Math.floor(outcome.status / 100)}xx`
       result.byClass[key] = (result.byClass[key] ?? 0) + 1
       if (outcome === 'timeout') result.timeouts.push(`${item.method} ${item.path.slice(0, 200)}`)
-      if (typeof outcome === 'number' && outcome >= 500) result.serverErrors.push(`${outcome} ${item.method} ${item.path.slice(0, 200)} ${JSON.stringify(item.headers).slice(0, 200)}`)
+      if (typeof outcome !== 'object') continue
+      if (outcome.status >= 500) result.serverErrors.push(`${outcome.status} ${item.method} ${item.path.slice(0, 200)} ${JSON.stringify(item.headers).slice(0, 200)}`)
+      const violation = contractViolation(item, outcome)
+      if (violation !== undefined) result.contractViolations.push(`${violation}: ${item.method} ${item.path.slice(0, 200)}`)
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
   return result
 }
 
-function send(port: number, item: FuzzRequest, timeoutMs: number): Promise<number | 'timeout' | 'reset' | 'unsendable'> {
+/** Bodies are kept up to this size: an echo of a long URL shows in its first bytes. */
+const MAX_BODY_BYTES = 256 * 1024
+
+function send(port: number, item: FuzzRequest, timeoutMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     let settled = false
-    const done = (value: number | 'timeout' | 'reset' | 'unsendable'): void => { if (!settled) { settled = true; resolve(value) } }
+    const done = (value: Outcome): void => { if (!settled) { settled = true; resolve(value) } }
     try {
       const req = request({ host: '127.0.0.1', port, method: item.method, path: item.path, headers: item.headers, timeout: timeoutMs }, (res) => {
-        res.resume()
-        res.on('end', () => done(res.statusCode ?? 0))
-        res.on('error', () => done(res.statusCode ?? 0))
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (size <= MAX_BODY_BYTES) chunks.push(chunk)
+        })
+        const answer = (): FuzzAnswer => ({
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers['content-type'] ?? ''),
+          body: Buffer.concat(chunks).toString('utf8'),
+        })
+        res.on('end', () => done(answer()))
+        res.on('error', () => done(answer()))
       })
       req.on('timeout', () => { done('timeout'); req.destroy() })
       req.on('error', () => done('reset'))

@@ -128,8 +128,9 @@ async function fuzzPass(env: Environment, config: ChaosConfig, truth: Truth, cli
   // The fuzz must not have poisoned the cache: the API still equals the truth.
   const after = await compareApi(client.get, truth)
   const problems = [...result.serverErrors.slice(0, 10).map((line) => `5xx: ${line}`), ...result.timeouts.slice(0, 10).map((line) => `timeout: ${line}`),
+    ...result.contractViolations.slice(0, 10).map((line) => `error contract: ${line}`),
     ...after.mismatches.map((m) => `after fuzz ${m.what}: ${m.detail}`)]
   results.push({ name: `API fuzz (${result.sent} requests)`, injected: 0, produced: 0, bad: 0, applied: 0, duplicatesDropped: 0, deadLettered: 0, problems, availability: [], seconds: 0 })
-  progress(`  ${result.sent} sent (${result.unsendable} refused by the HTTP client), ${result.serverErrors.length} 5xx, ${result.timeouts.length} timeouts ${JSON.stringify(result.byClass)}`)
-  return { sent: result.sent, serverErrors: result.serverErrors.length, timeouts: result.timeouts.length, byClass: result.byClass }
+  progress(`  ${result.sent} sent (${result.unsendable} refused by the HTTP client), ${result.serverErrors.length} 5xx, ${result.timeouts.length} timeouts, ${result.contractViolations.length} error-contract violations ${JSON.stringify(result.byClass)}`)
+  return { sent: result.sent, serverErrors: result.serverErrors.length, timeouts: result.timeouts.length, contractViolations: result.contractViolations.length, byClass: result.byClass }
 }

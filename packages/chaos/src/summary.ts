@@ -22,12 +22,12 @@ export interface ChaosReport {
   readonly seconds: number
   readonly phases: readonly PhaseResult[]
   readonly truth: { sent: number; unique: number; duplicates: number }
-  readonly fuzz: { sent: number; serverErrors: number; timeouts: number; byClass: Record<string, number> } | null
+  readonly fuzz: { sent: number; serverErrors: number; timeouts: number; contractViolations: number; byClass: Record<string, number> } | null
   readonly unexpectedExits: readonly string[]
 }
 
 export const reportOk = (report: ChaosReport): boolean =>
-  report.phases.every((phase) => phase.problems.length === 0) && (report.fuzz === null || (report.fuzz.serverErrors === 0 && report.fuzz.timeouts === 0))
+  report.phases.every((phase) => phase.problems.length === 0) && (report.fuzz === null || (report.fuzz.serverErrors === 0 && report.fuzz.timeouts === 0 && report.fuzz.contractViolations === 0))
 
 const cell = (value: string | number): string => String(value).replaceAll('|', '\\|')
 
@@ -53,7 +53,8 @@ export function renderReport(report: ChaosReport): string {
   ]
   if (report.fuzz !== null) {
     const classes = Object.entries(report.fuzz.byClass).sort().map(([k, v]) => `${k}: ${v}`).join(', ')
-    lines.push(`API fuzz: ${report.fuzz.sent} requests sent, **${report.fuzz.serverErrors} 5xx**, ${report.fuzz.timeouts} client timeouts (${classes}).`)
+    lines.push(`API fuzz: ${report.fuzz.sent} requests sent, **${report.fuzz.serverErrors} 5xx**, ${report.fuzz.timeouts} client timeouts, ` +
+      `**${report.fuzz.contractViolations} errors not problem+json or echoing the request** (${classes}).`)
   }
   lines.push(`Unexpected service exits (restarted by the supervisor): ${report.unexpectedExits.length === 0 ? 'none' : report.unexpectedExits.join('; ')}.`)
   const problems = report.phases.flatMap((p) => p.problems.map((problem) => `- ${p.name}: ${problem}`))

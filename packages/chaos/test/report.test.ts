@@ -44,7 +44,7 @@ t.test('readiness reports and availability rules', async (t) => {
 const report: ChaosReport = {
   startedAt: '2026-01-01T00:00:00.000Z', seconds: 100, truth: { sent: 10, unique: 9, duplicates: 1 }, unexpectedExits: [],
   phases: [{ name: 'SIGKILL x', injected: 3, produced: 10, bad: 8, applied: 9, duplicatesDropped: 1, deadLettered: 8, problems: [], availability: [], seconds: 20 }],
-  fuzz: { sent: 100, serverErrors: 0, timeouts: 0, byClass: { '4xx': 90, '2xx': 10 } },
+  fuzz: { sent: 100, serverErrors: 0, timeouts: 0, contractViolations: 0, byClass: { '4xx': 90, '2xx': 10 } },
 }
 
 t.test('the summary names every figure and the verdict', async (t) => {
@@ -54,6 +54,9 @@ t.test('the summary names every figure and the verdict', async (t) => {
   t.match(text, /100 requests sent, \*\*0 5xx\*\*/)
   const failed = renderReport({ ...report, fuzz: { ...report.fuzz!, serverErrors: 1 } })
   t.match(failed, /\*\*FAIL\*\*/)
+  const echoing = renderReport({ ...report, fuzz: { ...report.fuzz!, contractViolations: 1 } })
+  t.match(echoing, /\*\*FAIL\*\*/, 'an error outside the error contract fails the run')
+  t.match(echoing, /\*\*1 errors not problem\+json or echoing the request\*\*/)
 })
 
 t.test('only the marked section of BENCHMARKS.md is replaced', async (t) => {

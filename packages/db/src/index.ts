@@ -49,6 +49,7 @@ export type { TimelineQuery, TimelineUnit, TimelineBucketRow, TimelineSpan } fro
 export { readUserEvents, readUserChannelTypeTotals } from './queries/read-user-summary.js'
 export type { ChannelTypeTotalsRow } from './queries/read-user-summary.js'
 export { pingDatabase } from './queries/ping.js'
+export { readTimeZoneNames } from './queries/time-zones.js'
 export { readEventOwners } from './queries/read-owners.js'
 // Benchmark-only queries (packages/bench); no service imports these.
 export { naiveApplyEventCreated, naiveApplyParticipant } from './queries/naive-baseline.js'

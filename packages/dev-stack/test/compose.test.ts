@@ -81,6 +81,12 @@ t.test('wiring: dependencies exist and are waited for, addresses name real servi
   t.equal(services['aggregator']?.depends_on?.['migrate']?.condition, 'service_completed_successfully', 'aggregator waits for migrations')
 })
 
+t.test('the API container listens on its network but has no built-in secret', async (t) => {
+  const environment = services['query-api']?.environment ?? {}
+  t.equal(environment['API_HOST'], '0.0.0.0', 'the published port must reach it')
+  t.match(String(environment['JWT_SECRET']), /^\$\{JWT_SECRET:\?.+\}$/, 'compose refuses to start it without JWT_SECRET')
+})
+
 t.test('docker compose config accepts the file where Docker Compose is installed', async (t) => {
   const run = promisify(execFile)
   const available = await run('docker', ['compose', 'version']).then(() => true, () => false)
@@ -88,6 +94,7 @@ t.test('docker compose config accepts the file where Docker Compose is installed
     t.pass('docker compose is not installed here; the structural checks above stand in')
     return
   }
-  const { stdout } = await run('docker', ['compose', '-f', join(root, 'docker-compose.yml'), 'config', '--quiet'])
+  const env = { ...process.env, JWT_SECRET: 'compose-config-check-0123456789-0123456789' }
+  const { stdout } = await run('docker', ['compose', '-f', join(root, 'docker-compose.yml'), 'config', '--quiet'], { env })
   t.equal(stdout.trim(), '')
 })

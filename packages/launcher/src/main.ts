@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { stackDown } from '@event-analytics/dev-stack'
 import { loadApiConfig, signDevToken } from '@event-analytics/query-api'
 import { banner } from './banner.js'
+import { useStackSecret } from './secret.js'
 import { startChild, stopChild, waitReady, type Child } from './children.js'
 import { DEFAULT_SETTINGS, REGISTER_SCHEMAS, serviceSpecs, type ServiceSpec } from './services.js'
 
@@ -74,6 +75,9 @@ async function main(): Promise<void> {
   // on, not once: a second Ctrl-C must not kill the launcher and orphan the children.
   process.on('SIGINT', () => void stopAll('SIGINT', 0))
   process.on('SIGTERM', () => void stopAll('SIGTERM', 0))
+  // Children inherit process.env, so the API verifies with the secret the banner's token uses.
+  const secretNote = useStackSecret(process.env)
+  if (secretNote !== undefined) say(secretNote)
   const apiConfig = loadApiConfig()
   const settings = { ...DEFAULT_SETTINGS, apiPort: apiConfig.port, simulatorSeed: Date.now() % 1_000_000 }
   say('registering the Avro schemas')

@@ -3,6 +3,7 @@
  * Order matters: problem details and metrics first (they see every request), then
  * swagger (it collects routes registered after it), then the routes.
  */
+import { randomUUID } from 'node:crypto'
 import Fastify from 'fastify'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import cors from '@fastify/cors'
@@ -19,18 +20,19 @@ import type { ApiConfig } from './config.js'
 import { createVerifier } from './auth/verifier.js'
 import type { TokenVerifier } from './auth/verifier.js'
 import { authPlugin } from './plugins/auth.js'
-import { BOARD_PATH, boardPlugin } from './plugins/board.js'
+import { BOARD_PATH, READ_ONLY_BOARD_PATH, boardPlugin } from './plugins/board.js'
 import { projectionCachePlugin } from './plugins/cache.js'
 import { etagPluginFp } from './plugins/etag.js'
 import { createApiMetrics, metricsPluginFp } from './plugins/metrics.js'
 import type { ApiMetrics } from './plugins/metrics.js'
-import { problemDetailsPlugin } from './plugins/problem-details.js'
+import { clientErrorHandler, expectationFailed, frameworkErrorHandler, problemDetailsPlugin } from './plugins/problem-details.js'
 import { channelRoutes } from './routes/channels.js'
 import type { RouteContext } from './routes/context.js'
 import { dashboardRoutes } from './routes/dashboard.js'
 import { healthRoutes } from './routes/health.js'
 import { roiRoutes } from './routes/roi.js'
 import { timelineRoutes } from './routes/timeline.js'
+import { timeZoneRegistry } from './time-zones.js'
 import { userRoutes } from './routes/users.js'
 
 export const API_PREFIX = '/api/v1'
@@ -56,7 +58,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Ids in paths are bounded by the schemas; this bounds everything else.
     routerOptions: { maxParamLength: 100 },
     ajv: { customOptions: { allErrors: false } },
+    // Errors raised before the routes (router, HTTP parser) answer problem+json too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+    // Unique across restarts and instances: problem bodies name the request by it (instance).
+    genReqId: () => randomUUID(),
   })
+  app.server.on('checkExpectation', expectationFailed)
   const verifier = deps.verifier ?? createVerifier(config.auth)
   await app.register(problemDetailsPlugin)
   await app.register(metricsPluginFp, { metrics: deps.metrics ?? createApiMetrics() })
@@ -66,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerEdge(app, config)
   await registerDocs(app)
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis })
-  const context: RouteContext = { db: deps.db, config, now: deps.now ?? (() => new Date()) }
+  const context: RouteContext = { db: deps.db, config, now: deps.now ?? (() => new Date()), timeZones: timeZoneRegistry(deps.db) }
   await app.register(
     async (api) => {
       api.addHook('onRequest', api.authenticate)
@@ -77,7 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: API_PREFIX },
   )
   if (config.boardEnabled && deps.boardQueues !== undefined && deps.boardQueues.length > 0) {
-    await app.register(boardPlugin, { prefix: BOARD_PATH, queues: deps.boardQueues, verifier })
+    await app.register(boardPlugin, { prefix: BOARD_PATH, queues: deps.boardQueues, verifier, readOnly: false })
+    await app.register(boardPlugin, { prefix: READ_ONLY_BOARD_PATH, queues: deps.boardQueues, verifier, readOnly: true })
   }
   return app
 }

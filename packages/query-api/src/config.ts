@@ -1,26 +1,23 @@
 import { z } from 'zod'
 import { CACHE_TTL_SECONDS, DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/contracts'
 import type { FillLimits } from '@event-analytics/contracts'
-import { isKnownTimeZone } from './projections/timeline.js'
-
-/**
- * Documented development secret: only ever used when NODE_ENV !== 'production' and no
- * JWT_SECRET is set, so `pnpm token` and a fresh checkout work without set-up.
- */
-export const DEV_JWT_SECRET = 'event-analytics-dev-secret-change-me-0123456789'
+import { canComputeZone } from './projections/timeline.js'
 
 const optionalString = z.string().min(1).optional()
 
 const shape = {
-  NODE_ENV: z.string().default('development'),
   API_PORT: env.port(3000),
-  API_HOST: env.string('0.0.0.0'),
+  /** Loopback unless told otherwise: docker-compose.yml sets 0.0.0.0 inside its network. */
+  API_HOST: env.string('127.0.0.1'),
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/event_analytics'),
   /** The queue's Redis (the board reads it). */
   REDIS_URL: env.url(DEFAULT_REDIS_URL),
   /** The projection cache's Redis; may be its own, evicting (allkeys-lru) instance. Unset: REDIS_URL. */
   CACHE_REDIS_URL: env.optionalUrl(),
-  /** HS256 shared secret (local use). */
+  /**
+   * HS256 shared secret. There is no built-in default: `npm start` passes the local stack's
+   * generated secret (dev-stack's stackJwtSecret), tests pass their own.
+   */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** RS256 (any asymmetric alg the JWKS offers) for production. */
   JWT_JWKS_URL: z.url().optional(),
@@ -74,21 +71,22 @@ export interface ApiConfig {
 /** Reads and validates the environment once; every problem is reported together. */
 export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
   const raw = loadConfig(shape, source)
-  const production = raw.NODE_ENV === 'production'
-  if (production && raw.JWT_SECRET === undefined && raw.JWT_JWKS_URL === undefined) {
-    throw new Error('invalid configuration:\n  JWT_JWKS_URL or JWT_SECRET: required when NODE_ENV=production')
+  if (raw.JWT_SECRET === undefined && raw.JWT_JWKS_URL === undefined) {
+    throw new Error(
+      'invalid configuration:\n  JWT_SECRET or JWT_JWKS_URL: required (`npm start` generates a secret for the local stack)',
+    )
   }
-  if (!isKnownTimeZone(raw.DEFAULT_TIME_ZONE)) {
+  // Whether PostgreSQL knows it too is checked per request, like any tz (src/time-zones.ts).
+  if (!canComputeZone(raw.DEFAULT_TIME_ZONE)) {
     throw new Error(`invalid configuration:\n  DEFAULT_TIME_ZONE: unknown time zone "${raw.DEFAULT_TIME_ZONE}"`)
   }
-  const secret = raw.JWT_SECRET ?? (production || raw.JWT_JWKS_URL !== undefined ? undefined : DEV_JWT_SECRET)
   return {
     port: raw.API_PORT,
     host: raw.API_HOST,
     databaseUrl: raw.DATABASE_URL,
     redisUrl: raw.REDIS_URL,
     cacheRedisUrl: raw.CACHE_REDIS_URL ?? raw.REDIS_URL,
-    auth: { secret, jwksUrl: raw.JWT_JWKS_URL, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE },
+    auth: { secret: raw.JWT_SECRET, jwksUrl: raw.JWT_JWKS_URL, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE },
     timelineMaxBuckets: raw.TIMELINE_MAX_BUCKETS,
     defaultTimeZone: raw.DEFAULT_TIME_ZONE,
     cacheTtlSeconds: raw.CACHE_TTL_SECONDS,

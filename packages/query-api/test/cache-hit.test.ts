@@ -30,9 +30,9 @@ t.test('anything but the exact layout is not decoded', async (t) => {
 t.test('verified tokens: LRU bounded, honouring exp and the age cap', async (t) => {
   let now = 1_000_000
   const cache = new VerifiedTokenCache({ maxEntries: 2, maxAgeMs: 60_000, now: () => now })
-  const alice = { sub: 'alice', operator: false }
-  const bob = { sub: 'bob', operator: true }
-  const carol = { sub: 'carol', operator: false }
+  const alice = { sub: 'alice', operator: false, viewer: false }
+  const bob = { sub: 'bob', operator: true, viewer: true }
+  const carol = { sub: 'carol', operator: false, viewer: false }
   cache.set('a', alice, 1_030) // exp 1030 s = 1_030_000 ms
   cache.set('b', bob, 5_000)
   t.same(cache.get('a'), alice)

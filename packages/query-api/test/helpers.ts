@@ -26,7 +26,7 @@ export interface Harness {
   metrics: ApiMetrics
   config: ApiConfig
   serverErrors: string[]
-  token(sub: string, options?: { operator?: boolean; ttlSeconds?: number; secret?: string }): Promise<string>
+  token(sub: string, options?: { operator?: boolean; viewer?: boolean; ttlSeconds?: number; secret?: string }): Promise<string>
 }
 
 export async function createHarness(t: Teardown, env: Record<string, string> = {}): Promise<Harness> {
@@ -64,6 +64,7 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
       signDevToken(options.secret ?? SECRET, {
         sub,
         ...(options.operator === undefined ? {} : { operator: options.operator }),
+        ...(options.viewer === undefined ? {} : { viewer: options.viewer }),
         ...(options.ttlSeconds === undefined ? {} : { ttlSeconds: options.ttlSeconds }),
       }),
   }

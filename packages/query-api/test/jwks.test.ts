@@ -37,8 +37,8 @@ function token(claims: Record<string, unknown>, options: { key?: typeof privateK
 }
 
 t.test('an RS256 token signed by a published key is accepted, with its role', async (t) => {
-  t.same(await verify(await token({})), { sub: 'owner-1', operator: false })
-  t.same(await verify(await token({ roles: ['viewer', 'operator'] })), { sub: 'owner-1', operator: true })
+  t.same(await verify(await token({})), { sub: 'owner-1', operator: false, viewer: false })
+  t.same(await verify(await token({ roles: ['viewer', 'operator'] })), { sub: 'owner-1', operator: true, viewer: true })
   t.ok(jwksRequests >= 1, 'the keys came from the JWKS URL')
 })
 

@@ -39,7 +39,10 @@ const STEP: Readonly<Record<TimelineUnit, string>> = {
  * over LOCAL wall-clock time (date_trunc + calendar steps on `timestamp without time zone`)
  * and each bucket start/end is converted back to an instant, so a day across a DST change
  * is 23 or 25 hours long and weeks start on ISO Monday. Hourly rows are UTC hours, which
- * never straddle a local day boundary of a whole-hour-offset zone.
+ * never straddle a local day boundary of a whole-hour-offset zone; in other zones (Asia/Kolkata
+ * +05:30) a row belongs to the bucket its START falls in, so a bucket holds the UTC hours that
+ * start inside its local period (bucket_start/bucket_end stay the local boundaries; the API
+ * reports the whole hours they cover).
  *
  * One pass: every hourly row is assigned its bucket by the same date_trunc and joined on
  * equality. cumulative_participants never decreases within an event, so a bucket's

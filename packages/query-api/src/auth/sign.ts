@@ -1,8 +1,11 @@
 import { SignJWT } from 'jose'
+import { OPERATOR_ROLE, VIEWER_ROLE } from './verifier.js'
 
 export interface TokenRequest {
   sub: string
   operator?: boolean
+  /** Board read-only; ignored when `operator` is set (an operator may view too). */
+  viewer?: boolean
   /** Lifetime in seconds. */
   ttlSeconds?: number
   issuer?: string
@@ -11,7 +14,8 @@ export interface TokenRequest {
 
 /** Signs an HS256 token (local use, tests, the `token` command). */
 export async function signDevToken(secret: string, request: TokenRequest): Promise<string> {
-  let jwt = new SignJWT(request.operator === true ? { role: 'operator' } : {})
+  const role = request.operator === true ? OPERATOR_ROLE : request.viewer === true ? VIEWER_ROLE : undefined
+  let jwt = new SignJWT(role === undefined ? {} : { role })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(request.sub)
     .setIssuedAt()

@@ -1,7 +1,8 @@
 /**
  * Bearer token verification with jose. HS256 with a shared secret for local use; with a
  * JWKS URL, the asymmetric keys it publishes (RS256 in production). Roles: the claim
- * `role: 'operator'` or `roles: [..., 'operator', ...]` both grant operator rights.
+ * `role: '<role>'` or `roles: [..., '<role>', ...]`. `operator` reads every event and may change
+ * jobs on the board; `viewer` may only look at the board (read-only mode); neither claim: an owner.
  */
 import { webcrypto } from 'node:crypto'
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose'
@@ -13,6 +14,8 @@ export interface Principal {
   /** The owner (user id) the token speaks for. */
   readonly sub: string
   readonly operator: boolean
+  /** May look at the BullMQ board read-only (every operator may too). */
+  readonly viewer: boolean
 }
 
 export class AuthError extends Error {
@@ -22,14 +25,16 @@ export class AuthError extends Error {
 export type TokenVerifier = (token: string) => Promise<Principal>
 
 export const OPERATOR_ROLE = 'operator'
+export const VIEWER_ROLE = 'viewer'
 
 export function principalOf(payload: JWTPayload): Principal {
   const sub = payload.sub
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 36) throw new AuthError('token has no valid sub claim')
   const role = payload['role']
   const roles = payload['roles']
-  const operator = role === OPERATOR_ROLE || (Array.isArray(roles) && roles.includes(OPERATOR_ROLE))
-  return { sub, operator }
+  const has = (name: string): boolean => role === name || (Array.isArray(roles) && roles.includes(name))
+  const operator = has(OPERATOR_ROLE)
+  return { sub, operator, viewer: operator || has(VIEWER_ROLE) }
 }
 
 function describe(error: unknown): string {

@@ -1,22 +1,26 @@
 /**
- * BullMQ board for operators at /admin/queues. Browsers cannot send a bearer header on page
- * loads, so the board also accepts `?token=<JWT>` once (it is then kept in an HttpOnly,
- * SameSite=Strict cookie scoped to the board's path) or that cookie directly.
+ * BullMQ boards: `/admin/queues` for operators (every action: retry, clean, promote, pause) and
+ * `/admin/queues-read-only` in bull-board's read-only mode for viewers (and operators). Browsers
+ * cannot send a bearer header on page loads, so a board also accepts `?token=<JWT>` once (it is
+ * then kept in an HttpOnly, SameSite=Strict cookie scoped to that board's path) or that cookie.
  */
 import { createBullBoard } from '@bull-board/api'
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter'
 import { FastifyAdapter } from '@bull-board/fastify'
 import type { Queue } from 'bullmq'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AuthError, type TokenVerifier } from '../auth/verifier.js'
-import { sendProblem } from './problem-details.js'
+import { AuthError, type Principal, type TokenVerifier } from '../auth/verifier.js'
+import { PROBLEM_CONTENT_TYPE, problemFor, sendProblem } from './problem-details.js'
 
 export const BOARD_PATH = '/admin/queues'
+export const READ_ONLY_BOARD_PATH = '/admin/queues-read-only'
 export const BOARD_COOKIE = 'ea_board_token'
 
 export interface BoardOptions {
   queues: readonly Queue[]
   verifier: TokenVerifier
+  /** bull-board's read-only mode (viewers); otherwise every action (operators only). */
+  readOnly: boolean
 }
 
 function cookieToken(request: FastifyRequest): string | undefined {
@@ -41,33 +45,60 @@ function headerToken(request: FastifyRequest): string | undefined {
 }
 
 function deny(request: FastifyRequest, reply: FastifyReply, status: 401 | 403, detail: string): FastifyReply {
-  const instance = request.url.split('?')[0] ?? request.url
-  if (status === 401) reply.header('www-authenticate', 'Bearer')
-  return sendProblem(reply, { type: 'about:blank', title: status === 401 ? 'Unauthorized' : 'Forbidden', status, detail, instance })
+  return sendProblem(reply, problemFor(request, status, detail))
+}
+
+/** Why `principal` may not use this board, or undefined when it may. */
+function refusal(principal: Principal, readOnly: boolean): string | undefined {
+  if (readOnly) return principal.viewer ? undefined : 'the read-only board needs a viewer or operator token'
+  if (principal.operator) return undefined
+  return principal.viewer
+    ? `changing jobs needs an operator token; viewers use ${READ_ONLY_BOARD_PATH}`
+    : 'the board is for operators only'
+}
+
+/** bull-board answers its errors as its own JSON (with a stack trace in development): fixed problem details instead. */
+function boardDetail(status: number): string {
+  if (status === 404) return 'no such queue, job or page on the board'
+  if (status === 405) return `this board is read-only: changing jobs needs an operator token on ${BOARD_PATH}`
+  if (status >= 500) return 'the board failed; the cause has been logged'
+  return 'the board refused the request'
 }
 
 export async function boardPlugin(app: FastifyInstance, options: BoardOptions): Promise<void> {
+  const path = options.readOnly ? READ_ONLY_BOARD_PATH : BOARD_PATH
   // Replies are sent from the hook rather than thrown: bull-board installs its own error
   // handler in its scope, which would turn a thrown 401 into a 500.
   app.addHook('onRequest', async (request, reply) => {
     const fromQuery = queryToken(request)
     const token = headerToken(request) ?? fromQuery ?? cookieToken(request)
-    if (token === undefined) return deny(request, reply, 401, 'the board needs an operator token (Authorization: Bearer, ?token= or cookie)')
+    if (token === undefined) return deny(request, reply, 401, 'the board needs a token (Authorization: Bearer, ?token= or cookie)')
+    let principal: Principal
     try {
-      const principal = await options.verifier(token)
-      if (!principal.operator) return deny(request, reply, 403, 'the board is for operators only')
+      principal = await options.verifier(token)
     } catch (error) {
       return deny(request, reply, 401, error instanceof AuthError ? error.message : 'token cannot be verified')
     }
+    const refused = refusal(principal, options.readOnly)
+    if (refused !== undefined) return deny(request, reply, 403, refused)
     if (fromQuery !== undefined) {
-      reply.header('set-cookie', `${BOARD_COOKIE}=${encodeURIComponent(fromQuery)}; Path=${BOARD_PATH}; HttpOnly; SameSite=Strict`)
+      reply.header('set-cookie', `${BOARD_COOKIE}=${encodeURIComponent(fromQuery)}; Path=${path}; HttpOnly; SameSite=Strict`)
     }
     return undefined
   })
+  app.addHook('onError', async (request, reply, error) => {
+    if (reply.statusCode >= 500) request.log.error({ err: error }, 'board request failed')
+  })
+  app.addHook('onSend', async (request, reply, payload) => {
+    const type = String(reply.getHeader('content-type') ?? '')
+    if (reply.statusCode < 400 || type.startsWith(PROBLEM_CONTENT_TYPE)) return payload
+    reply.type(PROBLEM_CONTENT_TYPE)
+    return JSON.stringify(problemFor(request, reply.statusCode, boardDetail(reply.statusCode)))
+  })
   const serverAdapter = new FastifyAdapter()
-  serverAdapter.setBasePath(BOARD_PATH)
+  serverAdapter.setBasePath(path)
   createBullBoard({
-    queues: options.queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: false })),
+    queues: options.queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: options.readOnly })),
     serverAdapter,
   })
   await app.register(serverAdapter.registerPlugin())

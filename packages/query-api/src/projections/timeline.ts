@@ -9,10 +9,17 @@ export class TimelineRangeError extends Error {
   override name = 'TimelineRangeError'
 }
 
-const KNOWN_ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC'])
-
-export function isKnownTimeZone(zone: string): boolean {
-  return KNOWN_ZONES.has(zone)
+/**
+ * Whether Node can compute wall-clock times in `zone` (the range rules below need it). Not the
+ * acceptance rule for `tz`: that is PostgreSQL's zone list (src/time-zones.ts).
+ */
+export function canComputeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
 }
 
 const HOUR_MS = 3_600_000
@@ -176,14 +183,40 @@ export interface TimelineBucketBody {
   cumulativeParticipants: number
 }
 
-export function timelineBuckets(rows: readonly TimelineBucketRow[]): TimelineBucketBody[] {
-  return rows.map((row) => ({
-    bucketStart: new Date(row.bucket_start).toISOString(),
-    bucketEnd: new Date(row.bucket_end).toISOString(),
-    participants: row.participants,
-    views: row.views,
-    engagement: row.engagement,
-    conversions: row.conversions,
-    cumulativeParticipants: row.cumulative_participants,
-  }))
+export interface TimelineBuckets {
+  buckets: TimelineBucketBody[]
+  /** Some local boundary is not on a UTC hour (e.g. Asia/Kolkata +05:30): see OFF_HOUR_NOTE. */
+  approximate: boolean
+}
+
+export const OFF_HOUR_NOTE =
+  'This zone is not a whole number of hours from UTC at some bucket boundary, and the data is kept in UTC hours: ' +
+  'each bucket holds the UTC hours that start inside its local period, so bucketStart and bucketEnd are the first ' +
+  'whole UTC hours at or after the local boundaries (e.g. 00:30 local time in Asia/Kolkata), not local midnight.'
+
+/** The first whole UTC hour at or after `ms`. */
+const ceilHour = (ms: number): number => Math.ceil(ms / HOUR_MS) * HOUR_MS
+
+/**
+ * Rows carry the local period's boundaries; each bucket holds the hourly rows whose start lies
+ * inside that period (read-timeline.ts), so the instants it really covers are the boundaries
+ * rounded up to whole UTC hours. In whole-hour zones that changes nothing.
+ */
+export function timelineBuckets(rows: readonly TimelineBucketRow[]): TimelineBuckets {
+  let approximate = false
+  const buckets = rows.map((row) => {
+    const start = new Date(row.bucket_start).getTime()
+    const end = new Date(row.bucket_end).getTime()
+    if (ceilHour(start) !== start || ceilHour(end) !== end) approximate = true
+    return {
+      bucketStart: new Date(ceilHour(start)).toISOString(),
+      bucketEnd: new Date(ceilHour(end)).toISOString(),
+      participants: row.participants,
+      views: row.views,
+      engagement: row.engagement,
+      conversions: row.conversions,
+      cumulativeParticipants: row.cumulative_participants,
+    }
+  })
+  return { buckets, approximate }
 }

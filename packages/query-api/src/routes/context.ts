@@ -1,6 +1,7 @@
 import type { Database } from '@event-analytics/db'
 import type { Kysely } from 'kysely'
 import type { ApiConfig } from '../config.js'
+import type { TimeZoneRegistry } from '../time-zones.js'
 
 /** What every route module is registered with. */
 export interface RouteContext {
@@ -8,4 +9,6 @@ export interface RouteContext {
   config: ApiConfig
   /** Clock (tests pin it). */
   now: () => Date
+  /** The tz names the timeline accepts (PostgreSQL's, cached). */
+  timeZones: TimeZoneRegistry
 }

@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { TIMELINE_GRANULARITIES, cacheKeys } from '@event-analytics/contracts'
 import type { TimelineGranularity } from '@event-analytics/contracts'
-import { readTimeline, readTimelineSpan, pgErrorCode } from '@event-analytics/db'
-import { TimelineRangeError, isKnownTimeZone, resolveRange, timelineBuckets } from '../projections/timeline.js'
+import { readTimeline, readTimelineSpan } from '@event-analytics/db'
+import { OFF_HOUR_NOTE, TimelineRangeError, resolveRange, timelineBuckets } from '../projections/timeline.js'
 import type { RangeRequest } from '../projections/timeline.js'
 import { timelineCacheField } from '../cache/timeline-field.js'
 import { badRequest } from '../plugins/problem-details.js'
 import { readEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
-import { eventParams, int, object, problemResponses, security, str } from './schemas.js'
+import { bool, eventParams, int, object, problemResponses, security, str } from './schemas.js'
 
 interface TimelineQuery {
   granularity: TimelineGranularity
@@ -25,7 +25,13 @@ const timelineQuery = {
     granularity: { type: 'string', enum: TIMELINE_GRANULARITIES, default: 'hour' },
     from: { ...BOUND, description: 'ISO-8601 instant (2026-03-08T00:00:00Z) or date (local midnight in tz)' },
     to: { ...BOUND, description: 'ISO-8601 instant or date; the bucket holding it is included' },
-    tz: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$', description: 'IANA time zone' },
+    tz: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_+/-]+$',
+      description: "IANA time zone name or link, current or old (Asia/Kolkata, Asia/Calcutta, Etc/UTC): any name of PostgreSQL's pg_timezone_names",
+    },
   },
   additionalProperties: false,
 } as const
@@ -40,14 +46,30 @@ const bucket = object({
   cumulativeParticipants: int,
 })
 
-export const timelineResponse = object({
+const timelineBody = object({
   eventId: str,
   granularity: str,
   tz: str,
   from: { type: 'string', format: 'date-time' },
   to: { type: 'string', format: 'date-time' },
+  approximate: { ...bool, description: 'true when some local bucket boundary is not on a UTC hour; see note' },
   buckets: { type: 'array', items: bucket },
 })
+
+export const timelineResponse = {
+  ...timelineBody,
+  properties: {
+    ...(timelineBody['properties'] as Record<string, unknown>),
+    note: { ...str, description: 'present when approximate: what the buckets hold instead' },
+  },
+}
+
+const DESCRIPTION =
+  'Hour buckets are UTC hours in every zone. Day, week (ISO, Monday) and month buckets are local to tz; a DST day ' +
+  'lasts 23 or 25 hours. The data is kept in UTC hours, so in a zone whose offset is not a whole number of hours ' +
+  '(Asia/Kolkata +05:30, Asia/Kathmandu +05:45, Australia/Adelaide +09:30/+10:30) a bucket holds the UTC hours that ' +
+  'start inside its local period: bucketStart/bucketEnd are then the instants those hours cover (e.g. 00:30 local), ' +
+  'and the response says approximate: true with a note.'
 
 function rangeOrBadRequest<T>(compute: () => T): T {
   try {
@@ -66,6 +88,7 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
       config: { etag: true },
       schema: {
         summary: 'Zero-filled timeline roll-up in a time zone (hour buckets are UTC hours; weeks start Monday)',
+        description: DESCRIPTION,
         tags: ['analytics'],
         security,
         params: eventParams,
@@ -76,7 +99,7 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
     async (request, reply) => {
       const { granularity, from, to } = request.query
       const tz = request.query.tz ?? defaultTimeZone
-      if (!isKnownTimeZone(tz)) throw badRequest(`unknown time zone "${tz}"; use an IANA name such as Asia/Seoul`)
+      if (!(await context.timeZones.isKnown(tz))) throw badRequest(`unknown time zone "${tz}"; use an IANA name such as Asia/Kolkata`)
       const rangeRequest: RangeRequest = {
         granularity,
         timeZone: tz,
@@ -102,18 +125,17 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
             from: range.from,
             to: range.to,
             maxBuckets: timelineMaxBuckets,
-          }).catch((error: unknown) => {
-            // PostgreSQL's zone list can lag Intl's: its refusal is still the caller's 400.
-            if (pgErrorCode(error) === '22023') throw badRequest(`time zone "${tz}" is not known to the database`)
-            throw error
           })
+          const { buckets, approximate } = timelineBuckets(rows)
           return {
             eventId,
             granularity,
             tz,
             from: range.from.toISOString(),
             to: range.to.toISOString(),
-            buckets: timelineBuckets(rows),
+            approximate,
+            ...(approximate ? { note: OFF_HOUR_NOTE } : {}),
+            buckets,
           }
         },
       })

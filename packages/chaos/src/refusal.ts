@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ChaosConfig } from './config.js'
-import type { Environment } from './environment.js'
+import { JWT_SECRET, type Environment } from './environment.js'
 import { redisInstance } from './infra/redis.js'
 import { exited, isRunning, spawnLogged, sleep } from './infra/proc.js'
 import type { PhaseResult } from './summary.js'
 
-const REFUSING = ['ingest-worker', 'aggregator'] as const
+const REFUSING = ['ingest-worker', 'aggregator', 'query-api'] as const
 
 export async function evictingRedisRefused(repoRoot: string, env: Environment, config: ChaosConfig, progress: (line: string) => void): Promise<PhaseResult> {
   const started = Date.now()
@@ -27,7 +27,7 @@ export async function evictingRedisRefused(repoRoot: string, env: Environment, c
         cwd: join(repoRoot, 'packages', service),
         env: {
           ...process.env, REDIS_URL: redis.url, DATABASE_URL: env.postgres.url, BULLMQ_PREFIX: `${env.run}-refusal`, LOG_LEVEL: 'info',
-          INGEST_OPS_PORT: '0', AGGREGATOR_OPS_PORT: '0', KAFKA_BROKERS: env.kafka.brokers, CHANNEL_METRICS_ENABLED: 'false',
+          INGEST_OPS_PORT: '0', AGGREGATOR_OPS_PORT: '0', API_PORT: '0', JWT_SECRET, KAFKA_BROKERS: env.kafka.brokers, CHANNEL_METRICS_ENABLED: 'false',
         },
       })
       const exit = await Promise.race([exited(child), sleep(60_000).then(() => undefined)])

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { CACHE_TTL_SECONDS, DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/contracts'
 import type { FillLimits } from '@event-analytics/contracts'
+import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
 import { canComputeZone } from './projections/timeline.js'
 
 const optionalString = z.string().min(1).optional()
@@ -9,7 +11,7 @@ const shape = {
   API_PORT: env.port(3000),
   /** Loopback unless told otherwise: docker-compose.yml sets 0.0.0.0 inside its network. */
   API_HOST: env.string('127.0.0.1'),
-  DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/event_analytics'),
+  DATABASE_URL: env.url(DEFAULT_DATABASE_URL),
   /** The queue's Redis (the board reads it). */
   REDIS_URL: env.url(DEFAULT_REDIS_URL),
   /** The projection cache's Redis; may be its own, evicting (allkeys-lru) instance. Unset: REDIS_URL. */
@@ -38,6 +40,9 @@ const shape = {
   /** Comma-separated allowed origins; "*" allows any; empty disables CORS. */
   CORS_ORIGINS: env.list(''),
   BOARD_ENABLED: env.boolean(true),
+  /** Run on a queue Redis whose maxmemory-policy is not noeviction (see checkQueueRedis). */
+  QUEUE_REDIS_ALLOW_EVICTION: env.boolean(false),
+  SHUTDOWN_TIMEOUT_MS: env.integer(DEFAULT_SHUTDOWN_TIMEOUT_MS, 100),
   LOG_LEVEL: env.logLevel(),
 }
 
@@ -66,6 +71,8 @@ export interface ApiConfig {
   rateLimit: { max: number; windowMs: number }
   corsOrigins: string[]
   boardEnabled: boolean
+  queueRedisAllowEviction: boolean
+  shutdownTimeoutMs: number
 }
 
 /** Reads and validates the environment once; every problem is reported together. */
@@ -96,5 +103,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     rateLimit: { max: raw.RATE_LIMIT_MAX, windowMs: raw.RATE_LIMIT_WINDOW_MS },
     corsOrigins: raw.CORS_ORIGINS,
     boardEnabled: raw.BOARD_ENABLED,
+    queueRedisAllowEviction: raw.QUEUE_REDIS_ALLOW_EVICTION,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
   }
 }

@@ -20,7 +20,7 @@ export interface Aggregator {
   readonly metrics: AggregatorMetrics
   /** Port of /health, /ready, /metrics once started (null when disabled). */
   readonly opsPort: number | null
-  /** External channel metrics (SPEC 7); null when disabled or not configured. */
+  /** External channel metrics (docs/SPEC.md section 7); null when disabled or not configured. */
   readonly channelMetrics: ChannelMetricsRefresher | null
   start(): Promise<void>
   /** Stops fetching jobs and waits for the in-flight batch to be committed and settled. */

@@ -1,5 +1,5 @@
 /**
- * After a commit: which cached projections the batch may have changed (SPEC section 8).
+ * After a commit: which cached projections the batch may have changed (docs/SPEC.md section 8).
  *
  * Computed from every message of the batch, not only the freshly applied ones: when a commit
  * succeeds but its acknowledgement is lost (PostgreSQL restarting), the retried batch finds

@@ -99,7 +99,7 @@ async function plantSeed(db: Awaited<ReturnType<typeof createTestDatabase>>['db'
   }
 }
 
-/** The reference of the stream, on top of the seed, with the SPEC section 6 figures recomputed. */
+/** The reference of the stream, on top of the seed, with the docs/SPEC.md section 6 figures recomputed. */
 function expectedWithSeed(stream: readonly DomainEvent[], eventId: string, seed: Seed): Tables {
   const base = reference(stream)
   const events = base.events.map((row) => {

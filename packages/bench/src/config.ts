@@ -1,9 +1,9 @@
-import { env, loadConfig } from '@event-analytics/contracts'
+import { DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/contracts'
 
 const shape = {
   KAFKA_BROKERS: env.list('127.0.0.1:9092'),
   SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081/apis/ccompat/v7'),
-  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  REDIS_URL: env.url(DEFAULT_REDIS_URL),
   /** Server the per-phase bench databases are created on. */
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/postgres'),
   /** Backlog for the throughput comparison (raw consume and end-to-end). */

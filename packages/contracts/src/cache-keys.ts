@@ -1,5 +1,5 @@
 /**
- * Redis projection cache layout (SPEC section 8), shared by the query API (which fills it)
+ * Redis projection cache layout (docs/SPEC.md section 8), shared by the query API (which fills it)
  * and the aggregator (which invalidates what a committed batch changed).
  *
  * Parameterised projections (timeline ranges, channel list filters, user pages) live as

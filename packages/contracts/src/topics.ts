@@ -1,6 +1,6 @@
 import type { DomainEventKind } from './events.js'
 
-/** Default Kafka topic per domain event kind (SPEC section 3); every name is configurable. */
+/** Default Kafka topic per domain event kind (docs/SPEC.md section 3); every name is configurable. */
 export const DEFAULT_TOPICS: Readonly<Record<DomainEventKind, string>> = {
   EventCreated: 'event-created',
   EventStatusChanged: 'event-status-changed',

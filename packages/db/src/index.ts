@@ -8,7 +8,6 @@ export { migrations, migrationProvider } from './migrations/index.js'
 export {
   ensureTimelinePartitions,
   ensureTimelinePartitionsFor,
-  forgetTimelinePartitions,
   TIMELINE_TABLE,
   TIMELINE_DEFAULT_PARTITION,
 } from './partitions/timeline.js'
@@ -24,6 +23,7 @@ export {
   timelinePartitionName,
   dedupePartitionName,
   utcDay,
+  utcHour,
   utcMonthStart,
   addUtcMonths,
   addDays,
@@ -56,7 +56,7 @@ export { naiveApplyEventCreated, naiveApplyParticipant } from './queries/naive-b
 export type { NaiveEventCreated } from './queries/naive-baseline.js'
 export { seedBenchEvent, seedBenchChannels, seedBenchTimeline, readBenchVisibleCounts } from './queries/bench-support.js'
 export type { BenchSeedEvent, BenchTimelineRow, BenchVisibleCounts } from './queries/bench-support.js'
-export { applyChannelSnapshot, listRefreshTargets, startOfUtcHour } from './queries/apply-snapshot.js'
+export { applyChannelSnapshot, listRefreshTargets } from './queries/apply-snapshot.js'
 export type {
   ChannelSnapshot,
   StoredChannelMetrics,

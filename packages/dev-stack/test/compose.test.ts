@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { parse } from 'yaml'
+import { pomProperty } from '../src/config.js'
 
 interface ComposeService {
   image?: string
@@ -23,6 +24,13 @@ const root = fileURLToPath(new URL('../../..', import.meta.url))
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> }
 const services = compose.services
 const appServices = ['ingest-worker', 'aggregator', 'query-api']
+
+t.test('Kafka and the registry run the versions of the local stack (one place: the Maven poms)', async (t) => {
+  const kafka = pomProperty(join(root, 'packages/dev-stack/maven/kafka/pom.xml'), 'kafka.version')
+  const registry = pomProperty(join(root, 'packages/dev-stack/maven/registry/pom.xml'), 'apicurio.version')
+  t.equal(services['kafka']?.image, `apache/kafka:${kafka}`)
+  t.equal(services['registry']?.image, `apicurio/apicurio-registry:${registry}`)
+})
 
 t.test('every component of the system is a service', async (t) => {
   for (const name of ['kafka', 'registry', 'postgres', 'redis', 'cache', 'migrate', 'register-schemas', ...appServices]) {

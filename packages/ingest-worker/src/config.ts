@@ -1,4 +1,4 @@
-import { DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_TOPICS, env, loadConfig } from '@event-analytics/contracts'
+import { DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_REDIS_URL, DEFAULT_TOPICS, env, loadConfig } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
 import { hostname } from 'node:os'
@@ -17,7 +17,7 @@ const shape = {
   TOPIC_DISTRIBUTION_COMPLETED: env.string(DEFAULT_TOPICS.DistributionCompleted),
   TOPIC_PARTICIPANT_REGISTERED: env.string(DEFAULT_TOPICS.ParticipantRegistered),
   TOPIC_DEAD_LETTER: env.string(DEFAULT_DEAD_LETTER_TOPIC),
-  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  REDIS_URL: env.url(DEFAULT_REDIS_URL),
   /** Read-only here: which jobs PostgreSQL has settled, so their offsets may be committed. */
   DATABASE_URL: env.url(DEFAULT_DATABASE_URL),
   /** Run on a queue Redis whose maxmemory-policy is not noeviction (it may delete waiting jobs). */

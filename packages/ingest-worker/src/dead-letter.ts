@@ -1,4 +1,4 @@
-/** Dead letters (SPEC section 3): the original key and value bytes, unchanged, plus why and where from. */
+/** Dead letters (docs/SPEC.md section 3): the original key and value bytes, unchanged, plus why and where from. */
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs'
 import type { Rejection } from './decode/outcome.js'
 

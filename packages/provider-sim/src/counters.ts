@@ -4,7 +4,7 @@
  * down as time moves forward (each counter is floor(elapsed x rate), rates fixed per key).
  */
 
-/** Snapshot body of `GET {base}/v1/metrics` (the provider HTTP contract, SPEC 7). */
+/** Snapshot body of `GET {base}/v1/metrics` (the provider HTTP contract, docs/SPEC.md section 7). */
 export interface MetricsSnapshot {
   impressions: number
   views: number

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { CACHE_TTL_SECONDS, DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/contracts'
+import { CACHE_TTL_SECONDS, ConfigError, DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/contracts'
 import type { FillLimits } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
@@ -79,13 +79,13 @@ export interface ApiConfig {
 export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
   const raw = loadConfig(shape, source)
   if (raw.JWT_SECRET === undefined && raw.JWT_JWKS_URL === undefined) {
-    throw new Error(
+    throw new ConfigError(
       'invalid configuration:\n  JWT_SECRET or JWT_JWKS_URL: required (`npm start` generates a secret for the local stack)',
     )
   }
   // Whether PostgreSQL knows it too is checked per request, like any tz (src/time-zones.ts).
   if (!canComputeZone(raw.DEFAULT_TIME_ZONE)) {
-    throw new Error(`invalid configuration:\n  DEFAULT_TIME_ZONE: unknown time zone "${raw.DEFAULT_TIME_ZONE}"`)
+    throw new ConfigError(`invalid configuration:\n  DEFAULT_TIME_ZONE: unknown time zone "${raw.DEFAULT_TIME_ZONE}"`)
   }
   return {
     port: raw.API_PORT,

@@ -51,7 +51,7 @@ const operator = await h.token('ops-1', { operator: true })
 const get = (url: string, token: string | null = owner, headers: Record<string, string> = {}) =>
   h.app.inject({ method: 'GET', url, headers: { ...(token === null ? {} : bearer(token)), ...headers } })
 
-t.test('dashboard figures follow SPEC section 6', async (t) => {
+t.test('dashboard figures follow docs/SPEC.md section 6', async (t) => {
   const response = await get('/api/v1/events/evt-1/analytics')
   t.equal(response.statusCode, 200)
   const body = response.json()

@@ -113,14 +113,15 @@ t.test('one owner hammering distinct timeline ranges: the key stays under its ca
 })
 
 t.test('configuration: the cache Redis defaults to the queue Redis; the caps come from the environment', async (t) => {
-  const defaults = loadApiConfig({ NODE_ENV: 'test' })
+  const secret = { JWT_SECRET: 'config-test-secret-0123456789-0123456789' }
+  const defaults = loadApiConfig({ ...secret })
   t.equal(defaults.redisUrl, DEFAULT_REDIS_URL)
   t.equal(defaults.cacheRedisUrl, DEFAULT_REDIS_URL)
   t.same(defaults.cacheLimits, { maxBytes: 1_048_576, maxFields: 256 })
-  t.equal(loadApiConfig({ REDIS_URL: 'redis://queue:6379' }).cacheRedisUrl, 'redis://queue:6379', 'REDIS_URL alone serves both')
-  const split = loadApiConfig({ REDIS_URL: 'redis://queue:6379', CACHE_REDIS_URL: 'redis://cache:6380/2' })
+  t.equal(loadApiConfig({ ...secret, REDIS_URL: 'redis://queue:6379' }).cacheRedisUrl, 'redis://queue:6379', 'REDIS_URL alone serves both')
+  const split = loadApiConfig({ ...secret, REDIS_URL: 'redis://queue:6379', CACHE_REDIS_URL: 'redis://cache:6380/2' })
   t.same([split.redisUrl, split.cacheRedisUrl], ['redis://queue:6379', 'redis://cache:6380/2'])
-  t.same(loadApiConfig({ CACHE_KEY_MAX_BYTES: '4096', CACHE_HASH_MAX_FIELDS: '8' }).cacheLimits, { maxBytes: 4096, maxFields: 8 })
-  t.throws(() => loadApiConfig({ CACHE_REDIS_URL: 'not a url' }), /CACHE_REDIS_URL/)
-  t.throws(() => loadApiConfig({ CACHE_KEY_MAX_BYTES: '10' }), /CACHE_KEY_MAX_BYTES/)
+  t.same(loadApiConfig({ ...secret, CACHE_KEY_MAX_BYTES: '4096', CACHE_HASH_MAX_FIELDS: '8' }).cacheLimits, { maxBytes: 4096, maxFields: 8 })
+  t.throws(() => loadApiConfig({ ...secret, CACHE_REDIS_URL: 'not a url' }), /CACHE_REDIS_URL/)
+  t.throws(() => loadApiConfig({ ...secret, CACHE_KEY_MAX_BYTES: '10' }), /CACHE_KEY_MAX_BYTES/)
 })

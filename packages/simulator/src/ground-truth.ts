@@ -1,6 +1,6 @@
 /**
  * The reference figures: what the system must show after consuming a set of produced
- * messages. Written from SPEC sections 3, 4 and 6 alone (not from the aggregator's SQL),
+ * messages. Written from docs/SPEC.md sections 3, 4 and 6 alone (not from the aggregator's SQL),
  * with plain maps and exact decimals, so it can judge the pipeline end to end.
  */
 import { divideHalfUp, formatDecimal, parseDecimal, type DomainEvent, type EventCreated, type EventStatus } from '@event-analytics/contracts'
@@ -207,7 +207,7 @@ function eventTruth(eventId: string, state: EventState): EventTruth {
   }
 }
 
-/** (revenue - investment) / investment x 100, half-up; 0 without investment (SPEC 6). */
+/** (revenue - investment) / investment x 100, half-up; 0 without investment (docs/SPEC.md section 6). */
 function roiOf(revenue: bigint, investment: bigint): bigint {
   return investment === 0n ? 0n : divideHalfUp((revenue - investment) * PERCENT, investment)
 }

@@ -3,7 +3,7 @@ import type { ChannelTypeValue } from '@event-analytics/db'
 
 export const CHANNEL_TYPES: readonly ChannelTypeValue[] = ['TV', 'SNS', 'VOICE']
 
-/** External channel metrics refresh (SPEC 7). Absent from AggregatorConfig = disabled. */
+/** External channel metrics refresh (docs/SPEC.md section 7). Absent from AggregatorConfig = disabled. */
 export interface ChannelMetricsConfig {
   readonly enabled: boolean
   /** Base URL per provider; the client calls `{base}/v1/metrics`. */

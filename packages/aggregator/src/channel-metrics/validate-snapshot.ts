@@ -1,5 +1,5 @@
 /**
- * Pure rules of a provider snapshot (SPEC 7). `validateSnapshot` checks the body on its own
+ * Pure rules of a provider snapshot (docs/SPEC.md section 7). `validateSnapshot` checks the body on its own
  * (shape, integers, signs, completedCalls <= totalCalls, a plausible asOf); `checkProgress`
  * compares it with the stored counters under the row lock (nothing may go backwards).
  */

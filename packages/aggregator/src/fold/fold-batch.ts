@@ -11,7 +11,8 @@ import type {
   ParticipantRegistered,
 } from '@event-analytics/contracts'
 import type { BatchWriteModel, ChannelDelta, EventDelta, TimelineDelta } from '@event-analytics/db'
-import { compareEventCreated, compareStatusChanges, greaterChannelType, utcHour } from './order.js'
+import { utcHour } from '@event-analytics/db'
+import { compareEventCreated, compareStatusChanges, greaterChannelType } from './order.js'
 
 type ChannelType = ChannelDelta['channelType']
 

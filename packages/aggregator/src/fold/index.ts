@@ -1,2 +1,2 @@
 export { foldBatch, timelineHours, uniqueByMessageId } from './fold-batch.js'
-export { compareEventCreated, compareStatusChanges, greaterChannelType, utcHour } from './order.js'
+export { compareEventCreated, compareStatusChanges, greaterChannelType } from './order.js'

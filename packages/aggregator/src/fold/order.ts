@@ -47,8 +47,3 @@ export function greaterChannelType<T extends string>(a: T | null, b: T | null): 
   if (b === null) return a
   return a >= b ? a : b
 }
-
-/** Start of the UTC hour of an epoch-millisecond instant. */
-export function utcHour(epochMs: number): Date {
-  return new Date(Math.floor(epochMs / 3_600_000) * 3_600_000)
-}

@@ -54,7 +54,7 @@ function keyGreater(a: (string | number | bigint)[], b: (string | number | bigin
   return false
 }
 
-/** SPEC section 6 on cents: total investment, estimated revenue and ROI (hundredths of a percent). */
+/** docs/SPEC.md section 6 on cents: total investment, estimated revenue and ROI (hundredths of a percent). */
 export function derivedFigures(
   ownInvestment: bigint, distribution: bigint, expectedRevenue: bigint, expected: number | null, participants: bigint,
 ): { investment: bigint; revenue: bigint; roi: bigint } {

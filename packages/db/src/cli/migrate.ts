@@ -1,15 +1,16 @@
+import { env, loadConfig } from '@event-analytics/contracts'
 import { pino } from 'pino'
 import { redactUrl } from '../admin.js'
 import { DEFAULT_DATABASE_URL } from '../client.js'
 import { setupDatabase } from '../migrate.js'
 
 // Entry point of `pnpm migrate`: DATABASE_URL (default: local event_analytics), LOG_LEVEL.
-const logger = pino({ name: 'db-migrate', level: process.env.LOG_LEVEL ?? 'info' })
-const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
+const config = loadConfig({ DATABASE_URL: env.url(DEFAULT_DATABASE_URL), LOG_LEVEL: env.logLevel() })
+const logger = pino({ name: 'db-migrate', level: config.LOG_LEVEL ?? 'info' })
 
 try {
-  logger.info({ database: redactUrl(url) }, 'migrating')
-  await setupDatabase(url, { logger })
+  logger.info({ database: redactUrl(config.DATABASE_URL) }, 'migrating')
+  await setupDatabase(config.DATABASE_URL, { logger })
   logger.info('migrate done')
 } catch (error) {
   logger.error({ err: error }, 'migrate failed')

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 
 /*
- * Circuit-breaker state of each external channel-metrics provider (SPEC section 7), written by
+ * Circuit-breaker state of each external channel-metrics provider (docs/SPEC.md section 7), written by
  * the aggregator on breaker transitions, read by the query API (another process) to mark the
  * channels of a provider that is not healthy as stale. Frozen once released.
  */

@@ -1,6 +1,6 @@
 /**
  * UTC calendar arithmetic for partition bounds and names. Everything is UTC on purpose:
- * hour buckets are UTC hours (SPEC section 4) and partition bounds must not depend on the
+ * hour buckets are UTC hours (docs/SPEC.md section 4) and partition bounds must not depend on the
  * server's or the process's time zone.
  */
 
@@ -66,4 +66,9 @@ export function dedupePartitionName(day: string): string {
 export function dedupeDayOfPartition(tableName: string): string | undefined {
   const match = /^processed_messages_p(\d{4})_(\d{2})_(\d{2})$/.exec(tableName)
   return match === null ? undefined : `${match[1]}-${match[2]}-${match[3]}`
+}
+
+/** Start of the UTC hour of an epoch-millisecond instant: the timeline's bucket. */
+export function utcHour(epochMs: number): Date {
+  return new Date(Math.floor(epochMs / 3_600_000) * 3_600_000)
 }

@@ -23,11 +23,6 @@ async function knownFor<DB>(db: Kysely<DB>): Promise<Set<string>> {
   return known
 }
 
-/** Forgets the cached partition names of `db` (after dropping partitions by hand, in tests). */
-export function forgetTimelinePartitions<DB>(db: Kysely<DB>): void {
-  knownPartitions.delete(db)
-}
-
 /**
  * Makes sure the monthly partition of every month from `fromMonth` to `toMonth` (any instant
  * in those months, both included) exists. Returns the names of the partitions it created.

@@ -225,7 +225,7 @@ async function recomputeCumulative(trx: Transaction<Database>, eventIds: readonl
 }
 
 /**
- * SPEC section 6 in exact integer arithmetic on unscaled cents: div() truncates exactly, so
+ * docs/SPEC.md section 6 in exact integer arithmetic on unscaled cents: div() truncates exactly, so
  * half-up is div(2|n| + d, 2d) with the sign put back; no numeric-division scale is involved.
  * Cents go back to units with `* 0.01`, never `/ 100`: numeric division keeps only about 16
  * significant digits, so a quotient of 10^15 or more would lose its cents (found by the

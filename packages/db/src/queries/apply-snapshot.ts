@@ -1,5 +1,5 @@
 /**
- * External channel metrics (SPEC section 7): the refresh targets, and the write of one accepted
+ * External channel metrics (docs/SPEC.md section 7): the refresh targets, and the write of one accepted
  * provider snapshot.
  *
  * Lock order is the batch transaction's (see apply-batch.ts): event_stats row first, then the
@@ -8,6 +8,7 @@
  */
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
+import { utcHour } from '../partitions/calendar.js'
 import { ensureTimelinePartitionsFor } from '../partitions/timeline.js'
 import type { ChannelTypeValue, Database } from '../schema/types.js'
 
@@ -64,12 +65,6 @@ export async function listRefreshTargets(db: Kysely<Database>, channelType?: Cha
   )
 }
 
-export function startOfUtcHour(date: Date): Date {
-  const hour = new Date(date.getTime())
-  hour.setUTCMinutes(0, 0, 0)
-  return hour
-}
-
 /**
  * One transaction: lock the event row, lock and check the channel row, overwrite its counters,
  * add the increase to the snapshot's hourly bucket, recompute total_views. The timeline
@@ -81,7 +76,7 @@ export async function applyChannelSnapshot(
   snapshot: ChannelSnapshot,
   check: SnapshotCheck,
 ): Promise<ApplySnapshotResult> {
-  const hour = startOfUtcHour(snapshot.asOf)
+  const hour = utcHour(snapshot.asOf.getTime())
   await ensureTimelinePartitionsFor(db, [hour])
   return db.transaction().execute(async (trx) => {
     const event = await trx

@@ -7,7 +7,7 @@ export type TimelineUnit = 'hour' | 'day' | 'week' | 'month'
 export interface TimelineQuery {
   readonly eventId: string
   readonly unit: TimelineUnit
-  /** IANA zone the buckets are local to. Hour buckets are always UTC hours (SPEC section 4). */
+  /** IANA zone the buckets are local to. Hour buckets are always UTC hours (docs/SPEC.md section 4). */
   readonly timeZone: string
   /** First and last instant of the range; the buckets containing them are included whole. */
   readonly from: Date

@@ -4,7 +4,7 @@ import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Up
  * Type decisions (they match the pg type parsers installed by `createDb`):
  *
  * - `numeric` (money, rates, ROI) is ALWAYS a string in both directions. Money must never
- *   pass through a binary float (SPEC section 3); callers use the exact-decimal helpers of
+ *   pass through a binary float (docs/SPEC.md section 3); callers use the exact-decimal helpers of
  *   @event-analytics/contracts. Accumulated and derived money is numeric(33,2) and the ROI
  *   numeric(35,2) (migration 0003): far past 2^53, so a JS number could not hold them anyway.
  * - `bigint` (counts, identity ids) is parsed to a JS `number`. Counts of participants and
@@ -32,7 +32,7 @@ export type ChannelTypeValue = 'TV' | 'SNS' | 'VOICE'
 export interface EventStatsTable {
   id: GeneratedAlways<number>
   event_id: string
-  /** NULL until event-created arrives (topics are independent, SPEC section 4). */
+  /** NULL until event-created arrives (topics are independent, docs/SPEC.md section 4). */
   user_id: ColumnType<string | null, string | null | undefined, string | null>
   title: ColumnType<string | null, string | null | undefined, string | null>
   status: ColumnType<EventStatusValue, EventStatusValue | undefined, EventStatusValue>
@@ -44,7 +44,7 @@ export interface EventStatsTable {
   own_investment: DecimalWithDefault
   /** Sum of every distribution cost of every channel; numeric(33,2), wider than one message. */
   distribution_cost: DecimalWithDefault
-  /** own_investment + distribution_cost (SPEC section 6); numeric(33,2). */
+  /** own_investment + distribution_cost (docs/SPEC.md section 6); numeric(33,2). */
   total_investment: DecimalWithDefault
   expected_revenue: DecimalWithDefault
   expected_participants: ColumnType<number | null, number | null | undefined, number | null>

@@ -1,5 +1,5 @@
 /**
- * Semantic rules of SPEC section 3, checked after decoding. Pure: the clock is a parameter.
+ * Semantic rules of docs/SPEC.md section 3, checked after decoding. Pure: the clock is a parameter.
  * Each failure names its field, e.g. `channels[2].distributionCost must be >= 0`.
  */
 import { parseDecimal, precisionOf } from '@event-analytics/contracts'

@@ -31,7 +31,7 @@ export interface ChannelBody {
 export type ChannelInput = ChannelStatsRow & { readonly provider_state?: ProviderStateValue | null }
 
 /**
- * Staleness (SPEC 7): the values shown are not current when the channel's metrics provider is
+ * Staleness (docs/SPEC.md section 7): the values shown are not current when the channel's metrics provider is
  * not healthy (its breaker, persisted by the aggregator in provider_health, is open or
  * half-open), or when the last accepted snapshot is older than `staleAfterMs` (refreshes
  * stopped for another reason, e.g. no aggregator running). A channel never refreshed

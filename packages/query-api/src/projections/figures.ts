@@ -1,5 +1,5 @@
 /**
- * SPEC section 6 as pure functions over exact decimals: money and rates are unscaled bigints
+ * docs/SPEC.md section 6 as pure functions over exact decimals: money and rates are unscaled bigints
  * at scale 2 (cents / hundredths of a percent), rendered as strings with two fraction digits.
  * A zero denominator gives null, never NaN or Infinity.
  */

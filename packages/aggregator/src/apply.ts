@@ -2,6 +2,7 @@
  * The batch transaction: claim the message ids (exactly-once effects), fold the fresh ones,
  * upsert the deltas, all in one PostgreSQL transaction; then invalidate the cache.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { ChangedProjection, DomainEvent } from '@event-analytics/contracts'
 import { applyBatchWrites, claimMessages, ensureTimelinePartitionsFor, readEventOwners, recordSettledJobs } from '@event-analytics/db'
 import type { Database, SettledJob } from '@event-analytics/db'
@@ -96,6 +97,3 @@ async function applyInTransaction(
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}

@@ -8,6 +8,7 @@
  * dead-letters the failures (APPLY_FAILED) when it commits past them, so every message ends
  * applied or dead-lettered, never parked in Redis.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { randomUUID } from 'node:crypto'
 import { invalidateProjections } from '@event-analytics/contracts'
 import type { DomainEvent, IngestBatchJob, Logger } from '@event-analytics/contracts'
@@ -231,6 +232,3 @@ function payloadSize(data: unknown): number {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}

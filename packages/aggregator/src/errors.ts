@@ -6,13 +6,9 @@
  * - transient: anything else (connection lost, server restarting, out of resources); retry
  *   the same batch with backoff, never fail jobs for it.
  */
-import { pgErrorCode } from '@event-analytics/db'
+import { isConcurrencyConflict, isDataError, isDatabaseUnavailable, pgErrorCode } from '@event-analytics/db'
 
 export type FailureKind = 'conflict' | 'data' | 'transient'
-
-const CONFLICT_CODES = new Set(['40P01', '40001'])
-/** SQLSTATE classes caused by the data itself: 22 data exception, 23 integrity violation. */
-const DATA_CLASSES = new Set(['22', '23'])
 
 /**
  * A committed batch whose cache invalidation failed (Redis unreachable). Retrying the batch
@@ -28,12 +24,10 @@ export class InvalidationFailed extends Error {
 
 export function classifyFailure(error: unknown): FailureKind {
   if (error instanceof InvalidationFailed) return 'transient'
-  const code = pgErrorCode(error)
-  if (code !== undefined && CONFLICT_CODES.has(code)) return 'conflict'
-  if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) return DATA_CLASSES.has(code.slice(0, 2)) ? 'data' : 'transient'
-  // Node socket errors carry codes like ECONNREFUSED; pg reports a dropped connection as a
-  // plain Error with one of these messages.
-  if (code !== undefined) return 'transient'
+  if (isConcurrencyConflict(error)) return 'conflict'
+  if (isDataError(error)) return 'data'
+  // Any other SQLSTATE or socket code, or PostgreSQL gone: not the message's fault.
+  if (pgErrorCode(error) !== undefined || isDatabaseUnavailable(error)) return 'transient'
   if (error instanceof Error && /connect|terminat|timeout|closed|ECONN/i.test(error.message)) return 'transient'
   // Thrown by the fold or by input checks (DecimalFormatError, RangeError, TypeError): the
   // message itself is bad.

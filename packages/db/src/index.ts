@@ -1,7 +1,7 @@
 export { createDb, closeDb, DEFAULT_DATABASE_URL } from './client.js'
 export type { CreateDbOptions } from './client.js'
 export { ensureDatabaseExists, dropDatabase, databaseNameOf, withDatabase, redactUrl } from './admin.js'
-export { PgErrorCode, pgErrorCode } from './errors.js'
+export { PgErrorCode, pgErrorCode, isDatabaseUnavailable, isConcurrencyConflict, isDataError } from './errors.js'
 export { migrateToLatest, ensurePartitionWindow, setupDatabase } from './migrate.js'
 export type { MigrateOptions, PartitionWindowOptions } from './migrate.js'
 export { migrations, migrationProvider } from './migrations/index.js'

@@ -9,6 +9,8 @@
  * the same open transaction keeps the dead letters + offsets atomicity intact.
  */
 
+import { setTimeout as sleep } from 'node:timers/promises'
+
 export interface ConcurrentTransactionRetry {
   /** Calls in total, the first included. */
   readonly attempts: number
@@ -38,8 +40,4 @@ export async function retryConcurrentTransactions<T>(
       await sleep(Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)))
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

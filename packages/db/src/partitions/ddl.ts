@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
 import type { Kysely, Transaction } from 'kysely'
 import { PgErrorCode, pgErrorCode } from '../errors.js'
@@ -33,9 +34,6 @@ function isRetryable(error: unknown): boolean {
   return code === PgErrorCode.lockNotAvailable || code === PgErrorCode.deadlockDetected
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
 
 /**
  * Runs partition DDL in its own short transaction holding the table's advisory lock, with a

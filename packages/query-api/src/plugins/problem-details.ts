@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { isDatabaseUnavailable } from '@event-analytics/db'
 import fp from 'fastify-plugin'
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
@@ -55,16 +56,6 @@ export class ProblemError extends Error {
 export const notFound = (what: string): ProblemError => new ProblemError(404, `${what} was not found`)
 export const badRequest = (detail: string): ProblemError => new ProblemError(400, detail)
 
-/** Socket errors of a dependency going away (a restart resets pooled connections: ECONNRESET/EPIPE). */
-const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE'])
-
-/** PostgreSQL/Redis being unreachable is a 503 (retry later), not a bug of the API. */
-function isUnavailable(error: unknown): boolean {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : ''
-  // node-postgres ends a client whose server went away with this message and no code.
-  const terminated = error instanceof Error && error.message.startsWith('Connection terminated')
-  return code.startsWith('08') || code.startsWith('57P') || code === '3D000' || UNAVAILABLE_SOCKET_CODES.has(code) || terminated
-}
 
 /** Fastify's messages for these codes quote the request (URL, content type): fixed words instead. */
 const FRAMEWORK_DETAILS: Readonly<Record<string, string>> = {
@@ -99,7 +90,7 @@ function detailOf(error: FastifyError | ProblemError, status: number): string {
 
 function problemOf(error: FastifyError | ProblemError, request: FastifyRequest): ProblemBody {
   const raw = error.statusCode
-  const status = typeof raw === 'number' && raw >= 400 && raw <= 599 ? raw : isUnavailable(error) ? 503 : 500
+  const status = typeof raw === 'number' && raw >= 400 && raw <= 599 ? raw : isDatabaseUnavailable(error) ? 503 : 500 // PostgreSQL/Redis unreachable: retry later, not a bug
   return {
     type: error instanceof ProblemError ? error.type : 'about:blank',
     title: STATUS_CODES[status] ?? 'Error',

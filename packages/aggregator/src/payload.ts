@@ -3,9 +3,9 @@
  * only guards the aggregator against payloads it cannot even address (no messageId, no kind),
  * which are failed as poison without reaching PostgreSQL.
  */
-import type { IngestBatchJob } from '@event-analytics/contracts'
+import { DOMAIN_EVENT_KINDS, type IngestBatchJob } from '@event-analytics/contracts'
 
-const KINDS = new Set(['EventCreated', 'EventStatusChanged', 'DistributionCompleted', 'ParticipantRegistered'])
+const KINDS = new Set<string>(DOMAIN_EVENT_KINDS)
 
 export function messagesOf(data: unknown): readonly unknown[] {
   if (typeof data !== 'object' || data === null) throw new TypeError('job data is not an IngestBatchJob object')

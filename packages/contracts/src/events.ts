@@ -54,3 +54,6 @@ export interface ParticipantRegistered extends MessageEnvelope {
 
 export type DomainEvent = EventCreated | EventStatusChanged | DistributionCompleted | ParticipantRegistered
 export type DomainEventKind = DomainEvent['kind']
+
+/** Every kind, in topic order: the one list payload checks, metric labels and tools iterate. */
+export const DOMAIN_EVENT_KINDS: readonly DomainEventKind[] = ['EventCreated', 'EventStatusChanged', 'DistributionCompleted', 'ParticipantRegistered']

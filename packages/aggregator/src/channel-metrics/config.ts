@@ -1,7 +1,7 @@
 import { env } from '@event-analytics/contracts'
 import type { ChannelTypeValue } from '@event-analytics/db'
 
-export const CHANNEL_TYPES: readonly ChannelTypeValue[] = ['TV', 'SNS', 'VOICE']
+export { CHANNEL_TYPES } from '@event-analytics/contracts'
 
 /** External channel metrics refresh (docs/SPEC.md section 7). Absent from AggregatorConfig = disabled. */
 export interface ChannelMetricsConfig {

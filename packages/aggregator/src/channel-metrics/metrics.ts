@@ -1,4 +1,5 @@
 /** Channel-metrics refresh metrics, on the aggregator's registry. */
+import { CHANNEL_TYPES } from '@event-analytics/contracts'
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
 
@@ -17,7 +18,7 @@ export function createChannelMetricsMetrics(registry: Registry): ChannelMetricsM
     name: 'aggregator_channel_metrics_breaker_state', help: 'Provider circuit breaker: 0 closed, 1 half-open, 2 open',
     labelNames: ['provider'], registers,
   })
-  for (const provider of ['TV', 'SNS', 'VOICE']) breakerState.set({ provider }, 0)
+  for (const provider of CHANNEL_TYPES) breakerState.set({ provider }, 0)
   return {
     breakerState,
     refreshSeconds: new Histogram({

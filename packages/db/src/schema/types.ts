@@ -1,3 +1,4 @@
+import type { ChannelType, EventStatus } from '@event-analytics/contracts'
 import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely'
 
 /**
@@ -26,8 +27,9 @@ export type DefaultTimestamp = ColumnType<Date, Date | undefined, Date>
 /** Nullable timestamptz. */
 export type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>
 
-export type EventStatusValue = 'ACTIVE' | 'ENDED' | 'ARCHIVED'
-export type ChannelTypeValue = 'TV' | 'SNS' | 'VOICE'
+/** One home for domain values: contracts (the migrations' CHECKs are compared with it by a test). */
+export type EventStatusValue = EventStatus
+export type ChannelTypeValue = ChannelType
 
 export interface EventStatsTable {
   id: GeneratedAlways<number>

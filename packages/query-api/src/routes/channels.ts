@@ -1,3 +1,4 @@
+import { CHANNEL_TYPES } from '@event-analytics/contracts'
 import type { FastifyInstance } from 'fastify'
 import { cacheKeys } from '@event-analytics/contracts'
 import { readEventChannel, readEventChannels } from '@event-analytics/db'
@@ -46,7 +47,7 @@ interface ListQuery {
 const listQuery = {
   type: 'object',
   properties: {
-    channelType: { type: 'string', enum: ['TV', 'SNS', 'VOICE'] },
+    channelType: { type: 'string', enum: [...CHANNEL_TYPES] },
     sort: { type: 'string', enum: CHANNEL_SORT_FIELDS, default: 'channelName' },
     order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
   },

@@ -1,4 +1,5 @@
 /** JSON schema pieces shared by the routes (they also feed the OpenAPI document). */
+import { CHANNEL_TYPES } from '@event-analytics/contracts'
 
 /** Ids are opaque upstream strings; the pattern keeps path params to a safe alphabet. */
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]*$'
@@ -23,7 +24,7 @@ export const nullableInt = { type: ['integer', 'null'] } as const
 /** Money or a rate rendered with two fraction digits. */
 export const decimal = { type: 'string', pattern: '^-?\\d+\\.\\d{2}$' } as const
 export const nullableDecimal = { type: ['string', 'null'], pattern: '^-?\\d+\\.\\d{2}$' } as const
-export const channelTypeSchema = { type: ['string', 'null'], enum: ['TV', 'SNS', 'VOICE', null] } as const
+export const channelTypeSchema = { type: ['string', 'null'], enum: [...CHANNEL_TYPES, null] } as const
 
 export function object(properties: Record<string, unknown>): Record<string, unknown> {
   return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false }

@@ -90,7 +90,7 @@ t.test('outage opens the breaker, keeps the last values, marks them stale; recov
 })
 
 t.test('a provider slower than the timeout fails fast; the others refresh in the same run', async (t) => {
-  const h = await createHarness(t, { timeoutMs: 200, retries: 1, concurrency: 2 })
+  const h = await createHarness(t, { timeoutMs: 1000, retries: 1, concurrency: 2 })
   const refresher = h.aggregator.channelMetrics
   if (refresher === null) throw new Error('channel metrics must be enabled')
   const eventId = `slow-${h.run}`

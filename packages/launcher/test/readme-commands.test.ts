@@ -39,6 +39,10 @@ function commandLines(markdown: string): string[] {
   return lines
 }
 
+// Each line is a fresh pnpm process (seconds each, much longer on a loaded machine): the
+// file gets more than the package's 120 s default; each command keeps its own 90 s bound.
+t.setTimeout(600_000)
+
 const commands = commandLines(readme)
 const database = withDatabase(TEST_SERVER_URL, `ea_readme_${process.pid}`)
 t.teardown(() => dropDatabase(database))

@@ -51,11 +51,6 @@ export type { ChannelTypeTotalsRow } from './queries/read-user-summary.js'
 export { pingDatabase } from './queries/ping.js'
 export { readTimeZoneNames } from './queries/time-zones.js'
 export { readEventOwners } from './queries/read-owners.js'
-// Benchmark-only queries (packages/bench); no service imports these.
-export { naiveApplyEventCreated, naiveApplyParticipant } from './queries/naive-baseline.js'
-export type { NaiveEventCreated } from './queries/naive-baseline.js'
-export { seedBenchEvent, seedBenchChannels, seedBenchTimeline, readBenchVisibleCounts } from './queries/bench-support.js'
-export type { BenchSeedEvent, BenchTimelineRow, BenchVisibleCounts } from './queries/bench-support.js'
 export { applyChannelSnapshot, listRefreshTargets } from './queries/apply-snapshot.js'
 export type {
   ChannelSnapshot,

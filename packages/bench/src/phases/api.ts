@@ -7,8 +7,9 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { cacheKeys } from '@event-analytics/contracts'
 import {
-  addUtcMonths, closeDb, createDb, ensureTimelinePartitions, readTimeline, seedBenchChannels, seedBenchEvent, seedBenchTimeline, utcMonthStart,
+  addUtcMonths, closeDb, createDb, ensureTimelinePartitions, readTimeline, utcMonthStart,
 } from '@event-analytics/db'
+import { seedBenchChannels, seedBenchEvent, seedBenchTimeline } from '@event-analytics/db/bench'
 import autocannon from 'autocannon'
 import { Redis } from 'ioredis'
 import type { BenchConfig } from '../config.js'

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { DomainEvent } from '@event-analytics/contracts'
-import { readBenchVisibleCounts, type Database } from '@event-analytics/db'
+import type { Database } from '@event-analytics/db'
+import { readBenchVisibleCounts } from '@event-analytics/db/bench'
 import type { EventProducer } from '@event-analytics/simulator'
 import type { Kysely } from 'kysely'
 import type { Progress } from '../progress.js'

@@ -3,7 +3,8 @@
  * BullMQ job per message, and a BullMQ worker that runs ONE statement per job
  * (packages/db naive-baseline queries). No batching, no folding, no exactly-once claim.
  */
-import { createDb, closeDb, naiveApplyEventCreated, naiveApplyParticipant } from '@event-analytics/db'
+import { createDb, closeDb } from '@event-analytics/db'
+import { naiveApplyEventCreated, naiveApplyParticipant } from '@event-analytics/db/bench'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'

@@ -74,8 +74,14 @@ export function flushAll(times: number): Fault {
   return async (env, random) => {
     const notes: string[] = []
     for (let round = 0; round < times; round += 1) {
-      await sleep(random.int(500, 1500))
-      const backlog = await queueBacklog(env)
+      await sleep(random.int(300, 1000))
+      // Strike while jobs wait or run (the aggregator drains fast): poll briefly for one.
+      const deadline = Date.now() + 10_000
+      let backlog = await queueBacklog(env)
+      while (backlog === 0 && Date.now() < deadline) {
+        await sleep(10)
+        backlog = await queueBacklog(env)
+      }
       const client = new Redis(env.redis.url, { maxRetriesPerRequest: 3 })
       try {
         await client.flushall()

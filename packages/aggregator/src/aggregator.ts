@@ -14,7 +14,6 @@ import type { ChannelMetricsRefresher } from './channel-metrics/refresh.js'
 import { BatchConsumer } from './consumer.js'
 import { createMetrics } from './metrics.js'
 import type { AggregatorMetrics } from './metrics.js'
-import { redisOptions } from './redis.js'
 
 export interface Aggregator {
   readonly metrics: AggregatorMetrics
@@ -45,8 +44,12 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
   // Invalidations (batches, channel metrics, breaker transitions) go where the API caches.
   const cache = new Redis(config.cacheRedisUrl, { maxRetriesPerRequest: 3, lazyConnect: true })
   cache.on('error', (error) => logger.warn({ err: error }, 'redis cache connection error'))
+  // ioredis parses the URL (rediss://, credentials, db); BullMQ needs maxRetriesPerRequest null
+  // for its blocking commands, shares this connection and duplicates it where it must block.
+  const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null })
+  queueConnection.on('error', (error) => logger.warn({ err: error }, 'queue Redis connection error'))
   const worker = new Worker<IngestBatchJob>(config.queueName, null, {
-    connection: redisOptions(config.redisUrl),
+    connection: queueConnection,
     prefix: config.queuePrefix,
     autorun: false,
     lockDuration: config.lockDurationMs,
@@ -65,7 +68,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
   })
   const channelMetrics = config.channelMetrics?.enabled
     ? createChannelMetricsRefresher({
-      config: config.channelMetrics, db, cache, redisUrl: config.redisUrl, queuePrefix: config.queuePrefix,
+      config: config.channelMetrics, db, cache, queueConnection, queuePrefix: config.queuePrefix,
       registry: metrics.registry, logger: logger.child({ component: 'channel-metrics' }),
     })
     : null
@@ -100,6 +103,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
         await channelMetrics?.close()
         await worker.close()
         await ops?.close()
+        queueConnection.disconnect()
         cache.disconnect()
         await closeDb(db)
         logger.info('aggregator closed')
@@ -109,7 +113,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
   }
 }
 
-/** Refuses an evicting queue Redis before any job is taken (see checkQueueRedis). */
+/** Refuses an evicting queue Redis before any job is taken; fails fast when it is unreachable. */
 async function checkQueue(config: AggregatorConfig, logger: Logger): Promise<void> {
   const probe = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
   probe.on('error', () => undefined) // the command below reports it

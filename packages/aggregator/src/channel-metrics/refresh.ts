@@ -9,7 +9,6 @@ import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
 import type { Registry } from 'prom-client'
-import { redisOptions } from '../redis.js'
 import { HealthReporter, createBreakers, shutdownBreakers } from './breaker.js'
 import type { ProviderBreakers } from './breaker.js'
 import { CHANNEL_TYPES } from './config.js'
@@ -37,7 +36,8 @@ export interface RefresherDeps {
   readonly config: ChannelMetricsConfig
   readonly db: Kysely<Database>
   readonly cache: Redis
-  readonly redisUrl: string
+  /** The queue Redis (BullMQ shares it; the aggregator closes it). */
+  readonly queueConnection: Redis
   readonly queuePrefix: string
   readonly registry: Registry
   readonly logger: Logger
@@ -48,7 +48,7 @@ export function createChannelMetricsRefresher(deps: RefresherDeps): ChannelMetri
   const metrics = createChannelMetricsMetrics(deps.registry)
   const health = new HealthReporter(db, cache, metrics, logger)
   const breakers = createBreakers(config, health)
-  const queue = new Queue(CHANNEL_METRICS_QUEUE_NAME, { connection: redisOptions(deps.redisUrl), prefix: deps.queuePrefix })
+  const queue = new Queue(CHANNEL_METRICS_QUEUE_NAME, { connection: deps.queueConnection, prefix: deps.queuePrefix })
   queue.on('error', (error) => logger.warn({ err: error }, 'channel metrics queue error'))
   let worker: Worker | undefined
 
@@ -74,7 +74,7 @@ export function createChannelMetricsRefresher(deps: RefresherDeps): ChannelMetri
         { name: 'refresh', opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } } },
       )
       worker = new Worker(CHANNEL_METRICS_QUEUE_NAME, async () => runRefreshOnce(), {
-        connection: redisOptions(deps.redisUrl),
+        connection: deps.queueConnection,
         prefix: deps.queuePrefix,
         concurrency: 1,
       })

@@ -123,6 +123,7 @@ export async function applyChannelSnapshot(
         conversions: snapshot.conversions, likes: snapshot.likes, comments: snapshot.comments, shares: snapshot.shares,
         total_calls: snapshot.totalCalls, completed_calls: snapshot.completedCalls,
         average_duration_sec: snapshot.averageDurationSec, metrics_as_of: snapshot.asOf, updated_at: sql`now()`,
+        last_occurred_at: sql`GREATEST(last_occurred_at, ${snapshot.asOf}::timestamptz)`,
       })
       .where('event_id', '=', target.eventId)
       .where('channel_name', '=', target.channelName)
@@ -134,6 +135,7 @@ export async function applyChannelSnapshot(
       .updateTable('event_stats')
       .set({
         total_views: sql`(SELECT coalesce(sum(c.views), 0) FROM channel_stats AS c WHERE c.event_id = ${target.eventId})`,
+        last_occurred_at: sql`GREATEST(last_occurred_at, ${snapshot.asOf}::timestamptz)`,
         updated_at: sql`now()`,
       })
       .where('event_id', '=', target.eventId)

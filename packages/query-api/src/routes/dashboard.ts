@@ -5,7 +5,7 @@ import { dashboardBody } from '../projections/dashboard.js'
 import { readEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
 import {
-  bool, channelTypeSchema, decimal, eventParams, int, nullableDecimal, object, problemResponses, security, str,
+  asOfSchema, bool, channelTypeSchema, decimal, eventParams, int, nullableDecimal, object, problemResponses, security, str,
 } from './schemas.js'
 
 export const dashboardResponse = object({
@@ -35,6 +35,7 @@ export const dashboardResponse = object({
     }),
   },
   updatedAt: { type: 'string', format: 'date-time' },
+  asOf: asOfSchema,
 })
 
 export async function dashboardRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {

@@ -8,7 +8,8 @@ import { timelineCacheField } from '../cache/timeline-field.js'
 import { badRequest } from '../plugins/problem-details.js'
 import { readEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
-import { eventParams, int, object, problemResponses, security, str } from './schemas.js'
+import { asOfOf } from '../projections/as-of.js'
+import { asOfSchema, eventParams, int, object, problemResponses, security, str } from './schemas.js'
 
 interface TimelineQuery {
   granularity: TimelineGranularity
@@ -47,6 +48,7 @@ export const timelineResponse = object({
   from: { type: 'string', format: 'date-time' },
   to: { type: 'string', format: 'date-time' },
   buckets: { type: 'array', items: bucket },
+  asOf: asOfSchema,
 })
 
 function rangeOrBadRequest<T>(compute: () => T): T {
@@ -92,7 +94,7 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
         key: cacheKeys.timeline(eventId, granularity),
         // Explicit bounds by their resolved instants: equivalent queries share one cached answer.
         field: timelineCacheField(tz, from === undefined ? undefined : requested.from, to === undefined ? undefined : requested.to),
-        build: async () => {
+        build: async (event) => {
           const span = await readTimelineSpan(context.db, eventId)
           const range = rangeOrBadRequest(() => resolveRange(rangeRequest, span, context.now()))
           const rows = await readTimeline(context.db, {
@@ -114,6 +116,7 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
             from: range.from.toISOString(),
             to: range.to.toISOString(),
             buckets: timelineBuckets(rows),
+            asOf: asOfOf(event.last_occurred_at),
           }
         },
       })

@@ -4,7 +4,7 @@
  * swagger (it collects routes registered after it), then the routes.
  */
 import Fastify from 'fastify'
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
@@ -17,6 +17,7 @@ import { createLogger } from '@event-analytics/contracts'
 import type { Database } from '@event-analytics/db'
 import type { ApiConfig } from './config.js'
 import { createVerifier } from './auth/verifier.js'
+import { createSessionTokens } from './auth/session.js'
 import type { TokenVerifier } from './auth/verifier.js'
 import { authPlugin } from './plugins/auth.js'
 import { BOARD_PATH, boardPlugin } from './plugins/board.js'
@@ -30,6 +31,8 @@ import type { RouteContext } from './routes/context.js'
 import { dashboardRoutes } from './routes/dashboard.js'
 import { healthRoutes } from './routes/health.js'
 import { roiRoutes } from './routes/roi.js'
+import { sessionRoutes } from './routes/session.js'
+import { streamRoutes } from './routes/stream.js'
 import { timelineRoutes } from './routes/timeline.js'
 import { userRoutes } from './routes/users.js'
 
@@ -60,12 +63,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const verifier = deps.verifier ?? createVerifier(config.auth)
   await app.register(problemDetailsPlugin)
   await app.register(metricsPluginFp, { metrics: deps.metrics ?? createApiMetrics() })
-  await app.register(authPlugin, { verifier })
+  const sessions = config.live.sessionSecret === undefined ? undefined : createSessionTokens(config.live.sessionSecret, config.live.sessionTtlSeconds)
+  await app.register(authPlugin, { verifier, ...(sessions === undefined ? {} : { session: (request: FastifyRequest) => sessions.principalOf(request) }) })
   await app.register(etagPluginFp)
   await app.register(projectionCachePlugin, { redis: deps.redis, ttlSeconds: config.cacheTtlSeconds, limits: config.cacheLimits })
   await registerEdge(app, config)
   await registerDocs(app)
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis })
+  if (sessions !== undefined) await app.register(sessionRoutes, { sessions, redis: deps.redis })
   const context: RouteContext = { db: deps.db, config, now: deps.now ?? (() => new Date()) }
   await app.register(
     async (api) => {
@@ -73,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       for (const routes of [dashboardRoutes, channelRoutes, roiRoutes, timelineRoutes, userRoutes]) {
         await api.register(routes, context)
       }
+      await api.register(streamRoutes, { ...context, subscriber: deps.redis.duplicate() })
     },
     { prefix: API_PREFIX },
   )

@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { CACHE_TTL_SECONDS, DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/contracts'
 import type { FillLimits } from '@event-analytics/contracts'
 import { isKnownTimeZone } from './projections/timeline.js'
+import { liveConfigFrom, liveShape } from './live/config.js'
+import type { LiveConfig } from './live/config.js'
 
 /**
  * Documented development secret: only ever used when NODE_ENV !== 'production' and no
@@ -42,6 +44,7 @@ const shape = {
   CORS_ORIGINS: env.list(''),
   BOARD_ENABLED: env.boolean(true),
   LOG_LEVEL: env.logLevel(),
+  ...liveShape,
 }
 
 
@@ -69,6 +72,8 @@ export interface ApiConfig {
   rateLimit: { max: number; windowMs: number }
   corsOrigins: string[]
   boardEnabled: boolean
+  /** Sessions, live streams, the web page (live/config.ts). */
+  live: LiveConfig
 }
 
 /** Reads and validates the environment once; every problem is reported together. */
@@ -98,5 +103,6 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     rateLimit: { max: raw.RATE_LIMIT_MAX, windowMs: raw.RATE_LIMIT_WINDOW_MS },
     corsOrigins: raw.CORS_ORIGINS,
     boardEnabled: raw.BOARD_ENABLED,
+    live: liveConfigFrom(raw, secret),
   }
 }

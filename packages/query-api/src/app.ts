@@ -22,6 +22,7 @@ import type { TokenVerifier } from './auth/verifier.js'
 import { authPlugin } from './plugins/auth.js'
 import { BOARD_PATH, boardPlugin } from './plugins/board.js'
 import { projectionCachePlugin } from './plugins/cache.js'
+import { csvPluginFp, rewriteCsvAlias } from './plugins/csv.js'
 import { etagPluginFp } from './plugins/etag.js'
 import { createApiMetrics, metricsPluginFp } from './plugins/metrics.js'
 import type { ApiMetrics } from './plugins/metrics.js'
@@ -59,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Ids in paths are bounded by the schemas; this bounds everything else.
     routerOptions: { maxParamLength: 100 },
     ajv: { customOptions: { allErrors: false } },
+    rewriteUrl: rewriteCsvAlias,
   })
   const verifier = deps.verifier ?? createVerifier(config.auth)
   await app.register(problemDetailsPlugin)
@@ -66,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const sessions = config.live.sessionSecret === undefined ? undefined : createSessionTokens(config.live.sessionSecret, config.live.sessionTtlSeconds)
   await app.register(authPlugin, { verifier, ...(sessions === undefined ? {} : { session: (request: FastifyRequest) => sessions.principalOf(request) }) })
   await app.register(etagPluginFp)
+  await app.register(csvPluginFp, { db: deps.db, defaultTimeZone: config.defaultTimeZone })
   await app.register(projectionCachePlugin, { redis: deps.redis, ttlSeconds: config.cacheTtlSeconds, limits: config.cacheLimits })
   await registerEdge(app, config)
   await registerDocs(app)

@@ -60,7 +60,7 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
   app.get<{ Params: { eventId: string }; Querystring: ListQuery }>(
     '/events/:eventId/analytics/channels',
     {
-      config: { etag: true },
+      config: { etag: true, csv: 'channels' },
       schema: {
         summary: 'Every channel with all counters and derived rates (nulls sort last)',
         tags: ['analytics'],

@@ -65,7 +65,7 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
   app.get<{ Params: { eventId: string }; Querystring: TimelineQuery }>(
     '/events/:eventId/analytics/timeline',
     {
-      config: { etag: true },
+      config: { etag: true, csv: 'timeline' },
       schema: {
         summary: 'Zero-filled timeline roll-up in a time zone (hour buckets are UTC hours; weeks start Monday)',
         tags: ['analytics'],

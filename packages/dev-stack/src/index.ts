@@ -2,3 +2,4 @@ export { stackEndpoints, stackSettings, type StackEndpoints, type StackSettings 
 export { StackError, describeFailure, type Progress } from './errors.js'
 export type { ComponentStatus, State } from './managed.js'
 export { ensureStackUp, stackDown, stackStatus, stackUp, type StackOptions } from './stack.js'
+export { CHROMIUM_ARGS, CHROMIUM_PATH, ensureChromium } from './browser.js'

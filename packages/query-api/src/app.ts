@@ -27,6 +27,7 @@ import { etagPluginFp } from './plugins/etag.js'
 import { createApiMetrics, metricsPluginFp } from './plugins/metrics.js'
 import type { ApiMetrics } from './plugins/metrics.js'
 import { problemDetailsPlugin } from './plugins/problem-details.js'
+import { webPage } from './plugins/web.js'
 import { channelRoutes } from './routes/channels.js'
 import type { RouteContext } from './routes/context.js'
 import { dashboardRoutes } from './routes/dashboard.js'
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerDocs(app)
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis })
   if (sessions !== undefined) await app.register(sessionRoutes, { sessions, redis: deps.redis })
+  await app.register(webPage, { root: config.live.webRoot })
   const context: RouteContext = { db: deps.db, config, now: deps.now ?? (() => new Date()) }
   await app.register(
     async (api) => {

@@ -38,6 +38,8 @@ export interface RefreshTarget {
   readonly userId: string | null
   readonly channelName: string
   readonly channelType: ChannelTypeValue
+  /** Participants applied to the channel so far (a hint for the provider). */
+  readonly participants: number
 }
 
 export type ApplySnapshotResult =
@@ -51,7 +53,7 @@ export async function listRefreshTargets(db: Kysely<Database>, channelType?: Cha
   let query = db
     .selectFrom('channel_stats as c')
     .innerJoin('event_stats as e', 'e.event_id', 'c.event_id')
-    .select(['c.event_id', 'e.user_id', 'c.channel_name', 'c.channel_type'])
+    .select(['c.event_id', 'e.user_id', 'c.channel_name', 'c.channel_type', 'c.participants'])
     .where('e.status', '=', 'ACTIVE')
     .where('e.event_created_at', 'is not', null)
     .where('c.channel_type', 'is not', null)
@@ -60,7 +62,7 @@ export async function listRefreshTargets(db: Kysely<Database>, channelType?: Cha
   return rows.flatMap((row) =>
     row.channel_type === null
       ? []
-      : [{ eventId: row.event_id, userId: row.user_id, channelName: row.channel_name, channelType: row.channel_type }],
+      : [{ eventId: row.event_id, userId: row.user_id, channelName: row.channel_name, channelType: row.channel_type, participants: row.participants }],
   )
 }
 

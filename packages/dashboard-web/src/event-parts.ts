@@ -17,7 +17,7 @@ export function renderKpis(root: HTMLElement, dashboard: Dashboard): void {
     'aria-valuenow': achievement === null ? undefined : Math.max(0, Math.min(100, achievement)) },
   meterFill(achievement))
   const card = (name: string, label: string, value: string, ...extra: (Node | string | null)[]) =>
-    h('div', { class: 'kpi', 'data-kpi': name }, h('span', { class: 'kpi-label' }, label), h('strong', { class: 'kpi-value' }, value), ...extra)
+    h('div', { class: 'kpi', 'data-kpi': name }, h('span', { class: 'kpi-label' }, label), h('strong', { class: 'kpi-value', title: value }, value), ...extra)
   replace(root,
     card('participants', 'Participants', fmt.count(s.totalParticipants)),
     card('views', 'Views', fmt.count(s.totalViews)),

@@ -8,7 +8,7 @@ const PAGE_SIZE = 10
 const CHANNEL_TYPE_LABEL: Record<string, string> = { TV: 'TV', SNS: 'SNS', VOICE: 'Voice' }
 
 function kpi(name: string, label: string, value: string, note?: string): HTMLElement {
-  return h('div', { class: 'kpi', 'data-kpi': name }, h('span', { class: 'kpi-label' }, label), h('strong', { class: 'kpi-value' }, value),
+  return h('div', { class: 'kpi', 'data-kpi': name }, h('span', { class: 'kpi-label' }, label), h('strong', { class: 'kpi-value', title: value }, value),
     note === undefined ? null : h('span', { class: 'kpi-note' }, note))
 }
 

@@ -46,7 +46,7 @@ export function metricsFromParticipants(
   const r = ratiosFor(eventId, channelName)
   const floor = Math.floor
   const views = floor(participants / r.participation)
-  const clicks = provider === 'tv' ? 0 : floor(views * r.clickRate)
+  const clicks = provider === 'sns' ? floor(views * r.clickRate) : 0
   const likes = provider === 'sns' ? floor(views * r.likeRate) : 0
   const totalCalls = provider === 'voice' ? floor(participants * r.callsPerParticipant) : 0
   return {

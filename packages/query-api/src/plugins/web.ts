@@ -27,8 +27,9 @@ export async function webPage(app: FastifyInstance, options: WebOptions): Promis
   await app.register(fastifyStatic, {
     root: options.root,
     prefix: '/',
-    // Routes for the files that exist at start, no catch-all: unknown paths stay problem+json 404s.
-    wildcard: false,
+    // A catch-all (the API's routes are more specific and win): a rebuilt page is served without a
+    // restart, and a path that is no file falls through to the problem+json 404.
+    wildcard: true,
     // Swagger UI registers its own @fastify/static; the reply decorators are its.
     decorateReply: false,
     setHeaders: (response, path) => {

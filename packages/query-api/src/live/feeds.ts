@@ -61,19 +61,30 @@ export class LiveFeeds {
 
   constructor(private readonly options: FeedOptions) {
     this.now = options.now ?? Date.now
+    const { subscriber, channel } = options
+    subscriber.on('message', (from: string, text: string) => {
+      if (from === channel) this.onMessage(text)
+    })
+    // ioredis subscribes again after a reconnect, but what was announced meanwhile is lost:
+    // every open feed reloads once, so no stream stays behind a change it did not hear.
+    let connections = 0
+    subscriber.on('ready', () => {
+      connections += 1
+      if (connections > 1) for (const [eventId, feed] of this.feeds) this.refresh(eventId, feed)
+    })
   }
 
   /** Subscribes once (the first stream); resolves when Redis confirmed, so no change after it is missed. */
   ready(): Promise<void> {
     this.subscribed ??= (async () => {
-      const { subscriber, channel } = this.options
-      subscriber.on('message', (from: string, text: string) => {
-        if (from === channel) this.onMessage(text)
-      })
-      await subscriber.subscribe(channel)
-      this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs)
+      await this.options.subscriber.subscribe(this.options.channel)
+      this.heartbeat ??= setInterval(() => this.beat(), this.options.heartbeatMs)
       this.heartbeat.unref()
-    })()
+    })().catch((error: unknown) => {
+      // Redis unreachable: this stream fails (503), the next one tries again.
+      this.subscribed = undefined
+      throw error
+    })
     return this.subscribed
   }
 

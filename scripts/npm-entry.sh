@@ -47,6 +47,11 @@ case "$command" in
   start)
     step "migrating the database"
     pnpm migrate
+    step "building the dashboard page"
+    pnpm --filter @event-analytics/dashboard-web run build
+    # A demo should move within a minute: channel metrics every 60 s instead of the 5 min default.
+    CHANNEL_METRICS_REFRESH_MS=${CHANNEL_METRICS_REFRESH_MS:-60000}
+    export CHANNEL_METRICS_REFRESH_MS
     pnpm stack status
     step "starting the services and the traffic simulator (Ctrl-C stops them)"
     # exec: the launcher receives Ctrl-C/SIGTERM itself and stops its children in order.

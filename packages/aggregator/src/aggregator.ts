@@ -1,5 +1,5 @@
 /** Wiring and lifecycle: start, drain (finish the in-flight batch), close (release everything). */
-import { checkQueueRedis, createLogger } from '@event-analytics/contracts'
+import { DEFAULT_CHANGES_CHANNEL, checkQueueRedis, createLogger } from '@event-analytics/contracts'
 import type { IngestBatchJob, Logger } from '@event-analytics/contracts'
 import { closeDb, createDb, pingDatabase } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
@@ -60,15 +60,16 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
     drainDelay: 1,
   })
   worker.on('error', (error) => logger.warn({ err: error }, 'bullmq worker error'))
+  const changesChannel = config.changesChannel ?? DEFAULT_CHANGES_CHANNEL
   const consumer = new BatchConsumer({
-    worker, db, cache, metrics, logger,
+    worker, db, cache, metrics, logger, changesChannel,
     batchMaxMessages: config.batchMaxMessages,
     batchMaxWaitMs: config.batchMaxWaitMs,
     lockDurationMs: config.lockDurationMs,
   })
   const channelMetrics = config.channelMetrics?.enabled
     ? createChannelMetricsRefresher({
-      config: config.channelMetrics, db, cache, queueConnection, queuePrefix: config.queuePrefix,
+      config: config.channelMetrics, db, cache, changesChannel, queueConnection, queuePrefix: config.queuePrefix,
       registry: metrics.registry, logger: logger.child({ component: 'channel-metrics' }),
     })
     : null

@@ -1,4 +1,4 @@
-import { DEFAULT_REDIS_URL, INGEST_QUEUE_NAME, env, loadConfig } from '@event-analytics/contracts'
+import { DEFAULT_CHANGES_CHANNEL, DEFAULT_REDIS_URL, INGEST_QUEUE_NAME, env, loadConfig } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
 import { channelMetricsConfigFrom, channelMetricsShape } from './channel-metrics/config.js'
@@ -10,6 +10,8 @@ export interface AggregatorConfig {
   readonly redisUrl: string
   /** The projection cache's Redis, where invalidations go; may be its own, evicting instance. */
   readonly cacheRedisUrl: string
+  /** Pub/sub channel of the cache Redis the changed event ids are published on (contracts' changes.ts). */
+  readonly changesChannel?: string
   readonly queueName: string
   /** BullMQ key prefix; must match the ingest worker's. */
   readonly queuePrefix: string
@@ -35,6 +37,7 @@ const shape = {
   REDIS_URL: env.url(DEFAULT_REDIS_URL),
   /** Unset: the cache lives in the queue's Redis (REDIS_URL). */
   CACHE_REDIS_URL: env.optionalUrl(),
+  CACHE_CHANGES_CHANNEL: env.string(DEFAULT_CHANGES_CHANNEL),
   AGGREGATOR_QUEUE_NAME: env.string(INGEST_QUEUE_NAME),
   BULLMQ_PREFIX: env.string('bull'),
   AGGREGATOR_BATCH_MAX_MESSAGES: env.integer(2000, 1, 100_000),
@@ -57,6 +60,7 @@ export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): A
     databaseUrl: raw.DATABASE_URL,
     redisUrl: raw.REDIS_URL,
     cacheRedisUrl: raw.CACHE_REDIS_URL ?? raw.REDIS_URL,
+    changesChannel: raw.CACHE_CHANGES_CHANNEL,
     queueName: raw.AGGREGATOR_QUEUE_NAME,
     queuePrefix: raw.BULLMQ_PREFIX,
     batchMaxMessages: raw.AGGREGATOR_BATCH_MAX_MESSAGES,

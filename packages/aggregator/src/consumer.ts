@@ -30,6 +30,8 @@ export interface ConsumerDeps {
   readonly worker: Worker<IngestBatchJob>
   readonly db: Kysely<Database>
   readonly cache: Redis
+  /** Where the changed event ids are published once their keys are invalidated. */
+  readonly changesChannel: string
   readonly metrics: AggregatorMetrics
   readonly logger: Logger
   readonly batchMaxMessages: number
@@ -160,7 +162,8 @@ export class BatchConsumer {
     if (outcome.rowsWritten > 0) metrics.foldRatio.observe(outcome.applied / outcome.rowsWritten)
     const keys = cacheKeysOf(outcome.changed)
     try {
-      await invalidateProjections(this.deps.cache, keys)
+      const eventIds = outcome.changed.map((change) => change.eventId)
+      await invalidateProjections(this.deps.cache, keys, { channel: this.deps.changesChannel, eventIds })
     } catch (error) {
       // Committed already: the retry finds every message claimed and invalidates again.
       metrics.invalidationFailures.inc()

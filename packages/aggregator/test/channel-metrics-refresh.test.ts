@@ -62,8 +62,10 @@ t.test('several refreshes: counters, hourly increases, total_views', async (t) =
       completed_calls: expected.completedCalls, average_duration_sec: expected.averageDurationSec.toFixed(2),
     }, `${row.channel_name} counters = last snapshot`)
     t.same(row.metrics_as_of, new Date(last))
+    t.same(row.last_occurred_at, new Date(last), 'the snapshot moved the channel\'s asOf')
   }
   const event = await db.selectFrom('event_stats').selectAll().where('event_id', '=', live).executeTakeFirstOrThrow()
+  t.same(event.last_occurred_at, new Date(last), 'and the event\'s')
   t.equal(event.total_views, channels.reduce((sum, row) => sum + row.views, 0), 'total_views = sum of channel views')
   t.equal(event.total_participants, 2, 'participants untouched')
 

@@ -6,8 +6,9 @@
  * - Redis refuses the invalidation: the batch is retried until it is accepted, and applied once.
  */
 import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
 import t from 'tap'
-import { cacheKeys, fillGuardKey } from '@event-analytics/contracts'
+import { cacheKeys, decodeChange, fillGuardKey } from '@event-analytics/contracts'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { applyMessages, createAggregator } from '../src/index.js'
@@ -47,6 +48,12 @@ t.test('a batch found already applied still invalidates what it names', async (t
   await q.redis.mset(...stale.flatMap((key) => [key, 'before the commit']))
   t.teardown(() => q.redis.del(...stale).then(() => undefined))
 
+  const subscriber = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
+  t.teardown(() => subscriber.quit())
+  await subscriber.subscribe(`${prefix}:changes`)
+  const heard = new Promise<readonly string[] | undefined>((resolve) =>
+    subscriber.once('message', (_channel: string, text: string) => resolve(decodeChange(text)?.eventIds)))
+
   await q.add(messages) // the retry of the same messages
   const aggregator = createAggregator(testConfig(url, prefix), { defaultMetrics: false })
   await aggregator.start()
@@ -54,6 +61,7 @@ t.test('a batch found already applied still invalidates what it names', async (t
   t.same(await q.settled(), { completed: 1, failed: 0 })
 
   t.equal(await q.redis.exists(...stale), 0, 'dashboard, channel and owner summary invalidated')
+  t.same(await heard, [eventId], 'and the event announced on the changes channel')
   t.match(await aggregator.metrics.registry.metrics(), /aggregator_duplicates_dropped_total 2/)
   t.strictSame(sortTables(await readTables(db, [eventId])), sortTables(reference(messages)), 'applied once')
 })

@@ -120,7 +120,7 @@ function expectedWithSeed(stream: readonly DomainEvent[], eventId: string, seed:
     const row: ChannelRow = channels.get(key) ?? {
       event_id: eventId, channel_name: name, channel_type: null, participants: 0, distribution_count: 0,
       distribution_cost: '0.00', impressions: 0, views: 0, clicks: 0, conversions: 0, likes: 0, comments: 0,
-      shares: 0, total_calls: 0, completed_calls: 0, average_duration_sec: '0.00', metrics_as_of: null,
+      shares: 0, total_calls: 0, completed_calls: 0, average_duration_sec: '0.00', metrics_as_of: null, last_occurred_at: null,
     }
     channels.set(key, {
       ...row,

@@ -21,8 +21,11 @@ const shape = {
   BENCH_API_SECONDS: env.integer(8, 1),
   BENCH_API_CONNECTIONS: env.integer(16, 1),
   BENCH_TIMELINE_REQUESTS: env.integer(200, 10),
-  /** Comma list of phases to run: throughput, freshness, api. */
-  BENCH_PHASES: env.list('throughput,freshness,api'),
+  /** Live-stream fan-out: clients on one event, at BENCH_FRESHNESS_RATE background load. */
+  BENCH_FANOUT_CLIENTS: env.integer(1000, 1, 20_000),
+  BENCH_FANOUT_SECONDS: env.integer(20, 3),
+  /** Comma list of phases to run: throughput, freshness, api, fanout. */
+  BENCH_PHASES: env.list('throughput,freshness,api,fanout'),
   /** Skip rewriting BENCHMARKS.md (the JSON is always written). */
   BENCH_WRITE_MARKDOWN: env.boolean(true),
 }
@@ -45,5 +48,7 @@ export function settingsOf(config: BenchConfig): Record<string, number | string>
     BENCH_API_SECONDS: config.BENCH_API_SECONDS,
     BENCH_API_CONNECTIONS: config.BENCH_API_CONNECTIONS,
     BENCH_TIMELINE_REQUESTS: config.BENCH_TIMELINE_REQUESTS,
+    BENCH_FANOUT_CLIENTS: config.BENCH_FANOUT_CLIENTS,
+    BENCH_FANOUT_SECONDS: config.BENCH_FANOUT_SECONDS,
   }
 }

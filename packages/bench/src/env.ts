@@ -11,6 +11,11 @@ export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789abcdef-0123456789'
  */
 const WORKER_NODE_OPTIONS = '--max-semi-space-size=4'
 
+/** The phase's own change announcements (aggregator -> API live streams). */
+export function changesChannel(phase: Phase): string {
+  return `${phase.prefix}-changes`
+}
+
 export function ingestEnv(config: BenchConfig, phase: Phase, opsPort: number): Record<string, string> {
   return {
     KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
@@ -36,6 +41,7 @@ export function aggregatorEnv(config: BenchConfig, phase: Phase, opsPort: number
     REDIS_URL: config.REDIS_URL,
     BULLMQ_PREFIX: phase.prefix,
     AGGREGATOR_OPS_PORT: String(opsPort),
+    CACHE_CHANGES_CHANNEL: changesChannel(phase),
     NODE_OPTIONS: WORKER_NODE_OPTIONS,
   }
 }
@@ -51,5 +57,6 @@ export function apiEnv(config: BenchConfig, phase: Phase, port: number): Record<
     // The benchmark is one client hammering loopback; the limiter would only measure itself.
     RATE_LIMIT_MAX: '1000000000',
     BOARD_ENABLED: 'false',
+    CACHE_CHANGES_CHANNEL: changesChannel(phase),
   }
 }

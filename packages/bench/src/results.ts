@@ -1,4 +1,5 @@
 /** Shape of bench-results/latest.json and the input of the report. */
+import type { FanoutResult } from './phases/fanout.js'
 import type { LatencySummary } from './stats.js'
 import type { TargetResult } from './targets.js'
 
@@ -83,6 +84,8 @@ export interface BenchResults {
   /** Every attempt, the target rate first, then halved rates while not sustained. */
   freshnessAttempts: FreshnessResult[]
   api: ApiResult | null
+  /** Live-stream fan-out (phase `fanout`). */
+  fanout: FanoutResult | null
   memory: Partial<Record<ServiceName, MemoryResult>>
   targets: TargetResult[]
   /** Phases that failed, with the error; their figures are missing. */

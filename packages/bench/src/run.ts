@@ -7,6 +7,8 @@ import { settingsOf } from './config.js'
 import { describeMachine } from './machine.js'
 import { MemoryBook } from './memory.js'
 import { runApi } from './phases/api.js'
+import { runFanout } from './phases/fanout.js'
+import { renderFanoutSection, spliceFanoutSection } from './fanout-report.js'
 import { runFreshnessSeries } from './phases/freshness.js'
 import { runThroughput } from './phases/throughput.js'
 import { BENCHMARKS_MD, RESULTS_DIR } from './paths.js'
@@ -38,6 +40,7 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
   // The target is set at the configured rate: lower rates, tried when it is not sustained, only inform.
   const freshnessAtTarget = freshnessAttempts[0] ?? null
   const api = wants('api') ? await attempt('api', failures, progress, () => runApi(config, progress, memory)) : null
+  const fanout = wants('fanout') ? await attempt('fanout', failures, progress, () => runFanout(config, progress, memory)) : null
   const targets = evaluateTargets({
     e2eVsRaw: throughput === null ? null : throughput.endToEndRate / throughput.rawConsumeRate,
     e2eVsNaive: throughput === null ? null : throughput.endToEndRate / throughput.naiveRate,
@@ -54,7 +57,7 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
     durationSeconds: (performance.now() - started) / 1000,
     machine: describeMachine(),
     settings: settingsOf(config),
-    throughput, freshness, freshnessAttempts, api,
+    throughput, freshness, freshnessAttempts, api, fanout,
     memory: memory.entries,
     targets,
     failures,
@@ -66,8 +69,12 @@ export function writeResults(results: BenchResults, config: BenchConfig): string
   const json = join(RESULTS_DIR, 'latest.json')
   writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`)
   if (config.BENCH_WRITE_MARKDOWN) {
-    const current = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '# Benchmarks\n'
-    writeFileSync(BENCHMARKS_MD, spliceSection(current, renderSection(results)))
+    let document = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '# Benchmarks\n'
+    // A run of the fan-out phase alone keeps the other phases' section as it was.
+    const main = ['throughput', 'freshness', 'api'].some((phase) => config.BENCH_PHASES.includes(phase))
+    if (main) document = spliceSection(document, renderSection(results))
+    if (results.fanout !== null) document = spliceFanoutSection(document, renderFanoutSection(results.fanout, results.machine, results.startedAt))
+    writeFileSync(BENCHMARKS_MD, document)
   }
   return json
 }

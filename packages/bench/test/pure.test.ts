@@ -1,4 +1,5 @@
 import t from 'tap'
+import { renderFanoutSection, spliceFanoutSection } from '../src/fanout-report.js'
 import {
   BEGIN_MARKER, END_MARKER, drainRate, evaluateTarget, evaluateTargets, parseCpuModel, parseProcStatus, percentile,
   metricSum, renderConsoleTable, renderSection, spliceSection, summarize, TARGETS, type BenchResults,
@@ -59,6 +60,7 @@ const results: BenchResults = {
   durationSeconds: 300,
   machine: { cpus: 2, cpuModel: 'Test CPU', memoryGiB: 8, node: 'v20.0.0', platform: 'linux' },
   settings: { BENCH_MESSAGES: 1000 },
+  fanout: null,
   throughput: { messages: 1000, produceRate: 9000, rawConsumeRate: 20000, endToEndRate: 8000, naiveMessages: 100, naiveRate: 400,
     pipeline: { drainSeconds: 2, aggregatorBatches: 4, aggregatorMessagesPerBatch: 250, aggregatorTransactionSeconds: 1.5, ingestJobs: 6 } },
   freshness: { targetRate: 5000, achievedRate: 4990, seconds: 30, sustained: true, backlogAtEnd: 10, catchUpMs: 200, latencyMs: latency },
@@ -92,4 +94,19 @@ t.test('splice replaces only the generated section', async (t) => {
   const doc = `# Benchmarks\n\nintro\n\n${BEGIN_MARKER}\nold\n${END_MARKER}\n\n## Analysis\nkept\n`
   t.equal(spliceSection(doc, section), `# Benchmarks\n\nintro\n\n${section}\n\n## Analysis\nkept\n`)
   t.equal(spliceSection('# Benchmarks\n', section), `# Benchmarks\n\n${section}\n`)
+})
+
+t.test('the fan-out section is spliced apart from the main one, and replaced in place', async (t) => {
+  const fanout = {
+    clients: 1000, targetRate: 5000, achievedRate: 4990, seconds: 20, probes: 40, missed: 0,
+    commitToClientMs: latency, commitToLastClientMs: { ...latency, p99: 1200 }, produceToLastClientMs: latency, apiPeakMb: 150,
+  }
+  const section = renderFanoutSection(fanout, results.machine, results.startedAt)
+  t.match(section, /commit -> every stream client p99 \| < 1000 ms \| 1200 ms \| \*\*miss\*\*/)
+  t.match(section, /query-api peak RSS with the streams open \| < 200 MB \| 150 MB \| pass/)
+  const document = '# Benchmarks\n\n<!-- bench:begin x -->\nmain\n<!-- bench:end -->\n\n## Notes\n'
+  const once = spliceFanoutSection(document, section)
+  t.match(once, /<!-- bench:end -->\n\n<!-- bench:fanout:begin/)
+  t.match(once, /## Notes/)
+  t.equal(spliceFanoutSection(once, section), once, 'a second run replaces the section')
 })

@@ -23,6 +23,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { CACHE_TTL_SECONDS } from './cache-keys.js'
+import { encodeChanges } from './changes.js'
 
 /** The guard of a projection key. Outside the `analytics:` projection namespace on purpose. */
 export function fillGuardKey(key: string): string {
@@ -57,13 +58,29 @@ export async function readFillGuard(redis: Redis, key: string): Promise<string> 
 /** Keys per pipeline: bounded round trips, bounded argument lists. */
 const INVALIDATE_CHUNK = 200
 
-/** Replaces each key's guard with a fresh value, then deletes the key (UNLINK: freed off the server's main thread). */
-export async function invalidateProjections(redis: Redis, keys: readonly string[]): Promise<void> {
-  for (let start = 0; start < keys.length; start += INVALIDATE_CHUNK) {
+/** Announce the changed events on a pub/sub channel once their keys are gone (see changes.ts). */
+export interface ChangePublication {
+  readonly channel: string
+  readonly eventIds: readonly string[]
+}
+
+/**
+ * Replaces each key's guard with a fresh value, then deletes the key (UNLINK: freed off the
+ * server's main thread). With `publish`, the change messages go in the last pipeline, after
+ * every UNLINK: Redis runs a connection's commands in order, so a subscriber that reads on
+ * hearing the message never finds the key it was told about still cached.
+ */
+export async function invalidateProjections(redis: Redis, keys: readonly string[], publish?: ChangePublication): Promise<void> {
+  const messages = publish === undefined ? [] : encodeChanges(publish.eventIds)
+  for (let start = 0; start < Math.max(keys.length, 1); start += INVALIDATE_CHUNK) {
     const pipeline = redis.pipeline()
     for (const key of keys.slice(start, start + INVALIDATE_CHUNK)) {
       pipeline.set(fillGuardKey(key), freshGuardValue(), 'EX', FILL_GUARD_TTL_SECONDS).unlink(key)
     }
+    if (start + INVALIDATE_CHUNK >= keys.length && publish !== undefined) {
+      for (const message of messages) pipeline.publish(publish.channel, message)
+    }
+    if (pipeline.length === 0) return
     const replies = (await pipeline.exec()) ?? []
     const failed = replies.find(([error]) => error !== null)
     if (failed !== undefined) throw failed[0]

@@ -7,6 +7,17 @@ export interface BannerInput {
   readonly idPrefix: string
   /** Whether Ctrl-C also stops Kafka and the registry (this run started them). */
   readonly stopsStack: boolean
+  /** The page's one-time sign-in link for an owner whose events are running; null: none found in time. */
+  readonly dashboard?: { readonly link: string; readonly userId: string; readonly title: string } | null
+}
+
+function dashboardLines(input: BannerInput): string[] {
+  if (input.dashboard === undefined) return []
+  if (input.dashboard === null) return [`    Dashboard        ${input.apiBaseUrl}/   (no running campaign yet: sign in with the token below)`]
+  return [
+    `    Dashboard        ${input.dashboard.link}`,
+    `                     signs in as ${input.dashboard.userId} (running: ${input.dashboard.title}); the link works once, for 15 min`,
+  ]
 }
 
 export function banner(input: BannerInput): string {
@@ -14,6 +25,7 @@ export function banner(input: BannerInput): string {
   const lines = [
     '',
     '==> event analytics is running',
+    ...dashboardLines(input),
     `    API              ${apiBaseUrl}/api/v1   (e.g. GET /api/v1/users/<userId>/analytics)`,
     `    Swagger UI       ${apiBaseUrl}/docs`,
     `    Queue board      ${apiBaseUrl}/admin/queues?token=${token}`,

@@ -8,15 +8,18 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stackDown } from '@event-analytics/dev-stack'
-import { loadApiConfig, signDevToken } from '@event-analytics/query-api'
+import { loadApiConfig, signDevToken, signLoginCode } from '@event-analytics/query-api'
 import { banner } from './banner.js'
 import { useStackSecret } from './secret.js'
+import { findLiveOwner } from './live-owner.js'
 import { startChild, stopChild, waitReady, type Child } from './children.js'
 import { DEFAULT_SETTINGS, REGISTER_SCHEMAS, serviceSpecs, type ServiceSpec } from './services.js'
 
 const PACKAGES = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const READY_TIMEOUT_MS = 120_000
 const STOP_GRACE_MS = 20_000
+/** The simulator's first participants land within seconds; past this the banner goes without a link. */
+const LIVE_OWNER_TIMEOUT_MS = 60_000
 const format = { colour: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined, width: 12 }
 const write = (line: string): void => void process.stdout.write(`${line}\n`)
 const say = (text: string): void => write(`==> ${text}`)
@@ -95,7 +98,16 @@ async function main(): Promise<void> {
   }
   if (apiConfig.auth.secret === undefined) throw new Error('no HS256 secret (JWT_SECRET) to sign a token with')
   const token = await signDevToken(apiConfig.auth.secret, { sub: 'operator', operator: true, ttlSeconds: 24 * 3600 })
-  write(banner({ apiBaseUrl: `http://127.0.0.1:${settings.apiPort}`, token, skipped, idPrefix: `sim${settings.simulatorSeed}`, stopsStack: STOPS_STACK }))
+  const apiBaseUrl = `http://127.0.0.1:${settings.apiPort}`
+  const idPrefix = `sim${settings.simulatorSeed}`
+  say('looking for a simulated owner whose campaign is running (for the sign-in link)')
+  const owners = [1, 2, 3].map((n) => `${idPrefix}-owner-${n}`)
+  const live = await findLiveOwner(apiBaseUrl, token, owners, LIVE_OWNER_TIMEOUT_MS)
+  const sessionSecret = apiConfig.live.sessionSecret
+  const dashboard = live === null || sessionSecret === undefined ? null : {
+    link: `${apiBaseUrl}/auth/login?code=${await signLoginCode(sessionSecret, live.userId)}`, userId: live.userId, title: live.title,
+  }
+  write(banner({ apiBaseUrl, token, skipped, idPrefix, stopsStack: STOPS_STACK, dashboard }))
 }
 
 main().catch((error: unknown) => {

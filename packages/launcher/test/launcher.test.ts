@@ -44,4 +44,13 @@ t.test('the banner has every URL, the token and how to stop the stack', async (t
   }
   const stopping = banner({ apiBaseUrl: 'http://127.0.0.1:3000', token: 'TOKEN', skipped: [], idPrefix: 'sim42', stopsStack: true })
   t.match(stopping, /Ctrl-C stops the services, the simulator, Kafka and the registry/)
+  t.notMatch(text, /Dashboard/, 'no dashboard line when the launcher did not look')
+  const link = 'http://127.0.0.1:3000/auth/login?code=CODE'
+  const signedIn = banner({ apiBaseUrl: 'http://127.0.0.1:3000', token: 'TOKEN', skipped: [], idPrefix: 'sim42', stopsStack: true,
+    dashboard: { link, userId: 'sim42-owner-2', title: '아메리카노 1+1 주간 #2.1' } })
+  t.match(signedIn, /Dashboard +http:\/\/127\.0\.0\.1:3000\/auth\/login\?code=CODE/)
+  t.match(signedIn, /signs in as sim42-owner-2 \(running: 아메리카노 1\+1 주간 #2\.1\)/)
+  t.notMatch(signedIn.split('Dashboard')[1]?.split('\n')[0] ?? '', /TOKEN/, 'the link carries no API token')
+  const none = banner({ apiBaseUrl: 'http://127.0.0.1:3000', token: 'TOKEN', skipped: [], idPrefix: 'sim42', stopsStack: true, dashboard: null })
+  t.match(none, /no running campaign yet/)
 })

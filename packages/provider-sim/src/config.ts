@@ -8,6 +8,7 @@ const shape = {
   PROVIDER_SIM_LATENCY_MS: env.integer(50, 0, 600_000),
   PROVIDER_SIM_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
   PROVIDER_SIM_OUTAGE: env.boolean(false),
+  PROVIDER_SIM_MODE: z.enum(['time', 'participants']).default('participants'),
 }
 
 /** Environment defaults of the knobs (every provider); POST /admin/knobs changes them at runtime. */
@@ -16,6 +17,7 @@ export function loadProviderSimConfig(source: NodeJS.ProcessEnv = process.env): 
   return {
     port: raw.PROVIDER_SIM_PORT,
     host: raw.PROVIDER_SIM_HOST,
+    mode: raw.PROVIDER_SIM_MODE,
     knobs: { latencyMs: raw.PROVIDER_SIM_LATENCY_MS, errorRate: raw.PROVIDER_SIM_ERROR_RATE, outage: raw.PROVIDER_SIM_OUTAGE },
   }
 }

@@ -8,6 +8,7 @@ import type { FastifyReply } from 'fastify'
 import { createLogger } from '@event-analytics/contracts'
 import type { Logger } from '@event-analytics/contracts'
 import { metricsAt } from './counters.js'
+import { metricsFromParticipants } from './proportional.js'
 import { applyKnobUpdate, isProvider, knobTable, parseKnobUpdate } from './knobs.js'
 import type { KnobTable, KnobUpdate, Knobs, ProviderName } from './knobs.js'
 
@@ -22,6 +23,12 @@ export interface ProviderSimOptions {
   /** Source of the error-rate draws. Default Math.random. */
   readonly random?: () => number
   readonly logger?: Logger
+  /**
+   * 'time' (default): counters grow with time from 2025 (deterministic per instant; the tests' model).
+   * 'participants': counters in proportion to the request's `participants` hint (proportional.ts),
+   * time-based when a request has none. `npm start` runs this one.
+   */
+  readonly mode?: 'time' | 'participants'
 }
 
 export interface ProviderSim {
@@ -39,6 +46,8 @@ export const DEFAULT_KNOBS: Knobs = { latencyMs: 0, errorRate: 0, outage: false,
 interface MetricsQuery {
   eventId?: string
   channelName?: string
+  /** The aggregator's participant count of the channel (a hint real providers ignore). */
+  participants?: string
 }
 
 export async function createProviderSim(options: ProviderSimOptions = {}): Promise<ProviderSim> {
@@ -59,7 +68,10 @@ export async function createProviderSim(options: ProviderSimOptions = {}): Promi
     if (knobs.latencyMs > 0) await sleep(knobs.latencyMs, closing.signal, reply)
     if (knobs.outage) return problem(reply, 503, `${provider} provider is down (outage knob)`)
     if (knobs.errorRate > 0 && random() < knobs.errorRate) return problem(reply, 500, `${provider} provider failed (errorRate knob)`)
-    return { ...metricsAt(eventId, channelName, now()), ...knobs.override }
+    const participants = Number(request.query.participants)
+    const proportional = options.mode === 'participants' && Number.isSafeInteger(participants) && participants >= 0
+    const metrics = proportional ? metricsFromParticipants(provider, eventId, channelName, participants, now()) : metricsAt(eventId, channelName, now())
+    return { ...metrics, ...knobs.override }
   })
   app.get('/admin/knobs', async () => table)
   app.post('/admin/knobs', async (request, reply) => {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import Fastify from 'fastify'
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
@@ -18,19 +18,24 @@ import { createLogger } from '@event-analytics/contracts'
 import type { Database } from '@event-analytics/db'
 import type { ApiConfig } from './config.js'
 import { createVerifier } from './auth/verifier.js'
+import { createSessionTokens } from './auth/session.js'
 import type { TokenVerifier } from './auth/verifier.js'
 import { authPlugin } from './plugins/auth.js'
 import { BOARD_PATH, READ_ONLY_BOARD_PATH, boardPlugin } from './plugins/board.js'
 import { projectionCachePlugin } from './plugins/cache.js'
+import { csvPluginFp, rewriteCsvAlias } from './plugins/csv.js'
 import { etagPluginFp } from './plugins/etag.js'
 import { createApiMetrics, metricsPluginFp } from './plugins/metrics.js'
 import type { ApiMetrics } from './plugins/metrics.js'
 import { clientErrorHandler, expectationFailed, frameworkErrorHandler, problemDetailsPlugin } from './plugins/problem-details.js'
+import { webPage } from './plugins/web.js'
 import { channelRoutes } from './routes/channels.js'
 import type { RouteContext } from './routes/context.js'
 import { dashboardRoutes } from './routes/dashboard.js'
 import { healthRoutes } from './routes/health.js'
 import { roiRoutes } from './routes/roi.js'
+import { sessionRoutes } from './routes/session.js'
+import { streamRoutes } from './routes/stream.js'
 import { timelineRoutes } from './routes/timeline.js'
 import { timeZoneRegistry } from './time-zones.js'
 import { userRoutes } from './routes/users.js'
@@ -63,17 +68,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler,
     // Unique across restarts and instances: problem bodies name the request by it (instance).
     genReqId: () => randomUUID(),
+    rewriteUrl: rewriteCsvAlias,
   })
   app.server.on('checkExpectation', expectationFailed)
   const verifier = deps.verifier ?? createVerifier(config.auth)
   await app.register(problemDetailsPlugin)
   await app.register(metricsPluginFp, { metrics: deps.metrics ?? createApiMetrics() })
-  await app.register(authPlugin, { verifier })
+  const sessions = config.live.sessionSecret === undefined ? undefined : createSessionTokens(config.live.sessionSecret, config.live.sessionTtlSeconds)
+  await app.register(authPlugin, { verifier, ...(sessions === undefined ? {} : { session: (request: FastifyRequest) => sessions.principalOf(request) }) })
   await app.register(etagPluginFp)
+  await app.register(csvPluginFp, { db: deps.db, defaultTimeZone: config.defaultTimeZone })
   await app.register(projectionCachePlugin, { redis: deps.redis, ttlSeconds: config.cacheTtlSeconds, limits: config.cacheLimits })
   await registerEdge(app, config)
   await registerDocs(app)
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis })
+  if (sessions !== undefined) await app.register(sessionRoutes, { sessions, redis: deps.redis })
+  await app.register(webPage, { root: config.live.webRoot })
   const context: RouteContext = { db: deps.db, config, now: deps.now ?? (() => new Date()), timeZones: timeZoneRegistry(deps.db) }
   await app.register(
     async (api) => {
@@ -81,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       for (const routes of [dashboardRoutes, channelRoutes, roiRoutes, timelineRoutes, userRoutes]) {
         await api.register(routes, context)
       }
+      await api.register(streamRoutes, { ...context, subscriber: deps.redis.duplicate() })
     },
     { prefix: API_PREFIX },
   )

@@ -4,6 +4,8 @@ import type { FillLimits } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
 import { canComputeZone } from './projections/timeline.js'
+import { liveConfigFrom, liveShape } from './live/config.js'
+import type { LiveConfig } from './live/config.js'
 
 const optionalString = z.string().min(1).optional()
 
@@ -44,6 +46,7 @@ const shape = {
   QUEUE_REDIS_ALLOW_EVICTION: env.boolean(false),
   SHUTDOWN_TIMEOUT_MS: env.integer(DEFAULT_SHUTDOWN_TIMEOUT_MS, 100),
   LOG_LEVEL: env.logLevel(),
+  ...liveShape,
 }
 
 
@@ -73,6 +76,8 @@ export interface ApiConfig {
   boardEnabled: boolean
   queueRedisAllowEviction: boolean
   shutdownTimeoutMs: number
+  /** Sessions, live streams, the web page (live/config.ts). */
+  live: LiveConfig
 }
 
 /** Reads and validates the environment once; every problem is reported together. */
@@ -105,5 +110,6 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     boardEnabled: raw.BOARD_ENABLED,
     queueRedisAllowEviction: raw.QUEUE_REDIS_ALLOW_EVICTION,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    live: liveConfigFrom(raw, raw.JWT_SECRET),
   }
 }

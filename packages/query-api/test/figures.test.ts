@@ -57,6 +57,7 @@ const baseChannel: ChannelStatsRow = {
   completed_calls: 0,
   average_duration_sec: '0.00',
   metrics_as_of: null,
+  last_occurred_at: null,
   created_at: new Date(0),
   updated_at: new Date(0),
 }

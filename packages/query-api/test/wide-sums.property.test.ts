@@ -181,7 +181,7 @@ t.test('the largest storable figures are served exactly by every view', async (t
             expectedParticipants: seed.expected, totalParticipants: Number(seed.participants),
           },
           estimatedRoi: wanted.summary.estimatedRoi, targetRoi: wanted.summary.targetRoi,
-          roiAchievementRate: wanted.summary.roiAchievementRate, salesGrowthRate: null,
+          roiAchievementRate: wanted.summary.roiAchievementRate, salesGrowthRate: null, asOf: null,
         }, 'roi view')
         const listed = await get(`/api/v1/events/${id}/analytics/channels`)
         const channelKeys = Object.keys(sorted[0] ?? {})

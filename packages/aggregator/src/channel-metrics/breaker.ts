@@ -49,7 +49,7 @@ export class HealthReporter {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly cache: Redis,
+    private readonly cache: { readonly redis: Redis; readonly changesChannel: string },
     private readonly metrics: ChannelMetricsMetrics,
     private readonly logger: Logger,
   ) {}
@@ -77,7 +77,8 @@ export class HealthReporter {
       }
       const keys = [...byEvent].flatMap(([eventId, entry]) =>
         keysToInvalidate({ eventId, userId: entry.userId, channelNames: entry.names }))
-      await invalidateProjections(this.cache, keys)
+      // Stale flags changed: live dashboards of these events are pushed again.
+      await invalidateProjections(this.cache.redis, keys, { channel: this.cache.changesChannel, eventIds: [...byEvent.keys()] })
     } catch (error) {
       // Not fatal: the next transition (or the age rule of the API) corrects the picture.
       this.logger.warn({ err: error, provider: type, state }, 'could not persist provider health')

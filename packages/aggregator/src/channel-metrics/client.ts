@@ -8,6 +8,11 @@ import type CircuitBreaker from 'opossum'
 export interface SnapshotRequest {
   readonly eventId: string
   readonly channelName: string
+  /**
+   * The channel's participant count as applied so far: a hint beyond SPEC 7's two parameters
+   * (real providers ignore it) that lets the simulated provider answer in proportion.
+   */
+  readonly participants?: number
 }
 
 /** A non-2xx answer. 5xx and 429 are retryable; other 4xx are not. */
@@ -22,6 +27,7 @@ export function metricsUrl(baseUrl: string, request: SnapshotRequest): string {
   const url = new URL(`${baseUrl.replace(/\/+$/, '')}/v1/metrics`)
   url.searchParams.set('eventId', request.eventId)
   url.searchParams.set('channelName', request.channelName)
+  if (request.participants !== undefined) url.searchParams.set('participants', String(request.participants))
   return url.toString()
 }
 

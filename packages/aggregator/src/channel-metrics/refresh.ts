@@ -36,6 +36,7 @@ export interface RefresherDeps {
   readonly config: ChannelMetricsConfig
   readonly db: Kysely<Database>
   readonly cache: Redis
+  readonly changesChannel: string
   /** The queue Redis (BullMQ shares it; the aggregator closes it). */
   readonly queueConnection: Redis
   readonly queuePrefix: string
@@ -46,7 +47,7 @@ export interface RefresherDeps {
 export function createChannelMetricsRefresher(deps: RefresherDeps): ChannelMetricsRefresher {
   const { config, db, cache, logger } = deps
   const metrics = createChannelMetricsMetrics(deps.registry)
-  const health = new HealthReporter(db, cache, metrics, logger)
+  const health = new HealthReporter(db, { redis: cache, changesChannel: deps.changesChannel }, metrics, logger)
   const breakers = createBreakers(config, health)
   const queue = new Queue(CHANNEL_METRICS_QUEUE_NAME, { connection: deps.queueConnection, prefix: deps.queuePrefix })
   queue.on('error', (error) => logger.warn({ err: error }, 'channel metrics queue error'))
@@ -54,7 +55,7 @@ export function createChannelMetricsRefresher(deps: RefresherDeps): ChannelMetri
 
   const runRefreshOnce = async (): Promise<RefreshSummary> => {
     try {
-      return await runRefresh({ db, cache, config, breakers, metrics, logger })
+      return await runRefresh({ db, cache, changesChannel: deps.changesChannel, config, breakers, metrics, logger })
     } finally {
       await health.flush()
     }

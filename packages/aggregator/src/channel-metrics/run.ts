@@ -19,6 +19,7 @@ import { checkProgress, validateSnapshot } from './validate-snapshot.js'
 export interface RefreshDeps {
   readonly db: Kysely<Database>
   readonly cache: Redis
+  readonly changesChannel: string
   readonly config: ChannelMetricsConfig
   readonly breakers: ProviderBreakers
   readonly metrics: ChannelMetricsMetrics
@@ -105,7 +106,10 @@ function rejected(deps: RefreshDeps, where: object, reason: string, detail: stri
 
 async function invalidate(deps: RefreshDeps, target: RefreshTarget, userId: string | null): Promise<void> {
   try {
-    await invalidateProjections(deps.cache, keysToInvalidate({ eventId: target.eventId, userId, channelNames: [target.channelName] }))
+    await invalidateProjections(deps.cache, keysToInvalidate({ eventId: target.eventId, userId, channelNames: [target.channelName] }), {
+      channel: deps.changesChannel,
+      eventIds: [target.eventId],
+    })
   } catch (error) {
     deps.logger.warn({ err: error, eventId: target.eventId }, 'cache invalidation failed (TTL is the backstop)')
   }

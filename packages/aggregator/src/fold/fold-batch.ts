@@ -21,6 +21,8 @@ interface EventAcc {
   distributionCents: bigint
   created: EventCreated | null
   status: EventStatusChanged | null
+  /** Epoch ms of the newest message of the event (the views' asOf). */
+  lastOccurredAt: number
 }
 
 interface ChannelAcc {
@@ -30,6 +32,7 @@ interface ChannelAcc {
   participants: number
   distributionCount: number
   distributionCents: bigint
+  lastOccurredAt: number
 }
 
 interface Accumulator {
@@ -41,7 +44,7 @@ interface Accumulator {
 function eventAcc(acc: Accumulator, eventId: string): EventAcc {
   let found = acc.events.get(eventId)
   if (found === undefined) {
-    found = { participants: 0, distributionCents: 0n, created: null, status: null }
+    found = { participants: 0, distributionCents: 0n, created: null, status: null, lastOccurredAt: 0 }
     acc.events.set(eventId, found)
   }
   return found
@@ -52,7 +55,7 @@ function channelAcc(acc: Accumulator, eventId: string, channelName: string): Cha
   const key = JSON.stringify([eventId, channelName])
   let found = acc.channels.get(key)
   if (found === undefined) {
-    found = { eventId, channelName, channelType: null, participants: 0, distributionCount: 0, distributionCents: 0n }
+    found = { eventId, channelName, channelType: null, participants: 0, distributionCount: 0, distributionCents: 0n, lastOccurredAt: 0 }
     acc.channels.set(key, found)
   }
   return found
@@ -60,7 +63,11 @@ function channelAcc(acc: Accumulator, eventId: string, channelName: string): Cha
 
 function foldParticipant(acc: Accumulator, message: ParticipantRegistered): void {
   eventAcc(acc, message.eventId).participants += 1
-  if (message.channelName !== null) channelAcc(acc, message.eventId, message.channelName).participants += 1
+  if (message.channelName !== null) {
+    const channel = channelAcc(acc, message.eventId, message.channelName)
+    channel.participants += 1
+    channel.lastOccurredAt = Math.max(channel.lastOccurredAt, message.occurredAt)
+  }
   const hour = utcHour(message.occurredAt)
   const key = JSON.stringify([message.eventId, hour.getTime()])
   const bucket = acc.timeline.get(key)
@@ -77,25 +84,26 @@ function foldDistribution(acc: Accumulator, message: DistributionCompleted): voi
     channel.distributionCount += 1
     channel.distributionCents += cents
     channel.channelType = greaterChannelType(channel.channelType, entry.channelType)
+    channel.lastOccurredAt = Math.max(channel.lastOccurredAt, message.occurredAt)
     event.distributionCents += cents
   }
 }
 
 function foldOne(acc: Accumulator, message: DomainEvent): void {
+  const event = eventAcc(acc, message.eventId)
+  event.lastOccurredAt = Math.max(event.lastOccurredAt, message.occurredAt)
   switch (message.kind) {
     case 'ParticipantRegistered':
       return foldParticipant(acc, message)
     case 'DistributionCompleted':
       return foldDistribution(acc, message)
     case 'EventCreated': {
-      const event = eventAcc(acc, message.eventId)
       // Parsing here (not only in SQL) makes a malformed decimal fail in the fold, with its message.
       compareEventCreated(message, message)
       if (event.created === null || compareEventCreated(message, event.created) > 0) event.created = message
       return
     }
     case 'EventStatusChanged': {
-      const event = eventAcc(acc, message.eventId)
       if (event.status === null || compareStatusChanges(message, event.status) > 0) event.status = message
       return
     }
@@ -124,6 +132,7 @@ function toEventDelta(eventId: string, acc: EventAcc): EventDelta {
             salesGrowthRate: created.salesGrowthRate,
           },
     status: status === null ? null : { status: status.status, occurredAt: new Date(status.occurredAt) },
+    lastOccurredAt: new Date(acc.lastOccurredAt),
   }
 }
 
@@ -140,6 +149,7 @@ export function foldBatch(messages: readonly DomainEvent[]): BatchWriteModel {
       participants: channel.participants,
       distributionCount: channel.distributionCount,
       distributionCost: formatDecimal(channel.distributionCents, 2),
+      lastOccurredAt: new Date(channel.lastOccurredAt),
     })),
     timeline: [...acc.timeline.values()],
   }

@@ -10,12 +10,14 @@ export interface EventRow {
   own_investment: string; distribution_cost: string; total_investment: string; expected_revenue: string
   expected_participants: number | null; target_roi: string; sales_growth_rate: string | null
   total_participants: number; total_views: number; estimated_revenue: string; estimated_roi: string
+  last_occurred_at: number | null
 }
 export interface ChannelRow {
   event_id: string; channel_name: string; channel_type: string | null; participants: number
   distribution_count: number; distribution_cost: string; impressions: number; views: number; clicks: number
   conversions: number; likes: number; comments: number; shares: number; total_calls: number
   completed_calls: number; average_duration_sec: string; metrics_as_of: number | null
+  last_occurred_at: number | null
 }
 export interface TimelineRow {
   event_id: string; timestamp: number; participants: number; views: number; engagement: number
@@ -118,6 +120,7 @@ function eventRow(id: string, own: readonly DomainEvent[]): EventRow {
     expected_participants: expected, target_roi: created === null ? '0.00' : money(cents(created.targetRoi)),
     sales_growth_rate: created?.salesGrowthRate == null ? null : money(cents(created.salesGrowthRate)),
     total_participants: participants, total_views: 0, estimated_revenue: money(revenue), estimated_roi: money(roi),
+    last_occurred_at: own.length === 0 ? null : Math.max(...own.map((m) => m.occurredAt)),
   }
 }
 
@@ -126,13 +129,21 @@ function channelRow(id: string, name: string, own: readonly DomainEvent[]): Chan
   let count = 0
   let cost = 0n
   let type: string | null = null
+  let last: number | null = null
+  const saw = (at: number): void => {
+    last = last === null ? at : Math.max(last, at)
+  }
   for (const m of own) {
-    if (m.kind === 'ParticipantRegistered' && m.channelName === name) participants += 1
+    if (m.kind === 'ParticipantRegistered' && m.channelName === name) {
+      participants += 1
+      saw(m.occurredAt)
+    }
     if (m.kind !== 'DistributionCompleted') continue
     for (const c of m.channels) {
       if (c.channelName !== name) continue
       count += 1
       cost += cents(c.distributionCost)
+      saw(m.occurredAt)
       if (type === null || c.channelType > type) type = c.channelType
     }
   }
@@ -140,5 +151,6 @@ function channelRow(id: string, name: string, own: readonly DomainEvent[]): Chan
     event_id: id, channel_name: name, channel_type: type, participants, distribution_count: count,
     distribution_cost: money(cost), impressions: 0, views: 0, clicks: 0, conversions: 0, likes: 0, comments: 0,
     shares: 0, total_calls: 0, completed_calls: 0, average_duration_sec: '0.00', metrics_as_of: null,
+    last_occurred_at: last,
   }
 }

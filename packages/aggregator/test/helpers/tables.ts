@@ -25,9 +25,10 @@ export async function readTables(db: Kysely<Database>, eventIds: readonly string
   return {
     events: events.map(withoutAudit).map((row) => ({
       ...row, status_changed_at: ms(row.status_changed_at), event_created_at: ms(row.event_created_at),
+      last_occurred_at: ms(row.last_occurred_at),
     })),
     channels: channels.map(withoutAudit).map((row) => ({
-      ...row, metrics_as_of: ms(row.metrics_as_of),
+      ...row, metrics_as_of: ms(row.metrics_as_of), last_occurred_at: ms(row.last_occurred_at),
     })),
     timeline: timeline.map(withoutAudit).map((row) => ({ ...row, timestamp: row.timestamp.getTime() })),
   }

@@ -24,12 +24,12 @@ import { startPipeline } from './throughput.js'
 const PROBE_TIMEOUT_MS = 15_000
 const KINDS = ['EventCreated', 'EventStatusChanged', 'DistributionCompleted', 'ParticipantRegistered'] as const
 
-interface LoadState {
+export interface LoadState {
   sent: number
   running: boolean
 }
 
-async function drive(producer: EventProducer, eventIds: readonly string[], rate: number, seconds: number, state: LoadState, progress: Progress): Promise<number> {
+export async function drive(producer: EventProducer, eventIds: readonly string[], rate: number, seconds: number, state: LoadState, progress: Progress): Promise<number> {
   const started = performance.now()
   for (;;) {
     const elapsed = (performance.now() - started) / 1000

@@ -3,6 +3,7 @@ import * as m0001 from './0001_initial.js'
 import * as m0002 from './0002_provider_health.js'
 import * as m0003 from './0003_wide_sums.js'
 import * as m0004 from './0004_settled_jobs.js'
+import * as m0005 from './0005_as_of.js'
 
 /**
  * Every migration, imported statically: works the same from src (tsx) and from dist, and
@@ -13,6 +14,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002_provider_health': m0002,
   '0003_wide_sums': m0003,
   '0004_settled_jobs': m0004,
+  '0005_as_of': m0005,
 }
 
 export const migrationProvider: MigrationProvider = {

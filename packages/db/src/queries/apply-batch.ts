@@ -45,6 +45,8 @@ export interface EventDelta {
   readonly distributionCost: string
   readonly created: EventCreatedFields | null
   readonly status: StatusChange | null
+  /** Newest occurredAt among the batch's messages of the event (kept as GREATEST: the views' asOf). */
+  readonly lastOccurredAt: Date
 }
 
 export interface ChannelDelta {
@@ -56,6 +58,8 @@ export interface ChannelDelta {
   readonly distributionCount: number
   /** Decimal string, scale 2. */
   readonly distributionCost: string
+  /** Newest occurredAt among the batch's messages naming the channel. */
+  readonly lastOccurredAt: Date
 }
 
 export interface TimelineDelta {
@@ -139,6 +143,7 @@ async function upsertEvents(trx: Transaction<Database>, rows: readonly EventDelt
     .columns([
       'event_id', 'user_id', 'title', 'event_created_at', 'own_investment', 'expected_revenue', 'expected_participants',
       'target_roi', 'sales_growth_rate', 'status', 'status_changed_at', 'total_participants', 'distribution_cost',
+      'last_occurred_at',
     ])
     .expression(sql`SELECT * FROM unnest(
       ${column((r) => r.eventId)}::varchar[], ${column((r) => r.created?.userId ?? null)}::varchar[],
@@ -147,11 +152,12 @@ async function upsertEvents(trx: Transaction<Database>, rows: readonly EventDelt
       ${column((r) => r.created?.expectedParticipants ?? null)}::integer[], ${column((r) => r.created?.targetRoi ?? '0')}::numeric[],
       ${column((r) => r.created?.salesGrowthRate ?? null)}::numeric[], ${column((r) => r.status?.status ?? 'ACTIVE')}::varchar[],
       ${column((r) => r.status?.occurredAt ?? null)}::timestamptz[], ${column((r) => r.participants)}::bigint[],
-      ${column((r) => r.distributionCost)}::numeric[])`)
+      ${column((r) => r.distributionCost)}::numeric[], ${column((r) => r.lastOccurredAt)}::timestamptz[])`)
     .onConflict((oc) =>
       oc.column('event_id').doUpdateSet({
         total_participants: sql`event_stats.total_participants + excluded.total_participants`,
         distribution_cost: sql`event_stats.distribution_cost + excluded.distribution_cost`,
+        last_occurred_at: sql`GREATEST(event_stats.last_occurred_at, excluded.last_occurred_at)`,
         status: sql`CASE WHEN ${statusWins} THEN excluded.status ELSE event_stats.status END`,
         status_changed_at: sql`CASE WHEN ${statusWins} THEN excluded.status_changed_at ELSE event_stats.status_changed_at END`,
         user_id: ifCreatedWins<string | null>('user_id'),
@@ -172,16 +178,18 @@ async function upsertEvents(trx: Transaction<Database>, rows: readonly EventDelt
 async function upsertChannels(trx: Transaction<Database>, rows: readonly ChannelDelta[]): Promise<void> {
   await trx
     .insertInto('channel_stats')
-    .columns(['event_id', 'channel_name', 'channel_type', 'participants', 'distribution_count', 'distribution_cost'])
+    .columns(['event_id', 'channel_name', 'channel_type', 'participants', 'distribution_count', 'distribution_cost', 'last_occurred_at'])
     .expression(sql`SELECT * FROM unnest(
       ${rows.map((r) => r.eventId)}::varchar[], ${rows.map((r) => r.channelName)}::varchar[],
       ${rows.map((r) => r.channelType)}::varchar[], ${rows.map((r) => r.participants)}::bigint[],
-      ${rows.map((r) => r.distributionCount)}::bigint[], ${rows.map((r) => r.distributionCost)}::numeric[])`)
+      ${rows.map((r) => r.distributionCount)}::bigint[], ${rows.map((r) => r.distributionCost)}::numeric[],
+      ${rows.map((r) => r.lastOccurredAt)}::timestamptz[])`)
     .onConflict((oc) =>
       oc.columns(['event_id', 'channel_name']).doUpdateSet({
         participants: sql`channel_stats.participants + excluded.participants`,
         distribution_count: sql`channel_stats.distribution_count + excluded.distribution_count`,
         distribution_cost: sql`channel_stats.distribution_cost + excluded.distribution_cost`,
+        last_occurred_at: sql`GREATEST(channel_stats.last_occurred_at, excluded.last_occurred_at)`,
         // GREATEST ignores NULL and is order-independent: a type once named is never lost,
         // and distributions that disagree resolve the same whatever their arrival order.
         channel_type: sql`GREATEST(channel_stats.channel_type, excluded.channel_type)`,

@@ -39,6 +39,8 @@ export interface RefreshTarget {
   readonly userId: string | null
   readonly channelName: string
   readonly channelType: ChannelTypeValue
+  /** Participants applied to the channel so far (a hint for the provider). */
+  readonly participants: number
 }
 
 export type ApplySnapshotResult =
@@ -52,7 +54,7 @@ export async function listRefreshTargets(db: Kysely<Database>, channelType?: Cha
   let query = db
     .selectFrom('channel_stats as c')
     .innerJoin('event_stats as e', 'e.event_id', 'c.event_id')
-    .select(['c.event_id', 'e.user_id', 'c.channel_name', 'c.channel_type'])
+    .select(['c.event_id', 'e.user_id', 'c.channel_name', 'c.channel_type', 'c.participants'])
     .where('e.status', '=', 'ACTIVE')
     .where('e.event_created_at', 'is not', null)
     .where('c.channel_type', 'is not', null)
@@ -61,7 +63,7 @@ export async function listRefreshTargets(db: Kysely<Database>, channelType?: Cha
   return rows.flatMap((row) =>
     row.channel_type === null
       ? []
-      : [{ eventId: row.event_id, userId: row.user_id, channelName: row.channel_name, channelType: row.channel_type }],
+      : [{ eventId: row.event_id, userId: row.user_id, channelName: row.channel_name, channelType: row.channel_type, participants: row.participants }],
   )
 }
 
@@ -118,6 +120,7 @@ export async function applyChannelSnapshot(
         conversions: snapshot.conversions, likes: snapshot.likes, comments: snapshot.comments, shares: snapshot.shares,
         total_calls: snapshot.totalCalls, completed_calls: snapshot.completedCalls,
         average_duration_sec: snapshot.averageDurationSec, metrics_as_of: snapshot.asOf, updated_at: sql`now()`,
+        last_occurred_at: sql`GREATEST(last_occurred_at, ${snapshot.asOf}::timestamptz)`,
       })
       .where('event_id', '=', target.eventId)
       .where('channel_name', '=', target.channelName)
@@ -129,6 +132,7 @@ export async function applyChannelSnapshot(
       .updateTable('event_stats')
       .set({
         total_views: sql`(SELECT coalesce(sum(c.views), 0) FROM channel_stats AS c WHERE c.event_id = ${target.eventId})`,
+        last_occurred_at: sql`GREATEST(last_occurred_at, ${snapshot.asOf}::timestamptz)`,
         updated_at: sql`now()`,
       })
       .where('event_id', '=', target.eventId)

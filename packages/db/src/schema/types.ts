@@ -58,6 +58,8 @@ export interface EventStatsTable {
   estimated_revenue: DecimalWithDefault
   /** Signed on purpose (deviation from the seed): a campaign can lose money. numeric(35,2). */
   estimated_roi: DecimalWithDefault
+  /** occurredAt of the newest message applied to the event, or asOf of its newest channel snapshot (0005). */
+  last_occurred_at: NullableTimestamp
   created_at: DefaultTimestamp
   updated_at: DefaultTimestamp
 }
@@ -83,6 +85,8 @@ export interface ChannelStatsTable {
   average_duration_sec: DecimalWithDefault
   /** asOf of the last external metrics snapshot that was accepted. */
   metrics_as_of: NullableTimestamp
+  /** occurredAt of the newest message naming the channel, or metrics_as_of when newer (0005). */
+  last_occurred_at: NullableTimestamp
   created_at: DefaultTimestamp
   updated_at: DefaultTimestamp
 }

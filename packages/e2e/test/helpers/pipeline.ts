@@ -19,7 +19,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs'
 export const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092'
 export const REGISTRY_URL = process.env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7'
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'
-const JWT_SECRET = 'e2e-secret-0123456789-0123456789-abcdef'
+export const JWT_SECRET = 'e2e-secret-0123456789-0123456789-abcdef'
 
 export interface Pipeline {
   readonly run: string
@@ -31,6 +31,8 @@ export interface Pipeline {
   readonly queue: Queue
   readonly admin: Admin
   readonly cache: Redis
+  /** The pub/sub channel of this run's change announcements (aggregator -> API). */
+  readonly changesChannel: string
   token(sub: string, operator?: boolean): Promise<string>
   close(): Promise<void>
 }
@@ -49,6 +51,7 @@ export async function startPipeline(t: Teardown): Promise<Pipeline> {
   }
   const prefix = `${run}-bull`
   const groupId = `${run}-ingest`
+  const changesChannel = `${run}-changes`
   const testDb = await createTestDatabase(t)
   const worker: IngestWorker = createIngestWorker(loadIngestConfig({
     KAFKA_BROKERS, SCHEMA_REGISTRY_URL: REGISTRY_URL, REDIS_URL, BULLMQ_PREFIX: prefix, DATABASE_URL: testDb.url,
@@ -59,10 +62,13 @@ export async function startPipeline(t: Teardown): Promise<Pipeline> {
   // No external channel metrics here: the figures under test come from the Kafka traffic alone.
   const { channelMetrics: _noMetrics, ...aggregatorConfig } = loadAggregatorConfig({
     DATABASE_URL: testDb.url, REDIS_URL, BULLMQ_PREFIX: prefix, AGGREGATOR_OPS_PORT: '0', LOG_LEVEL: 'silent',
+    CACHE_CHANGES_CHANNEL: changesChannel,
   })
   const aggregator: Aggregator = createAggregator({ ...aggregatorConfig, opsPort: null }, { defaultMetrics: false })
   const cache = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
-  const config = loadApiConfig({ JWT_SECRET, NODE_ENV: 'test', DATABASE_URL: testDb.url, REDIS_URL, RATE_LIMIT_MAX: '100000' })
+  const config = loadApiConfig({
+    JWT_SECRET, NODE_ENV: 'test', DATABASE_URL: testDb.url, REDIS_URL, RATE_LIMIT_MAX: '100000', CACHE_CHANGES_CHANNEL: changesChannel,
+  })
   const app = await buildApp({ db: testDb.db, redis: cache, config })
   await app.ready()
   // The worker creates the topics (3 partitions each) before anything is produced.
@@ -92,7 +98,7 @@ export async function startPipeline(t: Teardown): Promise<Pipeline> {
   }
   t.teardown(close)
   return {
-    run, topics, groupId, testDb, app, producer, queue, admin, cache, close,
+    run, topics, groupId, testDb, app, producer, queue, admin, cache, changesChannel, close,
     token: (sub, operator = false) => signDevToken(JWT_SECRET, { sub, operator }),
   }
 }

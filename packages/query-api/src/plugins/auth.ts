@@ -36,11 +36,19 @@ export async function verifyOr401(verify: TokenVerifier, token: string | undefin
   }
 }
 
-async function auth(app: FastifyInstance, options: { verifier: TokenVerifier }): Promise<void> {
+export interface AuthOptions {
+  verifier: TokenVerifier
+  /** A browser session (auth/session.ts): used only when the request has no Authorization header. */
+  session?: (request: FastifyRequest) => Promise<Principal | undefined>
+}
+
+async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
   app.decorateRequest('principal', null)
   app.decorate('verifyToken', options.verifier)
   app.decorate('authenticate', async (request: FastifyRequest) => {
-    request.principal = await verifyOr401(options.verifier, bearerToken(request))
+    const token = bearerToken(request)
+    const session = token === undefined ? await options.session?.(request) : undefined
+    request.principal = session ?? (await verifyOr401(options.verifier, token))
   })
 }
 

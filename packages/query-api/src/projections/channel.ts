@@ -1,4 +1,5 @@
 import type { ChannelStatsRow, ProviderStateValue } from '@event-analytics/db'
+import { asOfOf } from './as-of.js'
 import { costPer, money, percentOf, renderOrNull, render } from './figures.js'
 
 export interface ChannelBody {
@@ -25,6 +26,7 @@ export interface ChannelBody {
   callCompletionRate: string | null
   metricsAsOf: string | null
   stale: boolean
+  asOf: string | null
 }
 
 /** A channel row with its provider's breaker state (provider_health; absent/null: never reported). */
@@ -73,6 +75,7 @@ export function channelBody(row: ChannelInput, now: Date, staleAfterMs: number):
     callCompletionRate: renderOrNull(percentOf(row.completed_calls, row.total_calls)),
     metricsAsOf: row.metrics_as_of === null ? null : row.metrics_as_of.toISOString(),
     stale: isStale(row.metrics_as_of, now, staleAfterMs, row.provider_state ?? null),
+    asOf: asOfOf(row.last_occurred_at),
   }
 }
 

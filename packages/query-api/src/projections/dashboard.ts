@@ -1,4 +1,5 @@
 import type { EventStatsRow } from '@event-analytics/db'
+import { asOfOf } from './as-of.js'
 import { channelBody } from './channel.js'
 import type { ChannelInput } from './channel.js'
 import { eventHeader, eventSummary } from './event.js'
@@ -20,6 +21,7 @@ export interface DashboardBody {
   summary: EventSummaryBody
   channels: DashboardChannel[]
   updatedAt: string
+  asOf: string | null
 }
 
 function latest(dates: readonly Date[]): Date {
@@ -49,5 +51,6 @@ export function dashboardBody(
       }
     }),
     updatedAt: latest([event.updated_at, ...channels.map((row) => row.updated_at)]).toISOString(),
+    asOf: asOfOf(event.last_occurred_at),
   }
 }

@@ -1,4 +1,5 @@
 import type { ChannelStatsRow, EventStatsRow } from '@event-analytics/db'
+import { asOfOf } from './as-of.js'
 import { eventFigures } from './event.js'
 import { money, render, renderOrNull } from './figures.js'
 
@@ -20,6 +21,7 @@ export interface RoiBody {
   targetRoi: string
   roiAchievementRate: string | null
   salesGrowthRate: string | null
+  asOf: string | null
 }
 
 export function roiBody(event: EventStatsRow, channels: readonly ChannelStatsRow[]): RoiBody {
@@ -47,5 +49,6 @@ export function roiBody(event: EventStatsRow, channels: readonly ChannelStatsRow
     targetRoi: render(figures.targetRoi),
     roiAchievementRate: renderOrNull(figures.roiAchievementRate),
     salesGrowthRate: event.sales_growth_rate === null ? null : render(money(event.sales_growth_rate)),
+    asOf: asOfOf(event.last_occurred_at),
   }
 }

@@ -1,4 +1,5 @@
 import type { ChannelTypeTotalsRow, EventStatsRow } from '@event-analytics/db'
+import { asOfOf } from './as-of.js'
 import { eventFigures } from './event.js'
 import { costPer, estimatedRoi, money, percentOf, render, renderOrNull } from './figures.js'
 
@@ -42,6 +43,8 @@ export interface UserSummaryBody {
     callCompletionRate: string | null
   }[]
   events: { items: UserEventItem[]; page: number; limit: number; total: number }
+  /** Newest input of any of the owner's events. */
+  asOf: string | null
 }
 
 export interface Page {
@@ -119,5 +122,6 @@ export function userSummaryBody(
       limit: page.limit,
       total: events.length,
     },
+    asOf: asOfOf(...events.map((row) => row.last_occurred_at)),
   }
 }

@@ -24,7 +24,7 @@ interface OwnedBody {
   body: unknown
 }
 
-class OwnedFailure extends Error {
+export class OwnedFailure extends Error {
   constructor(
     readonly owner: string | null,
     override readonly cause: unknown,
@@ -40,20 +40,59 @@ export interface EventReadSpec<T> {
   build: (event: EventStatsRow) => Promise<T>
 }
 
+/** Serialises a body to JSON text (a route's response-schema serializer). */
+export type BodySerializer = (body: unknown) => string
+
 /** Serialises with the route's response schema (what Fastify would send) and tags the text. */
-function ownedEntry(reply: FastifyReply, owner: string | null, body: unknown): OwnedEntry {
-  const serialised = reply.serialize(body)
-  // Schema serialisers return strings; the wider type covers custom serialisers only.
-  const text = typeof serialised === 'string' ? serialised : new TextDecoder().decode(serialised)
+function ownedEntry(serialize: BodySerializer, owner: string | null, body: unknown): OwnedEntry {
+  const text = serialize(body)
   return { owner, etag: etagOf(text), body: text }
 }
 
+/** The route's own serializer (schema serialisers return strings; the wider type covers custom ones). */
+export function replySerializer(reply: FastifyReply): BodySerializer {
+  return (body) => {
+    const serialised = reply.serialize(body)
+    return typeof serialised === 'string' ? serialised : new TextDecoder().decode(serialised)
+  }
+}
+
 /** An entry in the current layout, or one written as `{owner, body}` before it (until its TTL ends). */
-function entryOf(reply: FastifyReply, text: string): OwnedEntry {
+function entryOf(serialize: BodySerializer, text: string): OwnedEntry {
   const entry = decodeOwnedEntry(text)
   if (entry !== undefined) return entry
   const legacy = JSON.parse(text) as OwnedBody
-  return ownedEntry(reply, legacy.owner, legacy.body)
+  return ownedEntry(serialize, legacy.owner, legacy.body)
+}
+
+/**
+ * The event's projection entry (owner, ETag, serialised body) through the cache, with NO owner
+ * check: callers check `canRead` on the owner before they reveal anything (the live streams
+ * share one load between every client of an event). An invisible event is a 404; a failure
+ * inside a visible one is an OwnedFailure (its owner decides whether it may be shown).
+ */
+export async function loadEventEntry<T>(
+  app: FastifyInstance,
+  db: Kysely<Database>,
+  eventId: string,
+  spec: EventReadSpec<T>,
+  serialize: BodySerializer,
+): Promise<{ entry: OwnedEntry; hit: boolean }> {
+  const result = await app.projectionCache.getText({
+    projection: spec.projection,
+    key: spec.key,
+    ...(spec.field === undefined ? {} : { field: spec.field }),
+    load: async () => {
+      const event = await readVisibleEvent(db, eventId)
+      if (event === undefined) throw notFound(`event ${eventId}`)
+      try {
+        return encodeOwnedEntry(ownedEntry(serialize, event.user_id, await spec.build(event)))
+      } catch (error) {
+        throw new OwnedFailure(event.user_id, error)
+      }
+    },
+  })
+  return { entry: entryOf(serialize, result.value), hit: result.hit }
 }
 
 /** Sends the event's projection (serialised text) after the visibility and owner checks. */
@@ -65,30 +104,14 @@ export async function readEventProjection<T>(
   spec: EventReadSpec<T>,
 ): Promise<string> {
   const { eventId } = request.params
-  const result = await app.projectionCache
-    .getText({
-    projection: spec.projection,
-    key: spec.key,
-    ...(spec.field === undefined ? {} : { field: spec.field }),
-    load: async () => {
-      const event = await readVisibleEvent(db, eventId)
-      if (event === undefined) throw notFound(`event ${eventId}`)
-      try {
-        return encodeOwnedEntry(ownedEntry(reply, event.user_id, await spec.build(event)))
-      } catch (error) {
-        throw new OwnedFailure(event.user_id, error)
-      }
-    },
+  const { entry, hit } = await loadEventEntry(app, db, eventId, spec, replySerializer(reply)).catch((error: unknown) => {
+    // A failure inside an existing event (e.g. unknown channel) is only revealed to its readers.
+    if (!(error instanceof OwnedFailure)) throw error
+    if (!canRead(request.principal, error.owner)) throw notFound(`event ${eventId}`)
+    throw error.cause
   })
-    .catch((error: unknown) => {
-      // A failure inside an existing event (e.g. unknown channel) is only revealed to its readers.
-      if (!(error instanceof OwnedFailure)) throw error
-      if (!canRead(request.principal, error.owner)) throw notFound(`event ${eventId}`)
-      throw error.cause
-    })
-  const entry = entryOf(reply, result.value)
   if (!canRead(request.principal, entry.owner)) throw notFound(`event ${eventId}`)
   // The etag plugin uses this tag instead of hashing the payload again (and answers 304 on a match).
-  reply.header('x-cache', result.hit ? 'hit' : 'miss').header('etag', entry.etag).type(JSON_CONTENT_TYPE)
+  reply.header('x-cache', hit ? 'hit' : 'miss').header('etag', entry.etag).type(JSON_CONTENT_TYPE)
   return entry.body
 }

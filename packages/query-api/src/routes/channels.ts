@@ -5,10 +5,11 @@ import { readEventChannel, readEventChannels } from '@event-analytics/db'
 import { CHANNEL_SORT_FIELDS, channelBody, sortChannels } from '../projections/channel.js'
 import type { ChannelSortField, SortOrder } from '../projections/channel.js'
 import { notFound } from '../plugins/problem-details.js'
+import { asOfOf } from '../projections/as-of.js'
 import { readEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
 import {
-  bool, channelNameSchema, channelTypeSchema, decimal, eventIdSchema, int, nullableDecimal, nullableStr, object,
+  asOfSchema, bool, channelNameSchema, channelTypeSchema, decimal, eventIdSchema, int, nullableDecimal, nullableStr, object,
   problemResponses, security, str,
 } from './schemas.js'
 
@@ -36,6 +37,7 @@ export const channelResponse = object({
   callCompletionRate: nullableDecimal,
   metricsAsOf: nullableStr,
   stale: bool,
+  asOf: asOfSchema,
 })
 
 interface ListQuery {
@@ -59,7 +61,7 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
   app.get<{ Params: { eventId: string }; Querystring: ListQuery }>(
     '/events/:eventId/analytics/channels',
     {
-      config: { etag: true },
+      config: { etag: true, csv: 'channels' },
       schema: {
         summary: 'Every channel with all counters and derived rates (nulls sort last)',
         tags: ['analytics'],
@@ -67,7 +69,7 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
         params: object({ eventId: eventIdSchema }),
         querystring: listQuery,
         response: {
-          200: object({ eventId: str, channels: { type: 'array', items: channelResponse } }),
+          200: object({ eventId: str, asOf: asOfSchema, channels: { type: 'array', items: channelResponse } }),
           ...problemResponses,
         },
       },
@@ -84,7 +86,7 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
           const channels = rows
             .filter((row) => channelType === undefined || row.channel_type === channelType)
             .map((row) => channelBody(row, now, staleAfter))
-          return { eventId: event.event_id, channels: sortChannels(channels, sort, order) }
+          return { eventId: event.event_id, asOf: asOfOf(event.last_occurred_at), channels: sortChannels(channels, sort, order) }
         },
       })
     },

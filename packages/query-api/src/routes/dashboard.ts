@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify'
 import { cacheKeys } from '@event-analytics/contracts'
 import { readEventChannels } from '@event-analytics/db'
 import { dashboardBody } from '../projections/dashboard.js'
+import type { DashboardBody } from '../projections/dashboard.js'
 import { readEventProjection } from './access.js'
+import type { EventReadSpec } from './access.js'
 import type { RouteContext } from './context.js'
 import {
-  bool, channelTypeSchema, decimal, eventParams, int, nullableDecimal, object, problemResponses, security, str,
+  asOfSchema, bool, channelTypeSchema, decimal, eventParams, int, nullableDecimal, object, problemResponses, security, str,
 } from './schemas.js'
 
 export const dashboardResponse = object({
@@ -35,7 +37,18 @@ export const dashboardResponse = object({
     }),
   },
   updatedAt: { type: 'string', format: 'date-time' },
+  asOf: asOfSchema,
 })
+
+/** The dashboard's cache key and loader, shared by the REST route and the live stream. */
+export function dashboardSpec(context: RouteContext, eventId: string): EventReadSpec<DashboardBody> {
+  return {
+    projection: 'dashboard',
+    key: cacheKeys.dashboard(eventId),
+    build: async (event) =>
+      dashboardBody(event, await readEventChannels(context.db, event.event_id), context.now(), context.config.channelStaleAfterMs),
+  }
+}
 
 export async function dashboardRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
   app.get<{ Params: { eventId: string } }>(
@@ -51,11 +64,6 @@ export async function dashboardRoutes(app: FastifyInstance, context: RouteContex
       },
     },
     async (request, reply) =>
-      readEventProjection(app, context.db, request, reply, {
-        projection: 'dashboard',
-        key: cacheKeys.dashboard(request.params.eventId),
-        build: async (event) =>
-          dashboardBody(event, await readEventChannels(context.db, event.event_id), context.now(), context.config.channelStaleAfterMs),
-      }),
+      readEventProjection(app, context.db, request, reply, dashboardSpec(context, request.params.eventId)),
   )
 }

@@ -5,7 +5,7 @@ import { roiBody } from '../projections/roi.js'
 import { readEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
 import {
-  channelTypeSchema, decimal, eventParams, int, nullableDecimal, nullableInt, object, problemResponses, security, str,
+  asOfSchema, channelTypeSchema, decimal, eventParams, int, nullableDecimal, nullableInt, object, problemResponses, security, str,
 } from './schemas.js'
 
 export const roiResponse = object({
@@ -29,6 +29,7 @@ export const roiResponse = object({
   targetRoi: decimal,
   roiAchievementRate: nullableDecimal,
   salesGrowthRate: nullableDecimal,
+  asOf: asOfSchema,
 })
 
 export async function roiRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {

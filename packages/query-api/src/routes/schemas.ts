@@ -24,6 +24,8 @@ export const nullableInt = { type: ['integer', 'null'] } as const
 /** Money or a rate rendered with two fraction digits. */
 export const decimal = { type: 'string', pattern: '^-?\\d+\\.\\d{2}$' } as const
 export const nullableDecimal = { type: ['string', 'null'], pattern: '^-?\\d+\\.\\d{2}$' } as const
+/** When the newest input of the view happened (see projections/as-of.ts). */
+export const asOfSchema = { type: ['string', 'null'], format: 'date-time' } as const
 export const channelTypeSchema = { type: ['string', 'null'], enum: [...CHANNEL_TYPES, null] } as const
 
 export function object(properties: Record<string, unknown>): Record<string, unknown> {

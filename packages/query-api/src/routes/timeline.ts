@@ -8,7 +8,8 @@ import { timelineCacheField } from '../cache/timeline-field.js'
 import { badRequest } from '../plugins/problem-details.js'
 import { readEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
-import { bool, eventParams, int, object, problemResponses, security, str } from './schemas.js'
+import { asOfOf } from '../projections/as-of.js'
+import { asOfSchema, bool, eventParams, int, object, problemResponses, security, str } from './schemas.js'
 
 interface TimelineQuery {
   granularity: TimelineGranularity
@@ -54,6 +55,7 @@ const timelineBody = object({
   to: { type: 'string', format: 'date-time' },
   approximate: { ...bool, description: 'true when some local bucket boundary is not on a UTC hour; see note' },
   buckets: { type: 'array', items: bucket },
+  asOf: asOfSchema,
 })
 
 export const timelineResponse = {
@@ -85,7 +87,7 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
   app.get<{ Params: { eventId: string }; Querystring: TimelineQuery }>(
     '/events/:eventId/analytics/timeline',
     {
-      config: { etag: true },
+      config: { etag: true, csv: 'timeline' },
       schema: {
         summary: 'Zero-filled timeline roll-up in a time zone (hour buckets are UTC hours; weeks start Monday)',
         description: DESCRIPTION,
@@ -115,7 +117,7 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
         key: cacheKeys.timeline(eventId, granularity),
         // Explicit bounds by their resolved instants: equivalent queries share one cached answer.
         field: timelineCacheField(tz, from === undefined ? undefined : requested.from, to === undefined ? undefined : requested.to),
-        build: async () => {
+        build: async (event) => {
           const span = await readTimelineSpan(context.db, eventId)
           const range = rangeOrBadRequest(() => resolveRange(rangeRequest, span, context.now()))
           const rows = await readTimeline(context.db, {
@@ -136,6 +138,7 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
             approximate,
             ...(approximate ? { note: OFF_HOUR_NOTE } : {}),
             buckets,
+            asOf: asOfOf(event.last_occurred_at),
           }
         },
       })

@@ -6,7 +6,7 @@ import { canRead } from '../plugins/auth.js'
 import { badRequest, notFound } from '../plugins/problem-details.js'
 import type { RouteContext } from './context.js'
 import {
-  channelTypeSchema, decimal, int, nullableDecimal, object, problemResponses, security, str, userIdSchema,
+  asOfSchema, channelTypeSchema, decimal, int, nullableDecimal, object, problemResponses, security, str, userIdSchema,
 } from './schemas.js'
 
 export const MAX_PAGE_SIZE = 100
@@ -60,6 +60,7 @@ const userResponse = object({
     limit: int,
     total: int,
   }),
+  asOf: asOfSchema,
 })
 
 interface PageQuery {

@@ -1,0 +1,216 @@
+/**
+ * Live dashboards: one pub/sub subscription per API instance, one feed per event that has
+ * open streams, one load per change per feed (through the projection cache, so REST readers
+ * and other instances share it), and the same bytes written to every client of the feed.
+ *
+ * Each dashboard frame carries `id: <ETag of the body>`: content-derived, so it means the same
+ * on every instance, and a client is sent a frame only when its last id differs. Changes that
+ * arrive while a load is running coalesce into one more load after it.
+ */
+import { decodeChange } from '@event-analytics/contracts'
+import type { Redis } from 'ioredis'
+import type { FastifyBaseLogger } from 'fastify'
+import type { OwnedEntry } from '../cache/owned-entry.js'
+
+export interface StreamClient {
+  readonly owner: string
+  /** Id of the last dashboard frame written to it. */
+  lastId: string | undefined
+  write(chunk: string): void
+  end(): void
+}
+
+export interface FeedOptions {
+  /** A connection of its own for SUBSCRIBE (a subscribed connection can do nothing else). */
+  subscriber: Redis
+  channel: string
+  /** The event's dashboard entry, current as of the call. */
+  load: (eventId: string) => Promise<OwnedEntry>
+  heartbeatMs: number
+  maxPerOwner: number
+  logger: FastifyBaseLogger
+  now?: () => number
+}
+
+interface Feed {
+  readonly clients: Set<StreamClient>
+  /** The newest entry loaded, with its asOf (epoch ms, or null). */
+  current: { entry: OwnedEntry; asOf: number | null } | undefined
+  /** When the last change announced for the event was published (epoch ms). */
+  lastChangeAt: number | null
+  loading: Promise<void> | undefined
+  again: boolean
+}
+
+export function dashboardFrame(entry: OwnedEntry): string {
+  return `event: dashboard\nid: ${entry.etag}\ndata: ${entry.body}\n\n`
+}
+
+function asOfOfBody(body: string): number | null {
+  const asOf = (JSON.parse(body) as { asOf?: unknown }).asOf
+  return typeof asOf === 'string' ? Date.parse(asOf) : null
+}
+
+export class LiveFeeds {
+  private readonly feeds = new Map<string, Feed>()
+  private readonly perOwner = new Map<string, number>()
+  private subscribed: Promise<void> | undefined
+  private heartbeat: NodeJS.Timeout | undefined
+  private closed = false
+  private readonly now: () => number
+
+  constructor(private readonly options: FeedOptions) {
+    this.now = options.now ?? Date.now
+    const { subscriber, channel } = options
+    subscriber.on('message', (from: string, text: string) => {
+      if (from === channel) this.onMessage(text)
+    })
+    // ioredis subscribes again after a reconnect, but what was announced meanwhile is lost:
+    // every open feed reloads once, so no stream stays behind a change it did not hear.
+    let connections = 0
+    subscriber.on('ready', () => {
+      connections += 1
+      if (connections > 1) for (const [eventId, feed] of this.feeds) this.refresh(eventId, feed)
+    })
+  }
+
+  /** Subscribes once (the first stream); resolves when Redis confirmed, so no change after it is missed. */
+  ready(): Promise<void> {
+    this.subscribed ??= (async () => {
+      await this.options.subscriber.subscribe(this.options.channel)
+      this.heartbeat ??= setInterval(() => this.beat(), this.options.heartbeatMs)
+      this.heartbeat.unref()
+    })().catch((error: unknown) => {
+      // Redis unreachable: this stream fails (503), the next one tries again.
+      this.subscribed = undefined
+      throw error
+    })
+    return this.subscribed
+  }
+
+  /** Takes one of the owner's stream slots; false when they hold the maximum already. */
+  reserve(owner: string): boolean {
+    const held = this.perOwner.get(owner) ?? 0
+    if (this.closed || held >= this.options.maxPerOwner) return false
+    this.perOwner.set(owner, held + 1)
+    return true
+  }
+
+  release(owner: string): void {
+    const held = (this.perOwner.get(owner) ?? 1) - 1
+    if (held <= 0) this.perOwner.delete(owner)
+    else this.perOwner.set(owner, held)
+  }
+
+  /** Adds a client that was sent `entry` already; catches up at once if the feed moved meanwhile. */
+  attach(eventId: string, client: StreamClient, entry: OwnedEntry): void {
+    const feed = this.feedOf(eventId)
+    feed.clients.add(client)
+    const asOf = asOfOfBody(entry.body)
+    client.lastId = entry.etag
+    client.write(this.pipelineFrame(feed, asOf))
+    if (feed.current === undefined) feed.current = { entry, asOf }
+    else if (feed.current.entry.etag !== entry.etag) this.refresh(eventId, feed)
+  }
+
+  detach(eventId: string, client: StreamClient): void {
+    const feed = this.feeds.get(eventId)
+    if (feed === undefined) return
+    feed.clients.delete(client)
+    if (feed.clients.size === 0 && feed.loading === undefined) this.feeds.delete(eventId)
+  }
+
+  /** Ends every stream (app closing) and stops listening. */
+  async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.heartbeat)
+    for (const feed of this.feeds.values()) for (const client of feed.clients) client.end()
+    this.feeds.clear()
+    if (this.subscribed !== undefined) await this.options.subscriber.unsubscribe().catch(() => undefined)
+  }
+
+  get clientCount(): number {
+    let count = 0
+    for (const feed of this.feeds.values()) count += feed.clients.size
+    return count
+  }
+
+  private feedOf(eventId: string): Feed {
+    let feed = this.feeds.get(eventId)
+    if (feed === undefined) {
+      feed = { clients: new Set(), current: undefined, lastChangeAt: null, loading: undefined, again: false }
+      this.feeds.set(eventId, feed)
+    }
+    return feed
+  }
+
+  private onMessage(text: string): void {
+    const change = decodeChange(text)
+    if (change === undefined) return
+    for (const eventId of change.eventIds) {
+      const feed = this.feeds.get(eventId)
+      if (feed === undefined) continue
+      feed.lastChangeAt = Math.max(feed.lastChangeAt ?? 0, change.at)
+      this.refresh(eventId, feed)
+    }
+  }
+
+  private refresh(eventId: string, feed: Feed): void {
+    if (feed.loading !== undefined) {
+      feed.again = true
+      return
+    }
+    feed.loading = (async () => {
+      do {
+        feed.again = false
+        try {
+          const entry = await this.options.load(eventId)
+          feed.current = { entry, asOf: asOfOfBody(entry.body) }
+          this.broadcast(feed)
+        } catch (error) {
+          // PostgreSQL or Redis away: the clients keep their last state; the next change retries.
+          this.options.logger.warn({ err: error, eventId }, 'live dashboard reload failed')
+        }
+      } while (feed.again && !this.closed)
+    })().finally(() => {
+      feed.loading = undefined
+      if (feed.clients.size === 0) this.feeds.delete(eventId)
+    })
+  }
+
+  private broadcast(feed: Feed): void {
+    if (feed.current === undefined) return
+    const { entry } = feed.current
+    const frame = dashboardFrame(entry) + this.pipelineFrame(feed, feed.current.asOf)
+    for (const client of feed.clients) {
+      if (client.lastId === entry.etag) continue
+      client.lastId = entry.etag
+      client.write(frame)
+    }
+  }
+
+  private beat(): void {
+    for (const feed of this.feeds.values()) {
+      const frame = this.pipelineFrame(feed, feed.current?.asOf ?? null)
+      for (const client of feed.clients) client.write(frame)
+    }
+  }
+
+  /**
+   * Freshness, computed when sent. ageSeconds: now - asOf (how old the newest applied input of
+   * the event is; it grows while nothing happens). lagSeconds: at the last change this instance
+   * heard, announcement time - asOf: while traffic flows, how long the pipeline took from a
+   * message happening to its commit (ingest, queue, batch, commit); null before any change.
+   */
+  private pipelineFrame(feed: Feed, asOf: number | null): string {
+    const now = this.now()
+    const lag = feed.lastChangeAt === null || asOf === null ? null : Math.max(0, feed.lastChangeAt - asOf) / 1000
+    const data = {
+      asOf: asOf === null ? null : new Date(asOf).toISOString(),
+      ageSeconds: asOf === null ? null : Math.max(0, now - asOf) / 1000,
+      lagSeconds: lag,
+      sentAt: new Date(now).toISOString(),
+    }
+    return `event: pipeline\ndata: ${JSON.stringify(data)}\n\n`
+  }
+}

@@ -5,8 +5,10 @@
  * that has not run `pnpm build`), `/` answers a problem+json 404 saying how to build it, and
  * every API route works as before.
  */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import fastifyStatic from '@fastify/static'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ProblemError } from './problem-details.js'
 
 export interface WebOptions {
@@ -25,22 +27,30 @@ export async function webPage(app: FastifyInstance, options: WebOptions): Promis
     return
   }
   await app.register(fastifyStatic, {
-    root: options.root,
-    prefix: '/',
-    // A catch-all (the API's routes are more specific and win): a rebuilt page is served without a
-    // restart, and a path that is no file falls through to the problem+json 404.
+    root: join(options.root, 'assets'),
+    prefix: '/assets/',
+    // Hashed names: a rebuilt page's new files are served without a restart. Only under
+    // /assets/, so the API's own paths never fall into this catch-all (an over-long id must
+    // still reach the router and answer 414, not a file lookup).
     wildcard: true,
     // Swagger UI registers its own @fastify/static; the reply decorators are its.
     decorateReply: false,
-    setHeaders: (response, path) => {
-      if (path.includes('/assets/')) {
-        response.header('cache-control', 'public, max-age=31536000, immutable')
-      } else {
-        response.header('cache-control', 'no-cache')
-        response.header('content-security-policy', CSP)
-        response.header('x-content-type-options', 'nosniff')
-        response.header('referrer-policy', 'no-referrer')
-      }
+    setHeaders: (response) => {
+      response.header('cache-control', 'public, max-age=31536000, immutable')
+      response.header('x-content-type-options', 'nosniff')
     },
   })
+  const page = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    // Read per request: a rebuilt page is served without a restart (it is a few hundred bytes).
+    const html = await readFile(join(options.root as string, 'index.html'))
+    await reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', CSP)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .send(html)
+  }
+  app.get('/', { schema: { hide: true } }, page)
+  app.get('/index.html', { schema: { hide: true } }, page)
 }

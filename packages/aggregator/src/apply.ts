@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ChangedProjection, DomainEvent } from '@event-analytics/contracts'
-import { applyBatchWrites, claimMessages, ensureTimelinePartitionsFor, readEventOwners, recordSettledJobs } from '@event-analytics/db'
+import { upsertBatchDeltas, claimMessages, ensureTimelinePartitionsFor, readEventOwners, recordSettledJobs } from '@event-analytics/db'
 import type { Database, SettledJob } from '@event-analytics/db'
 import type { Kysely, Transaction } from 'kysely'
 import { classifyFailure } from './errors.js'
@@ -35,7 +35,7 @@ export interface ApplyOptions {
 }
 
 /** Applies `messages` in one transaction, retrying on deadlock / serialization failure. */
-export async function applyMessages(
+export async function commitMessages(
   db: Kysely<Database>,
   messages: readonly DomainEvent[],
   options: ApplyOptions = {},
@@ -47,7 +47,7 @@ export async function applyMessages(
     const timer = options.metrics?.transactionSeconds.startTimer()
     try {
       const outcome = await db.transaction().execute(async (trx) => {
-        const applied = await applyInTransaction(trx, unique, messages.length)
+        const applied = await claimFoldAndUpsert(trx, unique, messages.length)
         await recordSettledJobs(trx, options.settle ?? [])
         return applied
       })
@@ -74,7 +74,7 @@ export async function settleJobs(db: Kysely<Database>, jobs: readonly SettledJob
   }
 }
 
-async function applyInTransaction(
+async function claimFoldAndUpsert(
   trx: Transaction<Database>,
   unique: readonly DomainEvent[],
   received: number,
@@ -83,7 +83,7 @@ async function applyInTransaction(
   const fresh = await claimMessages(trx, unique.map((message) => message.messageId).sort())
   const toApply = unique.filter((message) => fresh.has(message.messageId))
   const model = foldBatch(toApply)
-  const written = await applyBatchWrites(trx, model)
+  const written = await upsertBatchDeltas(trx, model)
   const owners = new Map(written.events.map((event) => [event.eventId, event.userId]))
   const unknownOwners = [...new Set(unique.map((message) => message.eventId))].filter((id) => !owners.has(id))
   // Only batches holding messages applied before get here with unknown owners: a rare path.

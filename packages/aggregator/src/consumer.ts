@@ -17,11 +17,11 @@ import type { ApplyFailure, Database, SettledJob } from '@event-analytics/db'
 import type { Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
-import { applyMessages, settleJobs } from './apply.js'
+import { commitMessages, settleJobs } from './apply.js'
 import { collectBatch } from './batcher.js'
 import { InvalidationFailed, errorMessage } from './errors.js'
 import { cacheKeysOf } from './invalidate.js'
-import { BatchAborted, applyIsolating } from './isolate.js'
+import { BatchAborted, isolatePoison } from './isolate.js'
 import type { Poison } from './isolate.js'
 import type { AggregatorMetrics } from './metrics.js'
 import { envelopeProblem, messagesOf, payloadOf } from './payload.js'
@@ -111,7 +111,7 @@ export class BatchConsumer {
       const { units, failures } = this.unitsOf(batch)
       const settlement = (): SettledJob[] => batch.map(({ job }, index) => ({ jobId: String(job.id), failures: failures.get(index) ?? [] }))
       // The first attempt carries the whole batch: its jobs are settled in the same transaction.
-      const poisons = await applyIsolating(units, (part) => this.applyUnits(part, part.length === units.length && failures.size === 0 ? settlement() : []), {
+      const poisons = await isolatePoison(units, (part) => this.commitUnits(part, part.length === units.length && failures.size === 0 ? settlement() : []), {
         onTransient: (error, attempt) => this.onTransient(error, attempt),
         onSplit: (size, error) => logger.warn({ size, err: error }, 'batch failed on its data; splitting it'),
       })
@@ -152,9 +152,9 @@ export class BatchConsumer {
     return { units, failures }
   }
 
-  private async applyUnits(units: readonly Unit[], settle: readonly SettledJob[]): Promise<void> {
+  private async commitUnits(units: readonly Unit[], settle: readonly SettledJob[]): Promise<void> {
     const { db, metrics, logger } = this.deps
-    const outcome = await applyMessages(db, units.map((unit) => unit.message), { metrics, logger, settle })
+    const outcome = await commitMessages(db, units.map((unit) => unit.message), { metrics, logger, settle })
     metrics.batchMessages.observe(outcome.received)
     metrics.messagesApplied.inc(outcome.applied)
     metrics.duplicatesDropped.inc(outcome.duplicates)

@@ -25,24 +25,24 @@ export interface IsolateOptions {
 }
 
 /** Applies `units` with `apply`; returns the poison units (each failed alone with a data error). */
-export async function applyIsolating<U>(
+export async function isolatePoison<U>(
   units: readonly U[],
   apply: (units: readonly U[]) => Promise<void>,
   options: IsolateOptions,
 ): Promise<Poison<U>[]> {
   if (units.length === 0) return []
-  const error = await applyRetryingTransient(units, apply, options)
+  const error = await retryTransient(units, apply, options)
   if (error === undefined) return []
   if (units.length === 1) return [{ unit: units[0] as U, reason: errorMessage(error) }]
   options.onSplit?.(units.length, error)
   const middle = Math.ceil(units.length / 2)
-  const left = await applyIsolating(units.slice(0, middle), apply, options)
-  const right = await applyIsolating(units.slice(middle), apply, options)
+  const left = await isolatePoison(units.slice(0, middle), apply, options)
+  const right = await isolatePoison(units.slice(middle), apply, options)
   return [...left, ...right]
 }
 
 /** undefined when applied; the data error when the content is at fault. */
-async function applyRetryingTransient<U>(
+async function retryTransient<U>(
   units: readonly U[],
   apply: (units: readonly U[]) => Promise<void>,
   options: IsolateOptions,

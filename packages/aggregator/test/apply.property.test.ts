@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util'
 import t from 'tap'
 import fc from 'fast-check'
 import { createTestDatabase } from '@event-analytics/db/testing'
-import { applyMessages } from '../src/apply.js'
+import { commitMessages } from '../src/apply.js'
 import { reference } from './helpers/reference.js'
 import { scenarioArb } from './helpers/streams.js'
 import { readTables, sortTables } from './helpers/tables.js'
@@ -17,7 +17,7 @@ t.test('folded projections equal the reference for random streams and batchings'
   let run = 0
   await fc.assert(
     fc.asyncProperty(scenarioArb(() => `r${(run += 1)}-`), async ({ batches, stream }) => {
-      for (const batch of batches) await applyMessages(db, batch)
+      for (const batch of batches) await commitMessages(db, batch)
       const expected = reference(stream)
       const actual = sortTables(await readTables(db, expected.events.map((row) => row.event_id)))
       const equal = isDeepStrictEqual(actual, sortTables(expected))
@@ -33,8 +33,8 @@ t.test('folded projections equal the reference for random streams and batchings'
 t.test('applying a batch twice changes nothing the second time', async (t) => {
   const { db } = await createTestDatabase(t)
   const batch = fc.sample(scenarioArb(() => 'twice-'), { numRuns: 1, seed: 7 })[0]!.stream
-  const first = await applyMessages(db, batch)
-  const second = await applyMessages(db, batch)
+  const first = await commitMessages(db, batch)
+  const second = await commitMessages(db, batch)
   t.equal(second.applied, 0)
   t.equal(second.duplicates, batch.length)
   t.equal(first.applied + first.duplicates, batch.length)

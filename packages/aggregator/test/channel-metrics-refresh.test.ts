@@ -7,7 +7,7 @@ import t from 'tap'
 import { cacheKeys } from '@event-analytics/contracts'
 import { metricsAt } from '@event-analytics/provider-sim'
 import { Redis } from 'ioredis'
-import { applyMessages, CHANNEL_METRICS_SCHEDULER_ID } from '../src/index.js'
+import { commitMessages, CHANNEL_METRICS_SCHEDULER_ID } from '../src/index.js'
 import { createHarness, ended, participant, seedEvent } from './helpers/channel-metrics.js'
 import { REDIS_URL } from './helpers/queue.js'
 
@@ -22,7 +22,7 @@ t.test('several refreshes: counters, hourly increases, total_views', async (t) =
   const hidden = `hidden-${h.run}`
   await seedEvent(h, live, hour1 - HOUR)
   await seedEvent(h, done, hour1 - HOUR)
-  await applyMessages(db, [
+  await commitMessages(db, [
     participant(live, hour1 - HOUR + 60_000, 'GENIE_TV'), participant(live, hour1 - HOUR + 120_000, 'INSTAGRAM'),
     ended(done, hour1 - HOUR + 1000),
     // Channels of an event without EventCreated are not visible, hence not refreshed.

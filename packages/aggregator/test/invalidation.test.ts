@@ -11,7 +11,7 @@ import t from 'tap'
 import { cacheKeys, decodeChange, fillGuardKey } from '@event-analytics/contracts'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { createTestDatabase } from '@event-analytics/db/testing'
-import { applyMessages, createAggregator } from '../src/index.js'
+import { commitMessages, createAggregator } from '../src/index.js'
 import { openQueue, REDIS_URL, testConfig, uniquePrefix } from './helpers/queue.js'
 import { reference } from './helpers/reference.js'
 import { readTables, sortTables } from './helpers/tables.js'
@@ -42,7 +42,7 @@ t.test('a batch found already applied still invalidates what it names', async (t
   const messages = [created(eventId, owner), participant(eventId, 'INSTAGRAM')]
 
   // The first attempt committed, but its acknowledgement was lost before the invalidation ...
-  await applyMessages(db, messages)
+  await commitMessages(db, messages)
   // ... and a dashboard poll cached the figures of before that commit meanwhile.
   const stale = [cacheKeys.dashboard(eventId), cacheKeys.channel(eventId, 'INSTAGRAM'), cacheKeys.user(owner)]
   await q.redis.mset(...stale.flatMap((key) => [key, 'before the commit']))

@@ -1,10 +1,10 @@
 import t from 'tap'
-import { BatchAborted, applyIsolating } from '../src/isolate.js'
+import { BatchAborted, isolatePoison } from '../src/isolate.js'
 import { collectBatch } from '../src/batcher.js'
 
 t.test('bisects a data failure down to the poison units, applying every other unit', async (t) => {
   const applied: number[] = []
-  const poisons = await applyIsolating([1, 2, 3, 4, 5, 6, 7], async (units) => {
+  const poisons = await isolatePoison([1, 2, 3, 4, 5, 6, 7], async (units) => {
     if (units.includes(3) || units.includes(6)) throw new RangeError(`bad unit in ${units.join(',')}`)
     applied.push(...units)
   }, { onTransient: async () => true })
@@ -16,13 +16,13 @@ t.test('bisects a data failure down to the poison units, applying every other un
 t.test('retries transient failures whole, and aborts when told to stop', async (t) => {
   let calls = 0
   const connectionLost = Object.assign(new Error('Connection terminated unexpectedly'), {})
-  const poisons = await applyIsolating([1, 2], async () => {
+  const poisons = await isolatePoison([1, 2], async () => {
     calls += 1
     if (calls < 3) throw connectionLost
   }, { onTransient: async () => true })
   t.same(poisons, [])
   t.equal(calls, 3)
-  await t.rejects(applyIsolating([1], async () => { throw connectionLost }, { onTransient: async () => false }), BatchAborted)
+  await t.rejects(isolatePoison([1], async () => { throw connectionLost }, { onTransient: async () => false }), BatchAborted)
 })
 
 t.test('collectBatch stops at the message limit', async (t) => {

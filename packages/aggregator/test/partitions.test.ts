@@ -2,13 +2,13 @@
 import t from 'tap'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { listPartitions } from '@event-analytics/db'
-import { applyMessages } from '../src/apply.js'
+import { commitMessages } from '../src/apply.js'
 
 t.test('a participant of a far month creates that month partition', async (t) => {
   const { db } = await createTestDatabase(t)
   const occurredAt = Date.UTC(2019, 2, 15, 13, 45)
   t.notOk((await listPartitions(db, 'timeline_data')).includes('timeline_data_p2019_03'))
-  await applyMessages(db, [{ kind: 'ParticipantRegistered', messageId: 'old-1', eventId: 'ev-old', occurredAt, participantId: 'p', channelName: null }])
+  await commitMessages(db, [{ kind: 'ParticipantRegistered', messageId: 'old-1', eventId: 'ev-old', occurredAt, participantId: 'p', channelName: null }])
   t.ok((await listPartitions(db, 'timeline_data')).includes('timeline_data_p2019_03'))
   const inPartition = await db.selectFrom('timeline_data_p2019_03' as 'timeline_data').selectAll().execute()
   t.same(inPartition.map((row) => [row.event_id, row.timestamp.toISOString(), row.participants, row.cumulative_participants]), [

@@ -9,7 +9,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { createTestDatabase } from '@event-analytics/db/testing'
-import { applyMessages } from '../src/apply.js'
+import { commitMessages } from '../src/apply.js'
 import { cents, derivedFigures, money, reference } from './helpers/reference.js'
 import type { ChannelRow, Tables } from './helpers/reference.js'
 import { BASE, id, scenarioArb } from './helpers/streams.js'
@@ -142,7 +142,7 @@ t.test('the largest valid values fold to the exact bigint reference, fresh or la
       async ({ batches, stream }, seed) => {
         const eventId = stream[0]!.eventId
         if (seed !== null) await plantSeed(db, eventId, seed)
-        for (const batch of batches) await applyMessages(db, batch)
+        for (const batch of batches) await commitMessages(db, batch)
         const expected = sortTables(seed === null ? reference(stream) : expectedWithSeed(stream, eventId, seed))
         const actual = sortTables(await readTables(db, [eventId]))
         const equal = isDeepStrictEqual(actual, expected)
@@ -159,7 +159,7 @@ t.test('200 distributions of the largest value to one channel all apply (issue 1
   const { db } = await createTestDatabase(t)
   const eventId = id('max-dist')
   for (let index = 0; index < 200; index += 1) {
-    const outcome = await applyMessages(db, [{
+    const outcome = await commitMessages(db, [{
       kind: 'DistributionCompleted', messageId: `${eventId}-d${index}`, eventId, occurredAt: BASE,
       channels: [{ channelName: 'GENIE_TV', channelType: 'TV', distributionCost: MAX_TEXT }],
     }])
@@ -176,12 +176,12 @@ t.test('200 distributions of the largest value to one channel all apply (issue 1
 t.test('estimated revenue past decimal(15,2) is stored exactly (issue 12)', async (t) => {
   const { db } = await createTestDatabase(t)
   const eventId = id('max-revenue')
-  await applyMessages(db, [{
+  await commitMessages(db, [{
     kind: 'EventCreated', messageId: `${eventId}-c`, eventId, occurredAt: BASE, userId: 'owner', title: 'Max',
     totalInvestment: '0.01', expectedRevenue: MAX_TEXT, expectedParticipants: 1, targetRoi: '0.01', salesGrowthRate: null,
   }])
   for (let index = 0; index < 3; index += 1) {
-    const outcome = await applyMessages(db, [{
+    const outcome = await commitMessages(db, [{
       kind: 'ParticipantRegistered', messageId: `${eventId}-p${index}`, eventId, occurredAt: BASE, participantId: `p${index}`, channelName: null,
     }])
     t.equal(outcome.applied, 1)
@@ -214,7 +214,7 @@ t.test('the bounds the column widths were chosen for are stored exactly', async 
     kind: 'EventCreated', messageId: `${roi}-c`, eventId: roi, occurredAt: BASE, userId: 'owner', title: 'Max',
     totalInvestment: '0.01', expectedRevenue: MAX_TEXT, expectedParticipants: 1, targetRoi: '0.01', salesGrowthRate: null,
   }]
-  await applyMessages(db, [...costlyStream, ...roiStream])
+  await commitMessages(db, [...costlyStream, ...roiStream])
   const costlyExpected = expectedWithSeed(costlyStream, costly, seed)
   const roiExpected = expectedWithSeed(roiStream, roi, roiSeed)
   const expected = sortTables({

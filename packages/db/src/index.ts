@@ -32,7 +32,7 @@ export { claimMessages, countClaimedMessages, MAX_MESSAGE_ID_LENGTH } from './de
 export { rollDedupeEpoch } from './dedupe/epoch.js'
 export type { RollResult } from './dedupe/epoch.js'
 export type * from './schema/types.js'
-export { applyBatchWrites } from './queries/apply-batch.js'
+export { upsertBatchDeltas } from './queries/apply-batch.js'
 export type {
   BatchWriteModel,
   EventDelta,
@@ -51,7 +51,7 @@ export type { ChannelTypeTotalsRow } from './queries/read-user-summary.js'
 export { pingDatabase } from './queries/ping.js'
 export { readTimeZoneNames } from './queries/time-zones.js'
 export { readEventOwners } from './queries/read-owners.js'
-export { applyChannelSnapshot, listRefreshTargets } from './queries/apply-snapshot.js'
+export { storeChannelSnapshot, listRefreshTargets } from './queries/apply-snapshot.js'
 export type {
   ChannelSnapshot,
   StoredChannelMetrics,

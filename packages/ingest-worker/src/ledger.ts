@@ -116,7 +116,7 @@ export class HandOverLedger {
       const last = done[done.length - 1]
       if (last === undefined) continue
       const deadLetters = done
-        .flatMap((batch) => [...batch.deadLetters, ...applyFailedLetters(state, batch, settled, failedAt)])
+        .flatMap((batch) => [...batch.deadLetters, ...refusedMessageLetters(state, batch, settled, failedAt)])
         .sort((a, b) => compareOffsets(sourceOffset(a), sourceOffset(b)))
       commits.push({
         topic: state.topic, partition: state.partition, offset: (BigInt(last.lastOffset) + 1n).toString(), deadLetters,
@@ -169,7 +169,7 @@ export function deadLettersFrom(letters: readonly Message[], floor: bigint): Mes
   return letters.filter((letter) => BigInt(sourceOffset(letter)) >= floor)
 }
 
-function applyFailedLetters(state: PartitionState, batch: PendingBatch, settled: Settlements, failedAt: Date): Message[] {
+function refusedMessageLetters(state: PartitionState, batch: PendingBatch, settled: Settlements, failedAt: Date): Message[] {
   const letters: Message[] = []
   for (const job of batch.jobs) {
     for (const failure of settled.get(job.id) ?? []) {

@@ -5,7 +5,7 @@
  */
 import { invalidateProjections, keysToInvalidate } from '@event-analytics/contracts'
 import type { Logger } from '@event-analytics/contracts'
-import { applyChannelSnapshot, listRefreshTargets } from '@event-analytics/db'
+import { storeChannelSnapshot, listRefreshTargets } from '@event-analytics/db'
 import type { ChannelTypeValue, Database, RefreshTarget } from '@event-analytics/db'
 import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
@@ -84,7 +84,7 @@ async function refreshChannel(deps: RefreshDeps, target: RefreshTarget): Promise
     }
     const validation = validateSnapshot(body, (deps.now ?? (() => new Date()))())
     if (!validation.ok) return rejected(deps, where, validation.reason, validation.detail)
-    const result = await applyChannelSnapshot(deps.db, target, validation.snapshot, checkProgress)
+    const result = await storeChannelSnapshot(deps.db, target, validation.snapshot, checkProgress)
     if (result.status === 'rejected') return rejected(deps, where, result.reason, `${result.reason}: stored snapshot is newer or larger`)
     if (result.status === 'skipped') return 'skipped'
     deps.metrics.applied.inc({ provider })

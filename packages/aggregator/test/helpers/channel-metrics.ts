@@ -12,7 +12,7 @@ import type { TestDatabase } from '@event-analytics/db/testing'
 import { createProviderSim } from '@event-analytics/provider-sim'
 import type { ProviderSim } from '@event-analytics/provider-sim'
 import { pino } from 'pino'
-import { applyMessages, createAggregator } from '../../src/index.js'
+import { commitMessages, createAggregator } from '../../src/index.js'
 import type { Aggregator } from '../../src/index.js'
 import type { ChannelMetricsConfig } from '../../src/channel-metrics/config.js'
 import { testConfig, uniquePrefix } from './queue.js'
@@ -109,7 +109,7 @@ export const THREE_CHANNELS: ReadonlyArray<[string, ChannelTypeValue]> = [['GENI
 
 /** One visible ACTIVE event with a channel of each type. */
 export async function seedEvent(harness: Harness, eventId: string, at: number, channels = THREE_CHANNELS): Promise<void> {
-  await applyMessages(harness.testDb.db, [created(eventId, `owner-${harness.run}`, at), distributed(eventId, at, channels)])
+  await commitMessages(harness.testDb.db, [created(eventId, `owner-${harness.run}`, at), distributed(eventId, at, channels)])
 }
 
 export { uniquePrefix }

@@ -93,8 +93,8 @@ function compareText(a: string, b: string): number {
 }
 
 /** Adds `model` to the projections inside `trx`; returns the touched events and their owners. */
-export async function applyBatchWrites(trx: Transaction<Database>, model: BatchWriteModel): Promise<ApplyBatchResult> {
-  if (!trx.isTransaction) throw new Error('applyBatchWrites must run inside the batch transaction')
+export async function upsertBatchDeltas(trx: Transaction<Database>, model: BatchWriteModel): Promise<ApplyBatchResult> {
+  if (!trx.isTransaction) throw new Error('upsertBatchDeltas must run inside the batch transaction')
   if (model.events.length === 0) return { events: [], rowsWritten: 0 }
   const events = [...model.events].sort((a, b) => compareText(a.eventId, b.eventId))
   const channels = [...model.channels].sort(

@@ -72,7 +72,7 @@ export async function listRefreshTargets(db: Kysely<Database>, channelType?: Cha
  * add the increase to the snapshot's hourly bucket, recompute total_views. The timeline
  * partition is ensured before (DDL never inside the transaction).
  */
-export async function applyChannelSnapshot(
+export async function storeChannelSnapshot(
   db: Kysely<Database>,
   target: { readonly eventId: string; readonly channelName: string },
   snapshot: ChannelSnapshot,

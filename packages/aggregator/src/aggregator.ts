@@ -1,5 +1,5 @@
 /** Wiring and lifecycle: start, drain (finish the in-flight batch), close (release everything). */
-import { DEFAULT_CHANGES_CHANNEL, checkQueueRedis, createLogger } from '@event-analytics/contracts'
+import { DEFAULT_CHANGES_CHANNEL, checkQueueRedis, createLogger, reconnectDelayMs } from '@event-analytics/contracts'
 import type { IngestBatchJob, Logger } from '@event-analytics/contracts'
 import { closeDb, createDb, pingDatabase } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
@@ -42,11 +42,11 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
     onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
   })
   // Invalidations (batches, channel metrics, breaker transitions) go where the API caches.
-  const cache = new Redis(config.cacheRedisUrl, { maxRetriesPerRequest: 3, lazyConnect: true })
+  const cache = new Redis(config.cacheRedisUrl, { maxRetriesPerRequest: 3, lazyConnect: true, retryStrategy: reconnectDelayMs })
   cache.on('error', (error) => logger.warn({ err: error }, 'redis cache connection error'))
   // ioredis parses the URL (rediss://, credentials, db); BullMQ needs maxRetriesPerRequest null
   // for its blocking commands, shares this connection and duplicates it where it must block.
-  const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null })
+  const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, retryStrategy: reconnectDelayMs })
   queueConnection.on('error', (error) => logger.warn({ err: error }, 'queue Redis connection error'))
   const worker = new Worker<IngestBatchJob>(config.queueName, null, {
     connection: queueConnection,

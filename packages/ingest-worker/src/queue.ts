@@ -1,4 +1,4 @@
-import { INGEST_QUEUE_NAME, checkQueueRedis, type IngestBatchJob, type Logger } from '@event-analytics/contracts'
+import { INGEST_QUEUE_NAME, checkQueueRedis, reconnectDelayMs, type IngestBatchJob, type Logger } from '@event-analytics/contracts'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { PlannedJob } from './pipeline.js'
@@ -17,7 +17,7 @@ export interface IngestQueue {
 
 export function createIngestQueue(redisUrl: string, prefix: string): IngestQueue {
   // BullMQ wants maxRetriesPerRequest null so a Redis restart blocks instead of failing jobs.
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false })
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, retryStrategy: reconnectDelayMs })
   const queue = new Queue<IngestBatchJob>(INGEST_QUEUE_NAME, {
     connection,
     prefix,

@@ -5,7 +5,7 @@
  */
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
-import { INGEST_QUEUE_NAME, checkQueueRedis, createLogger } from '@event-analytics/contracts'
+import { INGEST_QUEUE_NAME, checkQueueRedis, createLogger, reconnectDelayMs } from '@event-analytics/contracts'
 import { closeDb, createDb } from '@event-analytics/db'
 import { runService } from '@event-analytics/ops'
 import type { FastifyInstance } from 'fastify'
@@ -19,9 +19,9 @@ const db = createDb(config.databaseUrl, {
   applicationName: 'query-api',
   onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
 })
-const redis = new Redis(config.cacheRedisUrl, { maxRetriesPerRequest: 2 })
+const redis = new Redis(config.cacheRedisUrl, { maxRetriesPerRequest: 2, retryStrategy: reconnectDelayMs })
 // BullMQ needs its own connection without a key prefix (it prefixes its keys itself).
-const boardConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null })
+const boardConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, retryStrategy: reconnectDelayMs })
 const ingestQueue = new Queue(INGEST_QUEUE_NAME, { connection: boardConnection, prefix: config.queuePrefix })
 let app: FastifyInstance | undefined
 let closing: Promise<void> | undefined

@@ -62,16 +62,27 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
   worker.on('error', (error) => logger.warn({ err: error }, 'bullmq worker error'))
   const changesChannel = config.changesChannel ?? DEFAULT_CHANGES_CHANNEL
   const consumer = new BatchConsumer({
-    worker, db, cache, metrics, logger, changesChannel,
+    worker,
+    db,
+    cache,
+    metrics,
+    logger,
+    changesChannel,
     batchMaxMessages: config.batchMaxMessages,
     batchMaxWaitMs: config.batchMaxWaitMs,
     lockDurationMs: config.lockDurationMs,
   })
   const channelMetrics = config.channelMetrics?.enabled
     ? createChannelMetricsRefresher({
-      config: config.channelMetrics, db, cache, changesChannel, queueConnection, queuePrefix: config.queuePrefix,
-      registry: metrics.registry, logger: logger.child({ component: 'channel-metrics' }),
-    })
+        config: config.channelMetrics,
+        db,
+        cache,
+        changesChannel,
+        queueConnection,
+        queuePrefix: config.queuePrefix,
+        registry: metrics.registry,
+        logger: logger.child({ component: 'channel-metrics' }),
+      })
     : null
   let ops: OpsServer | undefined
   let closing: Promise<void> | undefined
@@ -89,7 +100,10 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
       await worker.startStalledCheckTimer()
       if (config.opsPort !== null) {
         ops = await startOpsServer({
-          port: config.opsPort, host: config.opsHost, logger, registry: metrics.registry,
+          port: config.opsPort,
+          host: config.opsHost,
+          logger,
+          registry: metrics.registry,
           checks: readinessChecks(db, cache, worker),
         })
       }

@@ -74,11 +74,7 @@ export async function settleJobs(db: Kysely<Database>, jobs: readonly SettledJob
   }
 }
 
-async function claimFoldAndUpsert(
-  trx: Transaction<Database>,
-  unique: readonly DomainEvent[],
-  received: number,
-): Promise<ApplyOutcome> {
+async function claimFoldAndUpsert(trx: Transaction<Database>, unique: readonly DomainEvent[], received: number): Promise<ApplyOutcome> {
   // Sorted ids: concurrent batches insert claims in one order, so they cannot deadlock.
   const fresh = await claimMessages(trx, unique.map((message) => message.messageId).sort())
   const toApply = unique.filter((message) => fresh.has(message.messageId))
@@ -96,4 +92,3 @@ async function claimFoldAndUpsert(
     changed: touchedProjections(unique, owners),
   }
 }
-

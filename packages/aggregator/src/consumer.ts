@@ -75,11 +75,15 @@ export class BatchConsumer {
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
-        const batch = await collectBatch((block) => this.fetch(block), (fetched) => fetched.size, {
-          maxMessages: this.deps.batchMaxMessages,
-          maxWaitMs: this.deps.batchMaxWaitMs,
-          isStopping: () => this.stopping,
-        })
+        const batch = await collectBatch(
+          (block) => this.fetch(block),
+          (fetched) => fetched.size,
+          {
+            maxMessages: this.deps.batchMaxMessages,
+            maxWaitMs: this.deps.batchMaxWaitMs,
+            isStopping: () => this.stopping,
+          },
+        )
         if (batch.length > 0) await this.processBatch(batch)
       } catch (error) {
         // Redis unreachable while fetching, and the like: log and keep going.
@@ -111,10 +115,14 @@ export class BatchConsumer {
       const { units, failures } = this.unitsOf(batch)
       const settlement = (): SettledJob[] => batch.map(({ job }, index) => ({ jobId: String(job.id), failures: failures.get(index) ?? [] }))
       // The first attempt carries the whole batch: its jobs are settled in the same transaction.
-      const poisons = await isolatePoison(units, (part) => this.commitUnits(part, part.length === units.length && failures.size === 0 ? settlement() : []), {
-        onTransient: (error, attempt) => this.onTransient(error, attempt),
-        onSplit: (size, error) => logger.warn({ size, err: error }, 'batch failed on its data; splitting it'),
-      })
+      const poisons = await isolatePoison(
+        units,
+        (part) => this.commitUnits(part, part.length === units.length && failures.size === 0 ? settlement() : []),
+        {
+          onTransient: (error, attempt) => this.onTransient(error, attempt),
+          onSplit: (size, error) => logger.warn({ size, err: error }, 'batch failed on its data; splitting it'),
+        },
+      )
       for (const poison of poisons) recordPoison(failures, poison)
       if (poisons.length > 0 || failures.size > 0 || units.length === 0) await this.settleApart(settlement())
       await this.complete(batch)
@@ -154,7 +162,11 @@ export class BatchConsumer {
 
   private async commitUnits(units: readonly Unit[], settle: readonly SettledJob[]): Promise<void> {
     const { db, metrics, logger } = this.deps
-    const outcome = await commitMessages(db, units.map((unit) => unit.message), { metrics, logger, settle })
+    const outcome = await commitMessages(
+      db,
+      units.map((unit) => unit.message),
+      { metrics, logger, settle },
+    )
     metrics.batchMessages.observe(outcome.received)
     metrics.messagesApplied.inc(outcome.applied)
     metrics.duplicatesDropped.inc(outcome.duplicates)
@@ -179,8 +191,10 @@ export class BatchConsumer {
         this.deps.metrics.poisonMessages.inc(fresh)
         for (const job of jobs) {
           for (const failure of job.failures) {
-            this.deps.logger.error({ jobId: job.jobId, offset: failure.offset, messageId: failure.messageId, reason: failure.reason },
-              'message refused by PostgreSQL; it will be dead-lettered APPLY_FAILED')
+            this.deps.logger.error(
+              { jobId: job.jobId, offset: failure.offset, messageId: failure.messageId, reason: failure.reason },
+              'message refused by PostgreSQL; it will be dead-lettered APPLY_FAILED',
+            )
           }
         }
         return
@@ -234,4 +248,3 @@ function payloadSize(data: unknown): number {
     return 0
   }
 }
-

@@ -9,10 +9,7 @@ import { keysToInvalidate } from '@event-analytics/contracts'
 import type { ChangedProjection, DomainEvent } from '@event-analytics/contracts'
 
 /** The events and channels `messages` name, with each event's owner from `owners` (null when unknown). */
-export function touchedProjections(
-  messages: readonly DomainEvent[],
-  owners: ReadonlyMap<string, string | null>,
-): ChangedProjection[] {
+export function touchedProjections(messages: readonly DomainEvent[], owners: ReadonlyMap<string, string | null>): ChangedProjection[] {
   const channelsByEvent = new Map<string, Set<string>>()
   for (const message of messages) {
     const names = channelsByEvent.get(message.eventId) ?? new Set<string>()

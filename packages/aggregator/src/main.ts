@@ -6,4 +6,7 @@ import { loadAggregatorConfig } from './config.js'
 
 const config = loadAggregatorConfig()
 const logger = createLogger('aggregator', config.logLevel)
-await runService(createAggregator(config, { logger }), { logger, ...(config.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: config.shutdownTimeoutMs }) })
+await runService(createAggregator(config, { logger }), {
+  logger,
+  ...(config.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: config.shutdownTimeoutMs }),
+})

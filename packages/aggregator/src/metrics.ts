@@ -22,33 +22,51 @@ export function createMetrics(withDefaults = true): AggregatorMetrics {
   return {
     registry,
     batchMessages: new Histogram({
-      name: 'aggregator_batch_messages', help: 'Messages per applied batch', registers,
+      name: 'aggregator_batch_messages',
+      help: 'Messages per applied batch',
+      registers,
       buckets: [1, 10, 50, 100, 250, 500, 1000, 2000, 5000],
     }),
     batchJobs: new Histogram({
-      name: 'aggregator_batch_jobs', help: 'BullMQ jobs per batch', registers, buckets: [1, 2, 5, 10, 25, 50, 100],
+      name: 'aggregator_batch_jobs',
+      help: 'BullMQ jobs per batch',
+      registers,
+      buckets: [1, 2, 5, 10, 25, 50, 100],
     }),
     foldRatio: new Histogram({
-      name: 'aggregator_fold_ratio', help: 'Messages applied per projection row written, per batch', registers,
+      name: 'aggregator_fold_ratio',
+      help: 'Messages applied per projection row written, per batch',
+      registers,
       buckets: [1, 1.5, 2, 5, 10, 25, 50, 100],
     }),
     transactionSeconds: new Histogram({
-      name: 'aggregator_transaction_seconds', help: 'Latency of one batch transaction (committed or not)', registers,
+      name: 'aggregator_transaction_seconds',
+      help: 'Latency of one batch transaction (committed or not)',
+      registers,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     }),
     retries: new Counter({
-      name: 'aggregator_batch_retries_total', help: 'Batch transactions retried, by reason', labelNames: ['reason'], registers,
+      name: 'aggregator_batch_retries_total',
+      help: 'Batch transactions retried, by reason',
+      labelNames: ['reason'],
+      registers,
     }),
     poisonMessages: new Counter({
-      name: 'aggregator_poison_messages_total', help: 'Messages PostgreSQL refused after isolation (once each; dead-lettered APPLY_FAILED by the ingest worker)', registers,
+      name: 'aggregator_poison_messages_total',
+      help: 'Messages PostgreSQL refused after isolation (once each; dead-lettered APPLY_FAILED by the ingest worker)',
+      registers,
     }),
     duplicatesDropped: new Counter({
-      name: 'aggregator_duplicates_dropped_total', help: 'Messages dropped as already applied', registers,
+      name: 'aggregator_duplicates_dropped_total',
+      help: 'Messages dropped as already applied',
+      registers,
     }),
     messagesApplied: new Counter({ name: 'aggregator_messages_applied_total', help: 'Messages applied', registers }),
     rowsWritten: new Counter({ name: 'aggregator_rows_written_total', help: 'Projection rows upserted', registers }),
     invalidationFailures: new Counter({
-      name: 'aggregator_cache_invalidation_failures_total', help: 'Cache invalidations that failed (the batch is retried until one succeeds)', registers,
+      name: 'aggregator_cache_invalidation_failures_total',
+      help: 'Cache invalidations that failed (the batch is retried until one succeeds)',
+      registers,
     }),
   }
 }

@@ -16,15 +16,23 @@ t.test('folded projections equal the reference for random streams and batchings'
   const { db } = await createTestDatabase(t)
   let run = 0
   await fc.assert(
-    fc.asyncProperty(scenarioArb(() => `r${(run += 1)}-`), async ({ batches, stream }) => {
-      for (const batch of batches) await commitMessages(db, batch)
-      const expected = reference(stream)
-      const actual = sortTables(await readTables(db, expected.events.map((row) => row.event_id)))
-      const equal = isDeepStrictEqual(actual, sortTables(expected))
-      // Only a failing run is reported by tap (with its diff); fast-check then shrinks it.
-      if (!equal) t.strictSame(actual, sortTables(expected), 'projections differ from the reference')
-      return equal
-    }),
+    fc.asyncProperty(
+      scenarioArb(() => `r${(run += 1)}-`),
+      async ({ batches, stream }) => {
+        for (const batch of batches) await commitMessages(db, batch)
+        const expected = reference(stream)
+        const actual = sortTables(
+          await readTables(
+            db,
+            expected.events.map((row) => row.event_id),
+          ),
+        )
+        const equal = isDeepStrictEqual(actual, sortTables(expected))
+        // Only a failing run is reported by tap (with its diff); fast-check then shrinks it.
+        if (!equal) t.strictSame(actual, sortTables(expected), 'projections differ from the reference')
+        return equal
+      },
+    ),
     { numRuns: 40, endOnFailure: true, seed: Number(process.env['PROPERTY_SEED'] ?? Date.now() % 2 ** 31) },
   )
   t.pass('40 random streams folded to the reference')
@@ -32,7 +40,10 @@ t.test('folded projections equal the reference for random streams and batchings'
 
 t.test('applying a batch twice changes nothing the second time', async (t) => {
   const { db } = await createTestDatabase(t)
-  const batch = fc.sample(scenarioArb(() => 'twice-'), { numRuns: 1, seed: 7 })[0]!.stream
+  const batch = fc.sample(
+    scenarioArb(() => 'twice-'),
+    { numRuns: 1, seed: 7 },
+  )[0]!.stream
   const first = await commitMessages(db, batch)
   const second = await commitMessages(db, batch)
   t.equal(second.applied, 0)

@@ -32,8 +32,19 @@ t.test('invalidations reach the cache Redis, not the queue Redis', async (t) => 
 
   const at = Date.UTC(2024, 6, 1, 12)
   const messages: DomainEvent[] = [
-    { kind: 'EventCreated', messageId: `${run}-1`, eventId, occurredAt: at, userId: owner, title: 'Two Redis',
-      totalInvestment: '100.00', expectedRevenue: '900.00', expectedParticipants: 3, targetRoi: '10.00', salesGrowthRate: null },
+    {
+      kind: 'EventCreated',
+      messageId: `${run}-1`,
+      eventId,
+      occurredAt: at,
+      userId: owner,
+      title: 'Two Redis',
+      totalInvestment: '100.00',
+      expectedRevenue: '900.00',
+      expectedParticipants: 3,
+      targetRoi: '10.00',
+      salesGrowthRate: null,
+    },
     { kind: 'ParticipantRegistered', messageId: `${run}-2`, eventId, occurredAt: at + 1000, participantId: 'p-1', channelName: 'KAKAO' },
   ]
   await q.add(messages)
@@ -44,6 +55,10 @@ t.test('invalidations reach the cache Redis, not the queue Redis', async (t) => 
 
   t.equal(await cache.redis.exists(...keys), 0, 'the cache Redis lost the stale entries')
   for (const key of keys) t.match(await cache.redis.get(fillGuardKey(key)), /^[0-9]+$/, `${key}: guard replaced in the cache Redis`)
-  t.same(await q.redis.mget(...keys), keys.map(() => 'not the cache'), 'the queue Redis kept its keys')
+  t.same(
+    await q.redis.mget(...keys),
+    keys.map(() => 'not the cache'),
+    'the queue Redis kept its keys',
+  )
   t.equal(await q.redis.exists(...keys.map(fillGuardKey)), 0, 'and got no guard')
 })

@@ -14,13 +14,22 @@ import { REDIS_URL } from './helpers/queue.js'
 
 const SECRET = 'breaker-test-secret-0123456789-0123456789'
 
-interface ApiChannel { channelName: string; channelType: string; stale: boolean; metricsAsOf: string | null; views: number }
+interface ApiChannel {
+  channelName: string
+  channelType: string
+  stale: boolean
+  metricsAsOf: string | null
+  views: number
+}
 
 async function openApi(t: { teardown(fn: () => unknown): void }, h: Harness) {
   // No key prefix: the aggregator deletes the real keys (event ids are unique per run).
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
   const app = await buildApp({
-    db: h.testDb.db, redis, config: loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test' }), metrics: createApiMetrics(),
+    db: h.testDb.db,
+    redis,
+    config: loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test' }),
+    metrics: createApiMetrics(),
   })
   await app.ready()
   t.teardown(async () => {
@@ -54,8 +63,9 @@ t.test('outage opens the breaker, keeps the last values, marks them stale; recov
     return refresher.runRefreshOnce()
   }
   const gauge = async (provider: string) =>
-    (await h.aggregator.metrics.registry.getSingleMetric('aggregator_channel_metrics_breaker_state')?.get())
-      ?.values.find((value) => value.labels['provider'] === provider)?.value
+    (await h.aggregator.metrics.registry.getSingleMetric('aggregator_channel_metrics_breaker_state')?.get())?.values.find(
+      (value) => value.labels['provider'] === provider,
+    )?.value
 
   await refresh()
   t.same(staleByName(await api.dashboard(eventId)), { GENIE_TV: false, INSTAGRAM: false, RINGO_BIZ: false }, 'healthy: nothing stale')
@@ -68,14 +78,30 @@ t.test('outage opens the breaker, keeps the last values, marks them stale; recov
   t.match(during.SNS, { applied: 1 })
   t.equal(await gauge('TV'), 2, 'TV breaker open in the metrics')
   t.equal(await gauge('SNS'), 0)
-  t.match(await readProviderHealth(h.testDb.db), [{ channel_type: 'SNS', state: 'closed' }, { channel_type: 'TV', state: 'open' }, { channel_type: 'VOICE', state: 'closed' }])
-  t.same(staleByName(await api.dashboard(eventId)), { GENIE_TV: true, INSTAGRAM: false, RINGO_BIZ: false }, 'cached dashboard was invalidated: TV stale')
+  t.match(await readProviderHealth(h.testDb.db), [
+    { channel_type: 'SNS', state: 'closed' },
+    { channel_type: 'TV', state: 'open' },
+    { channel_type: 'VOICE', state: 'closed' },
+  ])
+  t.same(
+    staleByName(await api.dashboard(eventId)),
+    { GENIE_TV: true, INSTAGRAM: false, RINGO_BIZ: false },
+    'cached dashboard was invalidated: TV stale',
+  )
   const stale = await api.channel(eventId, 'GENIE_TV')
-  t.same({ views: stale.views, metricsAsOf: stale.metricsAsOf, stale: stale.stale }, { views: before.views, metricsAsOf: before.metricsAsOf, stale: true }, 'last values kept, with their time')
+  t.same(
+    { views: stale.views, metricsAsOf: stale.metricsAsOf, stale: stale.stale },
+    { views: before.views, metricsAsOf: before.metricsAsOf, stale: true },
+    'last values kept, with their time',
+  )
   t.same(staleByName(await api.channels(eventId)), { GENIE_TV: true, INSTAGRAM: false, RINGO_BIZ: false })
 
   await refresh()
-  t.match(await h.aggregator.metrics.registry.metrics(), /aggregator_channel_metrics_fetch_failures_total\{provider="TV",kind="breaker-open"\} 1/, 'open breaker fails fast')
+  t.match(
+    await h.aggregator.metrics.registry.metrics(),
+    /aggregator_channel_metrics_fetch_failures_total\{provider="TV",kind="breaker-open"\} 1/,
+    'open breaker fails fast',
+  )
 
   h.sim.setKnobs({ provider: 'tv', outage: false })
   const breaker = refresher.breakers.TV
@@ -95,7 +121,13 @@ t.test('a provider slower than the timeout fails fast; the others refresh in the
   if (refresher === null) throw new Error('channel metrics must be enabled')
   const eventId = `slow-${h.run}`
   await seedEvent(h, eventId, Date.now() - 3_600_000, [
-    ['TV_A', 'TV'], ['TV_B', 'TV'], ['SNS_A', 'SNS'], ['SNS_B', 'SNS'], ['SNS_C', 'SNS'], ['VOICE_A', 'VOICE'], ['VOICE_B', 'VOICE'],
+    ['TV_A', 'TV'],
+    ['TV_B', 'TV'],
+    ['SNS_A', 'SNS'],
+    ['SNS_B', 'SNS'],
+    ['SNS_C', 'SNS'],
+    ['VOICE_A', 'VOICE'],
+    ['VOICE_B', 'VOICE'],
   ])
   h.sim.setKnobs({ provider: 'sns', latencyMs: 5_000 })
   h.clock.now = Date.now()
@@ -105,22 +137,46 @@ t.test('a provider slower than the timeout fails fast; the others refresh in the
     SNS: { applied: 0, rejected: 0, failed: 3, skipped: 0 },
     VOICE: { applied: 2, rejected: 0, failed: 0, skipped: 0 },
   })
-  const rows = await h.testDb.db.selectFrom('channel_stats').select(['channel_name', 'metrics_as_of', 'views'])
-    .where('event_id', '=', eventId).orderBy('channel_name').execute()
-  t.same(rows.map((row) => [row.channel_name, row.metrics_as_of !== null]), [
-    ['SNS_A', false], ['SNS_B', false], ['SNS_C', false], ['TV_A', true], ['TV_B', true], ['VOICE_A', true], ['VOICE_B', true],
-  ], 'healthy providers refreshed, the slow one untouched')
+  const rows = await h.testDb.db
+    .selectFrom('channel_stats')
+    .select(['channel_name', 'metrics_as_of', 'views'])
+    .where('event_id', '=', eventId)
+    .orderBy('channel_name')
+    .execute()
+  t.same(
+    rows.map((row) => [row.channel_name, row.metrics_as_of !== null]),
+    [
+      ['SNS_A', false],
+      ['SNS_B', false],
+      ['SNS_C', false],
+      ['TV_A', true],
+      ['TV_B', true],
+      ['VOICE_A', true],
+      ['VOICE_B', true],
+    ],
+    'healthy providers refreshed, the slow one untouched',
+  )
   const text = await h.aggregator.metrics.registry.metrics()
   t.match(text, /aggregator_channel_metrics_fetch_failures_total\{provider="SNS",kind="timeout"\} [1-9]/)
-  t.match(text, /aggregator_channel_metrics_fetch_failures_total\{provider="SNS",kind="breaker-open"\} [1-9]/, 'the rest failed fast on the open breaker')
+  t.match(
+    text,
+    /aggregator_channel_metrics_fetch_failures_total\{provider="SNS",kind="breaker-open"\} [1-9]/,
+    'the rest failed fast on the open breaker',
+  )
   t.match(text, /aggregator_channel_metrics_breaker_state\{provider="SNS"\} 2/)
   const failure = h.logs.find((line) => line['msg'] === 'channel metrics fetch failed')
   t.match(failure, { provider: 'SNS', kinds: ['timeout'] }, 'logged with the reason')
   // SNS sits between TV and VOICE in the providers' order: refreshed one provider after the
   // other, VOICE would only be written after SNS gave up.
-  const healthy = await h.testDb.db.selectFrom('channel_stats').select(['channel_name', 'updated_at'])
-    .where('event_id', '=', eventId).where('channel_name', 'not like', 'SNS%').execute()
+  const healthy = await h.testDb.db
+    .selectFrom('channel_stats')
+    .select(['channel_name', 'updated_at'])
+    .where('event_id', '=', eventId)
+    .where('channel_name', 'not like', 'SNS%')
+    .execute()
   const gaveUpAt = Number(failure?.['time'])
-  t.ok(Number.isFinite(gaveUpAt) && healthy.every((row) => row.updated_at.getTime() <= gaveUpAt),
-    'every healthy channel was stored before the slow provider gave up')
+  t.ok(
+    Number.isFinite(gaveUpAt) && healthy.every((row) => row.updated_at.getTime() <= gaveUpAt),
+    'every healthy channel was stored before the slow provider gave up',
+  )
 })

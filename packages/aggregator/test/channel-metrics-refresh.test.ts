@@ -23,11 +23,17 @@ t.test('several refreshes: counters, hourly increases, total_views', async (t) =
   await seedEvent(h, live, hour1 - HOUR)
   await seedEvent(h, done, hour1 - HOUR)
   await commitMessages(db, [
-    participant(live, hour1 - HOUR + 60_000, 'GENIE_TV'), participant(live, hour1 - HOUR + 120_000, 'INSTAGRAM'),
+    participant(live, hour1 - HOUR + 60_000, 'GENIE_TV'),
+    participant(live, hour1 - HOUR + 120_000, 'INSTAGRAM'),
     ended(done, hour1 - HOUR + 1000),
     // Channels of an event without EventCreated are not visible, hence not refreshed.
-    { kind: 'DistributionCompleted', messageId: `hidden-${h.run}`, eventId: hidden, occurredAt: hour1,
-      channels: [{ channelName: 'GENIE_TV', channelType: 'TV', distributionCost: '1.00' }] },
+    {
+      kind: 'DistributionCompleted',
+      messageId: `hidden-${h.run}`,
+      eventId: hidden,
+      occurredAt: hour1,
+      channels: [{ channelName: 'GENIE_TV', channelType: 'TV', distributionCost: '1.00' }],
+    },
   ])
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
   t.teardown(() => redis.quit())
@@ -45,28 +51,47 @@ t.test('several refreshes: counters, hourly increases, total_views', async (t) =
     summaries.push(await refresher.runRefreshOnce())
   }
   for (const summary of summaries) {
-    t.same(summary, {
-      TV: { applied: 1, rejected: 0, failed: 0, skipped: 0 },
-      SNS: { applied: 1, rejected: 0, failed: 0, skipped: 0 },
-      VOICE: { applied: 1, rejected: 0, failed: 0, skipped: 0 },
-    }, 'only the ACTIVE visible event is refreshed')
+    t.same(
+      summary,
+      {
+        TV: { applied: 1, rejected: 0, failed: 0, skipped: 0 },
+        SNS: { applied: 1, rejected: 0, failed: 0, skipped: 0 },
+        VOICE: { applied: 1, rejected: 0, failed: 0, skipped: 0 },
+      },
+      'only the ACTIVE visible event is refreshed',
+    )
   }
 
   const last = instants[instants.length - 1]!
   const channels = await db.selectFrom('channel_stats').selectAll().where('event_id', '=', live).orderBy('channel_name').execute()
   for (const row of channels) {
     const expected = metricsAt(live, row.channel_name, last)
-    t.match(row, {
-      impressions: expected.impressions, views: expected.views, clicks: expected.clicks, conversions: expected.conversions,
-      likes: expected.likes, comments: expected.comments, shares: expected.shares, total_calls: expected.totalCalls,
-      completed_calls: expected.completedCalls, average_duration_sec: expected.averageDurationSec.toFixed(2),
-    }, `${row.channel_name} counters = last snapshot`)
+    t.match(
+      row,
+      {
+        impressions: expected.impressions,
+        views: expected.views,
+        clicks: expected.clicks,
+        conversions: expected.conversions,
+        likes: expected.likes,
+        comments: expected.comments,
+        shares: expected.shares,
+        total_calls: expected.totalCalls,
+        completed_calls: expected.completedCalls,
+        average_duration_sec: expected.averageDurationSec.toFixed(2),
+      },
+      `${row.channel_name} counters = last snapshot`,
+    )
     t.same(row.metrics_as_of, new Date(last))
-    t.same(row.last_occurred_at, new Date(last), 'the snapshot moved the channel\'s asOf')
+    t.same(row.last_occurred_at, new Date(last), "the snapshot moved the channel's asOf")
   }
   const event = await db.selectFrom('event_stats').selectAll().where('event_id', '=', live).executeTakeFirstOrThrow()
-  t.same(event.last_occurred_at, new Date(last), 'and the event\'s')
-  t.equal(event.total_views, channels.reduce((sum, row) => sum + row.views, 0), 'total_views = sum of channel views')
+  t.same(event.last_occurred_at, new Date(last), "and the event's")
+  t.equal(
+    event.total_views,
+    channels.reduce((sum, row) => sum + row.views, 0),
+    'total_views = sum of channel views',
+  )
   t.equal(event.total_participants, 2, 'participants untouched')
 
   // Expected buckets: the first snapshot counts whole in its hour, then each increase in its own hour.
@@ -85,7 +110,14 @@ t.test('several refreshes: counters, hourly increases, total_views', async (t) =
   })
   const timeline = await db.selectFrom('timeline_data').selectAll().where('event_id', '=', live).orderBy('timestamp').execute()
   t.same(
-    timeline.map((row) => ({ at: row.timestamp.getTime(), views: row.views, engagement: row.engagement, conversions: row.conversions, participants: row.participants, cumulative: row.cumulative_participants })),
+    timeline.map((row) => ({
+      at: row.timestamp.getTime(),
+      views: row.views,
+      engagement: row.engagement,
+      conversions: row.conversions,
+      participants: row.participants,
+      cumulative: row.cumulative_participants,
+    })),
     [
       { at: hour1 - HOUR, views: 0, engagement: 0, conversions: 0, participants: 2, cumulative: 2 },
       ...[...expectedBuckets].map(([at, entry]) => ({ at, ...entry, participants: 0, cumulative: 2 })),
@@ -94,8 +126,16 @@ t.test('several refreshes: counters, hourly increases, total_views', async (t) =
   )
   t.ok((expectedBuckets.get(hour1 + HOUR)?.views ?? 0) > 0, 'the hour after grew')
 
-  const untouched = await db.selectFrom('channel_stats').select(['event_id', 'metrics_as_of']).where('event_id', 'in', [done, hidden]).execute()
-  t.same(untouched.map((row) => row.metrics_as_of), [null, null, null, null], 'ENDED and invisible events are not refreshed')
+  const untouched = await db
+    .selectFrom('channel_stats')
+    .select(['event_id', 'metrics_as_of'])
+    .where('event_id', 'in', [done, hidden])
+    .execute()
+  t.same(
+    untouched.map((row) => row.metrics_as_of),
+    [null, null, null, null],
+    'ENDED and invisible events are not refreshed',
+  )
   t.equal(await redis.exists(dashboard, channelKey), 0, 'cache entries of refreshed channels deleted')
 
   const text = await h.aggregator.metrics.registry.metrics()

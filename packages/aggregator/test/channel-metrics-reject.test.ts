@@ -43,17 +43,26 @@ t.test('rejected snapshots change nothing, are logged with the reason and counte
     h.clock.now = start + minutes * MINUTE
     const summary = await refresher.runRefreshOnce()
     t.match(summary.TV, { applied: 0, rejected: 1 }, `${reason}: rejected`)
-    const line = h.logs.find((entry) => entry['msg'] === 'channel metrics snapshot rejected' && entry['reason'] === reason && entry['provider'] === 'TV')
+    const line = h.logs.find(
+      (entry) => entry['msg'] === 'channel metrics snapshot rejected' && entry['reason'] === reason && entry['provider'] === 'TV',
+    )
     t.match(line, { provider: 'TV', eventId, channelName: 'GENIE_TV', reason, level: 40 }, `${reason}: logged`)
     const tv = (await snapshotRows(h.testDb.db, eventId)).channels.find((row) => row.channel_name === 'GENIE_TV')
-    t.same(tv, before.channels.find((row) => row.channel_name === 'GENIE_TV'), `${reason}: TV row unchanged`)
+    t.same(
+      tv,
+      before.channels.find((row) => row.channel_name === 'GENIE_TV'),
+      `${reason}: TV row unchanged`,
+    )
   }
   const text = await h.aggregator.metrics.registry.metrics()
   for (const [reason] of cases) {
     t.match(text, new RegExp(`aggregator_channel_metrics_rejected_total\\{provider="TV",reason="${reason}"\\} 1`), `${reason} counted`)
   }
   const after = await snapshotRows(h.testDb.db, eventId)
-  t.same(after.channels.find((row) => row.channel_name === 'GENIE_TV'), before.channels.find((row) => row.channel_name === 'GENIE_TV'))
+  t.same(
+    after.channels.find((row) => row.channel_name === 'GENIE_TV'),
+    before.channels.find((row) => row.channel_name === 'GENIE_TV'),
+  )
   t.same(after.timeline.map((row) => row.timestamp.getTime()).length > 0, true)
   // Only TV was broken: the timeline views equal the sum of accepted increases, i.e. the channel views.
   const sum = (rows: ReadonlyArray<{ views: number }>) => rows.reduce((total, row) => total + row.views, 0)

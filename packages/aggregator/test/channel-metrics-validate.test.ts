@@ -6,8 +6,17 @@ import { checkProgress, validateSnapshot } from '../src/channel-metrics/validate
 
 const now = new Date('2026-03-01T12:00:00Z')
 const body = {
-  impressions: 100, views: 50, clicks: 10, conversions: 2, likes: 5, comments: 1, shares: 1,
-  totalCalls: 4, completedCalls: 3, averageDurationSec: 42.5, asOf: '2026-03-01T11:59:00Z',
+  impressions: 100,
+  views: 50,
+  clicks: 10,
+  conversions: 2,
+  likes: 5,
+  comments: 1,
+  shares: 1,
+  totalCalls: 4,
+  completedCalls: 3,
+  averageDurationSec: 42.5,
+  asOf: '2026-03-01T11:59:00Z',
 }
 
 t.test('a valid body becomes a snapshot', async (t) => {
@@ -48,8 +57,17 @@ t.test('progress: newer asOf and no counter going down', async (t) => {
   if (!result.ok) throw new Error('fixture invalid')
   const next = result.snapshot
   const stored: StoredChannelMetrics = {
-    impressions: 90, views: 50, clicks: 10, conversions: 2, likes: 5, comments: 1, shares: 1,
-    totalCalls: 4, completedCalls: 3, averageDurationSec: '99.00', metricsAsOf: new Date('2026-03-01T11:00:00Z'),
+    impressions: 90,
+    views: 50,
+    clicks: 10,
+    conversions: 2,
+    likes: 5,
+    comments: 1,
+    shares: 1,
+    totalCalls: 4,
+    completedCalls: 3,
+    averageDurationSec: '99.00',
+    metricsAsOf: new Date('2026-03-01T11:00:00Z'),
   }
   t.equal(checkProgress(stored, next), null, 'equal or larger counters, newer asOf')
   t.equal(checkProgress({ ...stored, metricsAsOf: null }, next), null, 'first snapshot')
@@ -69,7 +87,16 @@ t.test('client helpers', async (t) => {
   t.ok(isRetryable(new TypeError('fetch failed')))
   t.equal(failureKind(Object.assign(new Error('x'), { name: 'TimeoutError' })), 'timeout')
   t.equal(failureKind(new ProviderHttpError(500, 'u')), 'http')
-  t.equal(backoffMs(0, 100, () => 0.999), 99)
-  t.equal(backoffMs(3, 100, () => 0.5), 400)
-  t.equal(backoffMs(3, 100, () => 0), 0)
+  t.equal(
+    backoffMs(0, 100, () => 0.999),
+    99,
+  )
+  t.equal(
+    backoffMs(3, 100, () => 0.5),
+    400,
+  )
+  t.equal(
+    backoffMs(3, 100, () => 0),
+    0,
+  )
 })

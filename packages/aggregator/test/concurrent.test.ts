@@ -23,7 +23,13 @@ async function waitUntilReady(url: string, children: readonly ChildProcess[]): P
   for (;;) {
     const exitedEarly = children.find((child) => child.exitCode !== null)
     if (exitedEarly !== undefined) throw new Error(`an aggregator exited with code ${exitedEarly.exitCode} before it was ready`)
-    if (await fetch(url).then((response) => response.ok, () => false)) return
+    if (
+      await fetch(url).then(
+        (response) => response.ok,
+        () => false,
+      )
+    )
+      return
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
@@ -36,32 +42,70 @@ t.test('two aggregator processes on the same queue and the same events', async (
   let k = 0
   // Message ids of their own per scenario, events shared by all: both processes keep
   // writing the same event, channel and hourly rows.
-  const scenarios = fc.sample(scenarioArb(() => `c${(k += 1)}-`, () => 'shared-'), { numRuns: 40, seed: 99 })
+  const scenarios = fc.sample(
+    scenarioArb(
+      () => `c${(k += 1)}-`,
+      () => 'shared-',
+    ),
+    { numRuns: 40, seed: 99 },
+  )
   const stream = scenarios.flatMap((scenario) => scenario.stream)
 
   const ports = [await freePort(), await freePort()]
-  const children = ports.map((port) => spawnAggregator({
-    DATABASE_URL: url, REDIS_URL, BULLMQ_PREFIX: prefix, AGGREGATOR_OPS_PORT: String(port), LOG_LEVEL: 'silent',
-    AGGREGATOR_BATCH_MAX_MESSAGES: '25', AGGREGATOR_BATCH_MAX_WAIT_MS: '5', CHANNEL_METRICS_ENABLED: 'false',
-  }))
-  t.teardown(() => { for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  const children = ports.map((port) =>
+    spawnAggregator({
+      DATABASE_URL: url,
+      REDIS_URL,
+      BULLMQ_PREFIX: prefix,
+      AGGREGATOR_OPS_PORT: String(port),
+      LOG_LEVEL: 'silent',
+      AGGREGATOR_BATCH_MAX_MESSAGES: '25',
+      AGGREGATOR_BATCH_MAX_WAIT_MS: '5',
+      CHANNEL_METRICS_ENABLED: 'false',
+    }),
+  )
+  t.teardown(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
   // Both ready before the first job, so neither drains the queue alone while the other starts.
   for (const port of ports) await waitUntilReady(`http://127.0.0.1:${port}/ready`, children)
 
   let jobs = 0
-  for (const scenario of scenarios) for (const batch of scenario.batches) { await q.add(batch, jobs % 3); jobs += 1 }
+  for (const scenario of scenarios)
+    for (const batch of scenario.batches) {
+      await q.add(batch, jobs % 3)
+      jobs += 1
+    }
   t.same(await q.settled(), { completed: jobs, failed: 0 }, 'every job completed, none failed')
 
   const metrics = await Promise.all(ports.map((port) => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())))
   const applied = metrics.map((text) => counter(text, 'aggregator_messages_applied_total'))
-  t.ok(applied.every((count) => count > 0), `both processes applied messages (${applied.join(' + ')})`)
+  t.ok(
+    applied.every((count) => count > 0),
+    `both processes applied messages (${applied.join(' + ')})`,
+  )
   const conflicts = metrics.map((text) => /aggregator_batch_retries_total\{reason="conflict"\} ([0-9]+)/.exec(text)?.[1] ?? '0')
   t.comment(`conflict retries (deadlock / serialization): ${conflicts.join(' + ')}`)
 
   for (const child of children) child.kill('SIGTERM')
-  t.same(await Promise.all(children.map(exited)), [{ code: 0, signal: null }, { code: 0, signal: null }], 'both exit cleanly')
+  t.same(
+    await Promise.all(children.map(exited)),
+    [
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ],
+    'both exit cleanly',
+  )
 
   const expected = reference(stream)
   t.equal(expected.events.length, 3, 'three shared events')
-  t.strictSame(sortTables(await readTables(db, expected.events.map((row) => row.event_id))), sortTables(expected))
+  t.strictSame(
+    sortTables(
+      await readTables(
+        db,
+        expected.events.map((row) => row.event_id),
+      ),
+    ),
+    sortTables(expected),
+  )
 })

@@ -21,11 +21,25 @@ const at = Date.UTC(2024, 6, 1, 12, 0)
 let n = 0
 const id = () => `inv-${run}-${(n += 1)}`
 const created = (eventId: string, userId: string): DomainEvent => ({
-  kind: 'EventCreated', messageId: id(), eventId, occurredAt: at, userId, title: 'Coupon draw',
-  totalInvestment: '100.00', expectedRevenue: '900.00', expectedParticipants: 3, targetRoi: '10.00', salesGrowthRate: null,
+  kind: 'EventCreated',
+  messageId: id(),
+  eventId,
+  occurredAt: at,
+  userId,
+  title: 'Coupon draw',
+  totalInvestment: '100.00',
+  expectedRevenue: '900.00',
+  expectedParticipants: 3,
+  targetRoi: '10.00',
+  salesGrowthRate: null,
 })
 const participant = (eventId: string, channelName: string): DomainEvent => ({
-  kind: 'ParticipantRegistered', messageId: id(), eventId, occurredAt: at + n * 1000, participantId: `p-${n}`, channelName,
+  kind: 'ParticipantRegistered',
+  messageId: id(),
+  eventId,
+  occurredAt: at + n * 1000,
+  participantId: `p-${n}`,
+  channelName,
 })
 
 /** A fresh database, a queue under its own prefix, and an event with its owner. */
@@ -52,7 +66,8 @@ t.test('a batch found already applied still invalidates what it names', async (t
   t.teardown(() => subscriber.quit())
   await subscriber.subscribe(`${prefix}:changes`)
   const heard = new Promise<readonly string[] | undefined>((resolve) =>
-    subscriber.once('message', (_channel: string, text: string) => resolve(decodeChange(text)?.eventIds)))
+    subscriber.once('message', (_channel: string, text: string) => resolve(decodeChange(text)?.eventIds)),
+  )
 
   await q.add(messages) // the retry of the same messages
   const aggregator = createAggregator(testConfig(url, prefix), { defaultMetrics: false })
@@ -85,7 +100,8 @@ t.test('a refused invalidation is retried until Redis accepts it, and the batch 
   await aggregator.start()
   t.teardown(() => aggregator.close())
 
-  const failures = async () => /aggregator_cache_invalidation_failures_total ([0-9]+)/.exec(await aggregator.metrics.registry.metrics())?.[1]
+  const failures = async () =>
+    /aggregator_cache_invalidation_failures_total ([0-9]+)/.exec(await aggregator.metrics.registry.metrics())?.[1]
   const state = async () => (await q.queue.getJob(jobId))?.getState()
   // Until the batch was refused twice, or its job settled (the behaviour this test rules out).
   while (Number(await failures()) < 2 && ['waiting', 'active'].includes(String(await state()))) {

@@ -19,21 +19,42 @@ t.test('ops endpoints', async (t) => {
   t.equal(ready.status, 200)
   t.match(await ready.json(), { ready: true, checks: { postgres: { ok: true }, redis: { ok: true }, queue: { ok: true } } })
   const metrics = await (await fetch(`${base}/metrics`)).text()
-  for (const name of ['aggregator_batch_messages', 'aggregator_fold_ratio', 'aggregator_transaction_seconds',
-    'aggregator_batch_retries_total', 'aggregator_poison_messages_total', 'aggregator_duplicates_dropped_total']) {
+  for (const name of [
+    'aggregator_batch_messages',
+    'aggregator_fold_ratio',
+    'aggregator_transaction_seconds',
+    'aggregator_batch_retries_total',
+    'aggregator_poison_messages_total',
+    'aggregator_duplicates_dropped_total',
+  ]) {
     t.match(metrics, name)
   }
 })
 
 t.test('config: defaults and clear errors', async (t) => {
   const config = loadAggregatorConfig({})
-  t.match(config, { batchMaxMessages: 2000, batchMaxWaitMs: 200, opsPort: 9102, redisUrl: 'redis://127.0.0.1:6379', cacheRedisUrl: 'redis://127.0.0.1:6379' })
-  t.equal(loadAggregatorConfig({ REDIS_URL: 'redis://queue:6379' }).cacheRedisUrl, 'redis://queue:6379', 'the cache defaults to the queue Redis')
-  t.match(loadAggregatorConfig({ REDIS_URL: 'redis://queue:6379', CACHE_REDIS_URL: 'redis://cache:6380' }), { redisUrl: 'redis://queue:6379', cacheRedisUrl: 'redis://cache:6380' })
+  t.match(config, {
+    batchMaxMessages: 2000,
+    batchMaxWaitMs: 200,
+    opsPort: 9102,
+    redisUrl: 'redis://127.0.0.1:6379',
+    cacheRedisUrl: 'redis://127.0.0.1:6379',
+  })
+  t.equal(
+    loadAggregatorConfig({ REDIS_URL: 'redis://queue:6379' }).cacheRedisUrl,
+    'redis://queue:6379',
+    'the cache defaults to the queue Redis',
+  )
+  t.match(loadAggregatorConfig({ REDIS_URL: 'redis://queue:6379', CACHE_REDIS_URL: 'redis://cache:6380' }), {
+    redisUrl: 'redis://queue:6379',
+    cacheRedisUrl: 'redis://cache:6380',
+  })
   t.throws(() => loadAggregatorConfig({ CACHE_REDIS_URL: 'cache' }), /CACHE_REDIS_URL/)
   t.throws(() => loadAggregatorConfig({ AGGREGATOR_BATCH_MAX_MESSAGES: 'lots' }), /AGGREGATOR_BATCH_MAX_MESSAGES/)
   t.match(config.channelMetrics, {
-    enabled: true, refreshMs: 300_000, timeoutMs: 2000,
+    enabled: true,
+    refreshMs: 300_000,
+    timeoutMs: 2000,
     baseUrls: { TV: 'http://127.0.0.1:4010/tv', SNS: 'http://127.0.0.1:4010/sns', VOICE: 'http://127.0.0.1:4010/voice' },
   })
   t.equal(loadAggregatorConfig({ CHANNEL_METRICS_ENABLED: 'false' }).channelMetrics?.enabled, false)

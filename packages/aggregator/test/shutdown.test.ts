@@ -19,12 +19,22 @@ t.test('SIGTERM with Redis unreachable: the process exits within the shutdown bo
   t.teardown(() => redis.stop())
   const opsPort = await freePort()
   const child = spawnAggregator({
-    DATABASE_URL: url, REDIS_URL: redis.url, BULLMQ_PREFIX: uniquePrefix('shutdown'), AGGREGATOR_OPS_PORT: String(opsPort),
-    LOG_LEVEL: 'silent', CHANNEL_METRICS_ENABLED: 'false', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    DATABASE_URL: url,
+    REDIS_URL: redis.url,
+    BULLMQ_PREFIX: uniquePrefix('shutdown'),
+    AGGREGATOR_OPS_PORT: String(opsPort),
+    LOG_LEVEL: 'silent',
+    CHANNEL_METRICS_ENABLED: 'false',
+    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
   })
-  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
   for (;;) {
-    const ready = await fetch(`http://127.0.0.1:${opsPort}/ready`).then((response) => response.ok, () => false)
+    const ready = await fetch(`http://127.0.0.1:${opsPort}/ready`).then(
+      (response) => response.ok,
+      () => false,
+    )
     if (ready) break
     await sleep(100)
   }
@@ -41,13 +51,26 @@ t.test('an evicting queue Redis is refused at start, naming the setting and the 
   const { url } = await createTestDatabase(t)
   const redis = await startRedisServer({ args: ['--maxmemory', '20mb', '--maxmemory-policy', 'allkeys-lru'] })
   t.teardown(() => redis.stop())
-  const child = spawnAggregator({
-    DATABASE_URL: url, REDIS_URL: redis.url, BULLMQ_PREFIX: uniquePrefix('evicting'), AGGREGATOR_OPS_PORT: '0',
-    LOG_LEVEL: 'fatal', CHANNEL_METRICS_ENABLED: 'false',
-  }, { captureLogs: true })
+  const child = spawnAggregator(
+    {
+      DATABASE_URL: url,
+      REDIS_URL: redis.url,
+      BULLMQ_PREFIX: uniquePrefix('evicting'),
+      AGGREGATOR_OPS_PORT: '0',
+      LOG_LEVEL: 'fatal',
+      CHANNEL_METRICS_ENABLED: 'false',
+    },
+    { captureLogs: true },
+  )
   let logs = ''
-  child.stdout?.on('data', (chunk: Buffer) => { logs += chunk.toString() })
+  child.stdout?.on('data', (chunk: Buffer) => {
+    logs += chunk.toString()
+  })
   const exit = await exited(child)
   t.equal(exit.code, 1, 'the aggregator refuses to run')
-  t.match(logs, /maxmemory-policy=allkeys-lru; it must be noeviction.*CONFIG SET maxmemory-policy noeviction/, 'the log names the setting and the fix')
+  t.match(
+    logs,
+    /maxmemory-policy=allkeys-lru; it must be noeviction.*CONFIG SET maxmemory-policy noeviction/,
+    'the log names the setting and the fix',
+  )
 })

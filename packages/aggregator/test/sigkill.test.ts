@@ -23,15 +23,28 @@ t.test('kill -9 at random points, restart: tables equal the reference', async (t
   t.teardown(() => q.close())
 
   let k = 0
-  const scenarios = fc.sample(scenarioArb(() => `k${(k += 1)}-`), { numRuns: 60, seed: 4242 })
+  const scenarios = fc.sample(
+    scenarioArb(() => `k${(k += 1)}-`),
+    { numRuns: 60, seed: 4242 },
+  )
   const stream = scenarios.flatMap((scenario) => scenario.stream)
   let jobs = 0
-  for (const scenario of scenarios) for (const batch of scenario.batches) { await q.add(batch, jobs % 4); jobs += 1 }
+  for (const scenario of scenarios)
+    for (const batch of scenario.batches) {
+      await q.add(batch, jobs % 4)
+      jobs += 1
+    }
 
   const env = {
-    DATABASE_URL: url, REDIS_URL, BULLMQ_PREFIX: prefix, AGGREGATOR_OPS_PORT: '0', LOG_LEVEL: 'silent',
-    AGGREGATOR_BATCH_MAX_MESSAGES: '15', AGGREGATOR_BATCH_MAX_WAIT_MS: '5',
-    AGGREGATOR_LOCK_DURATION_MS: '2000', AGGREGATOR_STALLED_INTERVAL_MS: '1000',
+    DATABASE_URL: url,
+    REDIS_URL,
+    BULLMQ_PREFIX: prefix,
+    AGGREGATOR_OPS_PORT: '0',
+    LOG_LEVEL: 'silent',
+    AGGREGATOR_BATCH_MAX_MESSAGES: '15',
+    AGGREGATOR_BATCH_MAX_WAIT_MS: '5',
+    AGGREGATOR_LOCK_DURATION_MS: '2000',
+    AGGREGATOR_STALLED_INTERVAL_MS: '1000',
     // The tables are compared with the ingest-only reference: no external metrics here.
     CHANNEL_METRICS_ENABLED: 'false',
   }
@@ -41,7 +54,7 @@ t.test('kill -9 at random points, restart: tables equal the reference', async (t
     const child = spawnAggregator(env)
     const before = (await q.queue.getJobCounts('completed'))['completed'] ?? 0
     // Wait for progress, then a random extra moment: the kill lands mid-work, anywhere.
-    while ((((await q.queue.getJobCounts('completed'))['completed'] ?? 0) === before) && child.exitCode === null) await sleep(20)
+    while (((await q.queue.getJobCounts('completed'))['completed'] ?? 0) === before && child.exitCode === null) await sleep(20)
     await sleep(Math.floor(Math.random() * 400))
     kill(child, 'SIGKILL')
     const result = await exited(child)
@@ -53,15 +66,21 @@ t.test('kill -9 at random points, restart: tables equal the reference', async (t
   const pending = await q.queue.getJobCounts('waiting', 'active')
   t.comment(`after ${kills} kills: ${(pending['waiting'] ?? 0) + (pending['active'] ?? 0)} of ${jobs} jobs still pending`)
   const last = spawnAggregator(env)
-  t.teardown(() => { if (last.exitCode === null && last.signalCode === null) last.kill('SIGKILL') })
+  t.teardown(() => {
+    if (last.exitCode === null && last.signalCode === null) last.kill('SIGKILL')
+  })
   const counts = await q.settled()
   t.same(counts, { completed: jobs, failed: 0 }, 'every job completed, none failed')
   last.kill('SIGTERM')
   t.same(await exited(last), { code: 0, signal: null }, 'SIGTERM: graceful exit')
 
   const expected = reference(stream)
-  const actual = sortTables(await readTables(db, expected.events.map((row) => row.event_id)))
+  const actual = sortTables(
+    await readTables(
+      db,
+      expected.events.map((row) => row.event_id),
+    ),
+  )
   t.ok(expected.timeline.length > 100, 'a substantial stream')
   t.strictSame(actual, sortTables(expected))
 })
-

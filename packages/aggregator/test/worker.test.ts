@@ -17,11 +17,25 @@ import { readTables, sortTables } from './helpers/tables.js'
 const at = Date.UTC(2024, 5, 3, 9, 30)
 let n = 0
 const participant = (eventId: string, channelName: string | null): DomainEvent => ({
-  kind: 'ParticipantRegistered', messageId: `w-${(n += 1)}`, eventId, occurredAt: at + n * 1000, participantId: 'p', channelName,
+  kind: 'ParticipantRegistered',
+  messageId: `w-${(n += 1)}`,
+  eventId,
+  occurredAt: at + n * 1000,
+  participantId: 'p',
+  channelName,
 })
 const created = (eventId: string, userId: string): DomainEvent => ({
-  kind: 'EventCreated', messageId: `w-${(n += 1)}`, eventId, occurredAt: at, userId, title: 'Spring giveaway',
-  totalInvestment: '1000.00', expectedRevenue: '5000.00', expectedParticipants: 10, targetRoi: '100.00', salesGrowthRate: null,
+  kind: 'EventCreated',
+  messageId: `w-${(n += 1)}`,
+  eventId,
+  occurredAt: at,
+  userId,
+  title: 'Spring giveaway',
+  totalInvestment: '1000.00',
+  expectedRevenue: '5000.00',
+  expectedParticipants: 10,
+  targetRoi: '100.00',
+  salesGrowthRate: null,
 })
 
 t.test('worker applies jobs, isolates a poison message, ignores replays, invalidates the cache', async (t) => {
@@ -30,13 +44,23 @@ t.test('worker applies jobs, isolates a poison message, ignores replays, invalid
   const q = await openQueue(prefix)
   t.teardown(() => q.close())
 
-  const cachedKeys = [cacheKeys.dashboard('wa'), cacheKeys.channel('wa', 'INSTAGRAM'), cacheKeys.user('owner-1'), cacheKeys.timeline('wa', 'day')]
+  const cachedKeys = [
+    cacheKeys.dashboard('wa'),
+    cacheKeys.channel('wa', 'INSTAGRAM'),
+    cacheKeys.user('owner-1'),
+    cacheKeys.timeline('wa', 'day'),
+  ]
   await q.redis.mset(...cachedKeys.flatMap((key) => [key, 'stale']))
   const unrelated = cacheKeys.dashboard('not-touched')
   await q.redis.set(unrelated, 'keep')
   t.teardown(() => q.redis.del(...cachedKeys, unrelated).then(() => undefined))
 
-  const good: DomainEvent[] = [created('wa', 'owner-1'), participant('wa', 'INSTAGRAM'), participant('wa', null), participant('wb', 'KAKAO')]
+  const good: DomainEvent[] = [
+    created('wa', 'owner-1'),
+    participant('wa', 'INSTAGRAM'),
+    participant('wa', null),
+    participant('wb', 'KAKAO'),
+  ]
   const poison = participant('x'.repeat(100), null) // event_id is varchar(36): the database rejects it
   const mixed = [participant('wb', null), poison, participant('wa', 'INSTAGRAM')]
   await q.add(good)

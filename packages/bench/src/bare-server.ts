@@ -16,7 +16,10 @@ app.get('/bare', async () => body)
 await app.listen({ port, host: '127.0.0.1' })
 
 const stop = (): void => {
-  app.close().then(() => process.exit(0), () => process.exit(1))
+  app.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  )
 }
 process.once('SIGTERM', stop)
 process.once('SIGINT', stop)

@@ -34,7 +34,10 @@ export function renderFanoutSection(result: FanoutResult, machine: MachineInfo, 
     '',
     '| target | wanted | measured | result |',
     '|---|---|---|---|',
-    ...targets.map((r) => `| ${r.target.label} | ${formatThreshold(r.target)} | ${formatValue(r)} | ${r.verdict === 'miss' ? `**miss** (${r.missBy ?? ''})` : r.verdict} |`),
+    ...targets.map(
+      (r) =>
+        `| ${r.target.label} | ${formatThreshold(r.target)} | ${formatValue(r)} | ${r.verdict === 'miss' ? `**miss** (${r.missBy ?? ''})` : r.verdict} |`,
+    ),
     '',
     '| latency | samples | p50 | p99 | max |',
     '|---|---|---|---|---|',

@@ -110,7 +110,9 @@ export function renderSection(r: BenchResults): string {
     '',
     `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB.toFixed(1)} GiB RAM, Node ${m.node}, ${m.platform}. The machine is shared with other engineers' builds and tests and is noisy: read the figures as ratios measured in one run next to their baseline, not as absolute capacity.`,
     '',
-    `Settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
+    `Settings: ${Object.entries(r.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}.`,
     '',
     '### Targets',
     '',

@@ -34,8 +34,12 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
   const memory = new MemoryBook()
   const failures: string[] = []
   const wants = (phase: string): boolean => config.BENCH_PHASES.includes(phase)
-  const throughput = wants('throughput') ? await attempt('throughput', failures, progress, () => runThroughput(config, progress, memory)) : null
-  const freshnessAttempts = wants('freshness') ? ((await attempt('freshness', failures, progress, () => runFreshnessSeries(config, progress, memory))) ?? []) : []
+  const throughput = wants('throughput')
+    ? await attempt('throughput', failures, progress, () => runThroughput(config, progress, memory))
+    : null
+  const freshnessAttempts = wants('freshness')
+    ? ((await attempt('freshness', failures, progress, () => runFreshnessSeries(config, progress, memory))) ?? [])
+    : []
   const freshness = freshnessAttempts.at(-1) ?? null
   // The target is set at the configured rate: lower rates, tried when it is not sustained, only inform.
   const freshnessAtTarget = freshnessAttempts[0] ?? null
@@ -57,7 +61,11 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
     durationSeconds: (performance.now() - started) / 1000,
     machine: describeMachine(),
     settings: settingsOf(config),
-    throughput, freshness, freshnessAttempts, api, fanout,
+    throughput,
+    freshness,
+    freshnessAttempts,
+    api,
+    fanout,
     memory: memory.entries,
     targets,
     failures,
@@ -73,7 +81,8 @@ export function writeResults(results: BenchResults, config: BenchConfig): string
     // A run of the fan-out phase alone keeps the other phases' section as it was.
     const main = ['throughput', 'freshness', 'api'].some((phase) => config.BENCH_PHASES.includes(phase))
     if (main) document = spliceSection(document, renderSection(results))
-    if (results.fanout !== null) document = spliceFanoutSection(document, renderFanoutSection(results.fanout, results.machine, results.startedAt))
+    if (results.fanout !== null)
+      document = spliceFanoutSection(document, renderFanoutSection(results.fanout, results.machine, results.startedAt))
     writeFileSync(BENCHMARKS_MD, document)
   }
   return json

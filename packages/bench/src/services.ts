@@ -61,7 +61,11 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const service: RunningService = {
     name: options.label,
     pid: child.pid,
-    metrics: async () => fetch(options.readyUrl.replace(/\/ready$/, '/metrics')).then((r) => (r.ok ? r.text() : ''), () => ''),
+    metrics: async () =>
+      fetch(options.readyUrl.replace(/\/ready$/, '/metrics')).then(
+        (r) => (r.ok ? r.text() : ''),
+        () => '',
+      ),
     peakMb: async () => (await memory.peakKb()) / 1024,
     async stop() {
       memory.stop()
@@ -80,8 +84,12 @@ export async function startService(options: StartOptions): Promise<RunningServic
 async function waitReady(child: ChildProcess, url: string, label: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode} before ready (see bench-results/logs/${label}.log)`)
-    const ok = await fetch(url).then((r) => r.ok, () => false)
+    if (child.exitCode !== null)
+      throw new Error(`${label} exited with ${child.exitCode} before ready (see bench-results/logs/${label}.log)`)
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return
     await sleep(200)
   }

@@ -1,14 +1,7 @@
 /** The performance targets and their pure evaluation (never test asserts). */
 
 export type TargetId =
-  | 'e2eVsRaw'
-  | 'e2eVsNaive'
-  | 'freshnessP99'
-  | 'dashboardVsBare'
-  | 'timelineP99'
-  | 'rssIngest'
-  | 'rssAggregator'
-  | 'rssQueryApi'
+  'e2eVsRaw' | 'e2eVsNaive' | 'freshnessP99' | 'dashboardVsBare' | 'timelineP99' | 'rssIngest' | 'rssAggregator' | 'rssQueryApi'
 
 export interface Target {
   readonly id: TargetId

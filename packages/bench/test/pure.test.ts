@@ -1,8 +1,21 @@
 import t from 'tap'
 import { renderFanoutSection, spliceFanoutSection } from '../src/fanout-report.js'
 import {
-  BEGIN_MARKER, END_MARKER, drainRate, evaluateTarget, evaluateTargets, parseCpuModel, parseProcStatus, percentile,
-  metricSum, renderConsoleTable, renderSection, spliceSection, summarize, TARGETS, type BenchResults,
+  BEGIN_MARKER,
+  END_MARKER,
+  drainRate,
+  evaluateTarget,
+  evaluateTargets,
+  parseCpuModel,
+  parseProcStatus,
+  percentile,
+  metricSum,
+  renderConsoleTable,
+  renderSection,
+  spliceSection,
+  summarize,
+  TARGETS,
+  type BenchResults,
 } from '../src/index.js'
 
 t.test('percentile is nearest-rank', async (t) => {
@@ -13,13 +26,35 @@ t.test('percentile is nearest-rank', async (t) => {
   t.equal(percentile([7], 99), 7)
   t.ok(Number.isNaN(percentile([], 50)))
   const summary = summarize([5, 1, 3, 2, 4])
-  t.same({ count: summary.count, min: summary.min, p50: summary.p50, max: summary.max, mean: summary.mean }, { count: 5, min: 1, p50: 3, max: 5, mean: 3 })
+  t.same(
+    { count: summary.count, min: summary.min, p50: summary.p50, max: summary.max, mean: summary.mean },
+    { count: 5, min: 1, p50: 3, max: 5, mean: 3 },
+  )
 })
 
 t.test('drain rate excludes start-up before the first progress', async (t) => {
-  const rate = drainRate([{ atMs: 0, done: 0 }, { atMs: 5000, done: 100 }, { atMs: 6000, done: 600 }, { atMs: 7000, done: 1100 }], 1100)
+  const rate = drainRate(
+    [
+      { atMs: 0, done: 0 },
+      { atMs: 5000, done: 100 },
+      { atMs: 6000, done: 600 },
+      { atMs: 7000, done: 1100 },
+    ],
+    1100,
+  )
   t.equal(rate, 500)
-  t.ok(Number.isNaN(drainRate([{ atMs: 0, done: 0 }, { atMs: 10, done: 5 }], 10)), 'never finished')
+  t.ok(
+    Number.isNaN(
+      drainRate(
+        [
+          { atMs: 0, done: 0 },
+          { atMs: 10, done: 5 },
+        ],
+        10,
+      ),
+    ),
+    'never finished',
+  )
 })
 
 t.test('targets: pass, miss with the gap, not measured', async (t) => {
@@ -61,12 +96,26 @@ const results: BenchResults = {
   machine: { cpus: 2, cpuModel: 'Test CPU', memoryGiB: 8, node: 'v20.0.0', platform: 'linux' },
   settings: { BENCH_MESSAGES: 1000 },
   fanout: null,
-  throughput: { messages: 1000, produceRate: 9000, rawConsumeRate: 20000, endToEndRate: 8000, naiveMessages: 100, naiveRate: 400,
-    pipeline: { drainSeconds: 2, aggregatorBatches: 4, aggregatorMessagesPerBatch: 250, aggregatorTransactionSeconds: 1.5, ingestJobs: 6 } },
+  throughput: {
+    messages: 1000,
+    produceRate: 9000,
+    rawConsumeRate: 20000,
+    endToEndRate: 8000,
+    naiveMessages: 100,
+    naiveRate: 400,
+    pipeline: { drainSeconds: 2, aggregatorBatches: 4, aggregatorMessagesPerBatch: 250, aggregatorTransactionSeconds: 1.5, ingestJobs: 6 },
+  },
   freshness: { targetRate: 5000, achievedRate: 4990, seconds: 30, sustained: true, backlogAtEnd: 10, catchUpMs: 200, latencyMs: latency },
-  freshnessAttempts: [{ targetRate: 5000, achievedRate: 4990, seconds: 30, sustained: true, backlogAtEnd: 10, catchUpMs: 200, latencyMs: latency }],
+  freshnessAttempts: [
+    { targetRate: 5000, achievedRate: 4990, seconds: 30, sustained: true, backlogAtEnd: 10, catchUpMs: 200, latencyMs: latency },
+  ],
   api: {
-    connections: 16, seconds: 8, timelineRows: 8760, timelineBuckets: 365, timelineMs: latency, timelineSqlMs: latency,
+    connections: 16,
+    seconds: 8,
+    timelineRows: 8760,
+    timelineBuckets: 365,
+    timelineMs: latency,
+    timelineSqlMs: latency,
     dashboard: { requestsPerSec: 7000, p50Ms: 2, p99Ms: 5, errors: 0, non2xx: 0 },
     bare: { requestsPerSec: 10000, p50Ms: 1, p99Ms: 3, errors: 0, non2xx: 0 },
   },
@@ -98,8 +147,16 @@ t.test('splice replaces only the generated section', async (t) => {
 
 t.test('the fan-out section is spliced apart from the main one, and replaced in place', async (t) => {
   const fanout = {
-    clients: 1000, targetRate: 5000, achievedRate: 4990, seconds: 20, probes: 40, missed: 0,
-    commitToClientMs: latency, commitToLastClientMs: { ...latency, p99: 1200 }, produceToLastClientMs: latency, apiPeakMb: 150,
+    clients: 1000,
+    targetRate: 5000,
+    achievedRate: 4990,
+    seconds: 20,
+    probes: 40,
+    missed: 0,
+    commitToClientMs: latency,
+    commitToLastClientMs: { ...latency, p99: 1200 },
+    produceToLastClientMs: latency,
+    apiPeakMb: 150,
   }
   const section = renderFanoutSection(fanout, results.machine, results.startedAt)
   t.match(section, /commit -> every stream client p99 \| < 1000 ms \| 1200 ms \| \*\*miss\*\*/)

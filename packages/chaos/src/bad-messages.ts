@@ -36,8 +36,16 @@ export interface BadMessageFactory {
   next(count: number): Promise<BadMessage[]>
 }
 
-const VARIANTS = ['wrong magic byte', 'truncated Avro', 'unknown schema id', 'incompatible writer schema',
-  'negative totalInvestment', 'eventId of 37 characters', 'distribution without channels', 'occurredAt 2 days ahead'] as const
+const VARIANTS = [
+  'wrong magic byte',
+  'truncated Avro',
+  'unknown schema id',
+  'incompatible writer schema',
+  'negative totalInvestment',
+  'eventId of 37 characters',
+  'distribution without channels',
+  'occurredAt 2 days ahead',
+] as const
 
 export function badMessageFactory(producer: EventProducer, run: string): BadMessageFactory {
   const topics = producer.topics
@@ -49,32 +57,60 @@ export function badMessageFactory(producer: EventProducer, run: string): BadMess
   const build = async (variant: (typeof VARIANTS)[number], n: number): Promise<Omit<BadMessage, 'key' | 'variant'>> => {
     const participant = () => encode('ParticipantRegistered', { ...envelope(n), participantId: `bad-${n}`, channelName: 'INSTAGRAM' })
     switch (variant) {
-      case 'wrong magic byte': return { topic: topics.ParticipantRegistered, value: wrongMagicByte(await participant()), code: 'DECODE_FAILED' }
-      case 'truncated Avro': return { topic: topics.ParticipantRegistered, value: truncatedBody(await participant()), code: 'DECODE_FAILED' }
-      case 'unknown schema id': return { topic: topics.ParticipantRegistered, value: unknownSchemaId(await participant(), 987_654_321), code: 'UNKNOWN_SCHEMA' }
+      case 'wrong magic byte':
+        return { topic: topics.ParticipantRegistered, value: wrongMagicByte(await participant()), code: 'DECODE_FAILED' }
+      case 'truncated Avro':
+        return { topic: topics.ParticipantRegistered, value: truncatedBody(await participant()), code: 'DECODE_FAILED' }
+      case 'unknown schema id':
+        return { topic: topics.ParticipantRegistered, value: unknownSchemaId(await participant(), 987_654_321), code: 'UNKNOWN_SCHEMA' }
       case 'incompatible writer schema': {
-        incompatibleId ??= producer.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(incompatibleStatusSchema()) },
-          { subject: valueSubject(`${topics.EventStatusChanged}-broken`) }).then((result) => result.id)
+        incompatibleId ??= producer.registry
+          .register(
+            { type: SchemaType.AVRO, schema: JSON.stringify(incompatibleStatusSchema()) },
+            { subject: valueSubject(`${topics.EventStatusChanged}-broken`) },
+          )
+          .then((result) => result.id)
         const value = await producer.registry.encode(await incompatibleId, { ...envelope(n), status: 7 })
         return { topic: topics.EventStatusChanged, value, code: 'INCOMPATIBLE_SCHEMA' }
       }
-      case 'negative totalInvestment': return {
-        topic: topics.EventCreated, code: 'INVALID_FIELD', value: await encode('EventCreated', {
-          ...envelope(n), userId: `${run}-bad-owner`, title: 'bad', totalInvestment: '-1.00', expectedRevenue: '1.00',
-          expectedParticipants: 1, targetRoi: '1.00', salesGrowthRate: null,
-        }),
-      }
-      case 'eventId of 37 characters': return {
-        topic: topics.ParticipantRegistered, code: 'INVALID_FIELD',
-        value: await encode('ParticipantRegistered', { ...envelope(n), eventId: 'x'.repeat(37), participantId: `bad-${n}`, channelName: null }),
-      }
-      case 'distribution without channels': return {
-        topic: topics.DistributionCompleted, code: 'INVALID_FIELD', value: await encode('DistributionCompleted', { ...envelope(n), channels: [] }),
-      }
-      case 'occurredAt 2 days ahead': return {
-        topic: topics.EventStatusChanged, code: 'INVALID_FIELD',
-        value: await encode('EventStatusChanged', { ...envelope(n), occurredAt: Date.now() + 2 * 86_400_000, status: 'ENDED' }),
-      }
+      case 'negative totalInvestment':
+        return {
+          topic: topics.EventCreated,
+          code: 'INVALID_FIELD',
+          value: await encode('EventCreated', {
+            ...envelope(n),
+            userId: `${run}-bad-owner`,
+            title: 'bad',
+            totalInvestment: '-1.00',
+            expectedRevenue: '1.00',
+            expectedParticipants: 1,
+            targetRoi: '1.00',
+            salesGrowthRate: null,
+          }),
+        }
+      case 'eventId of 37 characters':
+        return {
+          topic: topics.ParticipantRegistered,
+          code: 'INVALID_FIELD',
+          value: await encode('ParticipantRegistered', {
+            ...envelope(n),
+            eventId: 'x'.repeat(37),
+            participantId: `bad-${n}`,
+            channelName: null,
+          }),
+        }
+      case 'distribution without channels':
+        return {
+          topic: topics.DistributionCompleted,
+          code: 'INVALID_FIELD',
+          value: await encode('DistributionCompleted', { ...envelope(n), channels: [] }),
+        }
+      case 'occurredAt 2 days ahead':
+        return {
+          topic: topics.EventStatusChanged,
+          code: 'INVALID_FIELD',
+          value: await encode('EventStatusChanged', { ...envelope(n), occurredAt: Date.now() + 2 * 86_400_000, status: 'ENDED' }),
+        }
     }
   }
   return {

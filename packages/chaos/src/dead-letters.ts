@@ -30,23 +30,32 @@ export function checkDeadLetters(sent: readonly BadMessage[], letters: readonly 
   for (const letter of letters) byKey.set(letter.key, [...(byKey.get(letter.key) ?? []), letter])
   const wanted = new Map(sent.map((message) => [message.key, message]))
   const report = {
-    expected: sent.length, received: letters.length, missing: [] as string[], duplicated: [] as string[],
-    wrongCode: [] as string[], unexpected: letters.filter((letter) => !wanted.has(letter.key)), withoutReason: [] as string[],
+    expected: sent.length,
+    received: letters.length,
+    missing: [] as string[],
+    duplicated: [] as string[],
+    wrongCode: [] as string[],
+    unexpected: letters.filter((letter) => !wanted.has(letter.key)),
+    withoutReason: [] as string[],
   }
   for (const message of sent) {
     const found = byKey.get(message.key) ?? []
     if (found.length === 0) report.missing.push(`${message.key} (${message.variant})`)
     if (found.length > 1) report.duplicated.push(`${message.key} x${found.length}`)
     const first = found[0]
-    if (first !== undefined && first.code !== message.code) report.wrongCode.push(`${message.key} (${message.variant}): expected ${message.code}, got ${first.code}`)
+    if (first !== undefined && first.code !== message.code)
+      report.wrongCode.push(`${message.key} (${message.variant}): expected ${message.code}, got ${first.code}`)
     if (first !== undefined && first.reason.trim() === '') report.withoutReason.push(message.key)
   }
   return report
 }
 
 export const deadLettersOk = (report: DeadLetterReport): boolean =>
-  report.missing.length === 0 && report.duplicated.length === 0 && report.wrongCode.length === 0 &&
-  report.unexpected.length === 0 && report.withoutReason.length === 0
+  report.missing.length === 0 &&
+  report.duplicated.length === 0 &&
+  report.wrongCode.length === 0 &&
+  report.unexpected.length === 0 &&
+  report.withoutReason.length === 0
 
 /** Every committed dead letter (read_committed), waiting until at least `expected` arrived, then a little longer for extras. */
 export async function readDeadLetters(kafka: Kafka, topic: string, expected: number, timeoutMs = 60_000): Promise<DeadLetter[]> {

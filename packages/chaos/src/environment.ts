@@ -58,8 +58,14 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => progress(`cleanup: ${String(error)}`))
   }
   try {
-    progress(`run ${run}: starting Redis :${config.CHAOS_REDIS_PORT} (no persistence), PostgreSQL :${config.CHAOS_POSTGRES_PORT}, Kafka :${config.CHAOS_KAFKA_PORT} in ${dir}`)
-    cleanups.push(() => kafka.stop(), () => postgres.stop(), () => redis.stop())
+    progress(
+      `run ${run}: starting Redis :${config.CHAOS_REDIS_PORT} (no persistence), PostgreSQL :${config.CHAOS_POSTGRES_PORT}, Kafka :${config.CHAOS_KAFKA_PORT} in ${dir}`,
+    )
+    cleanups.push(
+      () => kafka.stop(),
+      () => postgres.stop(),
+      () => redis.stop(),
+    )
     const kafkaUp = kafka.start()
     kafkaUp.catch(() => undefined)
     await redis.start()
@@ -68,46 +74,92 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
     await setupDatabase(postgres.url)
     await kafkaUp
     const topics: Record<DomainEventKind, string> = {
-      EventCreated: `${run}.event-created`, EventStatusChanged: `${run}.event-status-changed`,
-      DistributionCompleted: `${run}.distribution-completed`, ParticipantRegistered: `${run}.participant-registered`,
+      EventCreated: `${run}.event-created`,
+      EventStatusChanged: `${run}.event-status-changed`,
+      DistributionCompleted: `${run}.distribution-completed`,
+      ParticipantRegistered: `${run}.participant-registered`,
     }
     const deadLetterTopic = `${run}.dlq`
     const groupId = `${run}-ingest`
     const prefix = `${run}-bull`
     const unexpectedExits: UnexpectedExit[] = []
-    const common = { repoRoot, logDir: dir, onUnexpectedExit: (exit: UnexpectedExit) => {
-      unexpectedExits.push(exit)
-      progress(`  ! ${exit.service} exited on its own (code ${exit.exit.code}, signal ${exit.exit.signal}); restarting it`)
-    } }
+    const common = {
+      repoRoot,
+      logDir: dir,
+      onUnexpectedExit: (exit: UnexpectedExit) => {
+        unexpectedExits.push(exit)
+        progress(`  ! ${exit.service} exited on its own (code ${exit.exit.code}, signal ${exit.exit.signal}); restarting it`)
+      },
+    }
     const ingestEnv = (slot: number): Record<string, string> => ({
-      KAFKA_BROKERS: kafka.brokers, SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL, REDIS_URL: redis.url, BULLMQ_PREFIX: prefix, DATABASE_URL: postgres.url,
-      KAFKA_GROUP_ID: groupId, KAFKA_TRANSACTIONAL_ID: `${run}-tx-${slot}`, KAFKA_SESSION_TIMEOUT_MS: '6000', TOPIC_DEAD_LETTER: deadLetterTopic,
-      TOPIC_EVENT_CREATED: topics.EventCreated, TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
-      TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted, TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,
-      INGEST_OPS_PORT: String(config.CHAOS_INGEST_OPS_PORT + (slot === 0 ? 0 : 10 + slot)), INGEST_MAX_EVENTS_PER_JOB: '100',
-      INGEST_LOST_JOB_CHECK_MS: '500', INGEST_LAG_INTERVAL_MS: '1000',
+      KAFKA_BROKERS: kafka.brokers,
+      SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
+      REDIS_URL: redis.url,
+      BULLMQ_PREFIX: prefix,
+      DATABASE_URL: postgres.url,
+      KAFKA_GROUP_ID: groupId,
+      KAFKA_TRANSACTIONAL_ID: `${run}-tx-${slot}`,
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      TOPIC_DEAD_LETTER: deadLetterTopic,
+      TOPIC_EVENT_CREATED: topics.EventCreated,
+      TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
+      TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted,
+      TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,
+      INGEST_OPS_PORT: String(config.CHAOS_INGEST_OPS_PORT + (slot === 0 ? 0 : 10 + slot)),
+      INGEST_MAX_EVENTS_PER_JOB: '100',
+      INGEST_LOST_JOB_CHECK_MS: '500',
+      INGEST_LAG_INTERVAL_MS: '1000',
     })
     const ingest = createService('ingest-worker', { ...common, opsPort: config.CHAOS_INGEST_OPS_PORT, env: ingestEnv(0) })
     const extras = new Map<number, Service>()
     const extraIngest = (slot: number): Service => {
       let service = extras.get(slot)
       if (service === undefined) {
-        service = createService('ingest-worker', { ...common, label: `ingest-worker-${slot}`, opsPort: config.CHAOS_INGEST_OPS_PORT + 10 + slot, env: ingestEnv(slot) })
+        service = createService('ingest-worker', {
+          ...common,
+          label: `ingest-worker-${slot}`,
+          opsPort: config.CHAOS_INGEST_OPS_PORT + 10 + slot,
+          env: ingestEnv(slot),
+        })
         extras.set(slot, service)
         cleanups.push(() => service!.stop())
       }
       return service
     }
-    const aggregator = createService('aggregator', { ...common, opsPort: config.CHAOS_AGGREGATOR_OPS_PORT, env: {
-      DATABASE_URL: postgres.url, REDIS_URL: redis.url, BULLMQ_PREFIX: prefix, AGGREGATOR_OPS_PORT: String(config.CHAOS_AGGREGATOR_OPS_PORT),
-      AGGREGATOR_BATCH_MAX_MESSAGES: '150', AGGREGATOR_BATCH_MAX_WAIT_MS: '50', AGGREGATOR_LOCK_DURATION_MS: '3000',
-      AGGREGATOR_STALLED_INTERVAL_MS: '1500', CHANNEL_METRICS_ENABLED: 'false',
-    } })
-    const api = createService('query-api', { ...common, opsPort: config.CHAOS_API_PORT, env: {
-      API_PORT: String(config.CHAOS_API_PORT), API_HOST: '127.0.0.1', DATABASE_URL: postgres.url, REDIS_URL: redis.url,
-      JWT_SECRET, BULLMQ_PREFIX: prefix, RATE_LIMIT_MAX: '1000000', BOARD_ENABLED: 'true',
-    } })
-    cleanups.push(() => api.stop(), () => aggregator.stop(), () => ingest.stop())
+    const aggregator = createService('aggregator', {
+      ...common,
+      opsPort: config.CHAOS_AGGREGATOR_OPS_PORT,
+      env: {
+        DATABASE_URL: postgres.url,
+        REDIS_URL: redis.url,
+        BULLMQ_PREFIX: prefix,
+        AGGREGATOR_OPS_PORT: String(config.CHAOS_AGGREGATOR_OPS_PORT),
+        AGGREGATOR_BATCH_MAX_MESSAGES: '150',
+        AGGREGATOR_BATCH_MAX_WAIT_MS: '50',
+        AGGREGATOR_LOCK_DURATION_MS: '3000',
+        AGGREGATOR_STALLED_INTERVAL_MS: '1500',
+        CHANNEL_METRICS_ENABLED: 'false',
+      },
+    })
+    const api = createService('query-api', {
+      ...common,
+      opsPort: config.CHAOS_API_PORT,
+      env: {
+        API_PORT: String(config.CHAOS_API_PORT),
+        API_HOST: '127.0.0.1',
+        DATABASE_URL: postgres.url,
+        REDIS_URL: redis.url,
+        JWT_SECRET,
+        BULLMQ_PREFIX: prefix,
+        RATE_LIMIT_MAX: '1000000',
+        BOARD_ENABLED: 'true',
+      },
+    })
+    cleanups.push(
+      () => api.stop(),
+      () => aggregator.stop(),
+      () => ingest.stop(),
+    )
     progress('starting ingest-worker, aggregator, query-api as child processes')
     // The worker creates the topics before anything is produced.
     await Promise.all([ingest.start(), aggregator.start(), api.start()])
@@ -117,14 +169,40 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
     cleanups.push(() => admin.disconnect())
     const connection = new Redis(redis.url, { maxRetriesPerRequest: null })
     const queue = new Queue(INGEST_QUEUE_NAME, { connection, prefix })
-    cleanups.push(async () => { await queue.close(); connection.disconnect() })
+    cleanups.push(async () => {
+      await queue.close()
+      connection.disconnect()
+    })
     const db = createDb(postgres.url, { poolSize: 3, applicationName: 'chaos-suite', onPoolError: () => undefined })
     cleanups.push(() => closeDb(db))
-    const producer = await createEventProducer({ brokers: [kafka.brokers], registryUrl: config.SCHEMA_REGISTRY_URL, topics, clientId: `${run}-upstream` })
+    const producer = await createEventProducer({
+      brokers: [kafka.brokers],
+      registryUrl: config.SCHEMA_REGISTRY_URL,
+      topics,
+      clientId: `${run}-upstream`,
+    })
     cleanups.push(() => producer.close())
     return {
-      run, dir, topics, deadLetterTopic, groupId, redis, postgres, kafka, ingest, extraIngest, aggregator, api, apiPort: config.CHAOS_API_PORT,
-      unexpectedExits, kafkaClient, admin, queue, db, producer, close,
+      run,
+      dir,
+      topics,
+      deadLetterTopic,
+      groupId,
+      redis,
+      postgres,
+      kafka,
+      ingest,
+      extraIngest,
+      aggregator,
+      api,
+      apiPort: config.CHAOS_API_PORT,
+      unexpectedExits,
+      kafkaClient,
+      admin,
+      queue,
+      db,
+      producer,
+      close,
     }
   } catch (error) {
     await close()

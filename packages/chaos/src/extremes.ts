@@ -16,15 +16,31 @@ export function extremeEvents(run: string, at: number, owner: string): DomainEve
   const costly = `${run}-xcost`
   const lucrative = `${run}-xrev`
   const created = (eventId: string, title: string, expectedParticipants: number): DomainEvent => ({
-    kind: 'EventCreated', ...envelope(eventId, 0), userId: owner, title, totalInvestment: LARGEST_MONEY,
-    expectedRevenue: LARGEST_MONEY, expectedParticipants, targetRoi: '99999999.99', salesGrowthRate: null,
+    kind: 'EventCreated',
+    ...envelope(eventId, 0),
+    userId: owner,
+    title,
+    totalInvestment: LARGEST_MONEY,
+    expectedRevenue: LARGEST_MONEY,
+    expectedParticipants,
+    targetRoi: '99999999.99',
+    salesGrowthRate: null,
   })
   const events: DomainEvent[] = [created(costly, '최대 비용 이벤트', 1000), created(lucrative, '최대 매출 이벤트', 1)]
   for (let index = 0; index < 200; index += 1) {
-    events.push({ kind: 'DistributionCompleted', ...envelope(costly, 1000 + index), channels: [{ channelName: 'GENIE_TV', channelType: 'TV', distributionCost: LARGEST_MONEY }] })
+    events.push({
+      kind: 'DistributionCompleted',
+      ...envelope(costly, 1000 + index),
+      channels: [{ channelName: 'GENIE_TV', channelType: 'TV', distributionCost: LARGEST_MONEY }],
+    })
   }
   for (let index = 0; index < 40; index += 1) {
-    events.push({ kind: 'ParticipantRegistered', ...envelope(lucrative, 2000 + index * 60_000), participantId: randomUUID(), channelName: index % 2 === 0 ? 'INSTAGRAM' : null })
+    events.push({
+      kind: 'ParticipantRegistered',
+      ...envelope(lucrative, 2000 + index * 60_000),
+      participantId: randomUUID(),
+      channelName: index % 2 === 0 ? 'INSTAGRAM' : null,
+    })
   }
   return events
 }

@@ -41,10 +41,15 @@ export function sigkill(pick: (env: Environment) => Service, times: number): Fau
  */
 export const redisLossWhileQueued: Fault = async (env) => {
   await env.aggregator.stop()
-  const queued = await waitFor('jobs queued in Redis', async () => {
-    const backlog = await queueBacklog(env)
-    return backlog >= 3 ? backlog : undefined
-  }, 60_000, 200)
+  const queued = await waitFor(
+    'jobs queued in Redis',
+    async () => {
+      const backlog = await queueBacklog(env)
+      return backlog >= 3 ? backlog : undefined
+    },
+    60_000,
+    200,
+  )
   await sleep(300)
   const before = await queueBacklog(env)
   await env.redis.kill()
@@ -53,7 +58,11 @@ export const redisLossWhileQueued: Fault = async (env) => {
   const after = await waitFor('the queue after the restart', () => queueBacklog(env), 30_000)
   await sleep(1000)
   await env.aggregator.start()
-  return { injected: 1, problems: [], notes: [`${queued}+ jobs queued at the kill (${before} just before, ${after} right after the empty restart)`] }
+  return {
+    injected: 1,
+    problems: [],
+    notes: [`${queued}+ jobs queued at the kill (${before} just before, ${after} right after the empty restart)`],
+  }
 }
 
 /** Redis SIGKILLed at random moments while the aggregator is applying, started again empty; `times` rounds. */
@@ -101,7 +110,9 @@ export const scaleIngest: Fault = async (env, random) => {
   await Promise.all(extra.map((service) => service.start()))
   await sleep(random.int(3000, 5000))
   const exits = await Promise.all(extra.map((service) => service.stop()))
-  const problems = exits.filter((exit) => exit?.code !== 0).map((exit) => `an extra ingest worker exited with ${exit?.code ?? exit?.signal}`)
+  const problems = exits
+    .filter((exit) => exit?.code !== 0)
+    .map((exit) => `an extra ingest worker exited with ${exit?.code ?? exit?.signal}`)
   return { injected: 2, problems, notes: ['scaled 1 -> 3 -> 1'] }
 }
 

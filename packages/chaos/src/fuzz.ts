@@ -30,17 +30,99 @@ export interface FuzzContext {
 
 const enc = encodeURIComponent
 const HOSTILE_IDS = [
-  '', 'x'.repeat(37), 'x'.repeat(5000), "'%20OR%201=1--", '%22;%20DROP%20TABLE%20event_stats;--', "'OR'1'='1", '../../etc/passwd', '%00', '%ff', '%', '%2e%2e%2f',
-  '%F0%9F%92%A9', '<script>alert(1)</script>', '${jndi:ldap://127.0.0.1/x}', '__proto__', 'constructor', '..', '.', '-', '9'.repeat(40),
-  enc('이벤트'), enc('a b'), 'a%0d%0aSet-Cookie:x=1', '%C0%AE%C0%AE', enc('\u0000'), 'null', 'undefined', '0', '-1', 'NaN',
+  '',
+  'x'.repeat(37),
+  'x'.repeat(5000),
+  "'%20OR%201=1--",
+  '%22;%20DROP%20TABLE%20event_stats;--',
+  "'OR'1'='1",
+  '../../etc/passwd',
+  '%00',
+  '%ff',
+  '%',
+  '%2e%2e%2f',
+  '%F0%9F%92%A9',
+  '<script>alert(1)</script>',
+  '${jndi:ldap://127.0.0.1/x}',
+  '__proto__',
+  'constructor',
+  '..',
+  '.',
+  '-',
+  '9'.repeat(40),
+  enc('이벤트'),
+  enc('a b'),
+  'a%0d%0aSet-Cookie:x=1',
+  '%C0%AE%C0%AE',
+  enc('\u0000'),
+  'null',
+  'undefined',
+  '0',
+  '-1',
+  'NaN',
 ]
 const HOSTILE_VALUES = [
-  '', '-1', '0', '1.5', '1e400', 'NaN', 'Infinity', '99999999999999999999', 'abc', '%00', 'x'.repeat(3000), "'--", '[]', '{}', 'true',
-  '2026-02-30', '9999-12-31', '0000-01-01', '2026-03-08T02:30:00', '2026-03-08T02:30:00+99:00', '1970-01-01T00:00:00Z', enc('2026-01-01T00:00:00+09:00'),
-  'Mars/Olympus', enc('America/New_York'), 'UTC', enc('Etc/GMT+14'), enc('../../etc/localtime'), 'hour', 'day', 'week', 'month', 'year', 'HOUR',
-  'TV', 'SNS', 'VOICE', 'RADIO', 'asc', 'desc', 'ctr', 'participants', 'costPerParticipant', 'channelName', '__proto__',
+  '',
+  '-1',
+  '0',
+  '1.5',
+  '1e400',
+  'NaN',
+  'Infinity',
+  '99999999999999999999',
+  'abc',
+  '%00',
+  'x'.repeat(3000),
+  "'--",
+  '[]',
+  '{}',
+  'true',
+  '2026-02-30',
+  '9999-12-31',
+  '0000-01-01',
+  '2026-03-08T02:30:00',
+  '2026-03-08T02:30:00+99:00',
+  '1970-01-01T00:00:00Z',
+  enc('2026-01-01T00:00:00+09:00'),
+  'Mars/Olympus',
+  enc('America/New_York'),
+  'UTC',
+  enc('Etc/GMT+14'),
+  enc('../../etc/localtime'),
+  'hour',
+  'day',
+  'week',
+  'month',
+  'year',
+  'HOUR',
+  'TV',
+  'SNS',
+  'VOICE',
+  'RADIO',
+  'asc',
+  'desc',
+  'ctr',
+  'participants',
+  'costPerParticipant',
+  'channelName',
+  '__proto__',
 ]
-const PARAMS = ['granularity', 'from', 'to', 'tz', 'page', 'limit', 'sort', 'order', 'channelType', 'token', '__proto__[x]', 'constructor.prototype.x', 'limit[]', 'a'.repeat(300)]
+const PARAMS = [
+  'granularity',
+  'from',
+  'to',
+  'tz',
+  'page',
+  'limit',
+  'sort',
+  'order',
+  'channelType',
+  'token',
+  '__proto__[x]',
+  'constructor.prototype.x',
+  'limit[]',
+  'a'.repeat(300),
+]
 const METHODS = ['GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']
 
 function pathFor(random: Random, context: FuzzContext): string {
@@ -53,7 +135,20 @@ function pathFor(random: Random, context: FuzzContext): string {
     () => `/api/v1/events/${event}/analytics/roi`,
     () => `/api/v1/events/${event}/analytics/timeline`,
     () => `/api/v1/users/${id(context.userIds)}/analytics`,
-    () => random.pick(['/health', '/ready', '/metrics', '/docs', '/docs/json', '/admin/queues', '/admin/queues/api/queues', '/', '//', '/api', '/api/v1']),
+    () =>
+      random.pick([
+        '/health',
+        '/ready',
+        '/metrics',
+        '/docs',
+        '/docs/json',
+        '/admin/queues',
+        '/admin/queues/api/queues',
+        '/',
+        '//',
+        '/api',
+        '/api/v1',
+      ]),
     () => `/api/v1/${random.pick(HOSTILE_IDS)}/${random.pick(HOSTILE_IDS)}`,
     () => `/api/v1/events/${event}/analytics/${random.pick(HOSTILE_IDS)}`,
     () => `/${'a/'.repeat(random.int(1, 400))}`,
@@ -91,7 +186,13 @@ export function fuzzRequests(random: Random, count: number, context: FuzzContext
     const headers = headersFor(random, context)
     const withBody = method === 'POST' || method === 'PUT' || method === 'PATCH'
     const body = withBody ? random.pick(['{}', '{"a":', 'null', '[]', 'x'.repeat(20_000), '{"__proto__":{"admin":true}}']) : undefined
-    if (body !== undefined) headers['content-type'] = random.pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])
+    if (body !== undefined)
+      headers['content-type'] = random.pick([
+        'application/json',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+      ])
     out.push({ method, path: `${pathFor(random, context)}${queryFor(random)}`, headers, ...(body === undefined ? {} : { body }) })
   }
   return out
@@ -102,8 +203,18 @@ export function hostileAuthorizations(expired: string, wrongSecret: string): str
   const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url')
   const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'owner', role: 'operator', exp: 4_102_444_800 })}.`
   return [
-    'Bearer', 'Bearer ', 'Bearer x', 'Basic dXNlcjpwYXNz', `Bearer ${'a'.repeat(8000)}`, `Bearer ${expired}`, `Bearer ${wrongSecret}`,
-    `Bearer ${none}`, 'Bearer a.b.c', 'Bearer ....', `Bearer ${b64({ alg: 'HS256' })}.${b64({ sub: 1 })}.sig`, 'bearer lowercase.scheme.x',
+    'Bearer',
+    'Bearer ',
+    'Bearer x',
+    'Basic dXNlcjpwYXNz',
+    `Bearer ${'a'.repeat(8000)}`,
+    `Bearer ${expired}`,
+    `Bearer ${wrongSecret}`,
+    `Bearer ${none}`,
+    'Bearer a.b.c',
+    'Bearer ....',
+    `Bearer ${b64({ alg: 'HS256' })}.${b64({ sub: 1 })}.sig`,
+    'bearer lowercase.scheme.x',
     `Bearer ${b64({ alg: 'RS256', kid: '../../x' })}.${b64({ sub: 'x' })}.${'A'.repeat(342)}`,
   ]
 }
@@ -143,20 +254,33 @@ type Outcome = FuzzAnswer | 'timeout' | 'reset' | 'unsendable'
 
 /** Sends every request to 127.0.0.1:`port` only, `concurrency` at a time, with a client timeout. */
 export async function runFuzz(port: number, requests: readonly FuzzRequest[], concurrency = 6, timeoutMs = 5000): Promise<FuzzResult> {
-  const result = { sent: 0, byClass: {} as Record<string, number>, serverErrors: [] as string[], timeouts: [] as string[], contractViolations: [] as string[], unsendable: 0 }
+  const result = {
+    sent: 0,
+    byClass: {} as Record<string, number>,
+    serverErrors: [] as string[],
+    timeouts: [] as string[],
+    contractViolations: [] as string[],
+    unsendable: 0,
+  }
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < requests.length) {
       const item = requests[next]!
       next += 1
       const outcome = await send(port, item, timeoutMs)
-      if (outcome === 'unsendable') { result.unsendable += 1; continue }
+      if (outcome === 'unsendable') {
+        result.unsendable += 1
+        continue
+      }
       result.sent += 1
       const key = outcome === 'timeout' || outcome === 'reset' ? outcome : `${Math.floor(outcome.status / 100)}xx`
       result.byClass[key] = (result.byClass[key] ?? 0) + 1
       if (outcome === 'timeout') result.timeouts.push(`${item.method} ${item.path.slice(0, 200)}`)
       if (typeof outcome !== 'object') continue
-      if (outcome.status >= 500) result.serverErrors.push(`${outcome.status} ${item.method} ${item.path.slice(0, 200)} ${JSON.stringify(item.headers).slice(0, 200)}`)
+      if (outcome.status >= 500)
+        result.serverErrors.push(
+          `${outcome.status} ${item.method} ${item.path.slice(0, 200)} ${JSON.stringify(item.headers).slice(0, 200)}`,
+        )
       const violation = contractViolation(item, outcome)
       if (violation !== undefined) result.contractViolations.push(`${violation}: ${item.method} ${item.path.slice(0, 200)}`)
     }
@@ -171,24 +295,35 @@ const MAX_BODY_BYTES = 256 * 1024
 function send(port: number, item: FuzzRequest, timeoutMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     let settled = false
-    const done = (value: Outcome): void => { if (!settled) { settled = true; resolve(value) } }
+    const done = (value: Outcome): void => {
+      if (!settled) {
+        settled = true
+        resolve(value)
+      }
+    }
     try {
-      const req = request({ host: '127.0.0.1', port, method: item.method, path: item.path, headers: item.headers, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = []
-        let size = 0
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length
-          if (size <= MAX_BODY_BYTES) chunks.push(chunk)
-        })
-        const answer = (): FuzzAnswer => ({
-          status: res.statusCode ?? 0,
-          contentType: String(res.headers['content-type'] ?? ''),
-          body: Buffer.concat(chunks).toString('utf8'),
-        })
-        res.on('end', () => done(answer()))
-        res.on('error', () => done(answer()))
+      const req = request(
+        { host: '127.0.0.1', port, method: item.method, path: item.path, headers: item.headers, timeout: timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length
+            if (size <= MAX_BODY_BYTES) chunks.push(chunk)
+          })
+          const answer = (): FuzzAnswer => ({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks).toString('utf8'),
+          })
+          res.on('end', () => done(answer()))
+          res.on('error', () => done(answer()))
+        },
+      )
+      req.on('timeout', () => {
+        done('timeout')
+        req.destroy()
       })
-      req.on('timeout', () => { done('timeout'); req.destroy() })
       req.on('error', () => done('reset'))
       req.end(item.body)
     } catch {

@@ -54,17 +54,27 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   const problems = [...outcome.problems, ...availabilityProblems(samples, spec.mustName ?? {})]
   for (const note of outcome.notes) ctx.progress(`  ${note}`)
   // A pipeline that never settles (e.g. a consumer that stopped for good) is a finding, not a crash of the suite.
-  await waitUntilIdle(env).catch((error: unknown) => problems.push(`pipeline did not settle: ${error instanceof Error ? error.message : String(error)}`))
+  await waitUntilIdle(env).catch((error: unknown) =>
+    problems.push(`pipeline did not settle: ${error instanceof Error ? error.message : String(error)}`),
+  )
   const letters = await verify(ctx, problems)
   await ctx.counters.scrape()
   const result: PhaseResult = {
-    name: spec.name, injected: outcome.injected, produced: spec.events.length, bad: bad.length,
+    name: spec.name,
+    injected: outcome.injected,
+    produced: spec.events.length,
+    bad: bad.length,
     // Claims are exact (one per applied message, committed with its effects); counters of a killed process are not.
     applied: await countClaimedMessages(env.db),
     duplicatesDropped: ctx.counters.book.total('aggregator_duplicates_dropped_total'),
-    deadLettered: letters.received, problems, availability: summarise(samples), seconds: Math.round((Date.now() - started) / 1000),
+    deadLettered: letters.received,
+    problems,
+    availability: summarise(samples),
+    seconds: Math.round((Date.now() - started) / 1000),
   }
-  ctx.progress(`  ${problems.length === 0 ? 'equal to the ground truth' : `${problems.length} problem(s):\n    ${problems.join('\n    ')}`} (${result.seconds} s)`)
+  ctx.progress(
+    `  ${problems.length === 0 ? 'equal to the ground truth' : `${problems.length} problem(s):\n    ${problems.join('\n    ')}`} (${result.seconds} s)`,
+  )
   return result
 }
 
@@ -89,7 +99,13 @@ export async function verify(ctx: PhaseContext, problems: string[]): Promise<Dea
   if (report.missing.length > 0) problems.push(`bad messages not dead-lettered: ${report.missing.join(', ')}`)
   if (report.duplicated.length > 0) problems.push(`dead-lettered more than once: ${report.duplicated.join(', ')}`)
   if (report.wrongCode.length > 0) problems.push(`wrong dead-letter code: ${report.wrongCode.join('; ')}`)
-  if (report.unexpected.length > 0) problems.push(`unexpected dead letters: ${report.unexpected.slice(0, 5).map((l) => `${l.key} ${l.code} ${l.reason}`).join('; ')}`)
+  if (report.unexpected.length > 0)
+    problems.push(
+      `unexpected dead letters: ${report.unexpected
+        .slice(0, 5)
+        .map((l) => `${l.key} ${l.code} ${l.reason}`)
+        .join('; ')}`,
+    )
   if (report.withoutReason.length > 0) problems.push(`dead letters without a reason: ${report.withoutReason.join(', ')}`)
   return report
 }
@@ -102,11 +118,18 @@ export function availabilityProblems(samples: readonly Sample[], mustName: Reado
   const apiDown = samples.filter((s) => s.target.startsWith('api') && s.outcome === 'refused')
   if (apiDown.length > 0) problems.push(`query API refused connections ${apiDown.length} time(s)`)
   const errors = samples.filter((s) => typeof s.outcome === 'number' && s.outcome >= 500 && s.outcome !== 503)
-  if (errors.length > 0) problems.push(`5xx other than 503: ${errors.map((s) => `${s.target} ${s.outcome}`).slice(0, 5).join(', ')}`)
+  if (errors.length > 0)
+    problems.push(
+      `5xx other than 503: ${errors
+        .map((s) => `${s.target} ${s.outcome}`)
+        .slice(0, 5)
+        .join(', ')}`,
+    )
   const silent = samples.filter((s) => s.outcome === 503 && s.failing !== undefined && s.failing.length === 0)
   if (silent.length > 0) problems.push(`/ready answered 503 without naming a dependency (${silent[0]!.target})`)
   for (const [target, dependency] of Object.entries(mustName)) {
-    if (!samples.some((s) => s.target === target && (s.failing ?? []).includes(dependency))) problems.push(`${target} never named ${dependency} as failing`)
+    if (!samples.some((s) => s.target === target && (s.failing ?? []).includes(dependency)))
+      problems.push(`${target} never named ${dependency} as failing`)
   }
   return problems
 }

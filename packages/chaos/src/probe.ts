@@ -43,7 +43,13 @@ export async function sample(target: ProbeTarget): Promise<Sample> {
     const ms = Date.now() - started
     const cache = response.headers.get('x-cache') ?? undefined
     const failing = target.readiness && response.status === 503 ? failingChecks(text) : undefined
-    return { target: target.name, outcome: response.status, ms, ...(cache === undefined ? {} : { cache }), ...(failing === undefined ? {} : { failing }) }
+    return {
+      target: target.name,
+      outcome: response.status,
+      ms,
+      ...(cache === undefined ? {} : { cache }),
+      ...(failing === undefined ? {} : { failing }),
+    }
   } catch (error) {
     const ms = Date.now() - started
     const name = (error as { name?: string }).name
@@ -55,7 +61,10 @@ export async function sample(target: ProbeTarget): Promise<Sample> {
 export function failingChecks(body: string): string[] {
   try {
     const report = JSON.parse(body) as { checks?: Record<string, { ok?: boolean }> }
-    return Object.entries(report.checks ?? {}).filter(([, check]) => check.ok !== true).map(([name]) => name).sort()
+    return Object.entries(report.checks ?? {})
+      .filter(([, check]) => check.ok !== true)
+      .map(([name]) => name)
+      .sort()
   } catch {
     return []
   }
@@ -68,8 +77,12 @@ export function summarise(samples: readonly Sample[]): ProbeSummary[] {
     const outcomes: Record<string, number> = {}
     for (const s of own) outcomes[String(s.outcome)] = (outcomes[String(s.outcome)] ?? 0) + 1
     return {
-      target, samples: own.length, outcomes, maxMs: Math.max(0, ...own.map((s) => s.ms)),
-      named: [...new Set(own.flatMap((s) => s.failing ?? []))].sort(), cacheHits: own.filter((s) => s.cache === 'hit').length,
+      target,
+      samples: own.length,
+      outcomes,
+      maxMs: Math.max(0, ...own.map((s) => s.ms)),
+      named: [...new Set(own.flatMap((s) => s.failing ?? []))].sort(),
+      cacheHits: own.filter((s) => s.cache === 'hit').length,
     }
   })
 }

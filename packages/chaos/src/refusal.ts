@@ -13,7 +13,12 @@ import type { PhaseResult } from './summary.js'
 
 const REFUSING = ['ingest-worker', 'aggregator', 'query-api'] as const
 
-export async function evictingRedisRefused(repoRoot: string, env: Environment, config: ChaosConfig, progress: (line: string) => void): Promise<PhaseResult> {
+export async function evictingRedisRefused(
+  repoRoot: string,
+  env: Environment,
+  config: ChaosConfig,
+  progress: (line: string) => void,
+): Promise<PhaseResult> {
   const started = Date.now()
   const name = 'Redis maxmemory 20mb + allkeys-lru: services refuse to start'
   progress(`▶ ${name}`)
@@ -26,8 +31,17 @@ export async function evictingRedisRefused(repoRoot: string, env: Environment, c
       const child = spawnLogged(process.execPath, ['--conditions=event-analytics-source', '--import', 'tsx', 'src/main.ts'], log, {
         cwd: join(repoRoot, 'packages', service),
         env: {
-          ...process.env, REDIS_URL: redis.url, DATABASE_URL: env.postgres.url, BULLMQ_PREFIX: `${env.run}-refusal`, LOG_LEVEL: 'info',
-          INGEST_OPS_PORT: '0', AGGREGATOR_OPS_PORT: '0', API_PORT: '0', JWT_SECRET, KAFKA_BROKERS: env.kafka.brokers, CHANNEL_METRICS_ENABLED: 'false',
+          ...process.env,
+          REDIS_URL: redis.url,
+          DATABASE_URL: env.postgres.url,
+          BULLMQ_PREFIX: `${env.run}-refusal`,
+          LOG_LEVEL: 'info',
+          INGEST_OPS_PORT: '0',
+          AGGREGATOR_OPS_PORT: '0',
+          API_PORT: '0',
+          JWT_SECRET,
+          KAFKA_BROKERS: env.kafka.brokers,
+          CHANNEL_METRICS_ENABLED: 'false',
         },
       })
       const exit = await Promise.race([exited(child), sleep(60_000).then(() => undefined)])
@@ -39,10 +53,23 @@ export async function evictingRedisRefused(repoRoot: string, env: Environment, c
       const text = readFileSync(log, 'utf8')
       if (exit.code === 0) problems.push(`${service} exited 0 on an evicting Redis`)
       if (!/maxmemory-policy=allkeys-lru/.test(text)) problems.push(`${service} did not name maxmemory-policy in its error`)
-      progress(`  ${service}: exit ${exit.code ?? exit.signal}${/maxmemory-policy=allkeys-lru/.test(text) ? ', named maxmemory-policy' : ''}`)
+      progress(
+        `  ${service}: exit ${exit.code ?? exit.signal}${/maxmemory-policy=allkeys-lru/.test(text) ? ', named maxmemory-policy' : ''}`,
+      )
     }
   } finally {
     await redis.stop()
   }
-  return { name, injected: REFUSING.length, produced: 0, bad: 0, applied: 0, duplicatesDropped: 0, deadLettered: 0, problems, availability: [], seconds: Math.round((Date.now() - started) / 1000) }
+  return {
+    name,
+    injected: REFUSING.length,
+    produced: 0,
+    bad: 0,
+    applied: 0,
+    duplicatesDropped: 0,
+    deadLettered: 0,
+    problems,
+    availability: [],
+    seconds: Math.round((Date.now() - started) / 1000),
+  }
 }

@@ -4,7 +4,16 @@ import { signDevToken } from '@event-analytics/query-api'
 import { badMessageFactory, type BadMessage } from './bad-messages.js'
 import type { ChaosConfig } from './config.js'
 import { JWT_SECRET, startEnvironment, type Environment } from './environment.js'
-import { flushAll, kafkaRestart, noFault, postgresRestart, redisLossWhileBusy, redisLossWhileQueued, scaleIngest, sigkill } from './faults.js'
+import {
+  flushAll,
+  kafkaRestart,
+  noFault,
+  postgresRestart,
+  redisLossWhileBusy,
+  redisLossWhileQueued,
+  scaleIngest,
+  sigkill,
+} from './faults.js'
 import { Redis } from 'ioredis'
 import { evictingRedisRefused } from './refusal.js'
 import { timelineHammerRun } from './timeline-hammer.js'
@@ -21,7 +30,11 @@ import { apiClient } from './watch.js'
 const HOUR_MS = 3_600_000
 const COUNTERS = ['aggregator_messages_applied_total', 'aggregator_duplicates_dropped_total'] as const
 
-export async function runChaos(repoRoot: string, config: ChaosConfig, progress: (line: string) => void): Promise<{ report: ChaosReport; env: Environment }> {
+export async function runChaos(
+  repoRoot: string,
+  config: ChaosConfig,
+  progress: (line: string) => void,
+): Promise<{ report: ChaosReport; env: Environment }> {
   const started = Date.now()
   const env = await startEnvironment(repoRoot, config, progress)
   try {
@@ -37,10 +50,26 @@ function slices<T>(items: readonly T[], parts: number): T[][] {
   return Array.from({ length: parts }, (_, index) => items.slice(index * size, (index + 1) * size))
 }
 
-async function faultRuns(repoRoot: string, env: Environment, config: ChaosConfig, progress: (line: string) => void, started: number): Promise<ChaosReport> {
+async function faultRuns(
+  repoRoot: string,
+  env: Environment,
+  config: ChaosConfig,
+  progress: (line: string) => void,
+  started: number,
+): Promise<ChaosReport> {
   const random = createRandom(config.CHAOS_SEED)
   const start = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 24 * HOUR_MS
-  const stream = [...scenarioEvents({ seed: config.CHAOS_SEED, start, idPrefix: env.run, owners: 2, eventsPerOwner: 2, participants: config.CHAOS_PARTICIPANTS, spanHours: 24 })]
+  const stream = [
+    ...scenarioEvents({
+      seed: config.CHAOS_SEED,
+      start,
+      idPrefix: env.run,
+      owners: 2,
+      eventsPerOwner: 2,
+      participants: config.CHAOS_PARTICIPANTS,
+      spanHours: 24,
+    }),
+  ]
   const truth = createGroundTruth()
   const client = apiClient(env)
   const book = counterBook(COUNTERS)
@@ -51,11 +80,28 @@ async function faultRuns(repoRoot: string, env: Environment, config: ChaosConfig
     if (response?.ok === true) book.record(pid, await response.text())
   }
   let scraping = true
-  const scraper = (async () => { while (scraping) { await scrape().catch(() => undefined); await sleep(400) } })()
+  const scraper = (async () => {
+    while (scraping) {
+      await scrape().catch(() => undefined)
+      await sleep(400)
+    }
+  })()
   const sentBad: BadMessage[] = []
   const ctx: PhaseContext = {
-    env, random, truth, bad: badMessageFactory(env.producer, env.run), sentBad, counters: { scrape, book }, api: client.get, progress,
-    targets: () => probeTargets(env, truth.result().events.find((e) => e.visible), client.token),
+    env,
+    random,
+    truth,
+    bad: badMessageFactory(env.producer, env.run),
+    sentBad,
+    counters: { scrape, book },
+    api: client.get,
+    progress,
+    targets: () =>
+      probeTargets(
+        env,
+        truth.result().events.find((e) => e.visible),
+        client.token,
+      ),
   }
   const [a, b, c, d, e, f, g, h, c2] = slices(stream, 9)
   const owner = stream.find((event) => event.kind === 'EventCreated' && 'userId' in event)
@@ -63,13 +109,30 @@ async function faultRuns(repoRoot: string, env: Environment, config: ChaosConfig
   const phases: PhaseSpec[] = [
     { name: 'SIGKILL ingest worker x3', events: a!, badCount: 8, fault: sigkill((x) => x.ingest, 3) },
     { name: 'SIGKILL aggregator x3', events: b!, badCount: 8, fault: sigkill((x) => x.aggregator, 3) },
-    { name: 'Redis (no persistence) SIGKILLed, restarted empty, jobs queued', events: c!, badCount: 8, fault: redisLossWhileQueued, mustName: { 'api-ready': 'redis', 'ingest-ready': 'redis' } },
+    {
+      name: 'Redis (no persistence) SIGKILLed, restarted empty, jobs queued',
+      events: c!,
+      badCount: 8,
+      fault: redisLossWhileQueued,
+      mustName: { 'api-ready': 'redis', 'ingest-ready': 'redis' },
+    },
     { name: 'Redis (no persistence) SIGKILLed x2 while the aggregator is busy', events: d!, badCount: 8, fault: redisLossWhileBusy(2) },
     { name: 'FLUSHALL x2 mid-stream', events: e!, badCount: 8, fault: flushAll(2) },
     { name: 'ingest workers scaled 1 -> 3 -> 1', events: f!, badCount: 8, fault: scaleIngest },
-    { name: 'PostgreSQL restart x2 mid-batch', events: g!, badCount: 8, fault: postgresRestart(2), mustName: { 'api-ready': 'postgres', 'aggregator-ready': 'postgres' } },
+    {
+      name: 'PostgreSQL restart x2 mid-batch',
+      events: g!,
+      badCount: 8,
+      fault: postgresRestart(2),
+      mustName: { 'api-ready': 'postgres', 'aggregator-ready': 'postgres' },
+    },
     { name: 'Kafka broker restart', events: h!, badCount: 8, fault: kafkaRestart, mustName: { 'ingest-ready': 'kafka' } },
-    { name: 'largest valid sums among normal traffic', events: interleave(c2!, extremeEvents(env.run, start + HOUR_MS, owner.userId)), badCount: 4, fault: noFault },
+    {
+      name: 'largest valid sums among normal traffic',
+      events: interleave(c2!, extremeEvents(env.run, start + HOUR_MS, owner.userId)),
+      badCount: 4,
+      fault: noFault,
+    },
   ]
   const results: PhaseResult[] = []
   try {
@@ -83,54 +146,109 @@ async function faultRuns(repoRoot: string, env: Environment, config: ChaosConfig
   if (hammered?.userId != null) {
     const redis = new Redis(env.redis.url)
     try {
-      results.push(await timelineHammerRun({
-        apiBaseUrl: `http://127.0.0.1:${env.apiPort}`, token: await client.token(hammered.userId), eventId: hammered.eventId, redis,
-        requests: 500, limits: { maxBytes: 1_048_576, maxFields: 256 },
-      }, progress))
+      results.push(
+        await timelineHammerRun(
+          {
+            apiBaseUrl: `http://127.0.0.1:${env.apiPort}`,
+            token: await client.token(hammered.userId),
+            eventId: hammered.eventId,
+            redis,
+            requests: 500,
+            limits: { maxBytes: 1_048_576, maxFields: 256 },
+          },
+          progress,
+        ),
+      )
     } finally {
       redis.disconnect()
     }
   }
   const fuzz = config.CHAOS_FUZZ_REQUESTS === 0 ? null : await fuzzPass(env, config, truth.result(), client, results, progress)
   return {
-    startedAt: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000), phases: results,
-    truth: truth.result().messages, fuzz,
+    startedAt: new Date(started).toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    phases: results,
+    truth: truth.result().messages,
+    fuzz,
     unexpectedExits: env.unexpectedExits.map((x) => `${x.service} (code ${x.exit.code}, signal ${x.exit.signal})`),
   }
 }
 
-async function probeTargets(env: Environment, event: { eventId: string; userId: string | null } | undefined, token: (sub: string) => Promise<string>): Promise<ProbeTarget[]> {
+async function probeTargets(
+  env: Environment,
+  event: { eventId: string; userId: string | null } | undefined,
+  token: (sub: string) => Promise<string>,
+): Promise<ProbeTarget[]> {
   const targets: ProbeTarget[] = [
     { name: 'api-ready', url: `http://127.0.0.1:${env.apiPort}/ready`, readiness: true },
     { name: 'ingest-ready', url: `${env.ingest.opsUrl}/ready`, readiness: true },
     { name: 'aggregator-ready', url: `${env.aggregator.opsUrl}/ready`, readiness: true },
   ]
   if (event?.userId != null) {
-    targets.push({ name: 'api-dashboard', url: `http://127.0.0.1:${env.apiPort}/api/v1/events/${event.eventId}/analytics`,
-      headers: { authorization: `Bearer ${await token(event.userId)}` }, readiness: false })
+    targets.push({
+      name: 'api-dashboard',
+      url: `http://127.0.0.1:${env.apiPort}/api/v1/events/${event.eventId}/analytics`,
+      headers: { authorization: `Bearer ${await token(event.userId)}` },
+      readiness: false,
+    })
   }
   return targets
 }
 
 type Truth = ReturnType<ReturnType<typeof createGroundTruth>['result']>
 
-async function fuzzPass(env: Environment, config: ChaosConfig, truth: Truth, client: ReturnType<typeof apiClient>, results: PhaseResult[], progress: (line: string) => void) {
+async function fuzzPass(
+  env: Environment,
+  config: ChaosConfig,
+  truth: Truth,
+  client: ReturnType<typeof apiClient>,
+  results: PhaseResult[],
+  progress: (line: string) => void,
+) {
   progress(`▶ API fuzz: ${config.CHAOS_FUZZ_REQUESTS} requests`)
   const owners = truth.owners.map((o) => o.userId)
-  const valid = [...(await Promise.all(owners.map((sub) => client.token(sub)))), await client.token('chaos-operator', true), await client.token('stranger')]
+  const valid = [
+    ...(await Promise.all(owners.map((sub) => client.token(sub)))),
+    await client.token('chaos-operator', true),
+    await client.token('stranger'),
+  ]
   const expired = await signDevToken(JWT_SECRET, { sub: owners[0] ?? 'x', ttlSeconds: -60 })
   const forged = await signDevToken('another-secret-0123456789-0123456789-xx', { sub: owners[0] ?? 'x', operator: true })
   const requests = fuzzRequests(createRandom(config.CHAOS_SEED + 1), config.CHAOS_FUZZ_REQUESTS, {
-    eventIds: truth.events.map((e) => e.eventId), userIds: owners, channelNames: [...new Set(truth.channels.map((c) => c.channelName))],
+    eventIds: truth.events.map((e) => e.eventId),
+    userIds: owners,
+    channelNames: [...new Set(truth.channels.map((c) => c.channelName))],
     tokens: { valid, hostile: hostileAuthorizations(expired, forged) },
   })
   const result = await runFuzz(env.apiPort, requests)
   // The fuzz must not have poisoned the cache: the API still equals the truth.
   const after = await compareApi(client.get, truth)
-  const problems = [...result.serverErrors.slice(0, 10).map((line) => `5xx: ${line}`), ...result.timeouts.slice(0, 10).map((line) => `timeout: ${line}`),
+  const problems = [
+    ...result.serverErrors.slice(0, 10).map((line) => `5xx: ${line}`),
+    ...result.timeouts.slice(0, 10).map((line) => `timeout: ${line}`),
     ...result.contractViolations.slice(0, 10).map((line) => `error contract: ${line}`),
-    ...after.mismatches.map((m) => `after fuzz ${m.what}: ${m.detail}`)]
-  results.push({ name: `API fuzz (${result.sent} requests)`, injected: 0, produced: 0, bad: 0, applied: 0, duplicatesDropped: 0, deadLettered: 0, problems, availability: [], seconds: 0 })
-  progress(`  ${result.sent} sent (${result.unsendable} refused by the HTTP client), ${result.serverErrors.length} 5xx, ${result.timeouts.length} timeouts, ${result.contractViolations.length} error-contract violations ${JSON.stringify(result.byClass)}`)
-  return { sent: result.sent, serverErrors: result.serverErrors.length, timeouts: result.timeouts.length, contractViolations: result.contractViolations.length, byClass: result.byClass }
+    ...after.mismatches.map((m) => `after fuzz ${m.what}: ${m.detail}`),
+  ]
+  results.push({
+    name: `API fuzz (${result.sent} requests)`,
+    injected: 0,
+    produced: 0,
+    bad: 0,
+    applied: 0,
+    duplicatesDropped: 0,
+    deadLettered: 0,
+    problems,
+    availability: [],
+    seconds: 0,
+  })
+  progress(
+    `  ${result.sent} sent (${result.unsendable} refused by the HTTP client), ${result.serverErrors.length} 5xx, ${result.timeouts.length} timeouts, ${result.contractViolations.length} error-contract violations ${JSON.stringify(result.byClass)}`,
+  )
+  return {
+    sent: result.sent,
+    serverErrors: result.serverErrors.length,
+    timeouts: result.timeouts.length,
+    contractViolations: result.contractViolations.length,
+    byClass: result.byClass,
+  }
 }

@@ -43,29 +43,42 @@ export function createService(name: ServiceName, options: ServiceOptions): Servi
   // Exits we caused (kill/stop) are expected; anything else triggers a restart.
   let expected = false
   const spawnChild = (): ChildProcess => {
-    const started = spawnLogged(process.execPath, ['--conditions=event-analytics-source', '--import', 'tsx', 'src/main.ts'],
-      join(options.logDir, `${options.label ?? name}.log`), {
+    const started = spawnLogged(
+      process.execPath,
+      ['--conditions=event-analytics-source', '--import', 'tsx', 'src/main.ts'],
+      join(options.logDir, `${options.label ?? name}.log`),
+      {
         cwd: join(options.repoRoot, 'packages', name),
         env: { ...process.env, ...options.env, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
-      })
+      },
+    )
     started.once('exit', (code, signal) => {
       if (expected || started !== child) return
       options.onUnexpectedExit({ service: name, exit: { code, signal }, at: Date.now() })
-      setTimeout(() => { if (!expected && child === started) child = spawnChild() }, 1000)
+      setTimeout(() => {
+        if (!expected && child === started) child = spawnChild()
+      }, 1000)
     })
     return started
   }
   return {
     name,
     opsUrl,
-    get pid() { return isRunning(child) ? child?.pid : undefined },
+    get pid() {
+      return isRunning(child) ? child?.pid : undefined
+    },
     async start() {
       expected = false
       child = spawnChild()
-      await waitFor(`${name} /health`, async () => {
-        const response = await fetch(`${opsUrl}/health`, { signal: AbortSignal.timeout(1000) })
-        return response.ok ? true : undefined
-      }, 60_000, 200)
+      await waitFor(
+        `${name} /health`,
+        async () => {
+          const response = await fetch(`${opsUrl}/health`, { signal: AbortSignal.timeout(1000) })
+          return response.ok ? true : undefined
+        },
+        60_000,
+        200,
+      )
     },
     async kill() {
       expected = true

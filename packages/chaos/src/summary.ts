@@ -22,21 +22,32 @@ export interface ChaosReport {
   readonly seconds: number
   readonly phases: readonly PhaseResult[]
   readonly truth: { sent: number; unique: number; duplicates: number }
-  readonly fuzz: { sent: number; serverErrors: number; timeouts: number; contractViolations: number; byClass: Record<string, number> } | null
+  readonly fuzz: {
+    sent: number
+    serverErrors: number
+    timeouts: number
+    contractViolations: number
+    byClass: Record<string, number>
+  } | null
   readonly unexpectedExits: readonly string[]
 }
 
 export const reportOk = (report: ChaosReport): boolean =>
-  report.phases.every((phase) => phase.problems.length === 0) && (report.fuzz === null || (report.fuzz.serverErrors === 0 && report.fuzz.timeouts === 0 && report.fuzz.contractViolations === 0))
+  report.phases.every((phase) => phase.problems.length === 0) &&
+  (report.fuzz === null || (report.fuzz.serverErrors === 0 && report.fuzz.timeouts === 0 && report.fuzz.contractViolations === 0))
 
 const cell = (value: string | number): string => String(value).replaceAll('|', '\\|')
 
 function availabilityText(summaries: readonly ProbeSummary[]): string {
-  return summaries.map((s) => {
-    const outcomes = Object.entries(s.outcomes).map(([outcome, count]) => `${outcome}x${count}`).join(' ')
-    const named = s.named.length === 0 ? '' : ` names ${s.named.join('+')}`
-    return `${s.target}: ${outcomes}${named}, max ${s.maxMs} ms${s.cacheHits > 0 ? `, ${s.cacheHits} cache hits` : ''}`
-  }).join('; ')
+  return summaries
+    .map((s) => {
+      const outcomes = Object.entries(s.outcomes)
+        .map(([outcome, count]) => `${outcome}x${count}`)
+        .join(' ')
+      const named = s.named.length === 0 ? '' : ` names ${s.named.join('+')}`
+      return `${s.target}: ${outcomes}${named}, max ${s.maxMs} ms${s.cacheHits > 0 ? `, ${s.cacheHits} cache hits` : ''}`
+    })
+    .join('; ')
 }
 
 export function renderReport(report: ChaosReport): string {
@@ -45,18 +56,28 @@ export function renderReport(report: ChaosReport): string {
     '',
     '| fault run | injected | produced | bad | applied (cum., claims in PostgreSQL) | duplicates dropped (cum., at least) | dead-lettered (cum.) | tables + API + DLQ | availability during the fault |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...report.phases.map((p) => `| ${cell(p.name)} | ${p.injected} | ${p.produced} | ${p.bad} | ${p.applied} | ${p.duplicatesDropped} | ${p.deadLettered} | ${p.problems.length === 0 ? 'equal to ground truth' : cell(`${p.problems.length} problem(s)`)} | ${cell(availabilityText(p.availability)) || '-'} |`),
+    ...report.phases.map(
+      (p) =>
+        `| ${cell(p.name)} | ${p.injected} | ${p.produced} | ${p.bad} | ${p.applied} | ${p.duplicatesDropped} | ${p.deadLettered} | ${p.problems.length === 0 ? 'equal to ground truth' : cell(`${p.problems.length} problem(s)`)} | ${cell(availabilityText(p.availability)) || '-'} |`,
+    ),
     '',
     `Totals: ${report.phases.reduce((sum, p) => sum + p.injected, 0)} faults injected; ${report.truth.sent} valid messages produced ` +
       `(${report.truth.unique} unique, ${report.truth.duplicates} re-sent duplicates); ` +
       `${report.phases.reduce((sum, p) => sum + p.bad, 0)} bad messages.`,
   ]
   if (report.fuzz !== null) {
-    const classes = Object.entries(report.fuzz.byClass).sort().map(([k, v]) => `${k}: ${v}`).join(', ')
-    lines.push(`API fuzz: ${report.fuzz.sent} requests sent, **${report.fuzz.serverErrors} 5xx**, ${report.fuzz.timeouts} client timeouts, ` +
-      `**${report.fuzz.contractViolations} errors not problem+json or echoing the request** (${classes}).`)
+    const classes = Object.entries(report.fuzz.byClass)
+      .sort()
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')
+    lines.push(
+      `API fuzz: ${report.fuzz.sent} requests sent, **${report.fuzz.serverErrors} 5xx**, ${report.fuzz.timeouts} client timeouts, ` +
+        `**${report.fuzz.contractViolations} errors not problem+json or echoing the request** (${classes}).`,
+    )
   }
-  lines.push(`Unexpected service exits (restarted by the supervisor): ${report.unexpectedExits.length === 0 ? 'none' : report.unexpectedExits.join('; ')}.`)
+  lines.push(
+    `Unexpected service exits (restarted by the supervisor): ${report.unexpectedExits.length === 0 ? 'none' : report.unexpectedExits.join('; ')}.`,
+  )
   const problems = report.phases.flatMap((p) => p.problems.map((problem) => `- ${p.name}: ${problem}`))
   if (problems.length > 0) lines.push('', 'Problems:', ...problems)
   return `${lines.join('\n')}\n`

@@ -74,9 +74,12 @@ export async function hammerTimelineRanges(options: TimelineHammer): Promise<Tim
       // A minute apart: each `from` resolves to a new instant, and so to a new cache field.
       const from = new Date(end - spanHours * HOUR_MS + i * MINUTE_MS).toISOString()
       const query = new URLSearchParams({ granularity: GRANULARITY, tz: 'UTC', from, to: new Date(end).toISOString() })
-      const response = await fetch(`${options.apiBaseUrl}/api/v1/events/${encodeURIComponent(options.eventId)}/analytics/timeline?${query}`, {
-        headers: { authorization: `Bearer ${options.token}` },
-      })
+      const response = await fetch(
+        `${options.apiBaseUrl}/api/v1/events/${encodeURIComponent(options.eventId)}/analytics/timeline?${query}`,
+        {
+          headers: { authorization: `Bearer ${options.token}` },
+        },
+      )
       const body = await response.arrayBuffer()
       if (response.status === 200) answerBytes += body.byteLength
       else failed += 1
@@ -113,6 +116,19 @@ export async function timelineHammerRun(
   const problems: string[] = []
   if (result.failed > 0) problems.push(`${result.failed} timeline request(s) failed`)
   if (result.keyMemoryBytes > bound) problems.push(`the timeline key holds ${result.keyMemoryBytes} B, over its bound of ${bound} B`)
-  progress(`  ${result.answerBytes} B answered, key ${result.keyMemoryBytes} B (bound ${bound} B, ${result.fields} ranges cached), Redis used_memory +${result.usedMemoryDelta} B`)
-  return { name, injected: result.requests, produced: 0, bad: 0, applied: 0, duplicatesDropped: 0, deadLettered: 0, problems, availability: [], seconds: Math.round((Date.now() - started) / 1000) }
+  progress(
+    `  ${result.answerBytes} B answered, key ${result.keyMemoryBytes} B (bound ${bound} B, ${result.fields} ranges cached), Redis used_memory +${result.usedMemoryDelta} B`,
+  )
+  return {
+    name,
+    injected: result.requests,
+    produced: 0,
+    bad: 0,
+    applied: 0,
+    duplicatesDropped: 0,
+    deadLettered: 0,
+    problems,
+    availability: [],
+    seconds: Math.round((Date.now() - started) / 1000),
+  }
 }

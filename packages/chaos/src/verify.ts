@@ -7,8 +7,17 @@ import type { Database } from '@event-analytics/db'
 import type { GroundTruth } from '@event-analytics/simulator'
 import type { Kysely } from 'kysely'
 import {
-  actualChannels, actualDashboard, actualHours, actualRoi, actualUser,
-  expectedChannels, expectedDashboard, expectedHours, expectedRoi, expectedTables, expectedUser,
+  actualChannels,
+  actualDashboard,
+  actualHours,
+  actualRoi,
+  actualUser,
+  expectedChannels,
+  expectedDashboard,
+  expectedHours,
+  expectedRoi,
+  expectedTables,
+  expectedUser,
 } from '@event-analytics/e2e'
 import { readTables } from '@event-analytics/e2e'
 
@@ -32,7 +41,8 @@ export async function compareTables(db: Kysely<Database>, truth: GroundTruth): P
   const wanted = expectedTables(truth)
   const out: Mismatch[] = []
   for (const table of ['events', 'channels', 'timeline'] as const) {
-    if (!isDeepStrictEqual(actual[table], wanted[table])) out.push({ what: `table ${table}`, detail: firstDifference(actual[table], wanted[table]) })
+    if (!isDeepStrictEqual(actual[table], wanted[table]))
+      out.push({ what: `table ${table}`, detail: firstDifference(actual[table], wanted[table]) })
   }
   return out
 }
@@ -45,7 +55,11 @@ export async function compareApi(get: ApiGet, truth: GroundTruth): Promise<{ mis
     const { status, body } = await get(url, sub)
     if (status !== 200) return void out.push({ what: `GET ${url}`, detail: `status ${status}: ${JSON.stringify(body).slice(0, 300)}` })
     const actual = pick(body as Json)
-    if (!isDeepStrictEqual(actual, expected)) out.push({ what: `GET ${url}`, detail: `got ${JSON.stringify(actual).slice(0, 400)}, expected ${JSON.stringify(expected).slice(0, 400)}` })
+    if (!isDeepStrictEqual(actual, expected))
+      out.push({
+        what: `GET ${url}`,
+        detail: `got ${JSON.stringify(actual).slice(0, 400)}, expected ${JSON.stringify(expected).slice(0, 400)}`,
+      })
   }
   for (const event of truth.events.filter((e) => e.visible)) {
     const base = `/api/v1/events/${event.eventId}/analytics`

@@ -12,7 +12,13 @@ import type { ApiGet } from './verify.js'
  * mid-stream. A failed send (broker restarting) is retried: a resend can only duplicate
  * messages, which the pipeline must drop. The truth learns an event once it was acknowledged.
  */
-export async function produce(env: Environment, truth: GroundTruthBuilder, events: readonly DomainEvent[], chunk = 40, pauseMs = 60): Promise<void> {
+export async function produce(
+  env: Environment,
+  truth: GroundTruthBuilder,
+  events: readonly DomainEvent[],
+  chunk = 40,
+  pauseMs = 60,
+): Promise<void> {
   for (let index = 0; index < events.length; index += chunk) {
     const slice = events.slice(index, index + chunk)
     await withRetry(() => env.producer.send(slice), 120_000)
@@ -90,11 +96,16 @@ export function apiClient(env: Environment): { get: ApiGet; token(sub: string, o
     token,
     async get(url, sub) {
       const response = await fetch(`http://127.0.0.1:${env.apiPort}${url}`, {
-        headers: { authorization: `Bearer ${await token(sub)}` }, signal: AbortSignal.timeout(10_000),
+        headers: { authorization: `Bearer ${await token(sub)}` },
+        signal: AbortSignal.timeout(10_000),
       })
       const text = await response.text()
       let body: unknown = text
-      try { body = JSON.parse(text) } catch { /* not JSON: kept as text for the report */ }
+      try {
+        body = JSON.parse(text)
+      } catch {
+        /* not JSON: kept as text for the report */
+      }
       return { status: response.status, body }
     },
   }

@@ -25,6 +25,9 @@ t.test('missing, duplicated, wrong code, unexpected and reasonless letters are a
   t.same(report.missing, ['c (v)'])
   t.same(report.duplicated, ['a x2'])
   t.same(report.wrongCode, ['b (v): expected UNKNOWN_SCHEMA, got INVALID_FIELD'])
-  t.same(report.unexpected.map((l) => l.key), ['valid-event'])
+  t.same(
+    report.unexpected.map((l) => l.key),
+    ['valid-event'],
+  )
   t.same(report.withoutReason, ['b'])
 })

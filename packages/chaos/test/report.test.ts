@@ -38,12 +38,31 @@ t.test('readiness reports and availability rules', async (t) => {
   t.match(problems.join('\n'), /without naming a dependency \(ingest-ready\)/)
   t.match(problems.join('\n'), /ingest-ready never named kafka/)
   t.notMatch(problems.join('\n'), /api-ready never named/)
-  t.same(summarise(samples).find((s) => s.target === 'api-dashboard'), { target: 'api-dashboard', samples: 2, outcomes: { 200: 1, timeout: 1 }, maxMs: 5000, named: [], cacheHits: 1 })
+  t.same(
+    summarise(samples).find((s) => s.target === 'api-dashboard'),
+    { target: 'api-dashboard', samples: 2, outcomes: { 200: 1, timeout: 1 }, maxMs: 5000, named: [], cacheHits: 1 },
+  )
 })
 
 const report: ChaosReport = {
-  startedAt: '2026-01-01T00:00:00.000Z', seconds: 100, truth: { sent: 10, unique: 9, duplicates: 1 }, unexpectedExits: [],
-  phases: [{ name: 'SIGKILL x', injected: 3, produced: 10, bad: 8, applied: 9, duplicatesDropped: 1, deadLettered: 8, problems: [], availability: [], seconds: 20 }],
+  startedAt: '2026-01-01T00:00:00.000Z',
+  seconds: 100,
+  truth: { sent: 10, unique: 9, duplicates: 1 },
+  unexpectedExits: [],
+  phases: [
+    {
+      name: 'SIGKILL x',
+      injected: 3,
+      produced: 10,
+      bad: 8,
+      applied: 9,
+      duplicatesDropped: 1,
+      deadLettered: 8,
+      problems: [],
+      availability: [],
+      seconds: 20,
+    },
+  ],
   fuzz: { sent: 100, serverErrors: 0, timeouts: 0, contractViolations: 0, byClass: { '4xx': 90, '2xx': 10 } },
 }
 

@@ -38,12 +38,24 @@ t.test('one owner hammering distinct timeline ranges: the cache key stays under 
 
   const { db } = await createTestDatabase(t)
   const end = new Date('2026-05-10T00:00:00Z')
-  await db.insertInto('event_stats').values({ event_id: 'evt-hammer', user_id: 'owner-hammer', title: 'Hammered', event_created_at: end }).execute()
+  await db
+    .insertInto('event_stats')
+    .values({ event_id: 'evt-hammer', user_id: 'owner-hammer', title: 'Hammered', event_created_at: end })
+    .execute()
   await ensureTimelinePartitions(db, end, end)
-  await db.insertInto('timeline_data').values({ event_id: 'evt-hammer', timestamp: new Date(end.getTime() - 3_600_000), participants: 5, cumulative_participants: 5 }).execute()
+  await db
+    .insertInto('timeline_data')
+    .values({ event_id: 'evt-hammer', timestamp: new Date(end.getTime() - 3_600_000), participants: 5, cumulative_participants: 5 })
+    .execute()
 
   const secret = 'chaos-test-secret-0123456789-0123456789'
-  const config = loadApiConfig({ JWT_SECRET: secret, NODE_ENV: 'test', CACHE_REDIS_URL: cacheRedis.url, CACHE_KEY_MAX_BYTES: String(256 * 1024), RATE_LIMIT_MAX: '100000' })
+  const config = loadApiConfig({
+    JWT_SECRET: secret,
+    NODE_ENV: 'test',
+    CACHE_REDIS_URL: cacheRedis.url,
+    CACHE_KEY_MAX_BYTES: String(256 * 1024),
+    RATE_LIMIT_MAX: '100000',
+  })
   const apiRedis = new Redis(config.cacheRedisUrl, { maxRetriesPerRequest: 1 })
   const app = await buildApp({ db, redis: apiRedis, config, metrics: createApiMetrics() })
   t.teardown(async () => {
@@ -53,8 +65,13 @@ t.test('one owner hammering distinct timeline ranges: the cache key stays under 
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
 
   const result = await hammerTimelineRanges({
-    apiBaseUrl: address, token: await signDevToken(secret, { sub: 'owner-hammer' }), eventId: 'evt-hammer', redis,
-    requests: 80, spanHours: 240, end,
+    apiBaseUrl: address,
+    token: await signDevToken(secret, { sub: 'owner-hammer' }),
+    eventId: 'evt-hammer',
+    redis,
+    requests: 80,
+    spanHours: 240,
+    end,
   })
   const bound = cappedKeyMemoryBound(config.cacheLimits)
   t.equal(result.failed, 0, 'every range answered')

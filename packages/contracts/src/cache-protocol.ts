@@ -159,13 +159,24 @@ export interface GuardedFill {
 /** stored; invalidated: the guard moved (or was lost) since it was taken; over-cap: the key is full. */
 export type FillOutcome = 'stored' | 'invalidated' | 'over-cap'
 
-const OUTCOMES: ReadonlyMap<unknown, FillOutcome> = new Map<unknown, FillOutcome>([[1, 'stored'], [0, 'invalidated'], [-1, 'over-cap']])
+const OUTCOMES: ReadonlyMap<unknown, FillOutcome> = new Map<unknown, FillOutcome>([
+  [1, 'stored'],
+  [0, 'invalidated'],
+  [-1, 'over-cap'],
+])
 
 /** Stores the loaded text unless the key was invalidated since `fill.guard` was taken or is full. */
 export async function fillIfUnchanged(redis: Redis, fill: GuardedFill): Promise<FillOutcome> {
   if (fill.field === HASH_SIZE_FIELD) throw new Error(`field ${HASH_SIZE_FIELD} is reserved for the hash's byte count`)
   const { maxBytes, maxFields } = fill.limits
-  const args = [fill.guard, String(fill.ttlSeconds), fill.text, String(maxBytes), String(maxFields), ...(fill.field === undefined ? [] : [fill.field])]
+  const args = [
+    fill.guard,
+    String(fill.ttlSeconds),
+    fill.text,
+    String(maxBytes),
+    String(maxFields),
+    ...(fill.field === undefined ? [] : [fill.field]),
+  ]
   const reply = await redis.eval(FILL_IF_UNCHANGED, 2, fill.key, fillGuardKey(fill.key), ...args)
   const outcome = OUTCOMES.get(reply)
   if (outcome === undefined) throw new Error(`unexpected cache fill reply ${String(reply)}`)

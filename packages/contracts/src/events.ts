@@ -56,4 +56,9 @@ export type DomainEvent = EventCreated | EventStatusChanged | DistributionComple
 export type DomainEventKind = DomainEvent['kind']
 
 /** Every kind, in topic order: the one list payload checks, metric labels and tools iterate. */
-export const DOMAIN_EVENT_KINDS: readonly DomainEventKind[] = ['EventCreated', 'EventStatusChanged', 'DistributionCompleted', 'ParticipantRegistered']
+export const DOMAIN_EVENT_KINDS: readonly DomainEventKind[] = [
+  'EventCreated',
+  'EventStatusChanged',
+  'DistributionCompleted',
+  'ParticipantRegistered',
+]

@@ -29,7 +29,10 @@ export async function readQueueRedisFacts(redis: Redis): Promise<QueueRedisFacts
   const policy = field('maxmemory_policy') ?? 'unknown'
   const aof = field('aof_enabled') === '1'
   // rdb_last_save_time is always present; whether RDB snapshots are configured is only in CONFIG.
-  const save = await redis.call('CONFIG', 'GET', 'save').then((reply) => (Array.isArray(reply) ? String(reply[1] ?? '') : ''), () => 'unknown')
+  const save = await redis.call('CONFIG', 'GET', 'save').then(
+    (reply) => (Array.isArray(reply) ? String(reply[1] ?? '') : ''),
+    () => 'unknown',
+  )
   return { maxmemoryPolicy: policy, persistent: aof || (save !== '' && save !== 'unknown') }
 }
 
@@ -37,7 +40,8 @@ export async function readQueueRedisFacts(redis: Redis): Promise<QueueRedisFacts
 export async function checkQueueRedis(redis: Redis, options: QueueRedisCheckOptions): Promise<QueueRedisFacts> {
   const facts = await readQueueRedisFacts(redis)
   if (facts.maxmemoryPolicy !== 'noeviction') {
-    const message = `the queue Redis has maxmemory-policy=${facts.maxmemoryPolicy}; it must be noeviction, or Redis deletes waiting jobs ` +
+    const message =
+      `the queue Redis has maxmemory-policy=${facts.maxmemoryPolicy}; it must be noeviction, or Redis deletes waiting jobs ` +
       `under memory pressure. Fix: CONFIG SET maxmemory-policy noeviction (and in redis.conf), or give the cache its own Redis ` +
       `(CACHE_REDIS_URL). QUEUE_REDIS_ALLOW_EVICTION=true overrides this check.`
     if (!options.allowEviction) throw new UnsafeQueueRedisError(message)

@@ -30,7 +30,12 @@ t.test('decimals round trip exactly through Avro bytes', async (t) => {
 
 t.test('a writer with an extra field resolves into the reader schema', async (t) => {
   const reader = avroType(readerSchema('EventCreated'))
-  const writer = avroType(withFields(readerSchema('EventCreated'), (fields) => [...fields, { name: 'campaign', type: 'string', default: '' } as { name: string }]))
+  const writer = avroType(
+    withFields(readerSchema('EventCreated'), (fields) => [
+      ...fields,
+      { name: 'campaign', type: 'string', default: '' } as { name: string },
+    ]),
+  )
   const bytes = writer.toBuffer({ ...created, campaign: 'spring' })
   t.same(reader.fromBuffer(bytes, reader.createResolver(writer)), created)
 })
@@ -47,7 +52,12 @@ t.test('a writer decimal of another scale is rescaled exactly, or refused', asyn
   const writerSchema = JSON.parse(JSON.stringify(readerSchema('DistributionCompleted')).replace('"scale":2', '"scale":3')) as AvroSchema
   const writer = avroType(writerSchema)
   const resolver = reader.createResolver(writer)
-  const message = (cost: string) => ({ messageId: 'm', occurredAt: 1, eventId: 'e', channels: [{ channelName: 'TV1', channelType: 'TV', distributionCost: cost }] })
+  const message = (cost: string) => ({
+    messageId: 'm',
+    occurredAt: 1,
+    eventId: 'e',
+    channels: [{ channelName: 'TV1', channelType: 'TV', distributionCost: cost }],
+  })
   const decoded = reader.fromBuffer(writer.toBuffer(message('12.340')), resolver) as ReturnType<typeof message>
   t.equal(decoded.channels[0]!.distributionCost, '12.34')
   t.throws(() => reader.fromBuffer(writer.toBuffer(message('12.345')), resolver), /without rounding/)
@@ -55,6 +65,10 @@ t.test('a writer decimal of another scale is rescaled exactly, or refused', asyn
 
 t.test('an incompatible writer schema cannot be resolved', async (t) => {
   const reader = avroType(readerSchema('EventStatusChanged'))
-  const writer = avroType(withFields(readerSchema('EventStatusChanged'), (fields) => fields.map((f) => (f.name === 'status' ? ({ name: 'status', type: 'int' } as { name: string }) : f))))
+  const writer = avroType(
+    withFields(readerSchema('EventStatusChanged'), (fields) =>
+      fields.map((f) => (f.name === 'status' ? ({ name: 'status', type: 'int' } as { name: string }) : f)),
+    ),
+  )
   t.throws(() => reader.createResolver(writer))
 })

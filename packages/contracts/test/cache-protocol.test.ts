@@ -5,7 +5,13 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { Redis } from 'ioredis'
-import { HASH_SIZE_FIELD, fillGuardKey, fillIfUnchanged as fillWithLimits, invalidateProjections, readFillGuard } from '../src/cache-protocol.js'
+import {
+  HASH_SIZE_FIELD,
+  fillGuardKey,
+  fillIfUnchanged as fillWithLimits,
+  invalidateProjections,
+  readFillGuard,
+} from '../src/cache-protocol.js'
 import type { FillLimits, GuardedFill } from '../src/cache-protocol.js'
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'
@@ -43,7 +49,11 @@ t.test('a fill with an unchanged guard is stored with its TTL', async (t) => {
   const userGuard = await readFillGuard(redis, 'analytics:user:u1')
   t.ok(await fillIfUnchanged(redis, { key: 'analytics:user:u1', field: 'page-1', text: 'p1', ttlSeconds: 3600, guard: userGuard }))
   t.ok(await fillIfUnchanged(redis, { key: 'analytics:user:u1', field: 'page-2', text: 'p2', ttlSeconds: 10, guard: userGuard }))
-  t.same(await redis.hgetall('analytics:user:u1'), { 'page-1': 'p1', 'page-2': 'p2', [HASH_SIZE_FIELD]: '16' }, 'fields and their byte count')
+  t.same(
+    await redis.hgetall('analytics:user:u1'),
+    { 'page-1': 'p1', 'page-2': 'p2', [HASH_SIZE_FIELD]: '16' },
+    'fields and their byte count',
+  )
   t.ok((await redis.ttl('analytics:user:u1')) > 3500, 'the first field set the hash TTL')
 })
 
@@ -131,10 +141,15 @@ t.test('a hash stops growing at its field cap; the fills past it are refused, no
   const limits: FillLimits = { maxBytes: 1 << 20, maxFields: 3 }
   const guard = await readFillGuard(redis, key)
   const outcomes = []
-  for (let i = 0; i < 5; i += 1) outcomes.push(await fillWithLimits(redis, { key, field: `from=${i}`, text: 'body', ttlSeconds: 3600, guard, limits }))
+  for (let i = 0; i < 5; i += 1)
+    outcomes.push(await fillWithLimits(redis, { key, field: `from=${i}`, text: 'body', ttlSeconds: 3600, guard, limits }))
   t.same(outcomes, ['stored', 'stored', 'stored', 'over-cap', 'over-cap'])
   t.equal(await redis.hlen(key), 3 + 1, 'three fields and the byte count')
-  t.equal(await fillWithLimits(redis, { key, field: 'from=0', text: 'new body', ttlSeconds: 3600, guard, limits }), 'stored', 'an existing field may still be replaced')
+  t.equal(
+    await fillWithLimits(redis, { key, field: 'from=0', text: 'new body', ttlSeconds: 3600, guard, limits }),
+    'stored',
+    'an existing field may still be replaced',
+  )
   t.equal(await redis.hget(key, 'from=0'), 'new body')
 })
 
@@ -156,7 +171,8 @@ t.test('a hash stops growing at its byte cap, counting names and values, replace
   t.equal(await fill('d=1', '\u00e9'.repeat(13)), 'stored', '3 + 26 bytes')
   t.equal(await redis.hget(key, HASH_SIZE_FIELD), '99')
   const stored = await redis.hgetall(key)
-  const counted = Object.entries(stored).filter(([name]) => name !== HASH_SIZE_FIELD)
+  const counted = Object.entries(stored)
+    .filter(([name]) => name !== HASH_SIZE_FIELD)
     .reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0)
   t.equal(counted, 99, 'the count matches what the hash holds')
 })
@@ -165,7 +181,10 @@ t.test('a plain value over the byte cap is refused; the count leaves with the in
   const redis = await connect(t)
   const limits: FillLimits = { maxBytes: 10, maxFields: 10 }
   const roi = 'analytics:roi:e9'
-  t.equal(await fillWithLimits(redis, { key: roi, text: 'x'.repeat(11), ttlSeconds: 3600, guard: await readFillGuard(redis, roi), limits }), 'over-cap')
+  t.equal(
+    await fillWithLimits(redis, { key: roi, text: 'x'.repeat(11), ttlSeconds: 3600, guard: await readFillGuard(redis, roi), limits }),
+    'over-cap',
+  )
   t.equal(await redis.exists(roi), 0)
 
   const key = 'analytics:user:u9'
@@ -173,7 +192,11 @@ t.test('a plain value over the byte cap is refused; the count leaves with the in
   t.equal(await fillWithLimits(redis, { key, field: 'p=1', text: 'x'.repeat(7), ttlSeconds: 3600, guard, limits }), 'stored')
   await invalidateProjections(redis, [key])
   const next = await readFillGuard(redis, key)
-  t.equal(await fillWithLimits(redis, { key, field: 'p=2', text: 'y'.repeat(7), ttlSeconds: 3600, guard: next, limits }), 'stored', 'room again after the invalidation')
+  t.equal(
+    await fillWithLimits(redis, { key, field: 'p=2', text: 'y'.repeat(7), ttlSeconds: 3600, guard: next, limits }),
+    'stored',
+    'room again after the invalidation',
+  )
   await t.rejects(fillWithLimits(redis, { key, field: HASH_SIZE_FIELD, text: '1', ttlSeconds: 3600, guard: next, limits }), /reserved/)
 })
 
@@ -182,8 +205,11 @@ t.test('concurrent fills of one hash do not overshoot its cap', async (t) => {
   const key = 'analytics:timeline:e2:day'
   const limits: FillLimits = { maxBytes: 10_000, maxFields: 1000 }
   const guard = await readFillGuard(redis, key)
-  const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-    fillWithLimits(redis, { key, field: `f=${String(i).padStart(3, '0')}`, text: 'x'.repeat(95), ttlSeconds: 3600, guard, limits })))
+  const outcomes = await Promise.all(
+    Array.from({ length: 200 }, (_, i) =>
+      fillWithLimits(redis, { key, field: `f=${String(i).padStart(3, '0')}`, text: 'x'.repeat(95), ttlSeconds: 3600, guard, limits }),
+    ),
+  )
   t.equal(outcomes.filter((outcome) => outcome === 'stored').length, 100, '100 fills of 100 bytes fit, no more')
   t.equal(await redis.hget(key, HASH_SIZE_FIELD), '10000')
 })

@@ -12,7 +12,10 @@ t.test('messages are deduplicated, chunked and round-trip; foreign text is ignor
   const messages = encodeChanges([...ids, 'e0', 'e1'], 42)
   t.equal(messages.length, 2)
   const decoded = messages.map((text) => decodeChange(text))
-  t.same(decoded.flatMap((change) => change?.eventIds ?? []), ids)
+  t.same(
+    decoded.flatMap((change) => change?.eventIds ?? []),
+    ids,
+  )
   t.equal(decoded[0]?.at, 42)
   t.equal(decodeChange('not json'), undefined)
   t.equal(decodeChange(JSON.stringify({ v: 2, eventIds: [], at: 1 })), undefined)

@@ -25,7 +25,7 @@ t.test('parse refuses what it cannot keep exactly', async (t) => {
   t.throws(() => parseDecimal('NaN', 2), /not a decimal/)
 })
 
-t.test('two\'s complement round trips at byte boundaries', async (t) => {
+t.test("two's complement round trips at byte boundaries", async (t) => {
   const values = [0n, 1n, -1n, 127n, 128n, -128n, -129n, 255n, 256n, 32767n, -32768n, 999999999999999n, -999999999999999n]
   for (const value of values) {
     t.equal(unscaledFromTwosComplement(unscaledToTwosComplement(value)), value, `${value}`)

@@ -110,7 +110,16 @@ export interface OwnerSummary {
     costPerParticipant: string | null
   }[]
   events: {
-    items: { eventId: string; title: string; status: string; totalParticipants: number; totalViews: number; totalInvestment: string; estimatedRoi: string; createdAt: string }[]
+    items: {
+      eventId: string
+      title: string
+      status: string
+      totalParticipants: number
+      totalViews: number
+      totalInvestment: string
+      estimatedRoi: string
+      createdAt: string
+    }[]
     page: number
     limit: number
     total: number

@@ -13,12 +13,25 @@ import { fmt } from './format.js'
 import { createTimelineChart } from './timeline-chart.js'
 
 const GRANULARITIES = ['hour', 'day', 'week', 'month'] as const
-const ZONES = ['Asia/Seoul', 'UTC', 'Asia/Tokyo', 'Asia/Singapore', 'Asia/Kolkata', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles']
+const ZONES = [
+  'Asia/Seoul',
+  'UTC',
+  'Asia/Tokyo',
+  'Asia/Singapore',
+  'Asia/Kolkata',
+  'Europe/London',
+  'Europe/Berlin',
+  'America/New_York',
+  'America/Los_Angeles',
+]
 const RELOAD_DELAY_MS = 300
 
 function select(id: string, label: string, options: readonly string[], value: string, onChange: (value: string) => void): HTMLElement {
-  const element = h('select', { id, onchange: (event: Event) => onChange((event.target as HTMLSelectElement).value) },
-    ...options.map((option) => h('option', { value: option, selected: option === value }, option)))
+  const element = h(
+    'select',
+    { id, onchange: (event: Event) => onChange((event.target as HTMLSelectElement).value) },
+    ...options.map((option) => h('option', { value: option, selected: option === value }, option)),
+  )
   return h('div', { class: 'field' }, h('label', { for: id }, label), element)
 }
 
@@ -39,7 +52,11 @@ export async function renderEvent(root: HTMLElement, eventId: string): Promise<(
   const channelsBox = h('div', {})
   const roiBox = h('div', {})
   const chartBox = h('div', { class: 'chart', role: 'img', 'aria-label': 'Participants per bucket and cumulative participants' })
-  const timelineCsv = h('a', { class: 'download', download: '', href: api.timelineCsvUrl(eventId, state.granularity, state.tz) }, 'Download CSV')
+  const timelineCsv = h(
+    'a',
+    { class: 'download', download: '', href: api.timelineCsvUrl(eventId, state.granularity, state.tz) },
+    'Download CSV',
+  )
   const chart = createTimelineChart(chartBox)
 
   const showDashboard = (dashboard: Dashboard): void => {
@@ -47,11 +64,12 @@ export async function renderEvent(root: HTMLElement, eventId: string): Promise<(
     state.asOf = dashboard.asOf
     tick()
   }
-  const showChannels = (): void => renderChannels(channelsBox, state.channels, state.sort, (sort) => {
-    state.sort = sort
-    showChannels()
-    channelsBox.querySelector<HTMLButtonElement>(`button[data-sort="${sort.key}"]`)?.focus()
-  })
+  const showChannels = (): void =>
+    renderChannels(channelsBox, state.channels, state.sort, (sort) => {
+      state.sort = sort
+      showChannels()
+      channelsBox.querySelector<HTMLButtonElement>(`button[data-sort="${sort.key}"]`)?.focus()
+    })
   const loadTimeline = async (): Promise<void> => {
     chart.update(await api.timeline(eventId, state.granularity, state.tz))
     timelineCsv.setAttribute('href', api.timelineCsvUrl(eventId, state.granularity, state.tz))
@@ -78,24 +96,43 @@ export async function renderEvent(root: HTMLElement, eventId: string): Promise<(
       state.channels = channels.channels
       showChannels()
       renderRoi(roiBox, freshRoi)
-    })().catch(() => undefined).finally(() => {
-      reloading = undefined
-      if (again) {
-        again = false
-        reload()
-      }
-    })
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        reloading = undefined
+        if (again) {
+          again = false
+          reload()
+        }
+      })
   }
 
-  replace(root,
+  replace(
+    root,
     h('div', { class: 'crumbs' }, h('a', { href: `#/owner/${encodeURIComponent(first.event.userId)}` }, '← All campaigns')),
-    h('header', { class: 'event-head' },
+    h(
+      'header',
+      { class: 'event-head' },
       h('h1', { 'data-title': '' }, first.event.title || eventId),
-      h('p', { class: 'meta' }, h('span', { class: `status status-${first.event.status.toLowerCase()}` }, first.event.status), live, updated)),
+      h(
+        'p',
+        { class: 'meta' },
+        h('span', { class: `status status-${first.event.status.toLowerCase()}` }, first.event.status),
+        live,
+        updated,
+      ),
+    ),
     kpis,
-    h('section', { class: 'card', 'aria-labelledby': 'timeline-h' },
-      h('div', { class: 'card-head' }, h('h2', { id: 'timeline-h' }, 'Timeline'),
-        h('div', { class: 'controls' },
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'timeline-h' },
+      h(
+        'div',
+        { class: 'card-head' },
+        h('h2', { id: 'timeline-h' }, 'Timeline'),
+        h(
+          'div',
+          { class: 'controls' },
           select('granularity', 'Granularity', GRANULARITIES, state.granularity, (value) => {
             state.granularity = value
             void loadTimeline()
@@ -104,13 +141,24 @@ export async function renderEvent(root: HTMLElement, eventId: string): Promise<(
             state.tz = value
             void loadTimeline()
           }),
-          timelineCsv)),
-      chartBox),
-    h('section', { class: 'card', 'aria-labelledby': 'channels-h' },
-      h('div', { class: 'card-head' }, h('h2', { id: 'channels-h' }, 'Channels'),
-        h('a', { class: 'download', download: '', href: api.channelsCsvUrl(eventId) }, 'Download CSV')),
-      channelsBox),
-    h('section', { class: 'card', 'aria-labelledby': 'roi-h' }, h('h2', { id: 'roi-h' }, 'ROI breakdown'), roiBox))
+          timelineCsv,
+        ),
+      ),
+      chartBox,
+    ),
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'channels-h' },
+      h(
+        'div',
+        { class: 'card-head' },
+        h('h2', { id: 'channels-h' }, 'Channels'),
+        h('a', { class: 'download', download: '', href: api.channelsCsvUrl(eventId) }, 'Download CSV'),
+      ),
+      channelsBox,
+    ),
+    h('section', { class: 'card', 'aria-labelledby': 'roi-h' }, h('h2', { id: 'roi-h' }, 'ROI breakdown'), roiBox),
+  )
 
   showDashboard(first)
   showChannels()

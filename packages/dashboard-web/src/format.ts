@@ -30,5 +30,7 @@ export const fmt = {
     return `${Math.round(seconds / 86_400)} d`
   },
   dateTime: (iso: string, timeZone?: string): string =>
-    new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...(timeZone === undefined ? {} : { timeZone }) }).format(new Date(iso)),
+    new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...(timeZone === undefined ? {} : { timeZone }) }).format(
+      new Date(iso),
+    ),
 }

@@ -19,31 +19,54 @@ let stopView: () => void = () => undefined
 function signInForm(message?: string): HTMLElement {
   const input = h('input', { id: 'token', type: 'password', autocomplete: 'off', required: true, 'aria-describedby': 'token-help' })
   const error = h('p', { class: 'error', role: 'alert' }, message ?? '')
-  const form = h('form', {
-    class: 'card signin',
-    onsubmit: (event: Event) => {
-      event.preventDefault()
-      api.signInWithToken(input.value.trim())
-        .then(() => route())
-        .catch((failure: unknown) => {
-          error.textContent = failure instanceof ApiError ? failure.problem.detail : 'sign-in failed'
-        })
+  const form = h(
+    'form',
+    {
+      class: 'card signin',
+      onsubmit: (event: Event) => {
+        event.preventDefault()
+        api
+          .signInWithToken(input.value.trim())
+          .then(() => route())
+          .catch((failure: unknown) => {
+            error.textContent = failure instanceof ApiError ? failure.problem.detail : 'sign-in failed'
+          })
+      },
     },
-  },
-  h('h1', {}, 'Sign in'),
-  h('p', { id: 'token-help' }, 'Open the sign-in link that `npm start` printed, or paste an API token once: the page keeps an HttpOnly session cookie, never the token.'),
-  h('label', { for: 'token' }, 'API token'), input,
-  h('button', { type: 'submit' }, 'Sign in'), error)
+    h('h1', {}, 'Sign in'),
+    h(
+      'p',
+      { id: 'token-help' },
+      'Open the sign-in link that `npm start` printed, or paste an API token once: the page keeps an HttpOnly session cookie, never the token.',
+    ),
+    h('label', { for: 'token' }, 'API token'),
+    input,
+    h('button', { type: 'submit' }, 'Sign in'),
+    error,
+  )
   return form
 }
 
 async function renderNav(): Promise<string | null> {
   try {
     const me = await api.me()
-    replace(nav, h('span', { class: 'who' }, me.sub), h('button', {
-      type: 'button', class: 'link',
-      onclick: () => void api.signOut().then(() => { location.hash = '#/' ; route() }),
-    }, 'Sign out'))
+    replace(
+      nav,
+      h('span', { class: 'who' }, me.sub),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          onclick: () =>
+            void api.signOut().then(() => {
+              location.hash = '#/'
+              route()
+            }),
+        },
+        'Sign out',
+      ),
+    )
     return me.sub
   } catch {
     replace(nav)
@@ -66,7 +89,10 @@ async function route(): Promise<void> {
     else location.replace(`#/owner/${encodeURIComponent(me)}`)
   } catch (failure) {
     const detail = failure instanceof ApiError ? failure.problem.detail : String(failure)
-    replace(main, h('section', { class: 'card' }, h('h1', {}, 'Not available'), h('p', {}, detail), h('a', { href: '#/' }, 'Back to the overview')))
+    replace(
+      main,
+      h('section', { class: 'card' }, h('h1', {}, 'Not available'), h('p', {}, detail), h('a', { href: '#/' }, 'Back to the overview')),
+    )
   }
   main.focus({ preventScroll: true })
 }

@@ -8,48 +8,98 @@ const PAGE_SIZE = 10
 const CHANNEL_TYPE_LABEL: Record<string, string> = { TV: 'TV', SNS: 'SNS', VOICE: 'Voice' }
 
 function kpi(name: string, label: string, value: string, note?: string): HTMLElement {
-  return h('div', { class: 'kpi', 'data-kpi': name }, h('span', { class: 'kpi-label' }, label), h('strong', { class: 'kpi-value', title: value }, value),
-    note === undefined ? null : h('span', { class: 'kpi-note' }, note))
+  return h(
+    'div',
+    { class: 'kpi', 'data-kpi': name },
+    h('span', { class: 'kpi-label' }, label),
+    h('strong', { class: 'kpi-value', title: value }, value),
+    note === undefined ? null : h('span', { class: 'kpi-note' }, note),
+  )
 }
 
 function table(caption: string, headers: readonly string[], rows: readonly (readonly (string | Node)[])[], numericFrom = 1): HTMLElement {
-  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
-    h('table', {},
+  return h(
+    'div',
+    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
+    h(
+      'table',
+      {},
       h('caption', {}, caption),
-      h('thead', {}, h('tr', {}, ...headers.map((text, index) => h('th', { scope: 'col', class: index >= numericFrom ? 'num' : undefined }, text)))),
-      h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((cell, index) => h('td', { class: index >= numericFrom ? 'num' : undefined }, cell)))))))
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...headers.map((text, index) => h('th', { scope: 'col', class: index >= numericFrom ? 'num' : undefined }, text))),
+      ),
+      h(
+        'tbody',
+        {},
+        ...rows.map((cells) =>
+          h('tr', {}, ...cells.map((cell, index) => h('td', { class: index >= numericFrom ? 'num' : undefined }, cell))),
+        ),
+      ),
+    ),
+  )
 }
 
 function render(root: HTMLElement, summary: OwnerSummary, goTo: (page: number) => void): void {
   const { totals, events } = summary
   const pages = Math.max(1, Math.ceil(events.total / events.limit))
-  replace(root,
+  replace(
+    root,
     h('h1', {}, 'Your campaigns'),
-    h('section', { class: 'kpis', 'aria-label': 'Totals' },
+    h(
+      'section',
+      { class: 'kpis', 'aria-label': 'Totals' },
       kpi('events', 'Events', fmt.count(totals.events)),
       kpi('participants', 'Participants', fmt.count(totals.totalParticipants)),
       kpi('views', 'Views', fmt.count(totals.totalViews)),
       kpi('investment', 'Investment', fmt.money(totals.totalInvestment)),
       kpi('revenue', 'Estimated revenue', fmt.money(totals.estimatedRevenue)),
-      kpi('roi', 'Estimated ROI', fmt.percent(totals.estimatedRoi))),
-    h('section', { class: 'card' }, table('Per channel type',
-      ['Type', 'Channels', 'Participants', 'Views', 'Participation', 'Cost', 'Cost / participant'],
-      summary.channelTypes.map((row) => [
-        CHANNEL_TYPE_LABEL[row.channelType ?? ''] ?? 'Unknown yet', fmt.count(row.channels), fmt.count(row.participants), fmt.count(row.views),
-        fmt.percent(row.participationRate), fmt.money(row.distributionCost), fmt.orDash(row.costPerParticipant, fmt.money),
-      ]))),
-    h('section', { class: 'card' },
-      table(`Events (${fmt.count(events.total)})`, ['Event', 'Status', 'Participants', 'Views', 'Investment', 'ROI'],
+      kpi('roi', 'Estimated ROI', fmt.percent(totals.estimatedRoi)),
+    ),
+    h(
+      'section',
+      { class: 'card' },
+      table(
+        'Per channel type',
+        ['Type', 'Channels', 'Participants', 'Views', 'Participation', 'Cost', 'Cost / participant'],
+        summary.channelTypes.map((row) => [
+          CHANNEL_TYPE_LABEL[row.channelType ?? ''] ?? 'Unknown yet',
+          fmt.count(row.channels),
+          fmt.count(row.participants),
+          fmt.count(row.views),
+          fmt.percent(row.participationRate),
+          fmt.money(row.distributionCost),
+          fmt.orDash(row.costPerParticipant, fmt.money),
+        ]),
+      ),
+    ),
+    h(
+      'section',
+      { class: 'card' },
+      table(
+        `Events (${fmt.count(events.total)})`,
+        ['Event', 'Status', 'Participants', 'Views', 'Investment', 'ROI'],
         events.items.map((item) => [
           h('a', { href: `#/event/${encodeURIComponent(item.eventId)}`, 'data-event-link': item.eventId }, item.title || item.eventId),
           h('span', { class: `status status-${item.status.toLowerCase()}` }, item.status),
-          fmt.count(item.totalParticipants), fmt.count(item.totalViews), fmt.money(item.totalInvestment), fmt.percent(item.estimatedRoi),
-        ]), 2),
-      h('nav', { class: 'pager', 'aria-label': 'Events pages' },
+          fmt.count(item.totalParticipants),
+          fmt.count(item.totalViews),
+          fmt.money(item.totalInvestment),
+          fmt.percent(item.estimatedRoi),
+        ]),
+        2,
+      ),
+      h(
+        'nav',
+        { class: 'pager', 'aria-label': 'Events pages' },
         h('button', { type: 'button', disabled: events.page <= 1, onclick: () => goTo(events.page - 1) }, '← Previous'),
         h('span', {}, `Page ${events.page} of ${pages}`),
-        h('button', { type: 'button', disabled: events.page >= pages, onclick: () => goTo(events.page + 1) }, 'Next →'))),
-    summary.asOf === null ? null : h('p', { class: 'muted' }, `Newest data: ${fmt.dateTime(summary.asOf)}`))
+        h('button', { type: 'button', disabled: events.page >= pages, onclick: () => goTo(events.page + 1) }, 'Next →'),
+      ),
+    ),
+    summary.asOf === null ? null : h('p', { class: 'muted' }, `Newest data: ${fmt.dateTime(summary.asOf)}`),
+  )
 }
 
 export async function renderOverview(root: HTMLElement, userId: string): Promise<void> {

@@ -24,30 +24,51 @@ export function createTimelineChart(container: HTMLElement): TimelineChart {
   const resize = new ResizeObserver(() => chart?.setSize({ width: width(), height: HEIGHT }))
   resize.observe(container)
 
-  const build = (data: uPlot.AlignedData): uPlot => new uPlot({
-    width: width(),
-    height: HEIGHT,
-    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), zone),
-    cursor: { drag: { x: false, y: false } },
-    legend: { live: true },
-    scales: { x: { time: true }, count: { auto: true }, total: { auto: true } },
-    axes: [
-      { stroke: '#475569', grid: { stroke: '#e2e8f0' } },
-      { scale: 'count', stroke: '#2563eb', grid: { stroke: '#e2e8f0' }, values: (_u, ticks) => ticks.map((tick) => fmt.compact(tick)) },
-      { scale: 'total', side: 1, stroke: '#b45309', grid: { show: false }, values: (_u, ticks) => ticks.map((tick) => fmt.compact(tick)) },
-    ],
-    series: [
-      { label: 'Time' },
+  const build = (data: uPlot.AlignedData): uPlot =>
+    new uPlot(
       {
-        label: 'Participants', scale: 'count', stroke: '#2563eb', fill: 'rgba(37, 99, 235, 0.35)', width: 1,
-        paths: uPlot.paths.bars!({ size: [0.7, 40] }), points: { show: false }, value: (_u, v) => (v === null ? '—' : fmt.count(v)),
+        width: width(),
+        height: HEIGHT,
+        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), zone),
+        cursor: { drag: { x: false, y: false } },
+        legend: { live: true },
+        scales: { x: { time: true }, count: { auto: true }, total: { auto: true } },
+        axes: [
+          { stroke: '#475569', grid: { stroke: '#e2e8f0' } },
+          { scale: 'count', stroke: '#2563eb', grid: { stroke: '#e2e8f0' }, values: (_u, ticks) => ticks.map((tick) => fmt.compact(tick)) },
+          {
+            scale: 'total',
+            side: 1,
+            stroke: '#b45309',
+            grid: { show: false },
+            values: (_u, ticks) => ticks.map((tick) => fmt.compact(tick)),
+          },
+        ],
+        series: [
+          { label: 'Time' },
+          {
+            label: 'Participants',
+            scale: 'count',
+            stroke: '#2563eb',
+            fill: 'rgba(37, 99, 235, 0.35)',
+            width: 1,
+            paths: uPlot.paths.bars!({ size: [0.7, 40] }),
+            points: { show: false },
+            value: (_u, v) => (v === null ? '—' : fmt.count(v)),
+          },
+          {
+            label: 'Cumulative',
+            scale: 'total',
+            stroke: '#b45309',
+            width: 2,
+            points: { show: false },
+            value: (_u, v) => (v === null ? '—' : fmt.count(v)),
+          },
+        ],
       },
-      {
-        label: 'Cumulative', scale: 'total', stroke: '#b45309', width: 2, points: { show: false },
-        value: (_u, v) => (v === null ? '—' : fmt.count(v)),
-      },
-    ],
-  }, data, container)
+      data,
+      container,
+    )
 
   return {
     update(timeline) {

@@ -29,7 +29,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = pgErrorCode(error) ?? ''
   if (code.startsWith('08') || code.startsWith('57P') || code.startsWith('53') || code === '3D000') return true
   if (CONNECTION_SOCKET_CODES.has(code)) return true
-  return error instanceof Error && /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/.test(error.message)
+  return (
+    error instanceof Error &&
+    /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/.test(error.message)
+  )
 }
 
 /** Deadlock or serialization failure: the same work retried at once may succeed. */

@@ -5,29 +5,11 @@ export { PgErrorCode, pgErrorCode, isDatabaseUnavailable, isConcurrencyConflict,
 export { migrateToLatest, ensurePartitionWindow, setupDatabase } from './migrate.js'
 export type { MigrateOptions, PartitionWindowOptions } from './migrate.js'
 export { migrations, migrationProvider } from './migrations/index.js'
-export {
-  ensureTimelinePartitions,
-  ensureTimelinePartitionsFor,
-  TIMELINE_TABLE,
-  TIMELINE_DEFAULT_PARTITION,
-} from './partitions/timeline.js'
-export {
-  ensureDedupePartition,
-  dropExpiredDedupePartitions,
-  DEDUPE_TABLE,
-  DEFAULT_DEDUPE_RETENTION_DAYS,
-} from './partitions/dedupe.js'
+export { ensureTimelinePartitions, ensureTimelinePartitionsFor, TIMELINE_TABLE, TIMELINE_DEFAULT_PARTITION } from './partitions/timeline.js'
+export { ensureDedupePartition, dropExpiredDedupePartitions, DEDUPE_TABLE, DEFAULT_DEDUPE_RETENTION_DAYS } from './partitions/dedupe.js'
 export { listPartitions } from './partitions/ddl.js'
 export type { DdlOptions, DdlLogger } from './partitions/ddl.js'
-export {
-  timelinePartitionName,
-  dedupePartitionName,
-  utcDay,
-  utcHour,
-  utcMonthStart,
-  addUtcMonths,
-  addDays,
-} from './partitions/calendar.js'
+export { timelinePartitionName, dedupePartitionName, utcDay, utcHour, utcMonthStart, addUtcMonths, addDays } from './partitions/calendar.js'
 export { claimMessages, countClaimedMessages, MAX_MESSAGE_ID_LENGTH } from './dedupe/claim.js'
 export { rollDedupeEpoch } from './dedupe/epoch.js'
 export type { RollResult } from './dedupe/epoch.js'
@@ -52,13 +34,7 @@ export { pingDatabase } from './queries/ping.js'
 export { readTimeZoneNames } from './queries/time-zones.js'
 export { readEventOwners } from './queries/read-owners.js'
 export { storeChannelSnapshot, listRefreshTargets } from './queries/apply-snapshot.js'
-export type {
-  ChannelSnapshot,
-  StoredChannelMetrics,
-  SnapshotCheck,
-  RefreshTarget,
-  ApplySnapshotResult,
-} from './queries/apply-snapshot.js'
+export type { ChannelSnapshot, StoredChannelMetrics, SnapshotCheck, RefreshTarget, ApplySnapshotResult } from './queries/apply-snapshot.js'
 export { recordProviderHealth, readProviderHealth } from './queries/provider-health.js'
 export { recordSettledJobs, readSettledJobs, pruneSettledJobs, WHOLE_JOB_OFFSET } from './queries/settled-jobs.js'
 export type { ApplyFailure, SettledJob } from './queries/settled-jobs.js'

@@ -44,11 +44,7 @@ export interface PartitionWindowOptions extends MigrateOptions {
  * partitions (via the epoch roll). Run at migrate time and from periodic maintenance; months
  * outside the window are still created on demand by the aggregator.
  */
-export async function ensurePartitionWindow(
-  db: Kysely<Database>,
-  now: Date,
-  options: PartitionWindowOptions = {},
-): Promise<void> {
+export async function ensurePartitionWindow(db: Kysely<Database>, now: Date, options: PartitionWindowOptions = {}): Promise<void> {
   const month = utcMonthStart(now)
   const from = addUtcMonths(month, -(options.monthsBack ?? 12))
   const to = addUtcMonths(month, options.monthsAhead ?? 3)

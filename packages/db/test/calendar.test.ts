@@ -1,12 +1,5 @@
 import t from 'tap'
-import {
-  addDays,
-  addUtcMonths,
-  dedupePartitionName,
-  timelinePartitionName,
-  utcDay,
-  utcMonthStart,
-} from '../src/index.js'
+import { addDays, addUtcMonths, dedupePartitionName, timelinePartitionName, utcDay, utcMonthStart } from '../src/index.js'
 import { dedupeDayOfPartition, monthsBetween, parseDay } from '../src/partitions/calendar.js'
 
 t.test('months are UTC months', async (t) => {
@@ -15,10 +8,12 @@ t.test('months are UTC months', async (t) => {
   t.equal(utcMonthStart(new Date('2031-07-31T23:59:59.999Z')).toISOString(), '2031-07-01T00:00:00.000Z')
   t.equal(addUtcMonths(new Date('2019-12-01T00:00:00Z'), 1).toISOString(), '2020-01-01T00:00:00.000Z')
   t.equal(addUtcMonths(new Date('2019-01-01T00:00:00Z'), -13).toISOString(), '2017-12-01T00:00:00.000Z')
-  t.same(
-    monthsBetween(new Date('2019-11-20T00:00:00Z'), new Date('2020-02-01T00:00:00Z')).map(timelinePartitionName),
-    ['timeline_data_p2019_11', 'timeline_data_p2019_12', 'timeline_data_p2020_01', 'timeline_data_p2020_02'],
-  )
+  t.same(monthsBetween(new Date('2019-11-20T00:00:00Z'), new Date('2020-02-01T00:00:00Z')).map(timelinePartitionName), [
+    'timeline_data_p2019_11',
+    'timeline_data_p2019_12',
+    'timeline_data_p2020_01',
+    'timeline_data_p2020_02',
+  ])
   t.same(monthsBetween(new Date('2020-02-01T00:00:00Z'), new Date('2019-02-01T00:00:00Z')), [], 'empty when reversed')
 })
 

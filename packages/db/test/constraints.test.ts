@@ -13,10 +13,16 @@ let sequence = 0
 const nextId = (): string => `evt-${++sequence}`
 
 function insertEvent(values: Partial<NewEventStats>) {
-  return db.insertInto('event_stats').values({ event_id: nextId(), ...values }).execute()
+  return db
+    .insertInto('event_stats')
+    .values({ event_id: nextId(), ...values })
+    .execute()
 }
 function insertChannel(values: Partial<NewChannelStats>) {
-  return db.insertInto('channel_stats').values({ event_id: nextId(), channel_name: 'INSTAGRAM', ...values }).execute()
+  return db
+    .insertInto('channel_stats')
+    .values({ event_id: nextId(), channel_name: 'INSTAGRAM', ...values })
+    .execute()
 }
 function insertBucket(values: Partial<NewTimelineData>) {
   return db
@@ -40,11 +46,7 @@ t.test('event_stats', async (t) => {
   await t.resolves(insertEvent({ target_roi: '-10.00', sales_growth_rate: '-5.50' }), 'percent rates are unchecked')
   const duplicate = nextId()
   await insertEvent({ event_id: duplicate })
-  await t.rejects(
-    db.insertInto('event_stats').values({ event_id: duplicate }).execute(),
-    { code: '23505' },
-    'event_id is unique',
-  )
+  await t.rejects(db.insertInto('event_stats').values({ event_id: duplicate }).execute(), { code: '23505' }, 'event_id is unique')
 })
 
 t.test('channel_stats', async (t) => {
@@ -53,8 +55,16 @@ t.test('channel_stats', async (t) => {
   await t.rejects(insertChannel({ channel_type: 'RADIO' as 'TV' }), CHECK_VIOLATION, 'unknown channel_type')
   await t.rejects(insertChannel({ total_calls: 3, completed_calls: 4 }), CHECK_VIOLATION, 'completed_calls > total_calls')
   const counters = [
-    'participants', 'distribution_count', 'impressions', 'views', 'clicks', 'conversions',
-    'likes', 'comments', 'shares', 'total_calls',
+    'participants',
+    'distribution_count',
+    'impressions',
+    'views',
+    'clicks',
+    'conversions',
+    'likes',
+    'comments',
+    'shares',
+    'total_calls',
   ] as const
   for (const column of counters) {
     await t.rejects(insertChannel({ [column]: -1 }), CHECK_VIOLATION, `negative ${column}`)

@@ -1,12 +1,6 @@
 import t from 'tap'
 import { sql } from 'kysely'
-import {
-  claimMessages,
-  dropExpiredDedupePartitions,
-  ensureDedupePartition,
-  listPartitions,
-  rollDedupeEpoch,
-} from '../src/index.js'
+import { claimMessages, dropExpiredDedupePartitions, ensureDedupePartition, listPartitions, rollDedupeEpoch } from '../src/index.js'
 import { createTestDatabase } from '../src/testing/index.js'
 
 // Clock of this test: the epoch only ever moves forward, so the days are in the future.
@@ -84,7 +78,12 @@ t.test('epoch roll waits for in-flight batches, later batches see their ids', as
   t.same(sorted(await inFlight), ['slow'])
   t.same(await roll, { currentDay: '2040-01-12', rolled: true })
   t.same(sorted(await later), [], 'the next day still knows the id of the in-flight batch')
-  const days = await db.selectFrom('processed_messages').select('dedupe_day').where('message_id', '=', 'slow').orderBy('dedupe_day').execute()
+  const days = await db
+    .selectFrom('processed_messages')
+    .select('dedupe_day')
+    .where('message_id', '=', 'slow')
+    .orderBy('dedupe_day')
+    .execute()
   t.same(days, [{ dedupe_day: '2040-01-11' }, { dedupe_day: '2040-01-12' }], 'the later batch ran in the new epoch')
 })
 

@@ -22,7 +22,11 @@ t.test('migrating again is a no-op', async (t) => {
     .selectFrom(sql<{ name: string }>`kysely_migration`.as('m'))
     .select('name')
     .execute()
-  t.same(applied.map((row) => row.name), Object.keys(migrations), 'each migration recorded once')
+  t.same(
+    applied.map((row) => row.name),
+    Object.keys(migrations),
+    'each migration recorded once',
+  )
 })
 
 t.test('migrate creates the partition window', async (t) => {

@@ -49,9 +49,7 @@ t.test('rows parked in DEFAULT move into the partition created for their month',
   await insertBucket('e2', '2022-05-31T23:00:00Z', 6)
   await insertBucket('e2', '2022-06-01T00:00:00Z', 1)
   t.equal(await partitionOf('e2', '2022-05-10T03:00:00Z'), TIMELINE_DEFAULT_PARTITION, 'no partition yet: DEFAULT')
-  t.same(await ensureTimelinePartitions(db, new Date('2022-05-20T00:00:00Z'), new Date('2022-05-20T00:00:00Z')), [
-    'timeline_data_p2022_05',
-  ])
+  t.same(await ensureTimelinePartitions(db, new Date('2022-05-20T00:00:00Z'), new Date('2022-05-20T00:00:00Z')), ['timeline_data_p2022_05'])
   t.equal(await partitionOf('e2', '2022-05-10T03:00:00Z'), 'timeline_data_p2022_05')
   t.equal(await partitionOf('e2', '2022-05-31T23:00:00Z'), 'timeline_data_p2022_05')
   t.equal(await partitionOf('e2', '2022-06-01T00:00:00Z'), TIMELINE_DEFAULT_PARTITION, 'other months stay put')
@@ -92,7 +90,13 @@ t.test('every partition has the (event_id, timestamp) B-tree and the timestamp B
     SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(${partitions}::text[])`.execute(db)
   for (const partition of partitions) {
     const defs = indexes.rows.filter((row) => row.tablename === partition).map((row) => row.indexdef)
-    t.ok(defs.some((def) => /UNIQUE INDEX .* USING btree \(event_id, "timestamp"\)/.test(def)), `${partition} B-tree`)
-    t.ok(defs.some((def) => /USING brin \("timestamp"\)/.test(def)), `${partition} BRIN`)
+    t.ok(
+      defs.some((def) => /UNIQUE INDEX .* USING btree \(event_id, "timestamp"\)/.test(def)),
+      `${partition} B-tree`,
+    )
+    t.ok(
+      defs.some((def) => /USING brin \("timestamp"\)/.test(def)),
+      `${partition} BRIN`,
+    )
   }
 })

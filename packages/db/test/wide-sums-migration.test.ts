@@ -7,7 +7,15 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { Migrator, sql } from 'kysely'
 import type { Kysely } from 'kysely'
-import { closeDb, createDb, dropDatabase, ensureDatabaseExists, ensureTimelinePartitions, migrationProvider, withDatabase } from '../src/index.js'
+import {
+  closeDb,
+  createDb,
+  dropDatabase,
+  ensureDatabaseExists,
+  ensureTimelinePartitions,
+  migrationProvider,
+  withDatabase,
+} from '../src/index.js'
 import type { Database } from '../src/index.js'
 import { createTestDatabase, TEST_SERVER_URL } from '../src/testing/index.js'
 import type { TeardownRegistrar } from '../src/testing/index.js'
@@ -96,17 +104,40 @@ t.test('0003 on a database at 0002 with rows keeps every value, every check and 
   const db = await databaseAt0002(t)
   t.equal((await numericTypes(db))['event_stats.distribution_cost'], '15,2', 'starts narrow')
   await ensureTimelinePartitions(db, hour, hour)
-  await db.insertInto('event_stats').values({
-    event_id: 'old', user_id: 'owner', title: 'Before 0003', event_created_at: hour,
-    own_investment: '9999999999999.99', distribution_cost: '9999999999999.99', total_investment: '9999999999999.99',
-    expected_revenue: '9999999999999.99', expected_participants: 2_147_483_647, target_roi: '-99999999.99',
-    sales_growth_rate: '99999999.99', total_participants: 9_007_199_254_740_991, total_views: 42,
-    estimated_revenue: '9999999999999.99', estimated_roi: '-100.00',
-  }).execute()
-  await db.insertInto('channel_stats').values({
-    event_id: 'old', channel_name: 'GENIE_TV', channel_type: 'TV', participants: 7, distribution_count: 3,
-    distribution_cost: '0.01', average_duration_sec: '99999999.99', total_calls: 2, completed_calls: 1,
-  }).execute()
+  await db
+    .insertInto('event_stats')
+    .values({
+      event_id: 'old',
+      user_id: 'owner',
+      title: 'Before 0003',
+      event_created_at: hour,
+      own_investment: '9999999999999.99',
+      distribution_cost: '9999999999999.99',
+      total_investment: '9999999999999.99',
+      expected_revenue: '9999999999999.99',
+      expected_participants: 2_147_483_647,
+      target_roi: '-99999999.99',
+      sales_growth_rate: '99999999.99',
+      total_participants: 9_007_199_254_740_991,
+      total_views: 42,
+      estimated_revenue: '9999999999999.99',
+      estimated_roi: '-100.00',
+    })
+    .execute()
+  await db
+    .insertInto('channel_stats')
+    .values({
+      event_id: 'old',
+      channel_name: 'GENIE_TV',
+      channel_type: 'TV',
+      participants: 7,
+      distribution_count: 3,
+      distribution_cost: '0.01',
+      average_duration_sec: '99999999.99',
+      total_calls: 2,
+      completed_calls: 1,
+    })
+    .execute()
   await db.insertInto('timeline_data').values({ event_id: 'old', timestamp: hour, participants: 7, cumulative_participants: 7 }).execute()
   const before = {
     event: await db.selectFrom('event_stats').selectAll().executeTakeFirstOrThrow(),
@@ -124,11 +155,25 @@ t.test('0003 on a database at 0002 with rows keeps every value, every check and 
 
   const wide = '9999999999999999999999999999999.99'
   await t.resolves(
-    db.updateTable('event_stats').set({ distribution_cost: wide, total_investment: wide, estimated_revenue: wide, estimated_roi: `99${wide}` }).execute(),
+    db
+      .updateTable('event_stats')
+      .set({ distribution_cost: wide, total_investment: wide, estimated_revenue: wide, estimated_roi: `99${wide}` })
+      .execute(),
     'the widest values fit',
   )
-  await t.rejects(db.updateTable('event_stats').set({ distribution_cost: `9${wide}` }).execute(), { code: '22003' }, 'and the width is a bound')
-  await t.rejects(db.updateTable('channel_stats').set({ distribution_cost: '-0.01' }).execute(), { code: '23514' }, 'non-negative CHECK kept')
+  await t.rejects(
+    db
+      .updateTable('event_stats')
+      .set({ distribution_cost: `9${wide}` })
+      .execute(),
+    { code: '22003' },
+    'and the width is a bound',
+  )
+  await t.rejects(
+    db.updateTable('channel_stats').set({ distribution_cost: '-0.01' }).execute(),
+    { code: '23514' },
+    'non-negative CHECK kept',
+  )
   await t.rejects(db.updateTable('event_stats').set({ estimated_revenue: '-0.01' }).execute(), { code: '23514' }, 'non-negative CHECK kept')
   await t.resolves(db.updateTable('event_stats').set({ estimated_roi: '-100.00' }).execute(), 'ROI still signed')
 })

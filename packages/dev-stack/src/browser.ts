@@ -15,7 +15,12 @@ export const CHROMIUM_PATH = '/usr/bin/chromium'
  * tries to reach Google's services and waits on them.
  */
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ]
 
 /** The Chromium executable, installed first when it is missing. */

@@ -75,7 +75,10 @@ export function stackEndpoints(env: Env = process.env): StackEndpoints {
   const registryPort = port(env, 'REGISTRY_PORT', 8081)
   const brokers = env['KAFKA_BROKERS'] ?? `127.0.0.1:${kafkaPort}`
   return {
-    kafkaBrokers: brokers.split(',').map((b) => b.trim()).filter((b) => b !== ''),
+    kafkaBrokers: brokers
+      .split(',')
+      .map((b) => b.trim())
+      .filter((b) => b !== ''),
     registryUrl: env['SCHEMA_REGISTRY_URL'] ?? `http://127.0.0.1:${registryPort}/apis/ccompat/v7`,
     databaseUrl: env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/event_analytics',
     redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',

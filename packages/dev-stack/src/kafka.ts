@@ -105,7 +105,12 @@ async function formatStorage(java: string, classpath: string, files: KafkaLayout
     const failed = error as { code?: number; stdout?: string; stderr?: string }
     const output = `${failed.stdout ?? ''}${failed.stderr ?? ''}`
     writeFileSync(logFile, output, { flag: 'a' })
-    throw new StackError('kafka', `kafka-storage format failed (exit ${failed.code ?? '?'})`, logFile, output.split('\n').slice(-30).join('\n'))
+    throw new StackError(
+      'kafka',
+      `kafka-storage format failed (exit ${failed.code ?? '?'})`,
+      logFile,
+      output.split('\n').slice(-30).join('\n'),
+    )
   }
 }
 

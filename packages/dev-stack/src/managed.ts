@@ -62,7 +62,12 @@ async function waitReady(service: ManagedService, pid: number, progress: Progres
   const tail = tailFile(service.logFile)
   await stopProcess(pid, 10_000)
   removeFile(service.pidFile)
-  throw new StackError(service.name, `did not answer at ${service.address} within ${service.startTimeoutMs / 1000}s (stopped it)`, service.logFile, tail)
+  throw new StackError(
+    service.name,
+    `did not answer at ${service.address} within ${service.startTimeoutMs / 1000}s (stopped it)`,
+    service.logFile,
+    tail,
+  )
 }
 
 /** Idempotent: a running, answering process is left alone. */
@@ -84,7 +89,10 @@ export async function managedUp(service: ManagedService, progress: Progress): Pr
   }
   for (const port of service.ports) {
     if (await tcpOpen('127.0.0.1', port)) {
-      throw new StackError(service.name, `port ${port} is already taken by another process that is not a ${service.name} we can talk to (see: ss -ltnp 'sport = :${port}')`)
+      throw new StackError(
+        service.name,
+        `port ${port} is already taken by another process that is not a ${service.name} we can talk to (see: ss -ltnp 'sport = :${port}')`,
+      )
     }
   }
   const newPid = await service.launch(progress)
@@ -103,5 +111,7 @@ export async function managedDown(service: ManagedService, progress: Progress, t
   progress(`… stopping ${service.name} (pid ${pid})`)
   const how = await stopProcess(pid, timeoutMs)
   removeFile(service.pidFile)
-  progress(how === 'killed' ? `✓ ${service.name} killed (did not stop within ${timeoutMs / 1000}s of SIGTERM)` : `✓ ${service.name} stopped`)
+  progress(
+    how === 'killed' ? `✓ ${service.name} killed (did not stop within ${timeoutMs / 1000}s of SIGTERM)` : `✓ ${service.name} stopped`,
+  )
 }

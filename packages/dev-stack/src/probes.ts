@@ -1,8 +1,14 @@
 /** "Does it really answer?" checks, each speaking a little of the component's own protocol. */
-import { Socket, connect } from 'node:net'
+import { type Socket, connect } from 'node:net'
 import { Kafka, logLevel } from 'kafkajs'
 
-function withSocket<T>(host: string, port: number, timeoutMs: number, talk: (socket: Socket, done: (value: T) => void) => void, fallback: T): Promise<T> {
+function withSocket<T>(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  talk: (socket: Socket, done: (value: T) => void) => void,
+  fallback: T,
+): Promise<T> {
   return new Promise((resolve) => {
     const socket = connect({ host, port })
     let settled = false
@@ -24,21 +30,33 @@ export function tcpOpen(host: string, port: number, timeoutMs = 1_000): Promise<
 
 /** PostgreSQL answers an SSLRequest with a single 'S' or 'N'. */
 export function postgresAnswers(host: string, port: number, timeoutMs = 2_000): Promise<boolean> {
-  return withSocket(host, port, timeoutMs, (socket, done) => {
-    const request = Buffer.alloc(8)
-    request.writeInt32BE(8, 0)
-    request.writeInt32BE(80877103, 4)
-    socket.once('data', (data) => done(data[0] === 0x53 || data[0] === 0x4e))
-    socket.write(request)
-  }, false)
+  return withSocket(
+    host,
+    port,
+    timeoutMs,
+    (socket, done) => {
+      const request = Buffer.alloc(8)
+      request.writeInt32BE(8, 0)
+      request.writeInt32BE(80877103, 4)
+      socket.once('data', (data) => done(data[0] === 0x53 || data[0] === 0x4e))
+      socket.write(request)
+    },
+    false,
+  )
 }
 
 /** Redis answers PING with +PONG (or an error such as -NOAUTH, which still means it is up). */
 export function redisAnswers(host: string, port: number, timeoutMs = 2_000): Promise<boolean> {
-  return withSocket(host, port, timeoutMs, (socket, done) => {
-    socket.once('data', (data) => done(data[0] === 0x2b || data[0] === 0x2d))
-    socket.write('PING\r\n')
-  }, false)
+  return withSocket(
+    host,
+    port,
+    timeoutMs,
+    (socket, done) => {
+      socket.once('data', (data) => done(data[0] === 0x2b || data[0] === 0x2d))
+      socket.write('PING\r\n')
+    },
+    false,
+  )
 }
 
 export async function httpOk(url: string, timeoutMs = 2_000): Promise<boolean> {

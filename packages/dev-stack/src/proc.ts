@@ -101,5 +101,9 @@ export function removeFile(path: string): void {
 export function tailFile(path: string, lines = 30): string {
   if (!existsSync(path)) return ''
   const text = readFileSync(path, 'utf8')
-  return text.split('\n').slice(-lines - 1).join('\n').trimEnd()
+  return text
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n')
+    .trimEnd()
 }

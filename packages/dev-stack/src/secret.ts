@@ -36,6 +36,7 @@ export function stackJwtSecret(env: Record<string, string | undefined> = process
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
   }
   const secret = readFileSync(path, 'utf8').trim()
-  if (secret.length < MIN_LENGTH) throw new Error(`${path} holds a secret shorter than ${MIN_LENGTH} characters; delete it to get a new one`)
+  if (secret.length < MIN_LENGTH)
+    throw new Error(`${path} holds a secret shorter than ${MIN_LENGTH} characters; delete it to get a new one`)
   return { secret, path, created: false }
 }

@@ -52,7 +52,12 @@ async function waitForCoordinator(parts: Components, progress: Progress, timeout
   }
   const kafka = parts.managed.find((service) => service.name === 'kafka')
   if (problem !== undefined) {
-    throw new StackError('kafka', `answers metadata, but its group coordinator does not: ${problem}`, kafka?.logFile, kafka === undefined ? undefined : tailFile(kafka.logFile))
+    throw new StackError(
+      'kafka',
+      `answers metadata, but its group coordinator does not: ${problem}`,
+      kafka?.logFile,
+      kafka === undefined ? undefined : tailFile(kafka.logFile),
+    )
   }
   progress(`✓ kafka group coordinator ready (${((Date.now() - started) / 1000).toFixed(1)}s)`)
 }

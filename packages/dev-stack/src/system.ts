@@ -72,7 +72,23 @@ export function redisService(endpoints: StackEndpoints): SystemService {
     start: () => {
       mkdirSync('/var/lib/redis', { recursive: true })
       mkdirSync('/var/log/redis', { recursive: true })
-      run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log'])
+      run('redis-server', [
+        '--daemonize',
+        'yes',
+        '--bind',
+        '127.0.0.1',
+        '-::1',
+        '--port',
+        String(port),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        '/var/lib/redis',
+        '--logfile',
+        '/var/log/redis/ci.log',
+      ])
     },
   }
 }

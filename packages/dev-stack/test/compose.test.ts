@@ -21,7 +21,9 @@ interface ComposeService {
 }
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> }
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>
+}
 const services = compose.services
 const appServices = ['ingest-worker', 'aggregator', 'query-api']
 
@@ -97,7 +99,10 @@ t.test('the API container listens on its network but has no built-in secret', as
 
 t.test('docker compose config accepts the file where Docker Compose is installed', async (t) => {
   const run = promisify(execFile)
-  const available = await run('docker', ['compose', 'version']).then(() => true, () => false)
+  const available = await run('docker', ['compose', 'version']).then(
+    () => true,
+    () => false,
+  )
   if (!available) {
     t.pass('docker compose is not installed here; the structural checks above stand in')
     return

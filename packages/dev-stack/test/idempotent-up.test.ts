@@ -16,14 +16,23 @@ t.test('second up changes nothing', async (t) => {
   const first = await stackUp()
   const before = await stackStatus()
   // "external": a healthy broker/registry this checkout did not start (e.g. another checkout's) is reused.
-  t.ok(before.every((s) => s.state === 'running' || s.state === 'external'), `all up: ${before.map((s) => `${s.name}=${s.state}`).join(' ')}`)
+  t.ok(
+    before.every((s) => s.state === 'running' || s.state === 'external'),
+    `all up: ${before.map((s) => `${s.name}=${s.state}`).join(' ')}`,
+  )
 
   const lines: string[] = []
   const second = await stackUp({ progress: (line) => lines.push(line) })
   t.same(pids(second), pids(first), 'same pids from both ups')
   t.same(pids(await stackStatus()), pids(before), 'status reports the same pids')
-  t.ok(lines.some((l) => /kafka already (running|answers)/.test(l)), 'kafka reported as already up')
-  t.ok(lines.some((l) => /registry already (running|answers)/.test(l)), 'registry reported as already up')
+  t.ok(
+    lines.some((l) => /kafka already (running|answers)/.test(l)),
+    'kafka reported as already up',
+  )
+  t.ok(
+    lines.some((l) => /registry already (running|answers)/.test(l)),
+    'registry reported as already up',
+  )
 })
 
 t.test('cli: up is a no-op, status exits 0', async (t) => {

@@ -9,16 +9,48 @@ type Json = Record<string, unknown>
 const pick = (source: Json, keys: readonly string[]): Json => Object.fromEntries(keys.map((key) => [key, source[key]]))
 const channelsOf = (truth: GroundTruth, eventId: string): ChannelTruth[] => truth.channels.filter((c) => c.eventId === eventId)
 
-const DASHBOARD_CHANNEL_KEYS = ['channelName', 'channelType', 'participants', 'views', 'distributionCost', 'participationRate', 'costPerParticipant'] as const
-const CHANNEL_KEYS = ['channelName', 'channelType', 'participants', 'distributionCount', 'distributionCost', 'views', 'participationRate', 'costPerParticipant'] as const
-const SUMMARY_KEYS = ['totalParticipants', 'totalViews', 'totalInvestment', 'expectedRevenue', 'estimatedRevenue', 'estimatedRoi', 'targetRoi', 'roiAchievementRate', 'salesGrowthRate'] as const
+const DASHBOARD_CHANNEL_KEYS = [
+  'channelName',
+  'channelType',
+  'participants',
+  'views',
+  'distributionCost',
+  'participationRate',
+  'costPerParticipant',
+] as const
+const CHANNEL_KEYS = [
+  'channelName',
+  'channelType',
+  'participants',
+  'distributionCount',
+  'distributionCost',
+  'views',
+  'participationRate',
+  'costPerParticipant',
+] as const
+const SUMMARY_KEYS = [
+  'totalParticipants',
+  'totalViews',
+  'totalInvestment',
+  'expectedRevenue',
+  'estimatedRevenue',
+  'estimatedRoi',
+  'targetRoi',
+  'roiAchievementRate',
+  'salesGrowthRate',
+] as const
 
 /** No external metrics in this run: views stay 0, so participation rates are null. */
 function channelFigures(channel: ChannelTruth): Json {
   return {
-    channelName: channel.channelName, channelType: channel.channelType, participants: channel.participants,
-    distributionCount: channel.distributionCount, distributionCost: channel.distributionCost, views: 0,
-    participationRate: null, costPerParticipant: channel.costPerParticipant,
+    channelName: channel.channelName,
+    channelType: channel.channelType,
+    participants: channel.participants,
+    distributionCount: channel.distributionCount,
+    distributionCost: channel.distributionCost,
+    views: 0,
+    participationRate: null,
+    costPerParticipant: channel.costPerParticipant,
   }
 }
 
@@ -26,9 +58,15 @@ export function expectedDashboard(truth: GroundTruth, event: EventTruth): Json {
   return {
     event: { eventId: event.eventId, title: event.title, userId: event.userId, status: event.status },
     summary: {
-      totalParticipants: event.totalParticipants, totalViews: 0, totalInvestment: event.totalInvestment,
-      expectedRevenue: event.expectedRevenue, estimatedRevenue: event.estimatedRevenue, estimatedRoi: event.estimatedRoi,
-      targetRoi: event.targetRoi, roiAchievementRate: event.roiAchievementRate, salesGrowthRate: event.salesGrowthRate,
+      totalParticipants: event.totalParticipants,
+      totalViews: 0,
+      totalInvestment: event.totalInvestment,
+      expectedRevenue: event.expectedRevenue,
+      estimatedRevenue: event.estimatedRevenue,
+      estimatedRoi: event.estimatedRoi,
+      targetRoi: event.targetRoi,
+      roiAchievementRate: event.roiAchievementRate,
+      salesGrowthRate: event.salesGrowthRate,
     },
     channels: channelsOf(truth, event.eventId).map((c) => pick(channelFigures(c), DASHBOARD_CHANNEL_KEYS)),
   }
@@ -50,16 +88,25 @@ export function expectedRoi(truth: GroundTruth, event: EventTruth): Json {
   return {
     eventId: event.eventId,
     investment: {
-      ownInvestment: event.ownInvestment, distributionCost: event.distributionCost, totalInvestment: event.totalInvestment,
+      ownInvestment: event.ownInvestment,
+      distributionCost: event.distributionCost,
+      totalInvestment: event.totalInvestment,
       channels: channelsOf(truth, event.eventId).map((c) => ({
-        channelName: c.channelName, channelType: c.channelType, distributionCount: c.distributionCount, distributionCost: c.distributionCost,
+        channelName: c.channelName,
+        channelType: c.channelType,
+        distributionCount: c.distributionCount,
+        distributionCost: c.distributionCost,
       })),
     },
     revenue: {
-      expectedRevenue: event.expectedRevenue, estimatedRevenue: event.estimatedRevenue,
-      expectedParticipants: event.expectedParticipants, totalParticipants: event.totalParticipants,
+      expectedRevenue: event.expectedRevenue,
+      estimatedRevenue: event.estimatedRevenue,
+      expectedParticipants: event.expectedParticipants,
+      totalParticipants: event.totalParticipants,
     },
-    estimatedRoi: event.estimatedRoi, targetRoi: event.targetRoi, roiAchievementRate: event.roiAchievementRate,
+    estimatedRoi: event.estimatedRoi,
+    targetRoi: event.targetRoi,
+    roiAchievementRate: event.roiAchievementRate,
     salesGrowthRate: event.salesGrowthRate,
   }
 }
@@ -70,7 +117,9 @@ export function actualRoi(body: Json): Json {
     ...pick(body, ['eventId', 'estimatedRoi', 'targetRoi', 'roiAchievementRate', 'salesGrowthRate']),
     investment: {
       ...pick(investment, ['ownInvestment', 'distributionCost', 'totalInvestment']),
-      channels: (investment['channels'] as Json[]).map((c) => pick(c, ['channelName', 'channelType', 'distributionCount', 'distributionCost'])),
+      channels: (investment['channels'] as Json[]).map((c) =>
+        pick(c, ['channelName', 'channelType', 'distributionCount', 'distributionCost']),
+      ),
     },
     revenue: pick(body['revenue'] as Json, ['expectedRevenue', 'estimatedRevenue', 'expectedParticipants', 'totalParticipants']),
   }
@@ -93,23 +142,36 @@ export function expectedHours(hours: readonly HourTruth[]): Json[] {
   return buckets
 }
 
-export const actualHours = (buckets: Json[]): Json[] => buckets.map((b) => pick(b, ['bucketStart', 'participants', 'cumulativeParticipants']))
+export const actualHours = (buckets: Json[]): Json[] =>
+  buckets.map((b) => pick(b, ['bucketStart', 'participants', 'cumulativeParticipants']))
 
 export function expectedUser(owner: OwnerTruth, truth: GroundTruth): Json {
   const events = truth.events.filter((e) => e.visible && e.userId === owner.userId)
   return {
     userId: owner.userId,
     totals: {
-      events: owner.events, totalParticipants: owner.totalParticipants, totalViews: 0, totalInvestment: owner.totalInvestment,
-      expectedRevenue: owner.expectedRevenue, estimatedRevenue: owner.estimatedRevenue, estimatedRoi: owner.estimatedRoi,
+      events: owner.events,
+      totalParticipants: owner.totalParticipants,
+      totalViews: 0,
+      totalInvestment: owner.totalInvestment,
+      expectedRevenue: owner.expectedRevenue,
+      estimatedRevenue: owner.estimatedRevenue,
+      estimatedRoi: owner.estimatedRoi,
     },
     channelTypes: owner.channelTypes,
     // The API lists newest first (event creation time), ties by id.
-    events: [...events].sort((a, b) => b.createdAt! - a.createdAt! || (a.eventId < b.eventId ? -1 : 1)).map((e) => ({
-      eventId: e.eventId, title: e.title, status: e.status, totalParticipants: e.totalParticipants,
-      totalInvestment: e.totalInvestment, estimatedRevenue: e.estimatedRevenue, estimatedRoi: e.estimatedRoi,
-      createdAt: new Date(e.createdAt!).toISOString(),
-    })),
+    events: [...events]
+      .sort((a, b) => b.createdAt! - a.createdAt! || (a.eventId < b.eventId ? -1 : 1))
+      .map((e) => ({
+        eventId: e.eventId,
+        title: e.title,
+        status: e.status,
+        totalParticipants: e.totalParticipants,
+        totalInvestment: e.totalInvestment,
+        estimatedRevenue: e.estimatedRevenue,
+        estimatedRoi: e.estimatedRoi,
+        createdAt: new Date(e.createdAt!).toISOString(),
+      })),
   }
 }
 
@@ -119,7 +181,8 @@ export function actualUser(body: Json): Json {
     totals: body['totals'],
     channelTypes: (body['channelTypes'] as Json[]).map((c) => pick(c, ['channelType', 'channels', 'participants', 'distributionCost'])),
     events: ((body['events'] as Json)['items'] as Json[]).map((e) =>
-      pick(e, ['eventId', 'title', 'status', 'totalParticipants', 'totalInvestment', 'estimatedRevenue', 'estimatedRoi', 'createdAt'])),
+      pick(e, ['eventId', 'title', 'status', 'totalParticipants', 'totalInvestment', 'estimatedRevenue', 'estimatedRoi', 'createdAt']),
+    ),
   }
 }
 
@@ -127,18 +190,37 @@ export function actualUser(body: Json): Json {
 export function expectedTables(truth: GroundTruth): { events: Json[]; channels: Json[]; timeline: Json[] } {
   return {
     events: truth.events.map((e) => ({
-      event_id: e.eventId, user_id: e.userId, title: e.title, status: e.status, status_changed_at: e.statusChangedAt,
-      event_created_at: e.createdAt, own_investment: e.ownInvestment, distribution_cost: e.distributionCost,
-      total_investment: e.totalInvestment, expected_revenue: e.expectedRevenue, expected_participants: e.expectedParticipants,
-      target_roi: e.targetRoi, sales_growth_rate: e.salesGrowthRate, total_participants: e.totalParticipants, total_views: 0,
-      estimated_revenue: e.estimatedRevenue, estimated_roi: e.estimatedRoi,
+      event_id: e.eventId,
+      user_id: e.userId,
+      title: e.title,
+      status: e.status,
+      status_changed_at: e.statusChangedAt,
+      event_created_at: e.createdAt,
+      own_investment: e.ownInvestment,
+      distribution_cost: e.distributionCost,
+      total_investment: e.totalInvestment,
+      expected_revenue: e.expectedRevenue,
+      expected_participants: e.expectedParticipants,
+      target_roi: e.targetRoi,
+      sales_growth_rate: e.salesGrowthRate,
+      total_participants: e.totalParticipants,
+      total_views: 0,
+      estimated_revenue: e.estimatedRevenue,
+      estimated_roi: e.estimatedRoi,
     })),
     channels: truth.channels.map((c) => ({
-      event_id: c.eventId, channel_name: c.channelName, channel_type: c.channelType, participants: c.participants,
-      distribution_count: c.distributionCount, distribution_cost: c.distributionCost,
+      event_id: c.eventId,
+      channel_name: c.channelName,
+      channel_type: c.channelType,
+      participants: c.participants,
+      distribution_count: c.distributionCount,
+      distribution_cost: c.distributionCost,
     })),
     timeline: truth.timeline.map((h) => ({
-      event_id: h.eventId, timestamp: h.hour, participants: h.participants, cumulative_participants: h.cumulativeParticipants,
+      event_id: h.eventId,
+      timestamp: h.hour,
+      participants: h.participants,
+      cumulative_participants: h.cumulativeParticipants,
     })),
   }
 }

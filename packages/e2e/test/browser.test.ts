@@ -25,25 +25,40 @@ const address = pipeline.app.server.address()
 if (address === null || typeof address === 'string') throw new Error('the API is not listening')
 const base = `http://127.0.0.1:${address.port}`
 const start = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 30 * HOUR_MS
-const stream = [...scenarioEvents({ seed: 20261129, start, idPrefix: pipeline.run, owners: 2, eventsPerOwner: 2, participants: 1500, spanHours: 30 })]
+const stream = [
+  ...scenarioEvents({ seed: 20261129, start, idPrefix: pipeline.run, owners: 2, eventsPerOwner: 2, participants: 1500, spanHours: 30 }),
+]
 for (let index = 0; index < stream.length; index += 250) await pipeline.producer.send(stream.slice(index, index + 250))
 await waitUntilIdle(pipeline, () => tablesFingerprint(pipeline.testDb.db))
 
 const api = async <T>(path: string, sub: string): Promise<T> => {
-  const response = await pipeline.app.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${await pipeline.token(sub)}` } })
+  const response = await pipeline.app.inject({
+    method: 'GET',
+    url: path,
+    headers: { authorization: `Bearer ${await pipeline.token(sub)}` },
+  })
   if (response.statusCode !== 200) throw new Error(`${path}: ${response.statusCode} ${response.body}`)
   return response.json() as T
 }
 // The live event: visible, ACTIVE when the scenario left one running, with the most participants.
-const visible = await pipeline.testDb.db.selectFrom('event_stats').select(['event_id', 'user_id', 'status', 'total_participants'])
-  .where('event_created_at', 'is not', null).orderBy('total_participants', 'desc').execute()
+const visible = await pipeline.testDb.db
+  .selectFrom('event_stats')
+  .select(['event_id', 'user_id', 'status', 'total_participants'])
+  .where('event_created_at', 'is not', null)
+  .orderBy('total_participants', 'desc')
+  .execute()
 const live = visible.find((row) => row.status === 'ACTIVE') ?? visible[0]!
 const owner = live.user_id!
 const eventId = live.event_id
 
 const browser = await chromium.launch({ executablePath: ensureChromium(), headless: true, args: CHROMIUM_ARGS })
 t.teardown(() => browser.close())
-const context = await browser.newContext({ locale: 'ko-KR', timezoneId: 'Asia/Seoul', acceptDownloads: true, viewport: { width: 1280, height: 900 } })
+const context = await browser.newContext({
+  locale: 'ko-KR',
+  timezoneId: 'Asia/Seoul',
+  acceptDownloads: true,
+  viewport: { width: 1280, height: 900 },
+})
 const page = await context.newPage()
 const kpi = (name: string) => page.locator(`main [data-kpi="${name}"] .kpi-value`)
 
@@ -58,7 +73,11 @@ t.test('a one-time link signs the owner in; the overview shows the API figures',
   await waitForText(page, 'main [data-kpi="participants"] .kpi-value', count(summary.totals.totalParticipants))
   t.equal(await kpi('events').textContent(), count(summary.totals.events))
   const cookies = await context.cookies()
-  t.match(cookies.find((cookie) => cookie.name === 'ea_session'), { httpOnly: true, sameSite: 'Strict' }, 'an HttpOnly session cookie')
+  t.match(
+    cookies.find((cookie) => cookie.name === 'ea_session'),
+    { httpOnly: true, sameSite: 'Strict' },
+    'an HttpOnly session cookie',
+  )
   const reused = await context.request.get(`${base}/auth/login?code=x${'y'.repeat(30)}`, { maxRedirects: 0 })
   t.equal(reused.status(), 401, 'a bad code is refused')
 })
@@ -70,29 +89,45 @@ t.test('the event view shows the API figures, then moves without a reload', asyn
   await waitForText(page, 'main [data-kpi="participants"] .kpi-value', count(dashboard.summary.totalParticipants))
   t.equal(await kpi('views').textContent(), count(dashboard.summary.totalViews))
   const timeline = await api<{ buckets: { cumulativeParticipants: number }[] }>(
-    `/api/v1/events/${eventId}/analytics/timeline?granularity=hour&tz=Asia/Seoul`, owner)
-  t.equal(await page.getAttribute('.chart', 'data-cumulative'), String(timeline.buckets.at(-1)!.cumulativeParticipants), 'the chart ends at the API\'s cumulative')
+    `/api/v1/events/${eventId}/analytics/timeline?granularity=hour&tz=Asia/Seoul`,
+    owner,
+  )
+  t.equal(
+    await page.getAttribute('.chart', 'data-cumulative'),
+    String(timeline.buckets.at(-1)!.cumulativeParticipants),
+    "the chart ends at the API's cumulative",
+  )
   if (SCREENSHOT !== undefined) await page.screenshot({ path: SCREENSHOT, fullPage: true })
 
-  await page.evaluate(() => { (window as unknown as { marker: number }).marker = 42 })
+  await page.evaluate(() => {
+    ;(window as unknown as { marker: number }).marker = 42
+  })
   const now = Date.now()
   const fresh: DomainEvent[] = Array.from({ length: 25 }, (_, index) => ({
-    kind: 'ParticipantRegistered', messageId: deterministicUuid(`${pipeline.run}-browser`, index), occurredAt: now - index * 10,
-    eventId, participantId: `${pipeline.run}-browser-${index}`, channelName: null,
+    kind: 'ParticipantRegistered',
+    messageId: deterministicUuid(`${pipeline.run}-browser`, index),
+    occurredAt: now - index * 10,
+    eventId,
+    participantId: `${pipeline.run}-browser-${index}`,
+    channelName: null,
   }))
   await pipeline.producer.send(fresh)
   const expected = dashboard.summary.totalParticipants + fresh.length
   await waitForText(page, 'main [data-kpi="participants"] .kpi-value', count(expected), 30_000)
-  await page.waitForFunction((wanted) => document.querySelector('.chart')?.getAttribute('data-cumulative') === String(wanted), expected, { timeout: 15_000 })
+  await page.waitForFunction((wanted) => document.querySelector('.chart')?.getAttribute('data-cumulative') === String(wanted), expected, {
+    timeout: 15_000,
+  })
   t.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'no reload happened')
   t.match(await page.textContent('[data-updated]'), /updated \d+ s ago/)
 })
 
-t.test('time zone and granularity switch; the CSV downloads the chart\'s rows', async (t) => {
+t.test("time zone and granularity switch; the CSV downloads the chart's rows", async (t) => {
   await page.selectOption('#tz', 'UTC')
   await page.selectOption('#granularity', 'day')
   const day = await api<{ buckets: { participants: number; bucketStart: string }[] }>(
-    `/api/v1/events/${eventId}/analytics/timeline?granularity=day&tz=UTC`, owner)
+    `/api/v1/events/${eventId}/analytics/timeline?granularity=day&tz=UTC`,
+    owner,
+  )
   await page.waitForFunction((n) => document.querySelector('.chart')?.getAttribute('data-buckets') === String(n), day.buckets.length)
   t.match(await page.getAttribute('a.download', 'href'), /timeline\.csv\?granularity=day&tz=UTC$/)
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.download >> nth=0')])
@@ -102,12 +137,20 @@ t.test('time zone and granularity switch; the CSV downloads the chart\'s rows', 
   t.match(rows[0], /^event_id,event_title,granularity,time_zone,bucket_start,/)
   t.equal(rows.length - 1, day.buckets.length, 'one row per bucket')
   const participants = rows.slice(1).map((row) => Number(row.split(',')[6]))
-  t.same(participants, day.buckets.map((bucket) => bucket.participants))
+  t.same(
+    participants,
+    day.buckets.map((bucket) => bucket.participants),
+  )
   t.match(rows[1], new RegExp(`,day,UTC,${day.buckets[0]!.bucketStart.slice(0, 10)} 00:00\\+00:00,`))
 })
 
 t.test('readable on a phone, usable with the keyboard', async (t) => {
-  const phone = await browser.newContext({ locale: 'ko-KR', timezoneId: 'Asia/Seoul', viewport: { width: 390, height: 844 }, storageState: await context.storageState() })
+  const phone = await browser.newContext({
+    locale: 'ko-KR',
+    timezoneId: 'Asia/Seoul',
+    viewport: { width: 390, height: 844 },
+    storageState: await context.storageState(),
+  })
   const small = await phone.newPage()
   await small.goto(`${base}/#/event/${eventId}`)
   await small.waitForSelector('[data-live="open"]')
@@ -116,6 +159,10 @@ t.test('readable on a phone, usable with the keyboard', async (t) => {
   if (SCREENSHOT !== undefined) await small.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-phone.png'), fullPage: true })
   await small.focus('button[data-sort="participationRate"]')
   await small.keyboard.press('Enter')
-  t.equal(await small.getAttribute('th:has(button[data-sort="participationRate"])', 'aria-sort'), 'descending', 'Enter sorts by the focused column')
+  t.equal(
+    await small.getAttribute('th:has(button[data-sort="participationRate"])', 'aria-sort'),
+    'descending',
+    'Enter sorts by the focused column',
+  )
   await phone.close()
 })

@@ -9,8 +9,17 @@ import type { Test } from 'tap'
 import { cacheKeys, keysToInvalidate, type DomainEvent } from '@event-analytics/contracts'
 import { createGroundTruth, deterministicUuid, scenarioEvents, type EventTruth, type GroundTruth } from '@event-analytics/simulator'
 import {
-  actualChannels, actualDashboard, actualHours, actualRoi, actualUser,
-  expectedChannels, expectedDashboard, expectedHours, expectedRoi, expectedTables, expectedUser,
+  actualChannels,
+  actualDashboard,
+  actualHours,
+  actualRoi,
+  actualUser,
+  expectedChannels,
+  expectedDashboard,
+  expectedHours,
+  expectedRoi,
+  expectedTables,
+  expectedUser,
 } from '../src/index.js'
 import { sleep, startPipeline, waitUntilIdle, type Pipeline } from './helpers/pipeline.js'
 import { readTables, tablesFingerprint } from '../src/index.js'
@@ -53,7 +62,9 @@ async function assertApi(t: Test, pipeline: Pipeline, truth: GroundTruth): Promi
 t.test('a seeded scenario through the whole pipeline equals its ground truth', async (t) => {
   const pipeline = await startPipeline(t)
   const start = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 48 * HOUR_MS
-  const stream = [...scenarioEvents({ seed: SEED, start, idPrefix: pipeline.run, owners: 3, eventsPerOwner: 3, participants: 3000, spanHours: 48 })]
+  const stream = [
+    ...scenarioEvents({ seed: SEED, start, idPrefix: pipeline.run, owners: 3, eventsPerOwner: 3, participants: 3000, spanHours: 48 }),
+  ]
   // Redelivery on top of the scenario's own duplicates: a slice of everything, sent again at the end.
   const resent = stream.filter((_, index) => index % 17 === 0)
   const truth = createGroundTruth()
@@ -61,7 +72,13 @@ t.test('a seeded scenario through the whole pipeline equals its ground truth', a
   const expected = truth.result()
   // The API's cache has no per-run prefix (the aggregator invalidates real keys): ours go at the end.
   const cacheKeysUsed = [
-    ...expected.events.flatMap((e) => keysToInvalidate({ eventId: e.eventId, userId: e.userId, channelNames: expected.channels.filter((c) => c.eventId === e.eventId).map((c) => c.channelName) })),
+    ...expected.events.flatMap((e) =>
+      keysToInvalidate({
+        eventId: e.eventId,
+        userId: e.userId,
+        channelNames: expected.channels.filter((c) => c.eventId === e.eventId).map((c) => c.channelName),
+      }),
+    ),
     ...expected.owners.map((o) => cacheKeys.user(o.userId)),
   ]
   t.ok(expected.messages.duplicates > 200, `duplicates re-sent (${expected.messages.duplicates} of ${expected.messages.sent})`)
@@ -85,8 +102,12 @@ t.test('a seeded scenario through the whole pipeline equals its ground truth', a
     t.equal((await get(pipeline, url, token)).cache, 'hit', 'the dashboard is served from the cache')
     const now = Date.now()
     const more: DomainEvent[] = Array.from({ length: 7 }, (_, index) => ({
-      kind: 'ParticipantRegistered', messageId: deterministicUuid(`${pipeline.run}-fresh`, index), occurredAt: now - index * 1000,
-      eventId: event.eventId, participantId: `${pipeline.run}-fresh-${index}`, channelName: index % 2 === 0 ? null : 'INSTAGRAM',
+      kind: 'ParticipantRegistered',
+      messageId: deterministicUuid(`${pipeline.run}-fresh`, index),
+      occurredAt: now - index * 1000,
+      eventId: event.eventId,
+      participantId: `${pipeline.run}-fresh-${index}`,
+      channelName: index % 2 === 0 ? null : 'INSTAGRAM',
     }))
     await produce(pipeline, more)
     for (const item of more) truth.add(item)

@@ -60,10 +60,12 @@ export function createCommitter(deps: CommitterDeps, options: CommitterOptions):
   let lastLostJobCheck = 0
 
   const pass = (): Promise<void> => {
-    running = running.then(() => onePass()).catch((error: unknown) => {
-      deps.metrics.commitFailures.inc()
-      deps.logger.warn({ err: error }, 'offset commit pass failed; retrying on the next pass')
-    })
+    running = running
+      .then(() => onePass())
+      .catch((error: unknown) => {
+        deps.metrics.commitFailures.inc()
+        deps.logger.warn({ err: error }, 'offset commit pass failed; retrying on the next pass')
+      })
     return running
   }
 
@@ -89,12 +91,16 @@ export function createCommitter(deps: CommitterDeps, options: CommitterOptions):
         const floor = floors.get(key(entry.topic, entry.partition)) ?? -1n
         const letters = deadLettersFrom(entry.deadLetters, floor)
         if (letters.length > 0) await transaction.send({ topic: deps.deadLetterTopic, messages: letters })
-        if (BigInt(entry.offset) > floor) offsets.set(entry.topic, [...(offsets.get(entry.topic) ?? []), { partition: entry.partition, offset: entry.offset }])
+        if (BigInt(entry.offset) > floor)
+          offsets.set(entry.topic, [...(offsets.get(entry.topic) ?? []), { partition: entry.partition, offset: entry.offset }])
         sent.push({ commit: entry, letters: letters.length })
       }
       if (offsets.size > 0) {
         const topics = [...offsets].map(([topic, partitions]) => ({ topic, partitions }))
-        await retryConcurrentTransactions(() => transaction.sendOffsets({ consumerGroupId: deps.groupId, topics }), () => deps.metrics.transactionRetries.inc())
+        await retryConcurrentTransactions(
+          () => transaction.sendOffsets({ consumerGroupId: deps.groupId, topics }),
+          () => deps.metrics.transactionRetries.inc(),
+        )
       }
       await transaction.commit()
     } catch (error) {
@@ -120,8 +126,10 @@ export function createCommitter(deps: CommitterDeps, options: CommitterOptions):
       const from = deps.ledger.rewind(head.topic, head.partition)
       if (from === undefined) continue
       deps.metrics.rewinds.inc({ topic: head.topic })
-      deps.logger.warn({ topic: head.topic, partition: head.partition, from, lostJobs: lost.length },
-        'jobs lost from Redis before PostgreSQL had them; reading the partition again from Kafka')
+      deps.logger.warn(
+        { topic: head.topic, partition: head.partition, from, lostJobs: lost.length },
+        'jobs lost from Redis before PostgreSQL had them; reading the partition again from Kafka',
+      )
       deps.consumer.seek({ topic: head.topic, partition: head.partition, offset: from })
     }
   }
@@ -149,8 +157,16 @@ function recordDeadLetters(deps: CommitterDeps, commit: PartitionCommit, sent: n
   for (const letter of commit.deadLetters.slice(skipped)) {
     const code = String(letter.headers?.['x-error-code'])
     deps.metrics.deadLettered.inc({ topic: commit.topic, code })
-    deps.logger.warn({ topic: commit.topic, partition: commit.partition, offset: String(letter.headers?.['x-source-offset']), code,
-      reason: String(letter.headers?.['x-error-message']) }, 'dead-lettered')
+    deps.logger.warn(
+      {
+        topic: commit.topic,
+        partition: commit.partition,
+        offset: String(letter.headers?.['x-source-offset']),
+        code,
+        reason: String(letter.headers?.['x-error-message']),
+      },
+      'dead-lettered',
+    )
   }
 }
 

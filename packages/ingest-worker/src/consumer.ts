@@ -46,7 +46,10 @@ export function createBatchHandler(deps: BatchHandlerDeps) {
         await deps.queue.enqueue([job])
       } catch (error) {
         // kafkajs retries the batch; without this line a full or unreachable Redis stalls silently.
-        deps.logger.warn({ err: error, topic: batch.topic, partition: batch.partition, jobId: job.id }, 'could not enqueue a job; the batch will be retried')
+        deps.logger.warn(
+          { err: error, topic: batch.topic, partition: batch.partition, jobId: job.id },
+          'could not enqueue a job; the batch will be retried',
+        )
         throw error
       }
       stopEnqueueTimer()
@@ -54,7 +57,11 @@ export function createBatchHandler(deps: BatchHandlerDeps) {
     const firstOffset = batch.messages[0]!.offset
     const lastOffset = batch.messages[batch.messages.length - 1]!.offset
     const pending = {
-      firstOffset, lastOffset, deadLetters: plan.deadLetters, messages: batch.messages, handedOnAt: Date.now(),
+      firstOffset,
+      lastOffset,
+      deadLetters: plan.deadLetters,
+      messages: batch.messages,
+      handedOnAt: Date.now(),
       jobs: plan.jobs.map((job) => ({ id: job.id, offsets: job.data.offsets })),
     }
     // Rewound meanwhile (Redis lost a job): kafkajs reads this batch again from the seek.
@@ -122,7 +129,12 @@ export interface ConsumerHooks {
   readonly onJoined: () => void
 }
 
-export async function runConsumer(consumer: Consumer, topics: readonly string[], handler: ReturnType<typeof createBatchHandler>, hooks: ConsumerHooks): Promise<void> {
+export async function runConsumer(
+  consumer: Consumer,
+  topics: readonly string[],
+  handler: ReturnType<typeof createBatchHandler>,
+  hooks: ConsumerHooks,
+): Promise<void> {
   consumer.on(consumer.events.REBALANCING, hooks.onRebalancing)
   consumer.on(consumer.events.GROUP_JOIN, hooks.onJoined)
   await consumer.connect()

@@ -66,7 +66,10 @@ export function createLagMonitor(
     deps.metrics.stalled.set(isStalled ? 1 : 0)
     if (isStalled && stalled === undefined) {
       stalled = { since: lastProgress, lag }
-      deps.logger.warn({ lag, noCommitForMs: Date.now() - lastProgress }, 'pipeline stalled: messages are behind and no offset was committed')
+      deps.logger.warn(
+        { lag, noCommitForMs: Date.now() - lastProgress },
+        'pipeline stalled: messages are behind and no offset was committed',
+      )
     } else if (!isStalled && stalled !== undefined) {
       deps.logger.info({ stalledMs: Date.now() - stalled.since }, 'pipeline draining again')
       stalled = undefined
@@ -90,7 +93,9 @@ export function createLagMonitor(
     },
     assertDraining() {
       if (stalled !== undefined) {
-        throw new Error(`not draining: ${stalled.lag} messages behind and no offset committed for ${Math.round((Date.now() - stalled.since) / 1000)} s`)
+        throw new Error(
+          `not draining: ${stalled.lag} messages behind and no offset committed for ${Math.round((Date.now() - stalled.since) / 1000)} s`,
+        )
       }
     },
     measure: tick,

@@ -99,7 +99,11 @@ export class HandOverLedger {
     for (const state of this.partitions.values()) {
       const head = state.batches.find((batch) => batch.jobs.some((job) => !settled.has(job.id)))
       if (head === undefined) continue
-      heads.push({ topic: state.topic, partition: state.partition, jobIds: head.jobs.filter((job) => !settled.has(job.id)).map((job) => job.id) })
+      heads.push({
+        topic: state.topic,
+        partition: state.partition,
+        jobIds: head.jobs.filter((job) => !settled.has(job.id)).map((job) => job.id),
+      })
     }
     return heads
   }
@@ -119,8 +123,13 @@ export class HandOverLedger {
         .flatMap((batch) => [...batch.deadLetters, ...refusedMessageLetters(state, batch, settled, failedAt)])
         .sort((a, b) => compareOffsets(sourceOffset(a), sourceOffset(b)))
       commits.push({
-        topic: state.topic, partition: state.partition, offset: (BigInt(last.lastOffset) + 1n).toString(), deadLetters,
-        batches: done.length, messages: done.reduce((sum, batch) => sum + batch.messages.length, 0), generation: state.generation,
+        topic: state.topic,
+        partition: state.partition,
+        offset: (BigInt(last.lastOffset) + 1n).toString(),
+        deadLetters,
+        batches: done.length,
+        messages: done.reduce((sum, batch) => sum + batch.messages.length, 0),
+        generation: state.generation,
       })
     }
     return commits

@@ -2,13 +2,7 @@
  * consume -> decode -> validate -> plan: what becomes of one partition batch. Kept apart
  * from kafkajs so the whole decision is testable without a broker.
  */
-import {
-  ingestJobId,
-  type DomainEvent,
-  type DomainEventKind,
-  type IngestBatchJob,
-  type KafkaBatchSource,
-} from '@event-analytics/contracts'
+import { ingestJobId, type DomainEvent, type DomainEventKind, type IngestBatchJob, type KafkaBatchSource } from '@event-analytics/contracts'
 import type { KafkaMessage, Message } from 'kafkajs'
 import type { AvroDecoder } from './decode/avro-decoder.js'
 import type { MessageOutcome } from './decode/outcome.js'

@@ -36,7 +36,11 @@ export interface IngestWorkerOptions {
   readonly onFatalError?: (error: Error) => void
 }
 
-export function createIngestWorker(config: IngestConfig, logger: Logger = createLogger('ingest-worker'), options: IngestWorkerOptions = {}): IngestWorker {
+export function createIngestWorker(
+  config: IngestConfig,
+  logger: Logger = createLogger('ingest-worker'),
+  options: IngestWorkerOptions = {},
+): IngestWorker {
   const metrics = createIngestMetrics()
   const kafka = new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
@@ -46,17 +50,33 @@ export function createIngestWorker(config: IngestConfig, logger: Logger = create
   })
   const registry = createSchemaRegistry(config.SCHEMA_REGISTRY_URL)
   const admin = kafka.admin()
-  const consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatInterval: Math.min(3000, config.KAFKA_SESSION_TIMEOUT_MS / 3) })
+  const consumer = kafka.consumer({
+    groupId: config.KAFKA_GROUP_ID,
+    sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+    heartbeatInterval: Math.min(3000, config.KAFKA_SESSION_TIMEOUT_MS / 3),
+  })
   const producer = kafka.producer({ transactionalId: config.KAFKA_TRANSACTIONAL_ID, idempotent: true, maxInFlightRequests: 1 })
   const queue = createIngestQueue(config.REDIS_URL, config.BULLMQ_PREFIX)
   const db = createDb(config.DATABASE_URL, {
-    applicationName: 'ingest-worker', poolSize: 2,
+    applicationName: 'ingest-worker',
+    poolSize: 2,
     onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
   })
   const topics = topicKinds(config)
   const ledger = new HandOverLedger()
   const committer = createCommitter(
-    { ledger, db, queue, producer, admin, consumer, groupId: config.KAFKA_GROUP_ID, deadLetterTopic: config.TOPIC_DEAD_LETTER, metrics, logger },
+    {
+      ledger,
+      db,
+      queue,
+      producer,
+      admin,
+      consumer,
+      groupId: config.KAFKA_GROUP_ID,
+      deadLetterTopic: config.TOPIC_DEAD_LETTER,
+      metrics,
+      logger,
+    },
     { intervalMs: config.INGEST_COMMIT_INTERVAL_MS, lostJobCheckMs: config.INGEST_LOST_JOB_CHECK_MS },
   )
   const lag = createLagMonitor(

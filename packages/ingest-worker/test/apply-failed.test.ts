@@ -23,7 +23,12 @@ t.teardown(async () => {
 })
 
 const participant = (channelName: string): DomainEvent => ({
-  kind: 'ParticipantRegistered', messageId: randomUUID(), occurredAt: Date.now() - 60_000, eventId: 'evt-refused', participantId: randomUUID(), channelName,
+  kind: 'ParticipantRegistered',
+  messageId: randomUUID(),
+  occurredAt: Date.now() - 60_000,
+  eventId: 'evt-refused',
+  participantId: randomUUID(),
+  channelName,
 })
 
 t.test('a message PostgreSQL refuses is dead-lettered APPLY_FAILED once; the rest is applied', async (t) => {

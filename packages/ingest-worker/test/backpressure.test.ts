@@ -49,7 +49,9 @@ t.test('backlog bounded while nobody consumes, drained once someone does', async
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
   let processed = 0
   const drainer = new Worker(INGEST_QUEUE_NAME, async (job) => void (processed += (job.data as { events: unknown[] }).events.length), {
-    connection, prefix: harness.config.BULLMQ_PREFIX, concurrency: 4,
+    connection,
+    prefix: harness.config.BULLMQ_PREFIX,
+    concurrency: 4,
   })
   t.teardown(async () => {
     await drainer.close()

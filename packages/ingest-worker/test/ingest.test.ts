@@ -18,9 +18,24 @@ t.teardown(async () => {
 
 const now = Date.now()
 const envelope = (eventId = 'evt-ingest') => ({ messageId: randomUUID(), occurredAt: now - 60_000, eventId })
-const created = { ...envelope(), userId: 'owner-1', title: '커피 1+1 이벤트', totalInvestment: '1500000.00', expectedRevenue: '4200000.55', expectedParticipants: 300, targetRoi: '150.25', salesGrowthRate: '-3.50' }
+const created = {
+  ...envelope(),
+  userId: 'owner-1',
+  title: '커피 1+1 이벤트',
+  totalInvestment: '1500000.00',
+  expectedRevenue: '4200000.55',
+  expectedParticipants: 300,
+  targetRoi: '150.25',
+  salesGrowthRate: '-3.50',
+}
 const statusChanged = { ...envelope(), status: 'ENDED' }
-const distribution = { ...envelope(), channels: [{ channelName: 'GENIE_TV', channelType: 'TV', distributionCost: '99999999.99' }, { channelName: 'RINGO_BIZ', channelType: 'VOICE', distributionCost: '0.01' }] }
+const distribution = {
+  ...envelope(),
+  channels: [
+    { channelName: 'GENIE_TV', channelType: 'TV', distributionCost: '99999999.99' },
+    { channelName: 'RINGO_BIZ', channelType: 'VOICE', distributionCost: '0.01' },
+  ],
+}
 const participant = { ...envelope(), participantId: 'p-1', channelName: 'INSTAGRAM' }
 
 function mutate(schema: AvroSchema, edit: (fields: Record<string, unknown>[]) => Record<string, unknown>[]): AvroSchema {
@@ -37,9 +52,23 @@ t.test('valid, invalid and evolved messages', async (t) => {
     participant: await harness.register('ParticipantRegistered'),
   }
   const subject = (name: string) => `${harness.topics.ParticipantRegistered}-${name}-value`
-  const withExtraField = await harness.register('ParticipantRegistered', mutate(readerSchema('ParticipantRegistered'), (f) => [...f, { name: 'referrer', type: 'string', default: '' }]), subject('extra'))
-  const withoutOptional = await harness.register('ParticipantRegistered', mutate(readerSchema('ParticipantRegistered'), (f) => f.filter((field) => field['name'] !== 'channelName')), subject('lacking'))
-  const incompatible = await harness.register('EventStatusChanged', mutate(readerSchema('EventStatusChanged'), (f) => f.map((field) => (field['name'] === 'status' ? { name: 'status', type: 'int' } : field))), `${harness.topics.EventStatusChanged}-broken-value`)
+  const withExtraField = await harness.register(
+    'ParticipantRegistered',
+    mutate(readerSchema('ParticipantRegistered'), (f) => [...f, { name: 'referrer', type: 'string', default: '' }]),
+    subject('extra'),
+  )
+  const withoutOptional = await harness.register(
+    'ParticipantRegistered',
+    mutate(readerSchema('ParticipantRegistered'), (f) => f.filter((field) => field['name'] !== 'channelName')),
+    subject('lacking'),
+  )
+  const incompatible = await harness.register(
+    'EventStatusChanged',
+    mutate(readerSchema('EventStatusChanged'), (f) =>
+      f.map((field) => (field['name'] === 'status' ? { name: 'status', type: 'int' } : field)),
+    ),
+    `${harness.topics.EventStatusChanged}-broken-value`,
+  )
 
   await harness.startAggregator()
   await worker.start()
@@ -49,15 +78,60 @@ t.test('valid, invalid and evolved messages', async (t) => {
 
   const valid = await encode(ids.participant, participant)
   const bad: { topic: string; value: Buffer; code: string; reason: RegExp }[] = [
-    { topic: harness.topics.ParticipantRegistered, value: Buffer.concat([Buffer.from([1]), valid.subarray(1)]), code: 'DECODE_FAILED', reason: /magic byte is 1/ },
-    { topic: harness.topics.ParticipantRegistered, value: frameConfluent(987654, valid.subarray(5)), code: 'UNKNOWN_SCHEMA', reason: /schema id 987654/ },
-    { topic: harness.topics.ParticipantRegistered, value: valid.subarray(0, valid.length - 8), code: 'DECODE_FAILED', reason: /does not decode/ },
-    { topic: harness.topics.EventStatusChanged, value: await encode(incompatible, { ...envelope(), status: 7 }), code: 'INCOMPATIBLE_SCHEMA', reason: /cannot be read as eventmarketing\.v1\.EventStatusChanged/ },
-    { topic: harness.topics.EventCreated, value: await encode(ids.created, { ...created, messageId: randomUUID(), totalInvestment: '-1.00' }), code: 'INVALID_FIELD', reason: /^totalInvestment must be >= 0/ },
-    { topic: harness.topics.EventCreated, value: await encode(ids.created, { ...created, messageId: randomUUID(), title: '' }), code: 'INVALID_FIELD', reason: /^title must be 1\.\.255/ },
-    { topic: harness.topics.DistributionCompleted, value: await encode(ids.distribution, { ...distribution, messageId: randomUUID(), channels: [] }), code: 'INVALID_FIELD', reason: /^channels must have 1\.\.50/ },
-    { topic: harness.topics.ParticipantRegistered, value: await encode(ids.participant, { ...participant, messageId: randomUUID(), eventId: 'x'.repeat(37) }), code: 'INVALID_FIELD', reason: /^eventId must be 1\.\.36/ },
-    { topic: harness.topics.EventStatusChanged, value: await encode(ids.status, { ...statusChanged, messageId: randomUUID(), occurredAt: now + 2 * 86_400_000 }), code: 'INVALID_FIELD', reason: /^occurredAt is more than 24 h/ },
+    {
+      topic: harness.topics.ParticipantRegistered,
+      value: Buffer.concat([Buffer.from([1]), valid.subarray(1)]),
+      code: 'DECODE_FAILED',
+      reason: /magic byte is 1/,
+    },
+    {
+      topic: harness.topics.ParticipantRegistered,
+      value: frameConfluent(987654, valid.subarray(5)),
+      code: 'UNKNOWN_SCHEMA',
+      reason: /schema id 987654/,
+    },
+    {
+      topic: harness.topics.ParticipantRegistered,
+      value: valid.subarray(0, valid.length - 8),
+      code: 'DECODE_FAILED',
+      reason: /does not decode/,
+    },
+    {
+      topic: harness.topics.EventStatusChanged,
+      value: await encode(incompatible, { ...envelope(), status: 7 }),
+      code: 'INCOMPATIBLE_SCHEMA',
+      reason: /cannot be read as eventmarketing\.v1\.EventStatusChanged/,
+    },
+    {
+      topic: harness.topics.EventCreated,
+      value: await encode(ids.created, { ...created, messageId: randomUUID(), totalInvestment: '-1.00' }),
+      code: 'INVALID_FIELD',
+      reason: /^totalInvestment must be >= 0/,
+    },
+    {
+      topic: harness.topics.EventCreated,
+      value: await encode(ids.created, { ...created, messageId: randomUUID(), title: '' }),
+      code: 'INVALID_FIELD',
+      reason: /^title must be 1\.\.255/,
+    },
+    {
+      topic: harness.topics.DistributionCompleted,
+      value: await encode(ids.distribution, { ...distribution, messageId: randomUUID(), channels: [] }),
+      code: 'INVALID_FIELD',
+      reason: /^channels must have 1\.\.50/,
+    },
+    {
+      topic: harness.topics.ParticipantRegistered,
+      value: await encode(ids.participant, { ...participant, messageId: randomUUID(), eventId: 'x'.repeat(37) }),
+      code: 'INVALID_FIELD',
+      reason: /^eventId must be 1\.\.36/,
+    },
+    {
+      topic: harness.topics.EventStatusChanged,
+      value: await encode(ids.status, { ...statusChanged, messageId: randomUUID(), occurredAt: now + 2 * 86_400_000 }),
+      code: 'INVALID_FIELD',
+      reason: /^occurredAt is more than 24 h/,
+    },
   ]
   for (const letter of bad) await send(letter.topic, 'evt-ingest', letter.value)
 
@@ -83,7 +157,11 @@ t.test('valid, invalid and evolved messages', async (t) => {
   t.strictSame(byId.get(participant.messageId), { kind: 'ParticipantRegistered', ...participant })
   const { referrer: _ignored, ...extraAsRead } = extra
   t.strictSame(byId.get(extra.messageId), { kind: 'ParticipantRegistered', ...extraAsRead }, 'an extra writer field is dropped')
-  t.strictSame(byId.get(lacking.messageId), { kind: 'ParticipantRegistered', ...lacking, channelName: null }, 'a missing optional field takes its default')
+  t.strictSame(
+    byId.get(lacking.messageId),
+    { kind: 'ParticipantRegistered', ...lacking, channelName: null },
+    'a missing optional field takes its default',
+  )
 
   const letters = await harness.deadLetters(bad.length)
   t.equal(letters.length, bad.length, 'exactly one dead letter per bad message')
@@ -103,6 +181,10 @@ t.test('valid, invalid and evolved messages', async (t) => {
 
   const metrics = await (await fetch(`http://127.0.0.1:${worker.opsPort()}/metrics`)).text()
   const invalidField = [...metrics.matchAll(/^ingest_dead_letters_total\{[^}]*code="INVALID_FIELD"[^}]*\} (\d+)$/gm)]
-  t.equal(invalidField.reduce((sum, match) => sum + Number(match[1]), 0), 5, 'dead letters counted by code')
+  t.equal(
+    invalidField.reduce((sum, match) => sum + Number(match[1]), 0),
+    5,
+    'dead letters counted by code',
+  )
   t.equal((await fetch(`http://127.0.0.1:${worker.opsPort()}/ready`)).status, 200)
 })

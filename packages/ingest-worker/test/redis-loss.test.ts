@@ -16,7 +16,11 @@ import { createIngestWorker } from '../src/index.js'
 import { createHarness, waitFor, KAFKA_BROKERS, REGISTRY_URL } from './helpers/harness.js'
 import { participant } from './helpers/events.js'
 
-async function stream(send: (events: DomainEvent[]) => Promise<void>, rounds: number, perRound: number): Promise<{ valid: Set<string>; invalid: number }> {
+async function stream(
+  send: (events: DomainEvent[]) => Promise<void>,
+  rounds: number,
+  perRound: number,
+): Promise<{ valid: Set<string>; invalid: number }> {
   const valid = new Set<string>()
   let invalid = 0
   for (let round = 0; round < rounds; round += 1) {
@@ -56,7 +60,11 @@ t.test('Redis restarted empty while jobs wait (aggregator stopped): nothing lost
   probe.disconnect()
 
   await harness.startAggregator(redis.url)
-  await waitFor('every valid message applied', async () => ((await countClaimedMessages(harness.database.db)) >= sent.valid.size ? true : undefined), 120_000)
+  await waitFor(
+    'every valid message applied',
+    async () => ((await countClaimedMessages(harness.database.db)) >= sent.valid.size ? true : undefined),
+    120_000,
+  )
   t.equal(await countClaimedMessages(harness.database.db), sent.valid.size, 'every valid message applied exactly once')
   const letters = await harness.deadLetters(sent.invalid)
   t.equal(letters.length, sent.invalid, 'every bad message dead-lettered exactly once')
@@ -80,16 +88,24 @@ t.test('FLUSHALL while the aggregator is busy: nothing lost, nothing doubled', a
   const flusher = new Redis(redis.url)
   t.teardown(() => flusher.disconnect())
   let flushes = 0
-  const sent = await stream(async (batch) => {
-    await producer.send(batch)
-    const applied = await countClaimedMessages(harness.database.db)
-    if (applied > 0 && applied < 1500) {
-      await flusher.flushall()
-      flushes += 1
-    }
-  }, 10, 200)
+  const sent = await stream(
+    async (batch) => {
+      await producer.send(batch)
+      const applied = await countClaimedMessages(harness.database.db)
+      if (applied > 0 && applied < 1500) {
+        await flusher.flushall()
+        flushes += 1
+      }
+    },
+    10,
+    200,
+  )
   t.ok(flushes > 0, `Redis was flushed mid-stream (${flushes} times) while the aggregator was applying`)
-  await waitFor('every valid message applied', async () => ((await countClaimedMessages(harness.database.db)) >= sent.valid.size ? true : undefined), 120_000)
+  await waitFor(
+    'every valid message applied',
+    async () => ((await countClaimedMessages(harness.database.db)) >= sent.valid.size ? true : undefined),
+    120_000,
+  )
   t.equal(await countClaimedMessages(harness.database.db), sent.valid.size, 'every valid message applied exactly once')
   const letters = await harness.deadLetters(sent.invalid)
   t.equal(letters.length, sent.invalid, 'every bad message dead-lettered exactly once')

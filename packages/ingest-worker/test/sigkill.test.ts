@@ -57,17 +57,28 @@ t.test('SIGKILL in the middle of a stream loses nothing', async (t) => {
   }
 
   const wanted = new Set(valid.map((event) => event.messageId))
-  const final = await waitFor('every valid message to be enqueued', async () => {
-    const seen = await acceptedIds()
-    const unique = new Set(seen.ids)
-    return [...wanted].every((id) => unique.has(id)) ? seen : undefined
-  }, 120_000)
+  const final = await waitFor(
+    'every valid message to be enqueued',
+    async () => {
+      const seen = await acceptedIds()
+      const unique = new Set(seen.ids)
+      return [...wanted].every((id) => unique.has(id)) ? seen : undefined
+    },
+    120_000,
+  )
   const unique = new Set(final.ids)
   t.equal(unique.size, wanted.size, 'every valid message enqueued, nothing else')
-  t.ok([...unique].every((id) => wanted.has(id)), 'no unknown ids')
+  t.ok(
+    [...unique].every((id) => wanted.has(id)),
+    'no unknown ids',
+  )
   t.comment(`${final.ids.length - unique.size} redelivered copies in ${final.jobs} jobs (dropped later by the aggregator's claim)`)
 
-  await waitFor('every valid message applied', async () => ((await countClaimedMessages(harness.database.db)) >= wanted.size ? true : undefined), 120_000)
+  await waitFor(
+    'every valid message applied',
+    async () => ((await countClaimedMessages(harness.database.db)) >= wanted.size ? true : undefined),
+    120_000,
+  )
   t.equal(await countClaimedMessages(harness.database.db), wanted.size, 'every valid message applied exactly once')
 
   const letters = await harness.deadLetters(invalid.length, 120_000)

@@ -21,7 +21,7 @@ t.teardown(async () => {
 
 async function readiness(): Promise<{ status: number; body: { checks?: Record<string, { ok: boolean; error?: string }> } }> {
   const response = await fetch(`http://127.0.0.1:${worker.opsPort()}/ready`)
-  return { status: response.status, body: await response.json() as { checks?: Record<string, { ok: boolean; error?: string }> } }
+  return { status: response.status, body: (await response.json()) as { checks?: Record<string, { ok: boolean; error?: string }> } }
 }
 
 t.test('stalled, then draining again', async (t) => {

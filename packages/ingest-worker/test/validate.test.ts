@@ -5,8 +5,14 @@ import { parseConfluentFrame, frameConfluent } from '../src/decode/framing.js'
 const now = Date.UTC(2026, 10, 24, 12)
 const envelope = { messageId: '4f0e4c1e-7d0c-4a43-9a4c-1b7a0b2f7e11', occurredAt: now - 1000, eventId: 'evt-1' }
 const created = {
-  ...envelope, userId: 'owner-1', title: 'Giveaway', totalInvestment: '1000.00', expectedRevenue: '5000.00',
-  expectedParticipants: 100, targetRoi: '150.00', salesGrowthRate: null,
+  ...envelope,
+  userId: 'owner-1',
+  title: 'Giveaway',
+  totalInvestment: '1000.00',
+  expectedRevenue: '5000.00',
+  expectedParticipants: 100,
+  targetRoi: '150.00',
+  salesGrowthRate: null,
 }
 const distribution = { ...envelope, channels: [{ channelName: 'INSTAGRAM', channelType: 'SNS', distributionCost: '10.50' }] }
 const participant = { ...envelope, participantId: 'p-1', channelName: 'INSTAGRAM' }
@@ -37,19 +43,44 @@ t.test('every semantic rule names its field', async (t) => {
     ['long title', 'EventCreated', { ...created, title: 't'.repeat(256) }, /^title must be 1\.\.255/],
     ['negative investment', 'EventCreated', { ...created, totalInvestment: '-0.01' }, /^totalInvestment must be >= 0/],
     ['negative revenue', 'EventCreated', { ...created, expectedRevenue: '-5.00' }, /^expectedRevenue must be >= 0/],
-    ['revenue beyond precision', 'EventCreated', { ...created, expectedRevenue: '12345678901234.00' }, /^expectedRevenue exceeds decimal\(15,2\)/],
+    [
+      'revenue beyond precision',
+      'EventCreated',
+      { ...created, expectedRevenue: '12345678901234.00' },
+      /^expectedRevenue exceeds decimal\(15,2\)/,
+    ],
     ['negative participants', 'EventCreated', { ...created, expectedParticipants: -1 }, /^expectedParticipants must be >= 0/],
     ['roi beyond precision', 'EventCreated', { ...created, targetRoi: '123456789.00' }, /^targetRoi exceeds decimal\(10,2\)/],
     ['no channels', 'DistributionCompleted', { ...distribution, channels: [] }, /^channels must have 1\.\.50 entries, got 0/],
     ['51 channels', 'DistributionCompleted', { ...distribution, channels: Array(51).fill(distribution.channels[0]) }, /got 51/],
-    ['long channel name', 'DistributionCompleted', { ...distribution, channels: [{ ...distribution.channels[0], channelName: 'c'.repeat(51) }] }, /^channels\[0\]\.channelName must be 1\.\.50/],
-    ['negative cost', 'DistributionCompleted', { ...distribution, channels: [distribution.channels[0], { ...distribution.channels[0], distributionCost: '-1.00' }] }, /^channels\[1\]\.distributionCost must be >= 0/],
+    [
+      'long channel name',
+      'DistributionCompleted',
+      { ...distribution, channels: [{ ...distribution.channels[0], channelName: 'c'.repeat(51) }] },
+      /^channels\[0\]\.channelName must be 1\.\.50/,
+    ],
+    [
+      'negative cost',
+      'DistributionCompleted',
+      { ...distribution, channels: [distribution.channels[0], { ...distribution.channels[0], distributionCost: '-1.00' }] },
+      /^channels\[1\]\.distributionCost must be >= 0/,
+    ],
     ['empty participant', 'ParticipantRegistered', { ...participant, participantId: '' }, /^participantId must be 1\.\.64/],
     ['long participant', 'ParticipantRegistered', { ...participant, participantId: 'p'.repeat(65) }, /^participantId must be 1\.\.64/],
     ['empty channel', 'ParticipantRegistered', { ...participant, channelName: '' }, /^channelName must be 1\.\.50/],
     ['NUL in text', 'ParticipantRegistered', { ...participant, participantId: 'a\u0000b' }, /^participantId must not contain a NUL/],
-    ['far future', 'EventStatusChanged', { ...envelope, status: 'ACTIVE', occurredAt: now + 24 * 3600_000 + 1 }, /^occurredAt is more than 24 h in the future/],
-    ['before 2000', 'EventStatusChanged', { ...envelope, status: 'ACTIVE', occurredAt: Date.UTC(1999, 11, 31, 23, 59) }, /^occurredAt is before 2000-01-01/],
+    [
+      'far future',
+      'EventStatusChanged',
+      { ...envelope, status: 'ACTIVE', occurredAt: now + 24 * 3600_000 + 1 },
+      /^occurredAt is more than 24 h in the future/,
+    ],
+    [
+      'before 2000',
+      'EventStatusChanged',
+      { ...envelope, status: 'ACTIVE', occurredAt: Date.UTC(1999, 11, 31, 23, 59) },
+      /^occurredAt is before 2000-01-01/,
+    ],
     ['long messageId', 'EventStatusChanged', { ...envelope, status: 'ACTIVE', messageId: 'm'.repeat(65) }, /^messageId must be 1\.\.64/],
   ]
   for (const [name, kind, record, expected] of cases) {
@@ -60,7 +91,10 @@ t.test('every semantic rule names its field', async (t) => {
 t.test('limits are inclusive', async (t) => {
   t.ok('accepted' in validateRecord('EventStatusChanged', { ...envelope, status: 'ACTIVE', occurredAt: now + 24 * 3600_000 }, now))
   t.ok('accepted' in validateRecord('EventStatusChanged', { ...envelope, status: 'ACTIVE', occurredAt: Date.UTC(2000, 0, 1) }, now))
-  t.ok('accepted' in validateRecord('EventCreated', { ...created, eventId: 'e'.repeat(36), title: '가'.repeat(255) }, now), 'characters, not bytes or UTF-16 units')
+  t.ok(
+    'accepted' in validateRecord('EventCreated', { ...created, eventId: 'e'.repeat(36), title: '가'.repeat(255) }, now),
+    'characters, not bytes or UTF-16 units',
+  )
   t.ok('accepted' in validateRecord('DistributionCompleted', { ...distribution, channels: Array(50).fill(distribution.channels[0]) }, now))
   t.ok('accepted' in validateRecord('EventCreated', { ...created, targetRoi: '-50.00', expectedRevenue: '9999999999999.99' }, now))
 })

@@ -13,7 +13,8 @@ export interface BannerInput {
 
 function dashboardLines(input: BannerInput): string[] {
   if (input.dashboard === undefined) return []
-  if (input.dashboard === null) return [`    Dashboard        ${input.apiBaseUrl}/   (no running campaign yet: sign in with the token below)`]
+  if (input.dashboard === null)
+    return [`    Dashboard        ${input.apiBaseUrl}/   (no running campaign yet: sign in with the token below)`]
   return [
     `    Dashboard        ${input.dashboard.link}`,
     `                     signs in as ${input.dashboard.userId} (running: ${input.dashboard.title}); the link works once, for 15 min`,
@@ -35,7 +36,7 @@ export function banner(input: BannerInput): string {
     `    Try:  TOKEN=${token}`,
     `          curl -H "Authorization: Bearer $TOKEN" ${apiBaseUrl}/api/v1/users/${input.idPrefix}-owner-1/analytics`,
     `          curl -H "Authorization: Bearer $TOKEN" ${apiBaseUrl}/api/v1/events/${input.idPrefix}-ev-1-1/analytics`,
-    '          (the history is back-filled at the simulator\'s pace: figures grow during the first minute)',
+    "          (the history is back-filled at the simulator's pace: figures grow during the first minute)",
     ...input.skipped.map((name) => `    Skipped: ${name}`),
     input.stopsStack
       ? '    Ctrl-C stops the services, the simulator, Kafka and the registry (PostgreSQL and Redis are machine services and stay).'

@@ -13,7 +13,9 @@ export interface Child {
 }
 
 export function packageScript(packagesRoot: string, spec: ServiceSpec): string {
-  const manifest = JSON.parse(readFileSync(join(packagesRoot, spec.packageDir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }
+  const manifest = JSON.parse(readFileSync(join(packagesRoot, spec.packageDir, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>
+  }
   const script = manifest.scripts?.[spec.script]
   if (script === undefined) throw new Error(`packages/${spec.packageDir} has no "${spec.script}" script`)
   return script
@@ -24,7 +26,12 @@ export function startChild(packagesRoot: string, spec: ServiceSpec, format: Form
   const { bin, args } = commandOf(packageScript(packagesRoot, spec), spec.args)
   // Own process group: a Ctrl-C in the terminal reaches only the launcher, which then
   // stops the children one by one in reverse start order.
-  const child = spawn(join(cwd, 'node_modules', '.bin', bin), args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: process.env })
+  const child = spawn(join(cwd, 'node_modules', '.bin', bin), args, {
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  })
   for (const stream of [child.stdout, child.stderr]) {
     const splitter = createLineSplitter((line) => write(formatLine(spec.name, spec.colour, line, format)))
     stream.setEncoding('utf8')
@@ -55,7 +62,12 @@ export async function stopChild(child: Child, graceMs: number): Promise<number |
  * Polls `url` until it answers 2xx. Rejects when the child exits first or after
  * `timeoutMs`; `onWait` reports progress (seconds waited, last answer).
  */
-export async function waitReady(child: Child, url: string, timeoutMs: number, onWait: (seconds: number, last: string) => void): Promise<void> {
+export async function waitReady(
+  child: Child,
+  url: string,
+  timeoutMs: number,
+  onWait: (seconds: number, last: string) => void,
+): Promise<void> {
   const started = Date.now()
   let exited = false
   void child.exited.then(() => void (exited = true))

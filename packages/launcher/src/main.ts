@@ -31,7 +31,14 @@ let stopping: Promise<void> | undefined
 
 function stopAll(reason: string, exitCode: number): Promise<void> {
   stopping ??= (async () => {
-    say(`stopping (${reason}): ${[...running].reverse().map((child) => child.spec.name).join(', ') || 'nothing running'}`)
+    say(
+      `stopping (${reason}): ${
+        [...running]
+          .reverse()
+          .map((child) => child.spec.name)
+          .join(', ') || 'nothing running'
+      }`,
+    )
     for (const child of [...running].reverse()) {
       const result = await stopChild(child, STOP_GRACE_MS)
       say(`${child.spec.name} stopped (${result})`)
@@ -70,7 +77,9 @@ async function start(spec: ServiceSpec): Promise<void> {
   })
   if (spec.readyUrl === null) return
   say(`waiting for ${spec.name} (${spec.readyUrl})`)
-  await waitReady(child, spec.readyUrl, READY_TIMEOUT_MS, (seconds, last) => say(`  ${spec.name}: still waiting after ${seconds} s (${last})`))
+  await waitReady(child, spec.readyUrl, READY_TIMEOUT_MS, (seconds, last) =>
+    say(`  ${spec.name}: still waiting after ${seconds} s (${last})`),
+  )
   say(`${spec.name} is ready`)
 }
 
@@ -104,9 +113,14 @@ async function main(): Promise<void> {
   const owners = [1, 2, 3].map((n) => `${idPrefix}-owner-${n}`)
   const live = await findLiveOwner(apiBaseUrl, token, owners, LIVE_OWNER_TIMEOUT_MS)
   const sessionSecret = apiConfig.live.sessionSecret
-  const dashboard = live === null || sessionSecret === undefined ? null : {
-    link: `${apiBaseUrl}/auth/login?code=${await signLoginCode(sessionSecret, live.userId)}`, userId: live.userId, title: live.title,
-  }
+  const dashboard =
+    live === null || sessionSecret === undefined
+      ? null
+      : {
+          link: `${apiBaseUrl}/auth/login?code=${await signLoginCode(sessionSecret, live.userId)}`,
+          userId: live.userId,
+          title: live.title,
+        }
   write(banner({ apiBaseUrl, token, skipped, idPrefix, stopsStack: STOPS_STACK, dashboard }))
 }
 

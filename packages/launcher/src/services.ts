@@ -29,24 +29,75 @@ export interface LaunchSettings {
 }
 
 export const DEFAULT_SETTINGS: LaunchSettings = {
-  apiPort: 3000, ingestOpsPort: 9101, aggregatorOpsPort: 9102, providerSimPort: 4010, simulatorRate: 20, simulatorSeed: 1,
+  apiPort: 3000,
+  ingestOpsPort: 9101,
+  aggregatorOpsPort: 9102,
+  providerSimPort: 4010,
+  simulatorRate: 20,
+  simulatorSeed: 1,
 }
 
 /** In start order; they are stopped in the reverse order. */
 export function serviceSpecs(settings: LaunchSettings): ServiceSpec[] {
   const local = (port: number, path: string): string => `http://127.0.0.1:${port}${path}`
   return [
-    { name: 'provider-sim', packageDir: 'provider-sim', script: 'start', args: [], readyUrl: local(settings.providerSimPort, '/health'), colour: 'blue', optional: true },
-    { name: 'ingest', packageDir: 'ingest-worker', script: 'start', args: [], readyUrl: local(settings.ingestOpsPort, '/ready'), colour: 'cyan', optional: false },
-    { name: 'aggregator', packageDir: 'aggregator', script: 'start', args: [], readyUrl: local(settings.aggregatorOpsPort, '/ready'), colour: 'magenta', optional: false },
-    { name: 'api', packageDir: 'query-api', script: 'start', args: [], readyUrl: local(settings.apiPort, '/ready'), colour: 'green', optional: false },
-    { name: 'simulator', packageDir: 'simulator', script: 'simulate', args: ['--rate', String(settings.simulatorRate), '--seed', String(settings.simulatorSeed)], readyUrl: null, colour: 'yellow', optional: false },
+    {
+      name: 'provider-sim',
+      packageDir: 'provider-sim',
+      script: 'start',
+      args: [],
+      readyUrl: local(settings.providerSimPort, '/health'),
+      colour: 'blue',
+      optional: true,
+    },
+    {
+      name: 'ingest',
+      packageDir: 'ingest-worker',
+      script: 'start',
+      args: [],
+      readyUrl: local(settings.ingestOpsPort, '/ready'),
+      colour: 'cyan',
+      optional: false,
+    },
+    {
+      name: 'aggregator',
+      packageDir: 'aggregator',
+      script: 'start',
+      args: [],
+      readyUrl: local(settings.aggregatorOpsPort, '/ready'),
+      colour: 'magenta',
+      optional: false,
+    },
+    {
+      name: 'api',
+      packageDir: 'query-api',
+      script: 'start',
+      args: [],
+      readyUrl: local(settings.apiPort, '/ready'),
+      colour: 'green',
+      optional: false,
+    },
+    {
+      name: 'simulator',
+      packageDir: 'simulator',
+      script: 'simulate',
+      args: ['--rate', String(settings.simulatorRate), '--seed', String(settings.simulatorSeed)],
+      readyUrl: null,
+      colour: 'yellow',
+      optional: false,
+    },
   ]
 }
 
 /** The one-shot step before the services: the project's schemas in the registry. */
 export const REGISTER_SCHEMAS: ServiceSpec = {
-  name: 'schemas', packageDir: 'ingest-worker', script: 'register-schemas', args: [], readyUrl: null, colour: 'gray', optional: false,
+  name: 'schemas',
+  packageDir: 'ingest-worker',
+  script: 'register-schemas',
+  args: [],
+  readyUrl: null,
+  colour: 'gray',
+  optional: false,
 }
 
 export class ScriptError extends Error {

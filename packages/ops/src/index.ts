@@ -30,10 +30,7 @@ export interface ReadinessReport {
   readonly checks: Record<string, { ok: boolean; error?: string }>
 }
 
-export async function runReadinessChecks(
-  checks: Readonly<Record<string, ReadinessCheck>>,
-  timeoutMs = 2000,
-): Promise<ReadinessReport> {
+export async function runReadinessChecks(checks: Readonly<Record<string, ReadinessCheck>>, timeoutMs = 2000): Promise<ReadinessReport> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       try {

@@ -31,7 +31,7 @@ export async function runService(service: ServiceLifecycle, options: RunServiceO
     if (stopping) return
     stopping = true
     options.logger.info({ reason, timeoutMs }, 'shutting down')
-    exit(await closeWithin(service, timeoutMs, options.logger) ? code : 1)
+    exit((await closeWithin(service, timeoutMs, options.logger)) ? code : 1)
   }
   process.once('SIGTERM', () => void stop('SIGTERM', 0))
   process.once('SIGINT', () => void stop('SIGINT', 0))
@@ -51,7 +51,8 @@ export async function closeWithin(service: Pick<ServiceLifecycle, 'close'>, time
   })
   try {
     const outcome = await Promise.race([service.close().then(() => 'closed' as const), deadline])
-    if (outcome === 'timeout') logger.error({ timeoutMs }, 'shutdown did not finish in time; exiting anyway (in-flight work is redone later)')
+    if (outcome === 'timeout')
+      logger.error({ timeoutMs }, 'shutdown did not finish in time; exiting anyway (in-flight work is redone later)')
     return outcome === 'closed'
   } catch (error) {
     logger.error({ err: error }, 'shutdown failed')

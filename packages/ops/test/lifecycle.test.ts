@@ -8,19 +8,41 @@ const logger = pino({ level: 'silent' })
 t.test('closeWithin: true when close finishes, false when it hangs past the bound or fails', async (t) => {
   t.equal(await closeWithin({ close: async () => undefined }, 1000, logger), true)
   t.equal(await closeWithin({ close: () => new Promise<void>(() => undefined) }, 50, logger), false)
-  t.equal(await closeWithin({ close: async () => { throw new Error('redis gone') } }, 1000, logger), false)
+  t.equal(
+    await closeWithin(
+      {
+        close: async () => {
+          throw new Error('redis gone')
+        },
+      },
+      1000,
+      logger,
+    ),
+    false,
+  )
 })
 
 t.test('runService: SIGTERM closes and exits 0; a hanging close still exits (1) at the bound', async (t) => {
   const exits: number[] = []
   let closed = 0
-  await runService({ start: async () => undefined, close: async () => { closed += 1 } }, { logger, exit: (code) => exits.push(code) })
+  await runService(
+    {
+      start: async () => undefined,
+      close: async () => {
+        closed += 1
+      },
+    },
+    { logger, exit: (code) => exits.push(code) },
+  )
   process.emit('SIGTERM')
   await new Promise((resolve) => setTimeout(resolve, 20))
   t.same({ exits, closed }, { exits: [0], closed: 1 })
 
   const hanging: number[] = []
-  await runService({ start: async () => undefined, close: () => new Promise<void>(() => undefined) }, { logger, shutdownTimeoutMs: 50, exit: (code) => hanging.push(code) })
+  await runService(
+    { start: async () => undefined, close: () => new Promise<void>(() => undefined) },
+    { logger, shutdownTimeoutMs: 50, exit: (code) => hanging.push(code) },
+  )
   process.emit('SIGTERM')
   await new Promise((resolve) => setTimeout(resolve, 150))
   t.same(hanging, [1], 'exited with 1 once the bound passed')
@@ -29,6 +51,16 @@ t.test('runService: SIGTERM closes and exits 0; a hanging close still exits (1) 
 t.test('runService: a failed start closes and exits 1', async (t) => {
   const exits: number[] = []
   let closed = false
-  await runService({ start: async () => { throw new Error('unsafe Redis') }, close: async () => { closed = true } }, { logger, exit: (code) => exits.push(code) })
+  await runService(
+    {
+      start: async () => {
+        throw new Error('unsafe Redis')
+      },
+      close: async () => {
+        closed = true
+      },
+    },
+    { logger, exit: (code) => exits.push(code) },
+  )
   t.same({ exits, closed }, { exits: [1], closed: true })
 })

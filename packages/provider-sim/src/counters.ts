@@ -33,7 +33,10 @@ function fnv1a(text: string): number {
 }
 
 /** Per-minute rates; each is at most the one it derives from, so the ratios stay plausible. */
-export function ratesFor(eventId: string, channelName: string): Record<Exclude<keyof MetricsSnapshot, 'asOf' | 'averageDurationSec'>, number> {
+export function ratesFor(
+  eventId: string,
+  channelName: string,
+): Record<Exclude<keyof MetricsSnapshot, 'asOf' | 'averageDurationSec'>, number> {
   const seed = fnv1a(`${eventId}\u0000${channelName}`)
   const pick = (shift: number, modulo: number): number => ((seed >>> shift) % modulo) / modulo
   const impressions = 50 + (seed % 200)

@@ -70,7 +70,9 @@ export async function createProviderSim(options: ProviderSimOptions = {}): Promi
     if (knobs.errorRate > 0 && random() < knobs.errorRate) return problem(reply, 500, `${provider} provider failed (errorRate knob)`)
     const participants = Number(request.query.participants)
     const proportional = options.mode === 'participants' && Number.isSafeInteger(participants) && participants >= 0
-    const metrics = proportional ? metricsFromParticipants(provider, eventId, channelName, participants, now()) : metricsAt(eventId, channelName, now())
+    const metrics = proportional
+      ? metricsFromParticipants(provider, eventId, channelName, participants, now())
+      : metricsAt(eventId, channelName, now())
     return { ...metrics, ...knobs.override }
   })
   app.get('/admin/knobs', async () => table)

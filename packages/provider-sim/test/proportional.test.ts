@@ -36,8 +36,8 @@ t.test('over HTTP: the hint is used in participants mode, ignored in time mode',
     await timed.close()
   })
   const query = '/v1/metrics?eventId=cafe-1&channelName=INSTAGRAM&participants=4780'
-  const answer = await (await fetch(`${proportional.baseUrl('sns')}${query}`)).json() as { views: number }
+  const answer = (await (await fetch(`${proportional.baseUrl('sns')}${query}`)).json()) as { views: number }
   t.equal(answer.views, metricsFromParticipants('sns', 'cafe-1', 'INSTAGRAM', 4780, at).views)
-  const old = await (await fetch(`${timed.baseUrl('sns')}${query}`)).json() as { views: number }
-  t.ok(old.views > 1_000_000, 'time mode keeps the tests\' model')
+  const old = (await (await fetch(`${timed.baseUrl('sns')}${query}`)).json()) as { views: number }
+  t.ok(old.views > 1_000_000, "time mode keeps the tests' model")
 })

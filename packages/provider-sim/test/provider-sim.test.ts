@@ -47,13 +47,17 @@ t.test('HTTP contract and runtime knobs', async (t) => {
   t.equal((await get('tv', '?eventId=e1')).status, 400)
 
   const knobs = await fetch(`${sim.url}/admin/knobs`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'tv', outage: true }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ provider: 'tv', outage: true }),
   })
   t.equal(knobs.status, 200)
   t.equal((await get('tv')).status, 503, 'outage on tv')
   t.equal((await get('voice')).status, 200, 'voice unaffected')
   const bad = await fetch(`${sim.url}/admin/knobs`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 'x' }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ errorRate: 'x' }),
   })
   t.equal(bad.status, 400)
 
@@ -63,6 +67,9 @@ t.test('HTTP contract and runtime knobs', async (t) => {
   const forced = (await (await get('voice')).json()) as MetricsSnapshot
   t.equal(forced.completedCalls, 10, 'override forces fields')
   sim.setKnobs({ override: null, latencyMs: 300, provider: 'sns' })
-  const slow = await get('sns').then(() => 'answered', (error: unknown) => (error instanceof Error ? error.name : 'error'))
+  const slow = await get('sns').then(
+    () => 'answered',
+    (error: unknown) => (error instanceof Error ? error.name : 'error'),
+  )
   t.equal(slow, 'answered', 'latency still answers') // closes when the response is written after the delay
 })

@@ -74,8 +74,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const verifier = deps.verifier ?? createVerifier(config.auth)
   await app.register(problemDetailsPlugin)
   await app.register(metricsPluginFp, { metrics: deps.metrics ?? createApiMetrics() })
-  const sessions = config.live.sessionSecret === undefined ? undefined : createSessionTokens(config.live.sessionSecret, config.live.sessionTtlSeconds)
-  await app.register(authPlugin, { verifier, ...(sessions === undefined ? {} : { session: (request: FastifyRequest) => sessions.principalOf(request) }) })
+  const sessions =
+    config.live.sessionSecret === undefined ? undefined : createSessionTokens(config.live.sessionSecret, config.live.sessionTtlSeconds)
+  await app.register(authPlugin, {
+    verifier,
+    ...(sessions === undefined ? {} : { session: (request: FastifyRequest) => sessions.principalOf(request) }),
+  })
   await app.register(etagPluginFp)
   await app.register(csvPluginFp, { db: deps.db, defaultTimeZone: config.defaultTimeZone })
   await app.register(projectionCachePlugin, { redis: deps.redis, ttlSeconds: config.cacheTtlSeconds, limits: config.cacheLimits })

@@ -49,7 +49,6 @@ const shape = {
   ...liveShape,
 }
 
-
 export interface AuthConfig {
   secret: string | undefined
   jwksUrl: string | undefined

@@ -26,18 +26,21 @@ const ingestQueue = new Queue(INGEST_QUEUE_NAME, { connection: boardConnection, 
 let app: FastifyInstance | undefined
 let closing: Promise<void> | undefined
 
-await runService({
-  async start() {
-    await checkQueueRedis(boardConnection, { allowEviction: config.queueRedisAllowEviction, logger })
-    app = await buildApp({ db, redis, config, boardQueues: [ingestQueue], logger, metrics: createApiMetrics(undefined, true) })
-    await app.listen({ port: config.port, host: config.host })
+await runService(
+  {
+    async start() {
+      await checkQueueRedis(boardConnection, { allowEviction: config.queueRedisAllowEviction, logger })
+      app = await buildApp({ db, redis, config, boardQueues: [ingestQueue], logger, metrics: createApiMetrics(undefined, true) })
+      await app.listen({ port: config.port, host: config.host })
+    },
+    close() {
+      closing ??= (async () => {
+        await app?.close()
+        await ingestQueue.close()
+        await Promise.allSettled([redis.quit(), boardConnection.quit(), closeDb(db)])
+      })()
+      return closing
+    },
   },
-  close() {
-    closing ??= (async () => {
-      await app?.close()
-      await ingestQueue.close()
-      await Promise.allSettled([redis.quit(), boardConnection.quit(), closeDb(db)])
-    })()
-    return closing
-  },
-}, { logger, shutdownTimeoutMs: config.shutdownTimeoutMs })
+  { logger, shutdownTimeoutMs: config.shutdownTimeoutMs },
+)

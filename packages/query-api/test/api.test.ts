@@ -12,32 +12,75 @@ await db
   .insertInto('event_stats')
   .values([
     {
-      event_id: 'evt-1', user_id: 'owner-1', title: 'Spring giveaway', event_created_at: created,
-      own_investment: '1000.00', distribution_cost: '500.00', total_investment: '1500.00',
-      expected_revenue: '3000.00', expected_participants: 100, target_roi: '50.00', sales_growth_rate: '12.50',
-      total_participants: 30, total_views: 1300,
+      event_id: 'evt-1',
+      user_id: 'owner-1',
+      title: 'Spring giveaway',
+      event_created_at: created,
+      own_investment: '1000.00',
+      distribution_cost: '500.00',
+      total_investment: '1500.00',
+      expected_revenue: '3000.00',
+      expected_participants: 100,
+      target_roi: '50.00',
+      sales_growth_rate: '12.50',
+      total_participants: 30,
+      total_views: 1300,
     },
     {
-      event_id: 'evt-zero', user_id: 'owner-1', title: 'Zeroes', event_created_at: new Date('2026-02-01T00:00:00Z'),
-      expected_revenue: '700.00', expected_participants: 0, target_roi: '0.00', total_participants: 5,
+      event_id: 'evt-zero',
+      user_id: 'owner-1',
+      title: 'Zeroes',
+      event_created_at: new Date('2026-02-01T00:00:00Z'),
+      expected_revenue: '700.00',
+      expected_participants: 0,
+      target_roi: '0.00',
+      total_participants: 5,
     },
     { event_id: 'evt-hidden', user_id: 'owner-1', title: 'Not created yet', event_created_at: null, total_participants: 9 },
-    { event_id: 'evt-other', user_id: 'owner-2', title: 'Someone else', event_created_at: created, expected_revenue: '1.00', target_roi: '1.00' },
+    {
+      event_id: 'evt-other',
+      user_id: 'owner-2',
+      title: 'Someone else',
+      event_created_at: created,
+      expected_revenue: '1.00',
+      target_roi: '1.00',
+    },
   ])
   .execute()
 await db
   .insertInto('channel_stats')
   .values([
     {
-      event_id: 'evt-1', channel_name: 'INSTAGRAM', channel_type: 'SNS', participants: 20, distribution_count: 2,
-      distribution_cost: '300.00', impressions: 1000, views: 1000, clicks: 45, conversions: 9, likes: 10, comments: 4, shares: 1,
+      event_id: 'evt-1',
+      channel_name: 'INSTAGRAM',
+      channel_type: 'SNS',
+      participants: 20,
+      distribution_count: 2,
+      distribution_cost: '300.00',
+      impressions: 1000,
+      views: 1000,
+      clicks: 45,
+      conversions: 9,
+      likes: 10,
+      comments: 4,
+      shares: 1,
     },
     {
-      event_id: 'evt-1', channel_name: 'GENIE_TV', channel_type: 'TV', participants: 0, distribution_count: 1,
-      distribution_cost: '200.00', views: 300,
+      event_id: 'evt-1',
+      channel_name: 'GENIE_TV',
+      channel_type: 'TV',
+      participants: 0,
+      distribution_count: 1,
+      distribution_cost: '200.00',
+      views: 300,
     },
     {
-      event_id: 'evt-1', channel_name: 'RINGO_BIZ', channel_type: 'VOICE', participants: 7, total_calls: 8, completed_calls: 3,
+      event_id: 'evt-1',
+      channel_name: 'RINGO_BIZ',
+      channel_type: 'VOICE',
+      participants: 7,
+      total_calls: 8,
+      completed_calls: 3,
       average_duration_sec: '41.50',
     },
     { event_id: 'evt-other', channel_name: 'INSTAGRAM', channel_type: 'SNS', participants: 1 },
@@ -87,14 +130,26 @@ t.test('zero denominators give null or 0 as specified', async (t) => {
 
 t.test('channels: all counters, rates, filter and sort', async (t) => {
   const all = (await get('/api/v1/events/evt-1/analytics/channels?sort=participants&order=desc')).json()
-  t.same(all.channels.map((c: { channelName: string }) => c.channelName), ['INSTAGRAM', 'RINGO_BIZ', 'GENIE_TV'])
+  t.same(
+    all.channels.map((c: { channelName: string }) => c.channelName),
+    ['INSTAGRAM', 'RINGO_BIZ', 'GENIE_TV'],
+  )
   const instagram = all.channels[0]
   t.match(instagram, {
-    ctr: '4.50', participationRate: '2.00', conversionRate: '20.00', costPerParticipant: '15.00',
-    engagement: 15, callCompletionRate: null, distributionCount: 2, stale: false,
+    ctr: '4.50',
+    participationRate: '2.00',
+    conversionRate: '20.00',
+    costPerParticipant: '15.00',
+    engagement: 15,
+    callCompletionRate: null,
+    distributionCount: 2,
+    stale: false,
   })
   const tv = (await get('/api/v1/events/evt-1/analytics/channels?channelType=TV')).json()
-  t.same(tv.channels.map((c: { channelName: string }) => c.channelName), ['GENIE_TV'])
+  t.same(
+    tv.channels.map((c: { channelName: string }) => c.channelName),
+    ['GENIE_TV'],
+  )
   t.match(tv.channels[0], { ctr: null, conversionRate: null, costPerParticipant: null, participationRate: '0.00' })
   const voice = (await get('/api/v1/events/evt-1/analytics/channels/RINGO_BIZ')).json()
   t.match(voice, { callCompletionRate: '37.50', averageDurationSec: '41.50', totalCalls: 8, completedCalls: 3 })
@@ -112,7 +167,11 @@ t.test('ROI breakdown', async (t) => {
   t.same(body.investment.totalInvestment, '1500.00')
   t.same(
     body.investment.channels.map((c: { channelName: string; distributionCost: string }) => [c.channelName, c.distributionCost]),
-    [['GENIE_TV', '200.00'], ['INSTAGRAM', '300.00'], ['RINGO_BIZ', '0.00']],
+    [
+      ['GENIE_TV', '200.00'],
+      ['INSTAGRAM', '300.00'],
+      ['RINGO_BIZ', '0.00'],
+    ],
   )
   t.same(body.revenue, { expectedRevenue: '3000.00', estimatedRevenue: '900.00', expectedParticipants: 100, totalParticipants: 30 })
   t.match(body, { estimatedRoi: '-40.00', targetRoi: '50.00', roiAchievementRate: '-80.00' })
@@ -121,16 +180,31 @@ t.test('ROI breakdown', async (t) => {
 t.test('user summary: totals, channel types, pages; hidden events excluded', async (t) => {
   const body = (await get('/api/v1/users/owner-1/analytics?limit=1')).json()
   t.same(body.totals, {
-    events: 2, totalParticipants: 35, totalViews: 1300, totalInvestment: '1500.00', expectedRevenue: '3700.00',
-    estimatedRevenue: '1600.00', estimatedRoi: '6.67',
+    events: 2,
+    totalParticipants: 35,
+    totalViews: 1300,
+    totalInvestment: '1500.00',
+    expectedRevenue: '3700.00',
+    estimatedRevenue: '1600.00',
+    estimatedRoi: '6.67',
   })
-  t.same(body.events.items.map((e: { eventId: string }) => e.eventId), ['evt-1'])
+  t.same(
+    body.events.items.map((e: { eventId: string }) => e.eventId),
+    ['evt-1'],
+  )
   t.match(body.events, { page: 1, limit: 1, total: 2 })
   const page2 = (await get('/api/v1/users/owner-1/analytics?limit=1&page=2')).json()
-  t.same(page2.events.items.map((e: { eventId: string }) => e.eventId), ['evt-zero'])
+  t.same(
+    page2.events.items.map((e: { eventId: string }) => e.eventId),
+    ['evt-zero'],
+  )
   t.same(
     body.channelTypes.map((c: { channelType: string; participants: number; ctr: string | null }) => [c.channelType, c.participants, c.ctr]),
-    [['SNS', 20, '4.50'], ['TV', 0, null], ['VOICE', 7, null]],
+    [
+      ['SNS', 20, '4.50'],
+      ['TV', 0, null],
+      ['VOICE', 7, null],
+    ],
   )
 })
 
@@ -231,7 +305,8 @@ t.test('a load that raced an invalidation is served once but never stored', asyn
   const dropped = () => h.metrics.cacheFillsDropped.get().then((metric) => metric.values[0]?.value ?? 0)
   const droppedBefore = await dropped()
   const raced = await h.app.projectionCache.get({
-    projection: 'roi', key,
+    projection: 'roi',
+    key,
     // The load read PostgreSQL before the aggregator's commit; the invalidation lands before the fill.
     load: async () => {
       await invalidateProjections(h.redis, [key])
@@ -300,7 +375,10 @@ t.test('rate limiting answers 429 problem+json', async (t) => {
   t.teardown(() => limited.close())
   const statuses: number[] = []
   for (let i = 0; i < 3; i += 1) {
-    const response = await limited.inject({ url: '/api/v1/events/evt-1/analytics', headers: { ...bearer(owner), origin: 'https://dash.example' } })
+    const response = await limited.inject({
+      url: '/api/v1/events/evt-1/analytics',
+      headers: { ...bearer(owner), origin: 'https://dash.example' },
+    })
     statuses.push(response.statusCode)
     if (i === 0) t.equal(response.headers['access-control-allow-origin'], 'https://dash.example', 'CORS')
     if (response.statusCode === 429) t.match(response.json(), { status: 429, title: 'Too Many Requests' })

@@ -8,14 +8,18 @@ const eventAt = new Date('2026-03-05T09:30:00.000Z')
 const channelAt = new Date('2026-03-05T08:00:00.000Z')
 const olderEventAt = new Date('2026-02-01T00:00:00.000Z')
 
-await db.insertInto('event_stats').values([
-  { event_id: 'asof-1', user_id: 'asof-owner', title: '봄 이벤트', event_created_at: olderEventAt, last_occurred_at: eventAt },
-  { event_id: 'asof-2', user_id: 'asof-owner', title: 'Old one', event_created_at: olderEventAt, last_occurred_at: olderEventAt },
-  { event_id: 'asof-new', user_id: 'asof-owner', title: 'Nothing since 0005', event_created_at: olderEventAt },
-]).execute()
-await db.insertInto('channel_stats').values([
-  { event_id: 'asof-1', channel_name: 'INSTAGRAM', channel_type: 'SNS', participants: 1, last_occurred_at: channelAt },
-]).execute()
+await db
+  .insertInto('event_stats')
+  .values([
+    { event_id: 'asof-1', user_id: 'asof-owner', title: '봄 이벤트', event_created_at: olderEventAt, last_occurred_at: eventAt },
+    { event_id: 'asof-2', user_id: 'asof-owner', title: 'Old one', event_created_at: olderEventAt, last_occurred_at: olderEventAt },
+    { event_id: 'asof-new', user_id: 'asof-owner', title: 'Nothing since 0005', event_created_at: olderEventAt },
+  ])
+  .execute()
+await db
+  .insertInto('channel_stats')
+  .values([{ event_id: 'asof-1', channel_name: 'INSTAGRAM', channel_type: 'SNS', participants: 1, last_occurred_at: channelAt }])
+  .execute()
 const owner = bearer(await h.token('asof-owner'))
 const get = async (url: string): Promise<Record<string, unknown>> => {
   const response = await h.app.inject({ method: 'GET', url, headers: owner })
@@ -30,7 +34,10 @@ t.test('event views carry the event asOf; a channel its own', async (t) => {
   t.equal((await get(`${base}/timeline?granularity=day`))['asOf'], eventAt.toISOString(), 'timeline')
   const list = await get(`${base}/channels`)
   t.equal(list['asOf'], eventAt.toISOString(), 'channel list')
-  t.same((list['channels'] as { asOf: unknown }[]).map((channel) => channel.asOf), [channelAt.toISOString()])
+  t.same(
+    (list['channels'] as { asOf: unknown }[]).map((channel) => channel.asOf),
+    [channelAt.toISOString()],
+  )
   t.equal((await get(`${base}/channels/INSTAGRAM`))['asOf'], channelAt.toISOString(), 'one channel')
 })
 

@@ -47,7 +47,10 @@ t.test('a viewer sees the read-only board and cannot change jobs', async (t) => 
 
 t.test('an operator may change jobs on the full board', async (t) => {
   const { queues } = (await call('GET', `${FULL}/api/queues`, operator)).json<QueuesBody>()
-  t.ok(queues.every((queue) => !queue.readOnlyMode), 'actions enabled')
+  t.ok(
+    queues.every((queue) => !queue.readOnlyMode),
+    'actions enabled',
+  )
   const name = queues[0]!.name
   t.equal((await call('PUT', `${FULL}/api/queues/${name}/pause`, operator)).statusCode, 200)
   const after = (await call('GET', `${READ_ONLY}/api/queues`, operator)).json<QueuesBody>()

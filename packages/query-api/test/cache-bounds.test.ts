@@ -18,14 +18,25 @@ const START = Date.parse('2026-04-01T00:00:00Z')
 /** An event with 96 hourly rows from START; its hourly participants, by hour. */
 async function seedEvent(h: Harness, eventId: string, owner: string): Promise<Map<number, number>> {
   const { db } = h.testDb
-  await db.insertInto('event_stats').values({ event_id: eventId, user_id: owner, title: 'Bounded', event_created_at: new Date(START) }).execute()
+  await db
+    .insertInto('event_stats')
+    .values({ event_id: eventId, user_id: owner, title: 'Bounded', event_created_at: new Date(START) })
+    .execute()
   await ensureTimelinePartitions(db, new Date(START), new Date(START))
   const rows: NewTimelineData[] = []
   let cumulative = 0
   for (let i = 0; i < 96; i += 1) {
     const participants = (i % 4) + 1
     cumulative += participants
-    rows.push({ event_id: eventId, timestamp: new Date(START + i * HOUR), participants, views: i, engagement: 0, conversions: 0, cumulative_participants: cumulative })
+    rows.push({
+      event_id: eventId,
+      timestamp: new Date(START + i * HOUR),
+      participants,
+      views: i,
+      engagement: 0,
+      conversions: 0,
+      cumulative_participants: cumulative,
+    })
   }
   await db.insertInto('timeline_data').values(rows).execute()
   return new Map(rows.map((row) => [(row.timestamp as Date).getTime(), row.participants ?? 0]))
@@ -41,23 +52,35 @@ t.test('equivalent timeline queries share one cache field', async (t) => {
   const h = await createHarness(t)
   await seedEvent(h, 'evt-eq', 'owner-eq')
   const headers = bearer(await h.token('owner-eq'))
-  const get = (query: string) => h.app.inject({ url: `/api/v1/events/evt-eq/analytics/timeline?granularity=day&tz=Asia/Seoul&${query}`, headers })
+  const get = (query: string) =>
+    h.app.inject({ url: `/api/v1/events/evt-eq/analytics/timeline?granularity=day&tz=Asia/Seoul&${query}`, headers })
   // The same two local days in Seoul, written three ways.
   const asDates = await get('from=2026-04-01&to=2026-04-02')
   const asLocal = await get('from=2026-04-01T00:00:00%2B09:00&to=2026-04-02T00:00%2B09:00')
   const asUtc = await get('from=2026-03-31T15:00:00.000Z&to=2026-04-01T15:00:00Z')
   t.equal(asDates.statusCode, 200)
-  t.same([asDates, asLocal, asUtc].map((response) => response.headers['x-cache']), ['miss', 'hit', 'hit'])
+  t.same(
+    [asDates, asLocal, asUtc].map((response) => response.headers['x-cache']),
+    ['miss', 'hit', 'hit'],
+  )
   t.equal(asLocal.body, asDates.body, 'the same answer')
   t.equal(asUtc.body, asDates.body, 'the same answer')
   const fields = (await h.redis.hkeys(cacheKeys.timeline('evt-eq', 'day'))).filter((field) => field !== HASH_SIZE_FIELD)
   t.equal(fields.length, 1, `one field: ${fields.join(', ')}`)
 
   // A different answer keeps its own field: another instant, another zone, a defaulted bound.
-  const other = await Promise.all([get('from=2026-04-01T00:00:01%2B09:00&to=2026-04-02'), h.app.inject({
-    url: '/api/v1/events/evt-eq/analytics/timeline?granularity=day&tz=UTC&from=2026-04-01&to=2026-04-02', headers,
-  }), get('from=2026-04-01')])
-  t.same(other.map((response) => response.headers['x-cache']), ['miss', 'miss', 'miss'])
+  const other = await Promise.all([
+    get('from=2026-04-01T00:00:01%2B09:00&to=2026-04-02'),
+    h.app.inject({
+      url: '/api/v1/events/evt-eq/analytics/timeline?granularity=day&tz=UTC&from=2026-04-01&to=2026-04-02',
+      headers,
+    }),
+    get('from=2026-04-01'),
+  ])
+  t.same(
+    other.map((response) => response.headers['x-cache']),
+    ['miss', 'miss', 'miss'],
+  )
   t.equal(await h.redis.hlen(cacheKeys.timeline('evt-eq', 'day')), 4 + 1, 'four fields and the byte count')
   t.same(h.serverErrors, [])
 })
@@ -101,13 +124,20 @@ t.test('one owner hammering distinct timeline ranges: the key stays under its ca
   t.ok(memory <= cappedKeyMemoryBound(h.config.cacheLimits), `MEMORY USAGE ${memory} bytes`)
 
   const skipped = await h.metrics.cacheFillsSkipped.get()
-  t.equal(skipped.values.find((value) => value.labels['reason'] === 'cap')?.value, requests - fields, 'every answer not cached counted as skipped: cap')
+  t.equal(
+    skipped.values.find((value) => value.labels['reason'] === 'cap')?.value,
+    requests - fields,
+    'every answer not cached counted as skipped: cap',
+  )
 
   // Asked again: the cached ranges are hits, the others are loaded again, and all answer the same.
   const again = []
   for (let i = 0; i < requests; i += 1) again.push(await h.app.inject({ url: url(i), headers }))
   t.equal(again.filter((response) => response.headers['x-cache'] === 'hit').length, fields)
-  t.ok(again.every((response, i) => response.body === answers[i]), 'every answer as before')
+  t.ok(
+    again.every((response, i) => response.body === answers[i]),
+    'every answer as before',
+  )
   t.ok(Number(await h.redis.hget(key, HASH_SIZE_FIELD)) <= maxBytes)
   t.same(h.serverErrors, [])
 })
@@ -121,7 +151,10 @@ t.test('configuration: the cache Redis defaults to the queue Redis; the caps com
   t.equal(loadApiConfig({ ...secret, REDIS_URL: 'redis://queue:6379' }).cacheRedisUrl, 'redis://queue:6379', 'REDIS_URL alone serves both')
   const split = loadApiConfig({ ...secret, REDIS_URL: 'redis://queue:6379', CACHE_REDIS_URL: 'redis://cache:6380/2' })
   t.same([split.redisUrl, split.cacheRedisUrl], ['redis://queue:6379', 'redis://cache:6380/2'])
-  t.same(loadApiConfig({ ...secret, CACHE_KEY_MAX_BYTES: '4096', CACHE_HASH_MAX_FIELDS: '8' }).cacheLimits, { maxBytes: 4096, maxFields: 8 })
+  t.same(loadApiConfig({ ...secret, CACHE_KEY_MAX_BYTES: '4096', CACHE_HASH_MAX_FIELDS: '8' }).cacheLimits, {
+    maxBytes: 4096,
+    maxFields: 8,
+  })
   t.throws(() => loadApiConfig({ ...secret, CACHE_REDIS_URL: 'not a url' }), /CACHE_REDIS_URL/)
   t.throws(() => loadApiConfig({ ...secret, CACHE_KEY_MAX_BYTES: '10' }), /CACHE_KEY_MAX_BYTES/)
 })

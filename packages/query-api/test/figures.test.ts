@@ -106,7 +106,16 @@ t.test('sorting puts nulls last and breaks ties by name', async (t) => {
     { ...baseChannel, channel_name: 'C' },
     { ...baseChannel, channel_name: 'D', clicks: 9, impressions: 10 },
   ].map((row) => channelBody(row, now, 1000))
-  t.same(sortChannels(rows, 'ctr', 'desc').map((c) => c.channelName), ['D', 'A', 'B', 'C'])
-  t.same(sortChannels(rows, 'ctr', 'asc').map((c) => c.channelName), ['A', 'B', 'D', 'C'])
-  t.same(sortChannels(rows, 'channelName', 'desc').map((c) => c.channelName), ['D', 'C', 'B', 'A'])
+  t.same(
+    sortChannels(rows, 'ctr', 'desc').map((c) => c.channelName),
+    ['D', 'A', 'B', 'C'],
+  )
+  t.same(
+    sortChannels(rows, 'ctr', 'asc').map((c) => c.channelName),
+    ['A', 'B', 'D', 'C'],
+  )
+  t.same(
+    sortChannels(rows, 'channelName', 'desc').map((c) => c.channelName),
+    ['D', 'C', 'B', 'A'],
+  )
 })

@@ -106,15 +106,25 @@ t.test('unknown routes and methods are 404 problems that do not repeat the path'
 t.test('body and content-type errors are problems without the header values', async (t) => {
   const huge = 'x'.repeat(1_100_000)
   const oversized = await raw(
-    ['POST /api/v1/events/evt-1/analytics HTTP/1.1', 'host: 127.0.0.1', 'content-type: application/json', `content-length: ${huge.length}`].join('\r\n'),
+    [
+      'POST /api/v1/events/evt-1/analytics HTTP/1.1',
+      'host: 127.0.0.1',
+      'content-type: application/json',
+      `content-length: ${huge.length}`,
+    ].join('\r\n'),
     huge,
   )
-  t.equal(oversized.status, 413, "oversized body")
+  t.equal(oversized.status, 413, 'oversized body')
   t.match(oversized.headers['content-type'], /^application\/problem\+json/)
   // Only the board's routes take bodies; its scope has bull-board's own error handler.
   const operator = await h.token('ops-e', { operator: true })
   const put = (contentType: string, payload: string) =>
-    h.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/pause', headers: { ...bearer(operator), 'content-type': contentType }, payload })
+    h.app.inject({
+      method: 'PUT',
+      url: '/admin/queues/api/queues/pause',
+      headers: { ...bearer(operator), 'content-type': contentType },
+      payload,
+    })
   const strange = await put('application/x-strange-type-echo-me', 'body')
   t.equal(strange.statusCode, 415)
   t.match(strange.headers['content-type'], /^application\/problem\+json/)

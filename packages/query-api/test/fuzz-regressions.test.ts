@@ -6,10 +6,17 @@ import t from 'tap'
 import { bearer, createHarness } from './helpers.js'
 
 const h = await createHarness(t)
-await h.testDb.db.insertInto('event_stats').values({
-  event_id: 'evt-f', user_id: 'owner-f', title: 'Fuzzed', event_created_at: new Date('2026-03-01T00:00:00Z'),
-  expected_revenue: '1.00', target_roi: '1.00',
-}).execute()
+await h.testDb.db
+  .insertInto('event_stats')
+  .values({
+    event_id: 'evt-f',
+    user_id: 'owner-f',
+    title: 'Fuzzed',
+    event_created_at: new Date('2026-03-01T00:00:00Z'),
+    expected_revenue: '1.00',
+    target_roi: '1.00',
+  })
+  .execute()
 const operator = await h.token('ops-f', { operator: true })
 
 t.test('non-finite page/limit are rejected, not serialised into a 500', async (t) => {

@@ -25,7 +25,10 @@ const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.wel
 const config = loadApiConfig({ NODE_ENV: 'production', JWT_JWKS_URL: jwksUrl, JWT_ISSUER: 'https://id.example', JWT_AUDIENCE: 'analytics' })
 const verify = createVerifier(config.auth)
 
-function token(claims: Record<string, unknown>, options: { key?: typeof privateKey; kid?: string; issuer?: string; audience?: string; expires?: string } = {}): Promise<string> {
+function token(
+  claims: Record<string, unknown>,
+  options: { key?: typeof privateKey; kid?: string; issuer?: string; audience?: string; expires?: string } = {},
+): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'key-1' })
     .setSubject('owner-1')
@@ -43,7 +46,11 @@ t.test('an RS256 token signed by a published key is accepted, with its role', as
 })
 
 t.test('everything else is refused with a reason', async (t) => {
-  await t.rejects(verify(await token({}, { key: other.privateKey })), { name: 'AuthError', message: /signature|cannot be verified/ }, 'key not in the set')
+  await t.rejects(
+    verify(await token({}, { key: other.privateKey })),
+    { name: 'AuthError', message: /signature|cannot be verified/ },
+    'key not in the set',
+  )
   await t.rejects(verify(await token({}, { issuer: 'https://evil.example' })), { name: 'AuthError', message: 'token claim iss is invalid' })
   await t.rejects(verify(await token({}, { audience: 'another-api' })), { name: 'AuthError', message: 'token claim aud is invalid' })
   await t.rejects(verify(await token({}, { expires: '-1m' })), { name: 'AuthError', message: 'token expired' })

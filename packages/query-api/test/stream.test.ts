@@ -22,16 +22,28 @@ async function serve(h: Harness): Promise<string> {
 }
 
 async function seed(h: Harness, eventId: string, owner: string): Promise<void> {
-  await h.testDb.db.insertInto('event_stats').values({
-    event_id: eventId, user_id: owner, title: '커피 1+1', event_created_at: new Date('2026-03-01T00:00:00Z'),
-    expected_revenue: '1000.00', expected_participants: 10, target_roi: '10.00', last_occurred_at: new Date('2026-03-01T00:00:00Z'),
-  }).execute()
+  await h.testDb.db
+    .insertInto('event_stats')
+    .values({
+      event_id: eventId,
+      user_id: owner,
+      title: '커피 1+1',
+      event_created_at: new Date('2026-03-01T00:00:00Z'),
+      expected_revenue: '1000.00',
+      expected_participants: 10,
+      target_roi: '10.00',
+      last_occurred_at: new Date('2026-03-01T00:00:00Z'),
+    })
+    .execute()
 }
 
 /** What the aggregator does after a commit: the rows change, the keys go, the change is announced. */
 async function commit(h: Harness, eventId: string, participants: number): Promise<void> {
-  await h.testDb.db.updateTable('event_stats').set({ total_participants: participants, last_occurred_at: new Date() })
-    .where('event_id', '=', eventId).execute()
+  await h.testDb.db
+    .updateTable('event_stats')
+    .set({ total_participants: participants, last_occurred_at: new Date() })
+    .where('event_id', '=', eventId)
+    .execute()
   await invalidateProjections(h.redis, keysToInvalidate({ eventId, userId: null, channelNames: [] }), { channel, eventIds: [eventId] })
 }
 
@@ -111,7 +123,7 @@ t.test('browsers: a token or a one-time login code buys an HttpOnly cookie the s
   const stream = await openSse(url('live-1'), session)
   t.teardown(() => stream.close())
   t.equal(stream.status, 200)
-  t.equal((await (await fetch(`${base}/auth/me`, { headers: session })).json() as { sub: string }).sub, 'live-owner')
+  t.equal(((await (await fetch(`${base}/auth/me`, { headers: session })).json()) as { sub: string }).sub, 'live-owner')
   t.equal((await openSse(url('live-1'), { cookie: 'ea_session=forged.token.value' })).status, 401)
   const apiTokenAsCookie = { cookie: `ea_session=${await h.token('live-owner')}` }
   t.equal((await openSse(url('live-1'), apiTokenAsCookie)).status, 401, 'an API token is not a session')

@@ -21,7 +21,15 @@ await db
 await ensureTimelinePartitions(db, new Date('2026-03-01T00:00:00Z'), new Date('2026-03-01T00:00:00Z'))
 const rows: NewTimelineData[] = []
 for (let at = Date.parse('2026-03-06T00:00:00Z'), i = 0; at < Date.parse('2026-03-10T00:00:00Z'); at += HOUR, i += 1) {
-  rows.push({ event_id: 'evt-z', timestamp: new Date(at), participants: (i % 4) + 1, views: i, engagement: 0, conversions: 0, cumulative_participants: 0 })
+  rows.push({
+    event_id: 'evt-z',
+    timestamp: new Date(at),
+    participants: (i % 4) + 1,
+    views: i,
+    engagement: 0,
+    conversions: 0,
+    cumulative_participants: 0,
+  })
 }
 await db.insertInto('timeline_data').values(rows).execute()
 const token = await h.token('owner-z')
@@ -32,8 +40,7 @@ interface Timeline {
   buckets: { bucketStart: string; bucketEnd: string; participants: number; views: number }[]
 }
 
-const timeline = (query: string) =>
-  h.app.inject({ url: `/api/v1/events/evt-z/analytics/timeline?${query}`, headers: bearer(token) })
+const timeline = (query: string) => h.app.inject({ url: `/api/v1/events/evt-z/analytics/timeline?${query}`, headers: bearer(token) })
 
 const localDay = (instant: Date, zone: string): string =>
   new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant)
@@ -91,8 +98,15 @@ for (const { zone, firstStart, localMidnight } of offHour) {
       if (index > 0) t.equal(bucket.bucketStart, body.buckets[index - 1]!.bucketEnd, 'contiguous')
       const day = localDay(new Date(start), zone)
       const inDay = rows.filter((row) => localDay(row.timestamp as Date, zone) === day)
-      t.equal(bucket.participants, inDay.reduce((sum, row) => sum + row.participants!, 0), `${day}: participants of the hours starting that day`)
-      t.ok(inDay.every((row) => (row.timestamp as Date).getTime() >= start && (row.timestamp as Date).getTime() < end), 'inside the reported instants')
+      t.equal(
+        bucket.participants,
+        inDay.reduce((sum, row) => sum + row.participants!, 0),
+        `${day}: participants of the hours starting that day`,
+      )
+      t.ok(
+        inDay.every((row) => (row.timestamp as Date).getTime() >= start && (row.timestamp as Date).getTime() < end),
+        'inside the reported instants',
+      )
     }
   })
 }

@@ -70,10 +70,16 @@ t.test('single flight shares one load among concurrent callers', async (t) => {
   release(42)
   const results = await Promise.all(calls)
   t.equal(loads, 1)
-  t.same(results.map((r) => r.value), Array(10).fill(42))
+  t.same(
+    results.map((r) => r.value),
+    Array(10).fill(42),
+  )
   t.equal(results.filter((r) => !r.shared).length, 1)
   t.equal(flight.size, 0, 'forgotten once settled')
-  await t.rejects(flight.run('k', () => Promise.reject(new Error('boom'))), /boom/)
+  await t.rejects(
+    flight.run('k', () => Promise.reject(new Error('boom'))),
+    /boom/,
+  )
   t.equal((await flight.run('k', async () => 7)).value, 7, 'a failure is not remembered')
 })
 

@@ -124,9 +124,15 @@ t.test('default zone is Asia/Seoul; hour buckets are zero-filled UTC hours', asy
   t.equal(seoul.buckets[0]!.bucketStart, '2026-03-07T15:00:00.000Z')
   const hours = await timeline('granularity=hour&from=2026-03-09T00:00:00Z&to=2026-03-09T23:00:00Z')
   t.equal(hours.buckets.length, 24)
-  t.ok(hours.buckets.slice(6).every((b) => b.participants === 0), 'empty hours are zero')
+  t.ok(
+    hours.buckets.slice(6).every((b) => b.participants === 0),
+    'empty hours are zero',
+  )
   const carried = hours.buckets[5]!.cumulativeParticipants
-  t.ok(hours.buckets.slice(6).every((b) => b.cumulativeParticipants === carried), 'cumulative carries forward')
+  t.ok(
+    hours.buckets.slice(6).every((b) => b.cumulativeParticipants === carried),
+    'cumulative carries forward',
+  )
 })
 
 t.test('weeks start on Monday, months are local months', async (t) => {
@@ -136,14 +142,22 @@ t.test('weeks start on Monday, months are local months', async (t) => {
     ['2026-02-23', '2026-03-02', '2026-03-09'],
   )
   t.equal(new Date(weeks.buckets[1]!.bucketStart).getUTCDay(), 1, 'Monday')
-  const total = rows.filter((row) => {
-    const day = localDay(row.timestamp as Date, 'America/New_York')
-    return day >= '2026-03-02' && day <= '2026-03-08'
-  }).reduce((sum, row) => sum + row.participants!, 0)
+  const total = rows
+    .filter((row) => {
+      const day = localDay(row.timestamp as Date, 'America/New_York')
+      return day >= '2026-03-02' && day <= '2026-03-08'
+    })
+    .reduce((sum, row) => sum + row.participants!, 0)
   t.equal(weeks.buckets[1]!.participants, total)
   const months = await timeline('granularity=month&tz=Asia/Seoul&from=2026-02-15&to=2026-04-01')
-  t.same(months.buckets.map((b) => b.bucketStart), ['2026-01-31T15:00:00.000Z', '2026-02-28T15:00:00.000Z', '2026-03-31T15:00:00.000Z'])
-  t.equal(months.buckets[1]!.participants, spring.reduce((sum, row) => sum + row.participants!, 0))
+  t.same(
+    months.buckets.map((b) => b.bucketStart),
+    ['2026-01-31T15:00:00.000Z', '2026-02-28T15:00:00.000Z', '2026-03-31T15:00:00.000Z'],
+  )
+  t.equal(
+    months.buckets[1]!.participants,
+    spring.reduce((sum, row) => sum + row.participants!, 0),
+  )
 })
 
 t.test('bucket limit is a clear 400; the default range fits', async (t) => {

@@ -33,11 +33,23 @@ async function token(args: string[], extra: Record<string, string> = {}): Promis
 }
 
 t.test('with and without the `--` pnpm passes on', async (t) => {
-  const verify = createVerifier({ secret: stackJwtSecret({ STACK_DIR: stackDir }).secret, jwksUrl: undefined, issuer: undefined, audience: undefined })
-  for (const args of [['--sub', 'owner-1', '--operator'], ['--', '--sub', 'owner-1', '--operator']]) {
+  const verify = createVerifier({
+    secret: stackJwtSecret({ STACK_DIR: stackDir }).secret,
+    jwksUrl: undefined,
+    issuer: undefined,
+    audience: undefined,
+  })
+  for (const args of [
+    ['--sub', 'owner-1', '--operator'],
+    ['--', '--sub', 'owner-1', '--operator'],
+  ]) {
     t.same(await verify(await token(args)), { sub: 'owner-1', operator: true, viewer: true }, args.join(' '))
   }
-  t.same(await verify(await token(['--', '--sub', 'owner-2'])), { sub: 'owner-2', operator: false, viewer: false }, 'a plain owner token has no role')
+  t.same(
+    await verify(await token(['--', '--sub', 'owner-2'])),
+    { sub: 'owner-2', operator: false, viewer: false },
+    'a plain owner token has no role',
+  )
   t.same(await verify(await token(['--sub', 'watcher', '--viewer'])), { sub: 'watcher', operator: false, viewer: true })
 })
 
@@ -48,7 +60,10 @@ t.test('signed with the stack secret when JWT_SECRET is unset, with JWT_SECRET w
 })
 
 t.test('unknown arguments are a usage error', async (t) => {
-  const failed = await token(['--sub', 'x', '--admin']).then(() => undefined, (error: unknown) => error as { code: number; stderr: string })
+  const failed = await token(['--sub', 'x', '--admin']).then(
+    () => undefined,
+    (error: unknown) => error as { code: number; stderr: string },
+  )
   t.equal(failed?.code, 2)
   t.match(failed?.stderr, /usage: token/)
 })

@@ -19,8 +19,13 @@ t.test('connection-level failures of a dependency are 503 problem+json', async (
     refused: failure('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'),
     shutdown: failure('terminating connection due to administrator command', '57P01'),
   }
-  for (const [name, error] of Object.entries(cases)) app.get(`/${name}`, async () => { throw error })
-  app.get('/bug', async () => { throw new Error('a real bug') })
+  for (const [name, error] of Object.entries(cases))
+    app.get(`/${name}`, async () => {
+      throw error
+    })
+  app.get('/bug', async () => {
+    throw new Error('a real bug')
+  })
   t.teardown(() => app.close())
   for (const name of Object.keys(cases)) {
     const response = await app.inject({ url: `/${name}` })

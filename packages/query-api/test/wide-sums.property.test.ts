@@ -57,27 +57,52 @@ const extreme = (max: bigint) => fc.oneof(fc.constant(0n), fc.constant(1n), fc.c
 const money15 = fc.oneof(fc.constantFrom(0n, 1n, MAX_MONEY), fc.bigInt({ min: 0n, max: MAX_MONEY }))
 
 interface ChannelSeed {
-  name: string; type: ChannelTypeValue | null; participants: bigint; count: bigint; cost: bigint
-  impressions: bigint; views: bigint; clicks: bigint; conversions: bigint; likes: bigint; comments: bigint
-  shares: bigint; totalCalls: bigint; completedCalls: bigint
+  name: string
+  type: ChannelTypeValue | null
+  participants: bigint
+  count: bigint
+  cost: bigint
+  impressions: bigint
+  views: bigint
+  clicks: bigint
+  conversions: bigint
+  likes: bigint
+  comments: bigint
+  shares: bigint
+  totalCalls: bigint
+  completedCalls: bigint
 }
 interface EventSeed {
-  own: bigint; expectedRevenue: bigint; expected: number | null; participants: bigint; targetRoi: string
+  own: bigint
+  expectedRevenue: bigint
+  expected: number | null
+  participants: bigint
+  targetRoi: string
   channels: ChannelSeed[]
 }
 
-const channelArb: fc.Arbitrary<ChannelSeed> = fc.record({
-  name: fc.constantFrom(...CHANNELS),
-  type: fc.constantFrom<ChannelTypeValue | null>('TV', 'SNS', 'VOICE', null),
-  participants: extreme(CHANNEL_COUNTER), count: extreme(CHANNEL_COUNTER),
-  cost: extreme(LIFETIME_MONEY / BigInt(CHANNELS.length)),
-  impressions: extreme(CHANNEL_COUNTER), views: extreme(CHANNEL_COUNTER), clicks: extreme(CHANNEL_COUNTER),
-  conversions: extreme(CHANNEL_COUNTER), likes: extreme(CHANNEL_COUNTER), comments: extreme(CHANNEL_COUNTER),
-  shares: extreme(CHANNEL_COUNTER), totalCalls: extreme(CHANNEL_COUNTER), completedShare: fc.bigInt({ min: 0n, max: 100n }),
-}).map(({ completedShare, ...channel }) => ({ ...channel, completedCalls: (channel.totalCalls * completedShare) / 100n }))
+const channelArb: fc.Arbitrary<ChannelSeed> = fc
+  .record({
+    name: fc.constantFrom(...CHANNELS),
+    type: fc.constantFrom<ChannelTypeValue | null>('TV', 'SNS', 'VOICE', null),
+    participants: extreme(CHANNEL_COUNTER),
+    count: extreme(CHANNEL_COUNTER),
+    cost: extreme(LIFETIME_MONEY / BigInt(CHANNELS.length)),
+    impressions: extreme(CHANNEL_COUNTER),
+    views: extreme(CHANNEL_COUNTER),
+    clicks: extreme(CHANNEL_COUNTER),
+    conversions: extreme(CHANNEL_COUNTER),
+    likes: extreme(CHANNEL_COUNTER),
+    comments: extreme(CHANNEL_COUNTER),
+    shares: extreme(CHANNEL_COUNTER),
+    totalCalls: extreme(CHANNEL_COUNTER),
+    completedShare: fc.bigInt({ min: 0n, max: 100n }),
+  })
+  .map(({ completedShare, ...channel }) => ({ ...channel, completedCalls: (channel.totalCalls * completedShare) / 100n }))
 
 const eventArb: fc.Arbitrary<EventSeed> = fc.record({
-  own: money15, expectedRevenue: money15,
+  own: money15,
+  expectedRevenue: money15,
   expected: fc.option(fc.constantFrom(0, 1, 2, 3, MAX_INT)),
   participants: extreme(EVENT_PARTICIPANTS),
   targetRoi: fc.constantFrom('99999999.99', '-99999999.99', '0.01', '0.00'),
@@ -93,29 +118,56 @@ function eventRow(owner: string, eventId: string, seed: EventSeed, index: number
   const { investment, revenue, roi } = figures(seed.own, distribution, seed.expectedRevenue, seed.expected, seed.participants)
   // The stored derived columns as the aggregator writes them (the API recomputes its own).
   return {
-    event_id: eventId, user_id: owner, title: `Max ${index}`, event_created_at: new Date(created.getTime() + index * 1000),
-    own_investment: text(seed.own), distribution_cost: text(distribution), total_investment: text(investment),
-    expected_revenue: text(seed.expectedRevenue), expected_participants: seed.expected, target_roi: seed.targetRoi,
-    total_participants: Number(seed.participants), total_views: Number(seed.channels.reduce((sum, c) => sum + c.views, 0n)),
-    estimated_revenue: text(revenue), estimated_roi: text(roi),
+    event_id: eventId,
+    user_id: owner,
+    title: `Max ${index}`,
+    event_created_at: new Date(created.getTime() + index * 1000),
+    own_investment: text(seed.own),
+    distribution_cost: text(distribution),
+    total_investment: text(investment),
+    expected_revenue: text(seed.expectedRevenue),
+    expected_participants: seed.expected,
+    target_roi: seed.targetRoi,
+    total_participants: Number(seed.participants),
+    total_views: Number(seed.channels.reduce((sum, c) => sum + c.views, 0n)),
+    estimated_revenue: text(revenue),
+    estimated_roi: text(roi),
   }
 }
 
 function channelRow(eventId: string, c: ChannelSeed): NewChannelStats {
   return {
-    event_id: eventId, channel_name: c.name, channel_type: c.type, participants: Number(c.participants),
-    distribution_count: Number(c.count), distribution_cost: text(c.cost), impressions: Number(c.impressions),
-    views: Number(c.views), clicks: Number(c.clicks), conversions: Number(c.conversions), likes: Number(c.likes),
-    comments: Number(c.comments), shares: Number(c.shares), total_calls: Number(c.totalCalls), completed_calls: Number(c.completedCalls),
+    event_id: eventId,
+    channel_name: c.name,
+    channel_type: c.type,
+    participants: Number(c.participants),
+    distribution_count: Number(c.count),
+    distribution_cost: text(c.cost),
+    impressions: Number(c.impressions),
+    views: Number(c.views),
+    clicks: Number(c.clicks),
+    conversions: Number(c.conversions),
+    likes: Number(c.likes),
+    comments: Number(c.comments),
+    shares: Number(c.shares),
+    total_calls: Number(c.totalCalls),
+    completed_calls: Number(c.completedCalls),
   }
 }
 
 function expectedChannel(c: ChannelSeed) {
   return {
-    channelName: c.name, channelType: c.type, participants: Number(c.participants), distributionCount: Number(c.count),
-    distributionCost: text(c.cost), views: Number(c.views), engagement: Number(c.likes + c.comments + c.shares),
-    ctr: rate(c.clicks, c.impressions), participationRate: rate(c.participants, c.views),
-    conversionRate: rate(c.conversions, c.clicks), costPerParticipant: per(c.cost, c.participants),
+    channelName: c.name,
+    channelType: c.type,
+    participants: Number(c.participants),
+    distributionCount: Number(c.count),
+    distributionCost: text(c.cost),
+    views: Number(c.views),
+    engagement: Number(c.likes + c.comments + c.shares),
+    ctr: rate(c.clicks, c.impressions),
+    participationRate: rate(c.participants, c.views),
+    conversionRate: rate(c.conversions, c.clicks),
+    costPerParticipant: per(c.cost, c.participants),
     callCompletionRate: rate(c.completedCalls, c.totalCalls),
   }
 }
@@ -125,11 +177,19 @@ function expectedEvent(seed: EventSeed) {
   const { investment, revenue, roi } = figures(seed.own, distribution, seed.expectedRevenue, seed.expected, seed.participants)
   const target = cents(seed.targetRoi)
   return {
-    distribution, investment, revenue, roi,
+    distribution,
+    investment,
+    revenue,
+    roi,
     summary: {
-      totalParticipants: Number(seed.participants), totalViews: Number(seed.channels.reduce((sum, c) => sum + c.views, 0n)),
-      totalInvestment: text(investment), expectedRevenue: text(seed.expectedRevenue), estimatedRevenue: text(revenue),
-      estimatedRoi: text(roi), targetRoi: text(target), roiAchievementRate: target === 0n ? null : text(roundDiv(roi * 10_000n, target)),
+      totalParticipants: Number(seed.participants),
+      totalViews: Number(seed.channels.reduce((sum, c) => sum + c.views, 0n)),
+      totalInvestment: text(investment),
+      expectedRevenue: text(seed.expectedRevenue),
+      estimatedRevenue: text(revenue),
+      estimatedRoi: text(roi),
+      targetRoi: text(target),
+      roiAchievementRate: target === 0n ? null : text(roundDiv(roi * 10_000n, target)),
       salesGrowthRate: null,
     },
   }
@@ -145,7 +205,10 @@ t.test('the largest storable figures are served exactly by every view', async (t
       run += 1
       const owner = `owner-${run}`
       const ids = seeds.map((_seed, index) => `wide-${run}-${index}`)
-      await db.insertInto('event_stats').values(seeds.map((seed, index) => eventRow(owner, ids[index]!, seed, index))).execute()
+      await db
+        .insertInto('event_stats')
+        .values(seeds.map((seed, index) => eventRow(owner, ids[index]!, seed, index)))
+        .execute()
       const channels = seeds.flatMap((seed, index) => seed.channels.map((c) => channelRow(ids[index]!, c)))
       if (channels.length > 0) await db.insertInto('channel_stats').values(channels).execute()
       const token = await h.token(owner)
@@ -167,53 +230,98 @@ t.test('the largest storable figures are served exactly by every view', async (t
         const sorted = [...seed.channels].sort((a, b) => (a.name < b.name ? -1 : 1)).map(expectedChannel)
         const dashboard = await get(`/api/v1/events/${id}/analytics`)
         same(dashboard['summary'], wanted.summary, 'dashboard summary')
-        const dashboardKeys = ['channelName', 'channelType', 'participants', 'views', 'distributionCost', 'participationRate', 'costPerParticipant']
-        same((dashboard['channels'] as object[]).map((c) => pick(c, dashboardKeys)), sorted.map((c) => pick(c, dashboardKeys)), 'dashboard channels')
+        const dashboardKeys = [
+          'channelName',
+          'channelType',
+          'participants',
+          'views',
+          'distributionCost',
+          'participationRate',
+          'costPerParticipant',
+        ]
+        same(
+          (dashboard['channels'] as object[]).map((c) => pick(c, dashboardKeys)),
+          sorted.map((c) => pick(c, dashboardKeys)),
+          'dashboard channels',
+        )
         const roi = await get(`/api/v1/events/${id}/analytics/roi`)
-        same(roi, {
-          eventId: id,
-          investment: {
-            ownInvestment: text(seed.own), distributionCost: text(wanted.distribution), totalInvestment: text(wanted.investment),
-            channels: sorted.map((c) => pick(c, ['channelName', 'channelType', 'distributionCount', 'distributionCost'])),
+        same(
+          roi,
+          {
+            eventId: id,
+            investment: {
+              ownInvestment: text(seed.own),
+              distributionCost: text(wanted.distribution),
+              totalInvestment: text(wanted.investment),
+              channels: sorted.map((c) => pick(c, ['channelName', 'channelType', 'distributionCount', 'distributionCost'])),
+            },
+            revenue: {
+              expectedRevenue: text(seed.expectedRevenue),
+              estimatedRevenue: text(wanted.revenue),
+              expectedParticipants: seed.expected,
+              totalParticipants: Number(seed.participants),
+            },
+            estimatedRoi: wanted.summary.estimatedRoi,
+            targetRoi: wanted.summary.targetRoi,
+            roiAchievementRate: wanted.summary.roiAchievementRate,
+            salesGrowthRate: null,
+            asOf: null,
           },
-          revenue: {
-            expectedRevenue: text(seed.expectedRevenue), estimatedRevenue: text(wanted.revenue),
-            expectedParticipants: seed.expected, totalParticipants: Number(seed.participants),
-          },
-          estimatedRoi: wanted.summary.estimatedRoi, targetRoi: wanted.summary.targetRoi,
-          roiAchievementRate: wanted.summary.roiAchievementRate, salesGrowthRate: null, asOf: null,
-        }, 'roi view')
+          'roi view',
+        )
         const listed = await get(`/api/v1/events/${id}/analytics/channels`)
         const channelKeys = Object.keys(sorted[0] ?? {})
-        same((listed['channels'] as object[]).map((c) => pick(c, channelKeys)), sorted, 'channel table')
+        same(
+          (listed['channels'] as object[]).map((c) => pick(c, channelKeys)),
+          sorted,
+          'channel table',
+        )
       }
       const user = await get(`/api/v1/users/${owner}/analytics`)
       const events = seeds.map(expectedEvent)
       const investment = events.reduce((sum, e) => sum + e.investment, 0n)
       const revenue = events.reduce((sum, e) => sum + e.revenue, 0n)
-      same(user['totals'], {
-        events: seeds.length,
-        totalParticipants: Number(seeds.reduce((sum, s) => sum + s.participants, 0n)),
-        totalViews: Number(seeds.reduce((sum, s) => sum + s.channels.reduce((v, c) => v + c.views, 0n), 0n)),
-        totalInvestment: text(investment),
-        expectedRevenue: text(seeds.reduce((sum, s) => sum + s.expectedRevenue, 0n)),
-        estimatedRevenue: text(revenue),
-        estimatedRoi: text(investment === 0n ? 0n : roundDiv((revenue - investment) * 10_000n, investment)),
-      }, 'owner totals')
+      same(
+        user['totals'],
+        {
+          events: seeds.length,
+          totalParticipants: Number(seeds.reduce((sum, s) => sum + s.participants, 0n)),
+          totalViews: Number(seeds.reduce((sum, s) => sum + s.channels.reduce((v, c) => v + c.views, 0n), 0n)),
+          totalInvestment: text(investment),
+          expectedRevenue: text(seeds.reduce((sum, s) => sum + s.expectedRevenue, 0n)),
+          estimatedRevenue: text(revenue),
+          estimatedRoi: text(investment === 0n ? 0n : roundDiv((revenue - investment) * 10_000n, investment)),
+        },
+        'owner totals',
+      )
       const byType = new Map<ChannelTypeValue | null, ChannelSeed[]>()
       for (const c of seeds.flatMap((s) => s.channels)) byType.set(c.type, [...(byType.get(c.type) ?? []), c])
       const typeOrder = (type: ChannelTypeValue | null): string => type ?? '\uffff'
-      same(user['channelTypes'], [...byType].sort(([a], [b]) => (typeOrder(a) < typeOrder(b) ? -1 : 1)).map(([type, rows]) => {
-        const sum = (field: keyof ChannelSeed): bigint => rows.reduce((total, row) => total + (row[field] as bigint), 0n)
-        return {
-          channelType: type, channels: rows.length, participants: Number(sum('participants')), views: Number(sum('views')),
-          impressions: Number(sum('impressions')), clicks: Number(sum('clicks')), conversions: Number(sum('conversions')),
-          engagement: Number(sum('likes') + sum('comments') + sum('shares')), distributionCost: text(sum('cost')),
-          ctr: rate(sum('clicks'), sum('impressions')), participationRate: rate(sum('participants'), sum('views')),
-          conversionRate: rate(sum('conversions'), sum('clicks')), costPerParticipant: per(sum('cost'), sum('participants')),
-          callCompletionRate: rate(sum('completedCalls'), sum('totalCalls')),
-        }
-      }), 'owner per channel type')
+      same(
+        user['channelTypes'],
+        [...byType]
+          .sort(([a], [b]) => (typeOrder(a) < typeOrder(b) ? -1 : 1))
+          .map(([type, rows]) => {
+            const sum = (field: keyof ChannelSeed): bigint => rows.reduce((total, row) => total + (row[field] as bigint), 0n)
+            return {
+              channelType: type,
+              channels: rows.length,
+              participants: Number(sum('participants')),
+              views: Number(sum('views')),
+              impressions: Number(sum('impressions')),
+              clicks: Number(sum('clicks')),
+              conversions: Number(sum('conversions')),
+              engagement: Number(sum('likes') + sum('comments') + sum('shares')),
+              distributionCost: text(sum('cost')),
+              ctr: rate(sum('clicks'), sum('impressions')),
+              participationRate: rate(sum('participants'), sum('views')),
+              conversionRate: rate(sum('conversions'), sum('clicks')),
+              costPerParticipant: per(sum('cost'), sum('participants')),
+              callCompletionRate: rate(sum('completedCalls'), sum('totalCalls')),
+            }
+          }),
+        'owner per channel type',
+      )
       return ok
     }),
     { numRuns: 25, endOnFailure: true, seed: Number(process.env['PROPERTY_SEED'] ?? Date.now() % 2 ** 31) },

@@ -27,9 +27,7 @@ export const RHYTHM_TIME_ZONE = 'Asia/Seoul'
  * Relative participation per local hour (0..23): quiet nights, a lunch bump, an evening
  * peak around 20-21 h when people are on their phones after work.
  */
-export const HOURLY_RHYTHM: readonly number[] = [
-  3, 2, 1, 1, 1, 1, 2, 4, 6, 7, 8, 9, 12, 10, 8, 8, 9, 11, 15, 19, 22, 21, 15, 8,
-]
+export const HOURLY_RHYTHM: readonly number[] = [3, 2, 1, 1, 1, 1, 2, 4, 6, 7, 8, 9, 12, 10, 8, 8, 9, 11, 15, 19, 22, 21, 15, 8]
 
 const hourFormatters = new Map<string, Intl.DateTimeFormat>()
 

@@ -47,9 +47,16 @@ export function parseSimulateArgs(argv: readonly string[], now: number): Simulat
     parsed = parseArgs({
       args: argv.filter((arg) => arg !== '--'),
       options: {
-        rate: { type: 'string' }, duration: { type: 'string' }, events: { type: 'string' }, seed: { type: 'string' },
-        owners: { type: 'string' }, 'events-per-owner': { type: 'string' }, history: { type: 'string' },
-        'span-hours': { type: 'string' }, 'id-prefix': { type: 'string' }, 'print-truth': { type: 'boolean', default: false },
+        rate: { type: 'string' },
+        duration: { type: 'string' },
+        events: { type: 'string' },
+        seed: { type: 'string' },
+        owners: { type: 'string' },
+        'events-per-owner': { type: 'string' },
+        history: { type: 'string' },
+        'span-hours': { type: 'string' },
+        'id-prefix': { type: 'string' },
+        'print-truth': { type: 'boolean', default: false },
       },
       strict: true,
     })

@@ -31,8 +31,13 @@ async function main(): Promise<void> {
   const config = loadSimulatorConfig()
   const started = Date.now()
   const stream = scenarioEvents({
-    seed: args.seed, start: started - args.spanHours * HOUR_MS, spanHours: args.spanHours, owners: args.owners,
-    eventsPerOwner: args.eventsPerOwner, participants: args.history, idPrefix: args.idPrefix,
+    seed: args.seed,
+    start: started - args.spanHours * HOUR_MS,
+    spanHours: args.spanHours,
+    owners: args.owners,
+    eventsPerOwner: args.eventsPerOwner,
+    participants: args.history,
+    idPrefix: args.idPrefix,
     live: { ratePerSecond: args.rate },
   })
   const producer = await createEventProducer({ brokers: config.brokers, registryUrl: config.registryUrl, topics: config.topics })
@@ -64,7 +69,9 @@ async function main(): Promise<void> {
   await producer.close()
   progress(sent, started)
   const result = truth.result()
-  process.stderr.write(`simulate: done, ${sent} messages (${result.messages.duplicates} duplicates re-sent), ${result.events.length} events\n`)
+  process.stderr.write(
+    `simulate: done, ${sent} messages (${result.messages.duplicates} duplicates re-sent), ${result.events.length} events\n`,
+  )
   if (args.printTruth) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
 }
 

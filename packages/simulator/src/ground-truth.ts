@@ -3,7 +3,14 @@
  * messages. Written from docs/SPEC.md sections 3, 4 and 6 alone (not from the aggregator's SQL),
  * with plain maps and exact decimals, so it can judge the pipeline end to end.
  */
-import { divideHalfUp, formatDecimal, parseDecimal, type DomainEvent, type EventCreated, type EventStatus } from '@event-analytics/contracts'
+import {
+  divideHalfUp,
+  formatDecimal,
+  parseDecimal,
+  type DomainEvent,
+  type EventCreated,
+  type EventStatus,
+} from '@event-analytics/contracts'
 import { HOUR_MS } from './plan.js'
 
 export interface EventTruth {
@@ -134,7 +141,9 @@ function apply(state: EventState, event: DomainEvent): void {
       return
     case 'EventStatusChanged': {
       const current = state.status
-      const newer = current === null || event.occurredAt > current.occurredAt ||
+      const newer =
+        current === null ||
+        event.occurredAt > current.occurredAt ||
         (event.occurredAt === current.occurredAt && STATUS_ORDER[event.status] > STATUS_ORDER[current.status])
       if (newer) state.status = { status: event.status, occurredAt: event.occurredAt }
       return
@@ -169,8 +178,12 @@ function summarise(states: Map<string, EventState>, sent: number, unique: number
     for (const name of [...state.channels.keys()].sort(byText)) {
       const channel = state.channels.get(name)!
       channels.push({
-        eventId: id, channelName: name, channelType: channel.type, participants: channel.participants,
-        distributionCount: channel.count, distributionCost: text(channel.cost),
+        eventId: id,
+        channelName: name,
+        channelType: channel.type,
+        participants: channel.participants,
+        distributionCount: channel.count,
+        distributionCost: text(channel.cost),
         costPerParticipant: channel.participants === 0 ? null : text(divideHalfUp(channel.cost, BigInt(channel.participants))),
       })
     }
@@ -190,17 +203,28 @@ function eventTruth(eventId: string, state: EventState): EventTruth {
   const investment = own + state.distributionCost
   const expectedRevenue = created === null ? 0n : cents(created.expectedRevenue)
   const expectedParticipants = created?.expectedParticipants ?? null
-  const revenue = expectedParticipants !== null && expectedParticipants > 0
-    ? divideHalfUp(expectedRevenue * BigInt(state.participants), BigInt(expectedParticipants))
-    : expectedRevenue
+  const revenue =
+    expectedParticipants !== null && expectedParticipants > 0
+      ? divideHalfUp(expectedRevenue * BigInt(state.participants), BigInt(expectedParticipants))
+      : expectedRevenue
   const roi = roiOf(revenue, investment)
   const target = created === null ? 0n : cents(created.targetRoi)
   return {
-    eventId, visible: created !== null, userId: created?.userId ?? null, title: created?.title ?? null,
-    status: state.status?.status ?? 'ACTIVE', statusChangedAt: state.status?.occurredAt ?? null,
-    createdAt: created?.occurredAt ?? null, ownInvestment: text(own), distributionCost: text(state.distributionCost),
-    totalInvestment: text(investment), expectedRevenue: text(expectedRevenue), expectedParticipants,
-    estimatedRevenue: text(revenue), estimatedRoi: text(roi), targetRoi: text(target),
+    eventId,
+    visible: created !== null,
+    userId: created?.userId ?? null,
+    title: created?.title ?? null,
+    status: state.status?.status ?? 'ACTIVE',
+    statusChangedAt: state.status?.occurredAt ?? null,
+    createdAt: created?.occurredAt ?? null,
+    ownInvestment: text(own),
+    distributionCost: text(state.distributionCost),
+    totalInvestment: text(investment),
+    expectedRevenue: text(expectedRevenue),
+    expectedParticipants,
+    estimatedRevenue: text(revenue),
+    estimatedRoi: text(roi),
+    targetRoi: text(target),
     roiAchievementRate: target === 0n ? null : text(divideHalfUp(roi * PERCENT, target)),
     salesGrowthRate: created?.salesGrowthRate == null ? null : text(cents(created.salesGrowthRate)),
     totalParticipants: state.participants,
@@ -226,9 +250,13 @@ function ownerTruths(events: readonly EventTruth[], channels: readonly ChannelTr
     const revenue = sum((event) => event.estimatedRevenue)
     const ids = new Set(own.map((event) => event.eventId))
     return {
-      userId, events: own.length, totalParticipants: own.reduce((total, event) => total + event.totalParticipants, 0),
-      totalInvestment: text(investment), expectedRevenue: text(sum((event) => event.expectedRevenue)),
-      estimatedRevenue: text(revenue), estimatedRoi: text(roiOf(revenue, investment)),
+      userId,
+      events: own.length,
+      totalParticipants: own.reduce((total, event) => total + event.totalParticipants, 0),
+      totalInvestment: text(investment),
+      expectedRevenue: text(sum((event) => event.expectedRevenue)),
+      estimatedRevenue: text(revenue),
+      estimatedRoi: text(roiOf(revenue, investment)),
       channelTypes: channelTypeTotals(channels.filter((channel) => ids.has(channel.eventId))),
     }
   })

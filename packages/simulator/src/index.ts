@@ -3,8 +3,14 @@ export { scenarioEvents, scenarioPlan, resolveScenarioOptions, type ScenarioOpti
 export type { PlannedEvent, PlannedStatusChange } from './plan.js'
 export { HOUR_MS } from './plan.js'
 export {
-  groundTruth, createGroundTruth,
-  type GroundTruth, type GroundTruthBuilder, type EventTruth, type ChannelTruth, type HourTruth, type OwnerTruth,
+  groundTruth,
+  createGroundTruth,
+  type GroundTruth,
+  type GroundTruthBuilder,
+  type EventTruth,
+  type ChannelTruth,
+  type HourTruth,
+  type OwnerTruth,
 } from './ground-truth.js'
 export { CHANNEL_CATALOG, HOURLY_RHYTHM, RHYTHM_TIME_ZONE, localHour, rhythmWeight, type ChannelSpec } from './catalog.js'
 export { createRandom, deterministicUuid, type Random } from './random.js'

@@ -48,7 +48,14 @@ export interface PlannedEvent {
 }
 
 // Korean titles too: the owners are Korean small businesses, and the page and CSV must carry them intact.
-const TITLES = ['Spring coupon draw', '아메리카노 1+1 주간', '그랜드 오픈 경품 이벤트', 'Summer sale raffle', '스탬프 적립 랠리', 'Weekend lucky box']
+const TITLES = [
+  'Spring coupon draw',
+  '아메리카노 1+1 주간',
+  '그랜드 오픈 경품 이벤트',
+  'Summer sale raffle',
+  '스탬프 적립 랠리',
+  'Weekend lucky box',
+]
 
 const money = (cents: number): string => formatDecimal(BigInt(cents), 2)
 

@@ -2,14 +2,7 @@
  * Produces DomainEvents the way an upstream service does: Avro through the Schema Registry
  * (TopicNameStrategy subjects), Confluent framing, key = eventId.
  */
-import {
-  DEFAULT_TOPICS,
-  avroOptions,
-  readerSchema,
-  valueSubject,
-  type DomainEvent,
-  type DomainEventKind,
-} from '@event-analytics/contracts'
+import { DEFAULT_TOPICS, avroOptions, readerSchema, valueSubject, type DomainEvent, type DomainEventKind } from '@event-analytics/contracts'
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import { CompressionTypes, Kafka, logLevel, type Message, type Producer } from 'kafkajs'
 

@@ -118,15 +118,35 @@ function history(options: ResolvedScenarioOptions, plan: readonly PlannedEvent[]
 function addLifecycle(event: PlannedEvent, add: (sendAt: number, event: DomainEvent) => void, ids: Ids): void {
   const { eventId } = event
   add(event.createdSendAt, {
-    kind: 'EventCreated', messageId: ids.message(), occurredAt: event.createdAt, eventId, userId: event.userId,
-    title: event.title, totalInvestment: event.totalInvestment, expectedRevenue: event.expectedRevenue,
-    expectedParticipants: event.expectedParticipants, targetRoi: event.targetRoi, salesGrowthRate: event.salesGrowthRate,
+    kind: 'EventCreated',
+    messageId: ids.message(),
+    occurredAt: event.createdAt,
+    eventId,
+    userId: event.userId,
+    title: event.title,
+    totalInvestment: event.totalInvestment,
+    expectedRevenue: event.expectedRevenue,
+    expectedParticipants: event.expectedParticipants,
+    targetRoi: event.targetRoi,
+    salesGrowthRate: event.salesGrowthRate,
   })
   for (const run of event.distributions) {
-    add(run.occurredAt, { kind: 'DistributionCompleted', messageId: ids.message(), occurredAt: run.occurredAt, eventId, channels: run.channels })
+    add(run.occurredAt, {
+      kind: 'DistributionCompleted',
+      messageId: ids.message(),
+      occurredAt: run.occurredAt,
+      eventId,
+      channels: run.channels,
+    })
   }
   for (const change of event.statusChanges) {
-    add(change.sendAt, { kind: 'EventStatusChanged', messageId: ids.message(), occurredAt: change.occurredAt, eventId, status: change.status })
+    add(change.sendAt, {
+      kind: 'EventStatusChanged',
+      messageId: ids.message(),
+      occurredAt: change.occurredAt,
+      eventId,
+      status: change.status,
+    })
   }
 }
 
@@ -155,13 +175,32 @@ function participantsPerSlot(options: ResolvedScenarioOptions, plan: readonly Pl
   return counts
 }
 
-function participant(event: PlannedEvent, occurredAt: number, options: ResolvedScenarioOptions, random: Random, ids: Ids): ParticipantRegistered {
+function participant(
+  event: PlannedEvent,
+  occurredAt: number,
+  options: ResolvedScenarioOptions,
+  random: Random,
+  ids: Ids,
+): ParticipantRegistered {
   const channelName = random.chance(options.unknownChannelRate) ? null : random.pick(event.channels).channelName
-  return { kind: 'ParticipantRegistered', messageId: ids.message(), occurredAt, eventId: event.eventId, participantId: ids.participant(), channelName }
+  return {
+    kind: 'ParticipantRegistered',
+    messageId: ids.message(),
+    occurredAt,
+    eventId: event.eventId,
+    participantId: ids.participant(),
+    channelName,
+  }
 }
 
 /** Endless participants of the events still running, one every 1/rate s of occurredAt. */
-function* live(options: ResolvedScenarioOptions, plan: readonly PlannedEvent[], random: Random, ids: Ids, rate: number): Generator<DomainEvent> {
+function* live(
+  options: ResolvedScenarioOptions,
+  plan: readonly PlannedEvent[],
+  random: Random,
+  ids: Ids,
+  rate: number,
+): Generator<DomainEvent> {
   if (!(rate > 0)) throw new RangeError('live rate must be > 0')
   const running = plan.filter((event) => event.endsAt === Number.POSITIVE_INFINITY)
   const pool = running.length > 0 ? running : plan

@@ -4,8 +4,18 @@ import { dueMessages, parseSimulateArgs } from '../src/cli-args.js'
 t.test('defaults and flags', async (t) => {
   const args = parseSimulateArgs([], 1234)
   t.match(args, { rate: 50, durationSeconds: null, events: null, seed: 1234, owners: 3, eventsPerOwner: 2, printTruth: false })
-  t.match(parseSimulateArgs(['--', '--rate', '200', '--duration', '60', '--seed', '5', '--print-truth'], 0), { rate: 200, durationSeconds: 60, seed: 5, printTruth: true })
-  t.match(parseSimulateArgs(['--events', '500', '--owners', '4', '--events-per-owner', '5', '--history', '0'], 0), { events: 500, owners: 4, eventsPerOwner: 5, history: 0 })
+  t.match(parseSimulateArgs(['--', '--rate', '200', '--duration', '60', '--seed', '5', '--print-truth'], 0), {
+    rate: 200,
+    durationSeconds: 60,
+    seed: 5,
+    printTruth: true,
+  })
+  t.match(parseSimulateArgs(['--events', '500', '--owners', '4', '--events-per-owner', '5', '--history', '0'], 0), {
+    events: 500,
+    owners: 4,
+    eventsPerOwner: 5,
+    history: 0,
+  })
 })
 
 t.test('bad flags are usage errors naming the flag', async (t) => {

@@ -76,7 +76,8 @@ export class HealthReporter {
         byEvent.set(target.eventId, entry)
       }
       const keys = [...byEvent].flatMap(([eventId, entry]) =>
-        keysToInvalidate({ eventId, userId: entry.userId, channelNames: entry.names }))
+        keysToInvalidate({ eventId, userId: entry.userId, channelNames: entry.names }),
+      )
       // Stale flags changed: live dashboards of these events are pushed again.
       await invalidateProjections(this.cache.redis, keys, { channel: this.cache.changesChannel, eventIds: [...byEvent.keys()] })
     } catch (error) {

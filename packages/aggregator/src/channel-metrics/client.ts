@@ -18,7 +18,10 @@ export interface SnapshotRequest {
 /** A non-2xx answer. 5xx and 429 are retryable; other 4xx are not. */
 export class ProviderHttpError extends Error {
   override name = 'ProviderHttpError'
-  constructor(readonly status: number, url: string) {
+  constructor(
+    readonly status: number,
+    url: string,
+  ) {
     super(`provider answered ${status} for ${url}`)
   }
 }

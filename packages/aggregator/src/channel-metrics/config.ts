@@ -44,7 +44,9 @@ export const channelMetricsShape = {
   CHANNEL_METRICS_BREAKER_RESET_MS: env.integer(30_000, 100),
 }
 
-type Raw = { [K in keyof typeof channelMetricsShape]: K extends 'CHANNEL_METRICS_ENABLED' ? boolean : K extends `${string}_URL` ? string : number }
+type Raw = {
+  [K in keyof typeof channelMetricsShape]: K extends 'CHANNEL_METRICS_ENABLED' ? boolean : K extends `${string}_URL` ? string : number
+}
 
 export function channelMetricsConfigFrom(raw: Raw): ChannelMetricsConfig {
   return {

@@ -15,8 +15,10 @@ export interface ChannelMetricsMetrics {
 export function createChannelMetricsMetrics(registry: Registry): ChannelMetricsMetrics {
   const registers = [registry]
   const breakerState = new Gauge({
-    name: 'aggregator_channel_metrics_breaker_state', help: 'Provider circuit breaker: 0 closed, 1 half-open, 2 open',
-    labelNames: ['provider'], registers,
+    name: 'aggregator_channel_metrics_breaker_state',
+    help: 'Provider circuit breaker: 0 closed, 1 half-open, 2 open',
+    labelNames: ['provider'],
+    registers,
   })
   for (const provider of CHANNEL_TYPES) breakerState.set({ provider }, 0)
   return {
@@ -24,18 +26,27 @@ export function createChannelMetricsMetrics(registry: Registry): ChannelMetricsM
     refreshSeconds: new Histogram({
       name: 'aggregator_channel_metrics_refresh_seconds',
       help: 'Refresh of one channel (fetch with retries, validation, write), by provider',
-      labelNames: ['provider'], registers, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      labelNames: ['provider'],
+      registers,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
     }),
     rejected: new Counter({
-      name: 'aggregator_channel_metrics_rejected_total', help: 'Snapshots rejected (never stored), by reason',
-      labelNames: ['provider', 'reason'], registers,
+      name: 'aggregator_channel_metrics_rejected_total',
+      help: 'Snapshots rejected (never stored), by reason',
+      labelNames: ['provider', 'reason'],
+      registers,
     }),
     applied: new Counter({
-      name: 'aggregator_channel_metrics_applied_total', help: 'Snapshots applied', labelNames: ['provider'], registers,
+      name: 'aggregator_channel_metrics_applied_total',
+      help: 'Snapshots applied',
+      labelNames: ['provider'],
+      registers,
     }),
     fetchFailures: new Counter({
-      name: 'aggregator_channel_metrics_fetch_failures_total', help: 'Failed fetch attempts (retries included), by kind; breaker-open = rejected without a request',
-      labelNames: ['provider', 'kind'], registers,
+      name: 'aggregator_channel_metrics_fetch_failures_total',
+      help: 'Failed fetch attempts (retries included), by kind; breaker-open = rejected without a request',
+      labelNames: ['provider', 'kind'],
+      registers,
     }),
   }
 }

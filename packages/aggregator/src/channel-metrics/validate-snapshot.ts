@@ -6,7 +6,15 @@
 import type { ChannelSnapshot, StoredChannelMetrics } from '@event-analytics/db'
 
 export const SNAPSHOT_COUNTERS = [
-  'impressions', 'views', 'clicks', 'conversions', 'likes', 'comments', 'shares', 'totalCalls', 'completedCalls',
+  'impressions',
+  'views',
+  'clicks',
+  'conversions',
+  'likes',
+  'comments',
+  'shares',
+  'totalCalls',
+  'completedCalls',
 ] as const
 
 /** A provider clock may run ahead a little; a day ahead is a broken snapshot. */
@@ -27,8 +35,7 @@ export type RejectReason =
   | 'backwards'
 
 export type Validation =
-  | { readonly ok: true; readonly snapshot: ChannelSnapshot }
-  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string }
+  { readonly ok: true; readonly snapshot: ChannelSnapshot } | { readonly ok: false; readonly reason: RejectReason; readonly detail: string }
 
 function reject(reason: RejectReason, detail: string): Validation {
   return { ok: false, reason, detail }
@@ -64,8 +71,14 @@ export function validateSnapshot(body: unknown, now: Date): Validation {
   return {
     ok: true,
     snapshot: {
-      impressions: get('impressions'), views: get('views'), clicks: get('clicks'), conversions: get('conversions'),
-      likes: get('likes'), comments: get('comments'), shares: get('shares'), totalCalls: get('totalCalls'),
+      impressions: get('impressions'),
+      views: get('views'),
+      clicks: get('clicks'),
+      conversions: get('conversions'),
+      likes: get('likes'),
+      comments: get('comments'),
+      shares: get('shares'),
+      totalCalls: get('totalCalls'),
       completedCalls: get('completedCalls'),
       averageDurationSec: average.toFixed(2),
       asOf: new Date(asOfMs),

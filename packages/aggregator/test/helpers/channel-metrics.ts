@@ -47,8 +47,15 @@ export async function createHarness(t: Teardown, overrides: Partial<ChannelMetri
   const channelMetrics: ChannelMetricsConfig = {
     enabled: true,
     baseUrls: { TV: sim.baseUrl('tv'), SNS: sim.baseUrl('sns'), VOICE: sim.baseUrl('voice') },
-    refreshMs: 300_000, timeoutMs: 2000, retries: 1, retryBaseMs: 10, concurrency: 4,
-    breakerErrorPercent: 50, breakerVolumeThreshold: 2, breakerWindowMs: 60_000, breakerResetMs: 300_000,
+    refreshMs: 300_000,
+    timeoutMs: 2000,
+    retries: 1,
+    retryBaseMs: 10,
+    concurrency: 4,
+    breakerErrorPercent: 50,
+    breakerVolumeThreshold: 2,
+    breakerWindowMs: 60_000,
+    breakerResetMs: 300_000,
     ...overrides,
   }
   const prefix = uniquePrefix('channel-metrics')
@@ -85,14 +92,26 @@ const id = (): string => `cm-${process.pid}-${(n += 1)}`
 
 export function created(eventId: string, userId: string, occurredAt: number): DomainEvent {
   return {
-    kind: 'EventCreated', messageId: id(), eventId, occurredAt, userId, title: 'Metrics test',
-    totalInvestment: '1000.00', expectedRevenue: '5000.00', expectedParticipants: 10, targetRoi: '100.00', salesGrowthRate: null,
+    kind: 'EventCreated',
+    messageId: id(),
+    eventId,
+    occurredAt,
+    userId,
+    title: 'Metrics test',
+    totalInvestment: '1000.00',
+    expectedRevenue: '5000.00',
+    expectedParticipants: 10,
+    targetRoi: '100.00',
+    salesGrowthRate: null,
   }
 }
 
 export function distributed(eventId: string, occurredAt: number, channels: ReadonlyArray<[string, ChannelTypeValue]>): DomainEvent {
   return {
-    kind: 'DistributionCompleted', messageId: id(), eventId, occurredAt,
+    kind: 'DistributionCompleted',
+    messageId: id(),
+    eventId,
+    occurredAt,
     channels: channels.map(([channelName, channelType]) => ({ channelName, channelType, distributionCost: '10.00' })),
   }
 }
@@ -105,7 +124,11 @@ export function ended(eventId: string, occurredAt: number): DomainEvent {
   return { kind: 'EventStatusChanged', messageId: id(), eventId, occurredAt, status: 'ENDED' }
 }
 
-export const THREE_CHANNELS: ReadonlyArray<[string, ChannelTypeValue]> = [['GENIE_TV', 'TV'], ['INSTAGRAM', 'SNS'], ['RINGO_BIZ', 'VOICE']]
+export const THREE_CHANNELS: ReadonlyArray<[string, ChannelTypeValue]> = [
+  ['GENIE_TV', 'TV'],
+  ['INSTAGRAM', 'SNS'],
+  ['RINGO_BIZ', 'VOICE'],
+]
 
 /** One visible ACTIVE event with a channel of each type. */
 export async function seedEvent(harness: Harness, eventId: string, at: number, channels = THREE_CHANNELS): Promise<void> {

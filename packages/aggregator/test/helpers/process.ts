@@ -12,7 +12,9 @@ const packageDir = fileURLToPath(new URL('../..', import.meta.url))
  */
 export function spawnAggregator(env: Record<string, string>, options: { captureLogs?: boolean } = {}): ChildProcess {
   return spawn(process.execPath, ['--conditions=event-analytics-source', '--import', 'tsx', 'src/main.ts'], {
-    cwd: packageDir, env: { ...process.env, ...env }, stdio: ['ignore', options.captureLogs === true ? 'pipe' : 'ignore', 'inherit'],
+    cwd: packageDir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', options.captureLogs === true ? 'pipe' : 'ignore', 'inherit'],
   })
 }
 

@@ -14,10 +14,20 @@ export function uniquePrefix(name: string): string {
 
 export function testConfig(databaseUrl: string, prefix: string, overrides: Partial<AggregatorConfig> = {}): AggregatorConfig {
   return {
-    databaseUrl, redisUrl: REDIS_URL, cacheRedisUrl: REDIS_URL, queueName: INGEST_QUEUE_NAME, queuePrefix: prefix,
+    databaseUrl,
+    redisUrl: REDIS_URL,
+    cacheRedisUrl: REDIS_URL,
+    queueName: INGEST_QUEUE_NAME,
+    queuePrefix: prefix,
     changesChannel: `${prefix}:changes`,
-    batchMaxMessages: 50, batchMaxWaitMs: 20, opsPort: null, opsHost: '127.0.0.1',
-    lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 10, logLevel: 'silent',
+    batchMaxMessages: 50,
+    batchMaxWaitMs: 20,
+    opsPort: null,
+    opsHost: '127.0.0.1',
+    lockDurationMs: 30_000,
+    stalledIntervalMs: 30_000,
+    maxStalledCount: 10,
+    logLevel: 'silent',
     ...overrides,
   }
 }

@@ -5,25 +5,59 @@
 import type { DomainEvent, EventCreated, EventStatusChanged } from '@event-analytics/contracts'
 
 export interface EventRow {
-  event_id: string; user_id: string | null; title: string | null; status: string
-  status_changed_at: number | null; event_created_at: number | null
-  own_investment: string; distribution_cost: string; total_investment: string; expected_revenue: string
-  expected_participants: number | null; target_roi: string; sales_growth_rate: string | null
-  total_participants: number; total_views: number; estimated_revenue: string; estimated_roi: string
+  event_id: string
+  user_id: string | null
+  title: string | null
+  status: string
+  status_changed_at: number | null
+  event_created_at: number | null
+  own_investment: string
+  distribution_cost: string
+  total_investment: string
+  expected_revenue: string
+  expected_participants: number | null
+  target_roi: string
+  sales_growth_rate: string | null
+  total_participants: number
+  total_views: number
+  estimated_revenue: string
+  estimated_roi: string
   last_occurred_at: number | null
 }
 export interface ChannelRow {
-  event_id: string; channel_name: string; channel_type: string | null; participants: number
-  distribution_count: number; distribution_cost: string; impressions: number; views: number; clicks: number
-  conversions: number; likes: number; comments: number; shares: number; total_calls: number
-  completed_calls: number; average_duration_sec: string; metrics_as_of: number | null
+  event_id: string
+  channel_name: string
+  channel_type: string | null
+  participants: number
+  distribution_count: number
+  distribution_cost: string
+  impressions: number
+  views: number
+  clicks: number
+  conversions: number
+  likes: number
+  comments: number
+  shares: number
+  total_calls: number
+  completed_calls: number
+  average_duration_sec: string
+  metrics_as_of: number | null
   last_occurred_at: number | null
 }
 export interface TimelineRow {
-  event_id: string; timestamp: number; participants: number; views: number; engagement: number
-  conversions: number; cumulative_participants: number
+  event_id: string
+  timestamp: number
+  participants: number
+  views: number
+  engagement: number
+  conversions: number
+  cumulative_participants: number
 }
-export interface Tables { events: EventRow[]; channels: ChannelRow[]; timeline: TimelineRow[] }
+export interface Tables {
+  events: EventRow[]
+  channels: ChannelRow[]
+  timeline: TimelineRow[]
+}
 
 export const cents = (text: string): bigint => {
   const [whole = '0', fraction = ''] = text.split('.')
@@ -45,8 +79,16 @@ const roundDiv = (n: bigint, d: bigint): bigint => {
 const RANK: Record<string, number> = { ACTIVE: 1, ENDED: 2, ARCHIVED: 3 }
 
 function createdKey(e: EventCreated): (string | number | bigint)[] {
-  return [e.occurredAt, e.userId, e.title, cents(e.totalInvestment), cents(e.expectedRevenue), cents(e.targetRoi),
-    e.expectedParticipants ?? -1, e.salesGrowthRate === null ? -100_000_000_000n : cents(e.salesGrowthRate)]
+  return [
+    e.occurredAt,
+    e.userId,
+    e.title,
+    cents(e.totalInvestment),
+    cents(e.expectedRevenue),
+    cents(e.targetRoi),
+    e.expectedParticipants ?? -1,
+    e.salesGrowthRate === null ? -100_000_000_000n : cents(e.salesGrowthRate),
+  ]
 }
 function keyGreater(a: (string | number | bigint)[], b: (string | number | bigint)[]): boolean {
   for (let i = 0; i < a.length; i += 1) {
@@ -58,7 +100,11 @@ function keyGreater(a: (string | number | bigint)[], b: (string | number | bigin
 
 /** docs/SPEC.md section 6 on cents: total investment, estimated revenue and ROI (hundredths of a percent). */
 export function derivedFigures(
-  ownInvestment: bigint, distribution: bigint, expectedRevenue: bigint, expected: number | null, participants: bigint,
+  ownInvestment: bigint,
+  distribution: bigint,
+  expectedRevenue: bigint,
+  expected: number | null,
+  participants: bigint,
 ): { investment: bigint; revenue: bigint; roi: bigint } {
   const investment = ownInvestment + distribution
   const revenue = expected !== null && expected > 0 ? roundDiv(expectedRevenue * participants, BigInt(expected)) : expectedRevenue
@@ -70,7 +116,12 @@ export function reference(stream: readonly DomainEvent[]): Tables {
   const seen = new Set<string>()
   const messages = stream.filter((m) => !seen.has(m.messageId) && Boolean(seen.add(m.messageId)))
   const eventIds = [...new Set(messages.map((m) => m.eventId))].sort()
-  const events = eventIds.map((id) => eventRow(id, messages.filter((m) => m.eventId === id)))
+  const events = eventIds.map((id) =>
+    eventRow(
+      id,
+      messages.filter((m) => m.eventId === id),
+    ),
+  )
   const channels: ChannelRow[] = []
   const timeline: TimelineRow[] = []
   for (const id of eventIds) {
@@ -90,7 +141,15 @@ export function reference(stream: readonly DomainEvent[]): Tables {
     let cumulative = 0
     for (const [hour, count] of [...hours].sort((a, b) => a[0] - b[0])) {
       cumulative += count
-      timeline.push({ event_id: id, timestamp: hour, participants: count, views: 0, engagement: 0, conversions: 0, cumulative_participants: cumulative })
+      timeline.push({
+        event_id: id,
+        timestamp: hour,
+        participants: count,
+        views: 0,
+        engagement: 0,
+        conversions: 0,
+        cumulative_participants: cumulative,
+      })
     }
   }
   return { events, channels, timeline }
@@ -105,21 +164,36 @@ function eventRow(id: string, own: readonly DomainEvent[]): EventRow {
     if (m.kind === 'ParticipantRegistered') participants += 1
     if (m.kind === 'DistributionCompleted') for (const c of m.channels) distribution += cents(c.distributionCost)
     if (m.kind === 'EventCreated' && (created === null || keyGreater(createdKey(m), createdKey(created)))) created = m
-    if (m.kind === 'EventStatusChanged' && (status === null || m.occurredAt > status.occurredAt ||
-      (m.occurredAt === status.occurredAt && RANK[m.status]! > RANK[status.status]!))) status = m
+    if (
+      m.kind === 'EventStatusChanged' &&
+      (status === null ||
+        m.occurredAt > status.occurredAt ||
+        (m.occurredAt === status.occurredAt && RANK[m.status]! > RANK[status.status]!))
+    )
+      status = m
   }
   const ownInvestment = created === null ? 0n : cents(created.totalInvestment)
   const expectedRevenue = created === null ? 0n : cents(created.expectedRevenue)
   const expected = created?.expectedParticipants ?? null
   const { investment, revenue, roi } = derivedFigures(ownInvestment, distribution, expectedRevenue, expected, BigInt(participants))
   return {
-    event_id: id, user_id: created?.userId ?? null, title: created?.title ?? null,
-    status: status?.status ?? 'ACTIVE', status_changed_at: status?.occurredAt ?? null,
-    event_created_at: created?.occurredAt ?? null, own_investment: money(ownInvestment),
-    distribution_cost: money(distribution), total_investment: money(investment), expected_revenue: money(expectedRevenue),
-    expected_participants: expected, target_roi: created === null ? '0.00' : money(cents(created.targetRoi)),
+    event_id: id,
+    user_id: created?.userId ?? null,
+    title: created?.title ?? null,
+    status: status?.status ?? 'ACTIVE',
+    status_changed_at: status?.occurredAt ?? null,
+    event_created_at: created?.occurredAt ?? null,
+    own_investment: money(ownInvestment),
+    distribution_cost: money(distribution),
+    total_investment: money(investment),
+    expected_revenue: money(expectedRevenue),
+    expected_participants: expected,
+    target_roi: created === null ? '0.00' : money(cents(created.targetRoi)),
     sales_growth_rate: created?.salesGrowthRate == null ? null : money(cents(created.salesGrowthRate)),
-    total_participants: participants, total_views: 0, estimated_revenue: money(revenue), estimated_roi: money(roi),
+    total_participants: participants,
+    total_views: 0,
+    estimated_revenue: money(revenue),
+    estimated_roi: money(roi),
     last_occurred_at: own.length === 0 ? null : Math.max(...own.map((m) => m.occurredAt)),
   }
 }
@@ -148,9 +222,23 @@ function channelRow(id: string, name: string, own: readonly DomainEvent[]): Chan
     }
   }
   return {
-    event_id: id, channel_name: name, channel_type: type, participants, distribution_count: count,
-    distribution_cost: money(cost), impressions: 0, views: 0, clicks: 0, conversions: 0, likes: 0, comments: 0,
-    shares: 0, total_calls: 0, completed_calls: 0, average_duration_sec: '0.00', metrics_as_of: null,
+    event_id: id,
+    channel_name: name,
+    channel_type: type,
+    participants,
+    distribution_count: count,
+    distribution_cost: money(cost),
+    impressions: 0,
+    views: 0,
+    clicks: 0,
+    conversions: 0,
+    likes: 0,
+    comments: 0,
+    shares: 0,
+    total_calls: 0,
+    completed_calls: 0,
+    average_duration_sec: '0.00',
+    metrics_as_of: null,
     last_occurred_at: last,
   }
 }

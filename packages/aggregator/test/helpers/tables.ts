@@ -18,17 +18,31 @@ export async function readTables(db: Kysely<Database>, eventIds: readonly string
   if (eventIds.length === 0) return { events: [], channels: [], timeline: [] }
   const ids = [...eventIds]
   const events = await db.selectFrom('event_stats').selectAll().where('event_id', 'in', ids).orderBy('event_id').execute()
-  const channels = await db.selectFrom('channel_stats').selectAll().where('event_id', 'in', ids)
-    .orderBy('event_id').orderBy('channel_name').execute()
-  const timeline = await db.selectFrom('timeline_data').selectAll().where('event_id', 'in', ids)
-    .orderBy('event_id').orderBy('timestamp').execute()
+  const channels = await db
+    .selectFrom('channel_stats')
+    .selectAll()
+    .where('event_id', 'in', ids)
+    .orderBy('event_id')
+    .orderBy('channel_name')
+    .execute()
+  const timeline = await db
+    .selectFrom('timeline_data')
+    .selectAll()
+    .where('event_id', 'in', ids)
+    .orderBy('event_id')
+    .orderBy('timestamp')
+    .execute()
   return {
     events: events.map(withoutAudit).map((row) => ({
-      ...row, status_changed_at: ms(row.status_changed_at), event_created_at: ms(row.event_created_at),
+      ...row,
+      status_changed_at: ms(row.status_changed_at),
+      event_created_at: ms(row.event_created_at),
       last_occurred_at: ms(row.last_occurred_at),
     })),
     channels: channels.map(withoutAudit).map((row) => ({
-      ...row, metrics_as_of: ms(row.metrics_as_of), last_occurred_at: ms(row.last_occurred_at),
+      ...row,
+      metrics_as_of: ms(row.metrics_as_of),
+      last_occurred_at: ms(row.last_occurred_at),
     })),
     timeline: timeline.map(withoutAudit).map((row) => ({ ...row, timestamp: row.timestamp.getTime() })),
   }
@@ -36,7 +50,10 @@ export async function readTables(db: Kysely<Database>, eventIds: readonly string
 
 /** Sorts like readTables (JS code-unit order matches the C/ASCII ids used in tests). */
 export function sortTables(tables: Tables): Tables {
-  const by = <T>(key: (row: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)
+  const by =
+    <T>(key: (row: T) => string) =>
+    (a: T, b: T) =>
+      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0
   return {
     events: [...tables.events].sort(by((row) => row.event_id)),
     channels: [...tables.channels].sort(by((row) => `${row.event_id}\u0000${row.channel_name}`)),

@@ -6,9 +6,7 @@ import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { cacheKeys } from '@event-analytics/contracts'
-import {
-  addUtcMonths, closeDb, createDb, ensureTimelinePartitions, readTimeline, utcMonthStart,
-} from '@event-analytics/db'
+import { addUtcMonths, closeDb, createDb, ensureTimelinePartitions, readTimeline, utcMonthStart } from '@event-analytics/db'
 import { seedBenchChannels, seedBenchEvent, seedBenchTimeline } from '@event-analytics/db/bench'
 import autocannon from 'autocannon'
 import { Redis } from 'ioredis'
@@ -66,7 +64,14 @@ async function cannon(url: string, token: string, config: BenchConfig): Promise<
 
 const best = (runs: readonly HttpRun[]): HttpRun => runs.reduce((a, b) => (b.requestsPerSec > a.requestsPerSec ? b : a))
 
-async function timelineLatencies(apiUrl: string, token: string, eventId: string, range: { from: Date; to: Date }, config: BenchConfig, progress: Progress) {
+async function timelineLatencies(
+  apiUrl: string,
+  token: string,
+  eventId: string,
+  range: { from: Date; to: Date },
+  config: BenchConfig,
+  progress: Progress,
+) {
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 })
   const query = `granularity=day&tz=UTC&from=${range.from.toISOString()}&to=${range.to.toISOString()}`
   const url = `${apiUrl}/api/v1/events/${eventId}/analytics/timeline?${query}`
@@ -79,7 +84,8 @@ async function timelineLatencies(apiUrl: string, token: string, eventId: string,
       const t0 = performance.now()
       const response = await getJson<{ buckets?: unknown[] }>(url, token)
       const elapsed = performance.now() - t0
-      if (response.status !== 200 || response.cache !== 'miss') throw new Error(`timeline answered ${response.status}, x-cache ${response.cache}`)
+      if (response.status !== 200 || response.cache !== 'miss')
+        throw new Error(`timeline answered ${response.status}, x-cache ${response.cache}`)
       buckets = Array.isArray(response.body.buckets) ? response.body.buckets.length : buckets
       if (i >= 0) samples.push(elapsed) // the first 10 warm the JIT and the connection pool
       progress.update(`timeline ${Math.max(i + 1, 0)}/${total}`)
@@ -91,7 +97,12 @@ async function timelineLatencies(apiUrl: string, token: string, eventId: string,
 }
 
 /** The same timeline query straight through Kysely: separates SQL time from HTTP/JSON time. */
-async function timelineSqlLatencies(databaseUrl: string, eventId: string, range: { from: Date; to: Date }, requests: number): Promise<number[]> {
+async function timelineSqlLatencies(
+  databaseUrl: string,
+  eventId: string,
+  range: { from: Date; to: Date },
+  requests: number,
+): Promise<number[]> {
   const db = createDb(databaseUrl, { poolSize: 1, applicationName: 'bench-timeline-sql' })
   const samples: number[] = []
   try {
@@ -116,7 +127,12 @@ export async function runApi(config: BenchConfig, progress: Progress, memory: Me
     const range = await seed(phase.databaseUrl, eventId, progress)
     const apiPort = await freePort()
     const apiUrl = `http://127.0.0.1:${apiPort}`
-    const api = await startService({ pkg: 'query-api', label: 'api-query-api', env: apiEnv(config, phase, apiPort), readyUrl: `${apiUrl}/ready` })
+    const api = await startService({
+      pkg: 'query-api',
+      label: 'api-query-api',
+      env: apiEnv(config, phase, apiPort),
+      readyUrl: `${apiUrl}/ready`,
+    })
     services.push(api)
     const token = await operatorToken()
     const dashboardUrl = `${apiUrl}/api/v1/events/${eventId}/analytics`
@@ -126,17 +142,24 @@ export async function runApi(config: BenchConfig, progress: Progress, memory: Me
     const bodyFile = join(RESULTS_DIR, 'dashboard-body.json')
     writeFileSync(bodyFile, JSON.stringify(warm.body))
     const barePort = await freePort()
-    services.push(await startService({
-      pkg: 'bench', entry: 'bare-server', label: 'api-bare-fastify',
-      env: { BENCH_BARE_BODY_FILE: bodyFile, BENCH_BARE_PORT: String(barePort) }, readyUrl: `http://127.0.0.1:${barePort}/health`,
-    }))
+    services.push(
+      await startService({
+        pkg: 'bench',
+        entry: 'bare-server',
+        label: 'api-bare-fastify',
+        env: { BENCH_BARE_BODY_FILE: bodyFile, BENCH_BARE_PORT: String(barePort) },
+        readyUrl: `http://127.0.0.1:${barePort}/health`,
+      }),
+    )
     const bareRuns: HttpRun[] = []
     const dashboardRuns: HttpRun[] = []
     for (let round = 1; round <= 2; round += 1) {
       progress.phase(`api: autocannon round ${round}/2 (bare route, then cached dashboard), ${config.BENCH_API_SECONDS} s each`)
       bareRuns.push(await cannon(`http://127.0.0.1:${barePort}/bare`, token, config))
       dashboardRuns.push(await cannon(dashboardUrl, token, config))
-      progress.done(`bare ${Math.round(bareRuns.at(-1)?.requestsPerSec ?? 0)} req/s, dashboard ${Math.round(dashboardRuns.at(-1)?.requestsPerSec ?? 0)} req/s`)
+      progress.done(
+        `bare ${Math.round(bareRuns.at(-1)?.requestsPerSec ?? 0)} req/s, dashboard ${Math.round(dashboardRuns.at(-1)?.requestsPerSec ?? 0)} req/s`,
+      )
     }
     progress.phase(`api: uncached one-year daily timeline, ${config.BENCH_TIMELINE_REQUESTS} sequential requests`)
     const timeline = await timelineLatencies(apiUrl, token, eventId, range, config, progress)
@@ -144,9 +167,14 @@ export async function runApi(config: BenchConfig, progress: Progress, memory: Me
     const timelineSqlMs = summarize(await timelineSqlLatencies(phase.databaseUrl, eventId, range, config.BENCH_TIMELINE_REQUESTS))
     progress.done(`p50 ${timelineMs.p50.toFixed(1)} ms, p99 ${timelineMs.p99.toFixed(1)} ms, ${timeline.buckets} buckets`)
     return {
-      connections: config.BENCH_API_CONNECTIONS, seconds: config.BENCH_API_SECONDS,
-      dashboard: best(dashboardRuns), bare: best(bareRuns),
-      timelineRows: HOURS_PER_YEAR, timelineBuckets: timeline.buckets, timelineMs, timelineSqlMs,
+      connections: config.BENCH_API_CONNECTIONS,
+      seconds: config.BENCH_API_SECONDS,
+      dashboard: best(dashboardRuns),
+      bare: best(bareRuns),
+      timelineRows: HOURS_PER_YEAR,
+      timelineBuckets: timeline.buckets,
+      timelineMs,
+      timelineSqlMs,
     }
   } finally {
     if (services[0] !== undefined) await memory.record('query-api', 'api', services[0])

@@ -117,13 +117,20 @@ export async function runFanout(config: BenchConfig, progress: Progress, memory:
     await probing
     const apiPeakMb = await services[2]!.peakMb()
     const result: FanoutResult = {
-      clients, targetRate: rate, achievedRate, seconds: config.BENCH_FANOUT_SECONDS, probes: samples.probes, missed: samples.missed,
+      clients,
+      targetRate: rate,
+      achievedRate,
+      seconds: config.BENCH_FANOUT_SECONDS,
+      probes: samples.probes,
+      missed: samples.missed,
       commitToClientMs: summarize(samples.each),
       commitToLastClientMs: summarize(samples.last),
       produceToLastClientMs: summarize(samples.produced),
       apiPeakMb,
     }
-    progress.done(`commit -> every client p99 ${result.commitToLastClientMs.p99.toFixed(0)} ms over ${samples.probes} probes; API peak ${apiPeakMb.toFixed(0)} MB`)
+    progress.done(
+      `commit -> every client p99 ${result.commitToLastClientMs.p99.toFixed(0)} ms over ${samples.probes} probes; API peak ${apiPeakMb.toFixed(0)} MB`,
+    )
     return result
   } finally {
     watcher?.close()

@@ -29,7 +29,14 @@ export interface LoadState {
   running: boolean
 }
 
-export async function drive(producer: EventProducer, eventIds: readonly string[], rate: number, seconds: number, state: LoadState, progress: Progress): Promise<number> {
+export async function drive(
+  producer: EventProducer,
+  eventIds: readonly string[],
+  rate: number,
+  seconds: number,
+  state: LoadState,
+  progress: Progress,
+): Promise<number> {
   const started = performance.now()
   for (;;) {
     const elapsed = (performance.now() - started) / 1000
@@ -101,7 +108,14 @@ export async function runFreshness(config: BenchConfig, rate: number, progress: 
     services.push(...(await startPipeline(config, phase, 'freshness')))
     const apiPort = await freePort()
     const apiUrl = `http://127.0.0.1:${apiPort}`
-    services.push(await startService({ pkg: 'query-api', label: 'freshness-query-api', env: apiEnv(config, phase, apiPort), readyUrl: `${apiUrl}/ready` }))
+    services.push(
+      await startService({
+        pkg: 'query-api',
+        label: 'freshness-query-api',
+        env: apiEnv(config, phase, apiPort),
+        readyUrl: `${apiUrl}/ready`,
+      }),
+    )
     // Register every subject once, one producer after the other: concurrent first
     // registrations of one subject race inside the registry.
     for (const kind of KINDS) await load.schemaId(kind)
@@ -124,7 +138,11 @@ export async function runFreshness(config: BenchConfig, rate: number, progress: 
     await observeDrain(db, expected, progress, 'catch-up', 120_000)
     const catchUpMs = performance.now() - drained
     const result: FreshnessResult = {
-      targetRate: rate, achievedRate, seconds, backlogAtEnd, catchUpMs,
+      targetRate: rate,
+      achievedRate,
+      seconds,
+      backlogAtEnd,
+      catchUpMs,
       sustained: achievedRate >= rate * 0.95 && catchUpMs < 1000,
       latencyMs: summarize(latencies),
     }

@@ -24,7 +24,13 @@ interface NaiveJob {
 
 const QUEUE = 'naive-ingest'
 
-export async function naiveRate(config: BenchConfig, phase: Phase, registry: SchemaRegistry, total: number, progress: Progress): Promise<number> {
+export async function naiveRate(
+  config: BenchConfig,
+  phase: Phase,
+  registry: SchemaRegistry,
+  total: number,
+  progress: Progress,
+): Promise<number> {
   const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null })
   const db = createDb(phase.databaseUrl, { poolSize: config.BENCH_NAIVE_CONCURRENCY, applicationName: 'bench-naive' })
   const workerConnection = connection.duplicate()
@@ -34,7 +40,12 @@ export async function naiveRate(config: BenchConfig, phase: Phase, registry: Sch
     async (job) => {
       const data = job.data
       if (data.kind === 'EventCreated') {
-        await naiveApplyEventCreated(db, { eventId: data.eventId, userId: data.userId ?? '', title: data.title ?? '', occurredAt: new Date(data.occurredAt) })
+        await naiveApplyEventCreated(db, {
+          eventId: data.eventId,
+          userId: data.userId ?? '',
+          title: data.title ?? '',
+          occurredAt: new Date(data.occurredAt),
+        })
       } else {
         await naiveApplyParticipant(db, data.eventId)
       }

@@ -22,7 +22,10 @@ export async function openStreams(url: string, token: string, clients: number, o
   const history: [number, number][][] = Array.from({ length: clients }, () => [])
   let openCount = 0
   const one = async (index: number): Promise<void> => {
-    const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: controller.signal })
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      signal: controller.signal,
+    })
     if (!response.ok || response.body === null) throw new Error(`stream ${index}: ${response.status} ${await response.text()}`)
     openCount += 1
     const decoder = new TextDecoder()

@@ -23,7 +23,11 @@ import { naiveRate } from './naive.js'
 import { rawConsumeRate } from './raw-consume.js'
 
 async function fill(config: BenchConfig, phase: Phase, total: number, progress: Progress) {
-  const producer = await createEventProducer({ brokers: config.KAFKA_BROKERS, registryUrl: config.SCHEMA_REGISTRY_URL, topics: phase.topics })
+  const producer = await createEventProducer({
+    brokers: config.KAFKA_BROKERS,
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    topics: phase.topics,
+  })
   try {
     const events = backlog(newEventIds(Math.min(config.BENCH_EVENTS, total)), total)
     const rate = await produceAll(producer, events, progress)
@@ -37,12 +41,16 @@ export async function startPipeline(config: BenchConfig, phase: Phase, label: st
   const ingestPort = await freePort()
   const aggregatorPort = await freePort()
   const ingest = await startService({
-    pkg: 'ingest-worker', label: `${label}-ingest-worker`, env: ingestEnv(config, phase, ingestPort),
+    pkg: 'ingest-worker',
+    label: `${label}-ingest-worker`,
+    env: ingestEnv(config, phase, ingestPort),
     readyUrl: `http://127.0.0.1:${ingestPort}/ready`,
   })
   try {
     const aggregator = await startService({
-      pkg: 'aggregator', label: `${label}-aggregator`, env: aggregatorEnv(config, phase, aggregatorPort),
+      pkg: 'aggregator',
+      label: `${label}-aggregator`,
+      env: aggregatorEnv(config, phase, aggregatorPort),
       readyUrl: `http://127.0.0.1:${aggregatorPort}/ready`,
     })
     return [ingest, aggregator]
@@ -52,7 +60,11 @@ export async function startPipeline(config: BenchConfig, phase: Phase, label: st
   }
 }
 
-async function pipelineMetrics(ingest: RunningService, aggregator: RunningService, observations: readonly Observation[]): Promise<PipelineMetrics> {
+async function pipelineMetrics(
+  ingest: RunningService,
+  aggregator: RunningService,
+  observations: readonly Observation[],
+): Promise<PipelineMetrics> {
   const [ingestText, aggregatorText] = await Promise.all([ingest.metrics(), aggregator.metrics()])
   mkdirSync(join(RESULTS_DIR, 'logs'), { recursive: true })
   writeFileSync(join(RESULTS_DIR, 'logs', 'throughput-ingest-worker.metrics.txt'), ingestText)
@@ -69,7 +81,13 @@ async function pipelineMetrics(ingest: RunningService, aggregator: RunningServic
   }
 }
 
-async function endToEnd(config: BenchConfig, phase: Phase, total: number, progress: Progress, memory: MemoryBook): Promise<{ rate: number; pipeline: PipelineMetrics }> {
+async function endToEnd(
+  config: BenchConfig,
+  phase: Phase,
+  total: number,
+  progress: Progress,
+  memory: MemoryBook,
+): Promise<{ rate: number; pipeline: PipelineMetrics }> {
   const db = createDb(phase.databaseUrl, { poolSize: 1, applicationName: 'bench-probe' })
   const [ingest, aggregator] = await startPipeline(config, phase, 'throughput')
   try {
@@ -112,7 +130,15 @@ export async function runThroughput(config: BenchConfig, progress: Progress, mem
     const filled = await fill(config, naivePhase, naiveTotal, progress)
     const naive = await naiveRate(config, naivePhase, filled.registry, naiveTotal, progress)
     progress.done(`${Math.round(naive)} msg/s`)
-    return { messages: total, produceRate, rawConsumeRate: rawRate, endToEndRate: e2eRate, naiveMessages: naiveTotal, naiveRate: naive, pipeline }
+    return {
+      messages: total,
+      produceRate,
+      rawConsumeRate: rawRate,
+      endToEndRate: e2eRate,
+      naiveMessages: naiveTotal,
+      naiveRate: naive,
+      pipeline,
+    }
   } finally {
     await naivePhase.cleanup()
   }

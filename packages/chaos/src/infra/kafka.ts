@@ -22,7 +22,11 @@ export interface KafkaInstance {
 
 export function kafkaDistribution(repoRoot: string): string {
   const dist = join(repoRoot, '.stack', 'dist')
-  const found = existsSync(dist) ? readdirSync(dist).filter((name) => name.startsWith('kafka-')).sort() : []
+  const found = existsSync(dist)
+    ? readdirSync(dist)
+        .filter((name) => name.startsWith('kafka-'))
+        .sort()
+    : []
   const home = found.at(-1)
   if (home === undefined) throw new Error(`no Kafka distribution under ${dist}: run \`pnpm stack up\` once`)
   return join(dist, home)
@@ -30,20 +34,42 @@ export function kafkaDistribution(repoRoot: string): string {
 
 export function brokerProperties(port: number, controllerPort: number, dataDir: string): string {
   return [
-    'process.roles=broker,controller', 'node.id=1', `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
     `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`, 'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT', 'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    `log.dirs=${dataDir}`, 'num.partitions=3', 'default.replication.factor=1', 'auto.create.topics.enable=true',
-    'offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=3', 'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1', 'transaction.state.log.num.partitions=3',
-    'share.coordinator.state.topic.replication.factor=1', 'share.coordinator.state.topic.min.isr=1',
-    'group.initial.rebalance.delay.ms=0', 'num.network.threads=2', 'num.io.threads=2', '',
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    'num.partitions=3',
+    'default.replication.factor=1',
+    'auto.create.topics.enable=true',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=3',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=3',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'num.network.threads=2',
+    'num.io.threads=2',
+    '',
   ].join('\n')
 }
 
-const LOG4J = ['status = warn', 'appender.out.type = Console', 'appender.out.name = OUT', 'appender.out.layout.type = PatternLayout',
-  'appender.out.layout.pattern = [%d] %p %m (%c)%n', 'rootLogger.level = WARN', 'rootLogger.appenderRef.out.ref = OUT', ''].join('\n')
+const LOG4J = [
+  'status = warn',
+  'appender.out.type = Console',
+  'appender.out.name = OUT',
+  'appender.out.layout.type = PatternLayout',
+  'appender.out.layout.pattern = [%d] %p %m (%c)%n',
+  'rootLogger.level = WARN',
+  'rootLogger.appenderRef.out.ref = OUT',
+  '',
+].join('\n')
 
 export function kafkaInstance(repoRoot: string, port: number, controllerPort: number, root: string): KafkaInstance {
   const classpath = `${join(kafkaDistribution(repoRoot), 'libs')}/*`
@@ -59,18 +85,47 @@ export function kafkaInstance(repoRoot: string, port: number, controllerPort: nu
     writeFileSync(log4j, LOG4J)
     let id = randomBytes(16).toString('base64url')
     while (id.startsWith('-')) id = randomBytes(16).toString('base64url')
-    await run(java, [`-Dlog4j2.configurationFile=${log4j}`, '-Xmx256m', '-cp', classpath,
-      'kafka.tools.StorageTool', 'format', `--cluster-id=${id}`, `--config=${configFile}`], { maxBuffer: 16 * 1024 * 1024 })
+    await run(
+      java,
+      [
+        `-Dlog4j2.configurationFile=${log4j}`,
+        '-Xmx256m',
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        `--cluster-id=${id}`,
+        `--config=${configFile}`,
+      ],
+      { maxBuffer: 16 * 1024 * 1024 },
+    )
     formatted = true
   }
   return {
     brokers,
-    get running() { return isRunning(child) },
+    get running() {
+      return isRunning(child)
+    },
     async start() {
       if (!formatted) await format()
-      child = spawnLogged(java, ['-Xmx384m', '-Xms128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true',
-        `-Dlog4j2.configurationFile=${log4j}`, `-Dkafka.logs.dir=${root}`, '-cp', classpath, 'kafka.Kafka', configFile],
-      join(root, 'kafka.log'), { cwd: root })
+      child = spawnLogged(
+        java,
+        [
+          '-Xmx384m',
+          '-Xms128m',
+          '-XX:+UseSerialGC',
+          '-XX:TieredStopAtLevel=1',
+          '-Djava.awt.headless=true',
+          `-Dlog4j2.configurationFile=${log4j}`,
+          `-Dkafka.logs.dir=${root}`,
+          '-cp',
+          classpath,
+          'kafka.Kafka',
+          configFile,
+        ],
+        join(root, 'kafka.log'),
+        { cwd: root },
+      )
       await waitFor(`kafka on ${brokers}`, () => brokerAnswers(brokers), 90_000, 500)
     },
     async stop() {
@@ -80,7 +135,13 @@ export function kafkaInstance(repoRoot: string, port: number, controllerPort: nu
 }
 
 async function brokerAnswers(brokers: string): Promise<true | undefined> {
-  const admin = new Kafka({ clientId: 'chaos-probe', brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin()
+  const admin = new Kafka({
+    clientId: 'chaos-probe',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 1000,
+  }).admin()
   try {
     await admin.connect()
     const cluster = await admin.describeCluster()

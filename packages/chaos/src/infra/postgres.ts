@@ -28,8 +28,7 @@ export function postgresInstance(port: number, root: string, database: string): 
     const full = asRoot ? ['-u', 'postgres', '--', join(BIN, tool), ...args] : args
     await run(command, full, { cwd: root, maxBuffer: 8 * 1024 * 1024 })
   }
-  const ctl = (action: string[]): Promise<void> =>
-    exec('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', ...action])
+  const ctl = (action: string[]): Promise<void> => exec('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', ...action])
   const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`
   return {
     url: `postgres://postgres@127.0.0.1:${port}/${database}`,

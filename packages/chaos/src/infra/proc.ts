@@ -36,7 +36,9 @@ export async function stopChild(child: ChildProcess | undefined, graceMs = 15_00
   if (!isRunning(child)) return { code: child.exitCode, signal: child.signalCode }
   const done = exited(child)
   child.kill('SIGTERM')
-  const timer = setTimeout(() => { if (isRunning(child)) child.kill('SIGKILL') }, graceMs)
+  const timer = setTimeout(() => {
+    if (isRunning(child)) child.kill('SIGKILL')
+  }, graceMs)
   try {
     return await done
   } finally {
@@ -59,7 +61,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (error) {
       last = error
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`)
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`)
     await sleep(everyMs)
   }
 }

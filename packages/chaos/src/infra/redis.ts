@@ -23,21 +23,29 @@ export function redisInstance(port: number, dir: string, args: readonly string[]
   let child: ChildProcess | undefined
   return {
     url,
-    get running() { return isRunning(child) },
+    get running() {
+      return isRunning(child)
+    },
     async start() {
-      child = spawnLogged('redis-server', [
-        '--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'no', '--save', '', '--dir', dir, '--daemonize', 'no', ...args,
-      ], join(dir, `redis-${port}.log`))
-      await waitFor(`redis on ${port}`, async () => {
-        const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-        probe.on('error', () => undefined) // refused while starting: the poll retries
-        try {
-          await probe.connect()
-          return (await probe.ping()) === 'PONG' ? true : undefined
-        } finally {
-          probe.disconnect()
-        }
-      }, 20_000)
+      child = spawnLogged(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'no', '--save', '', '--dir', dir, '--daemonize', 'no', ...args],
+        join(dir, `redis-${port}.log`),
+      )
+      await waitFor(
+        `redis on ${port}`,
+        async () => {
+          const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+          probe.on('error', () => undefined) // refused while starting: the poll retries
+          try {
+            await probe.connect()
+            return (await probe.ping()) === 'PONG' ? true : undefined
+          } finally {
+            probe.disconnect()
+          }
+        },
+        20_000,
+      )
     },
     async kill() {
       const current = child

@@ -30,8 +30,14 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const url = `redis://127.0.0.1:${port}`
   let child: ChildProcess | undefined
   const launch = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])], { stdio: 'ignore' })
-    const exited = new Promise<never>((_, reject) => child?.once('exit', (code) => reject(new Error(`redis-server on ${port} exited (code ${code})`))))
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])],
+      { stdio: 'ignore' },
+    )
+    const exited = new Promise<never>((_, reject) =>
+      child?.once('exit', (code) => reject(new Error(`redis-server on ${port} exited (code ${code})`))),
+    )
     exited.catch(() => undefined)
     await Promise.race([waitForPing(url), exited])
   }

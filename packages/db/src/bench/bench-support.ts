@@ -60,7 +60,10 @@ export async function seedBenchTimeline(db: Kysely<Database>, eventId: string, r
   })
   const chunk = 1000
   for (let start = 0; start < values.length; start += chunk) {
-    await db.insertInto('timeline_data').values(values.slice(start, start + chunk)).execute()
+    await db
+      .insertInto('timeline_data')
+      .values(values.slice(start, start + chunk))
+      .execute()
   }
   await sql`ANALYZE timeline_data`.execute(db)
 }

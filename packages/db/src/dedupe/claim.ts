@@ -59,6 +59,9 @@ export async function claimMessages(trx: Transaction<Database>, messageIds: read
 
 /** Messages applied so far (one claim each, whatever the retries): what a ground truth is compared with. */
 export async function countClaimedMessages(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('processed_messages').select((eb) => eb.fn.countAll<string>().as('claims')).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom('processed_messages')
+    .select((eb) => eb.fn.countAll<string>().as('claims'))
+    .executeTakeFirstOrThrow()
   return Number(row.claims)
 }

@@ -41,11 +41,7 @@ export async function rollDedupeEpoch(
     // could starve the roll forever under steady load, while table lock requests queue
     // fairly. EXCLUSIVE conflicts with the ROW SHARE lock each batch's FOR SHARE takes.
     await sql`LOCK TABLE dedupe_epoch IN EXCLUSIVE MODE`.execute(trx)
-    const update = await trx
-      .updateTable('dedupe_epoch')
-      .set({ current_day: today })
-      .where('current_day', '<', today)
-      .executeTakeFirst()
+    const update = await trx.updateTable('dedupe_epoch').set({ current_day: today }).where('current_day', '<', today).executeTakeFirst()
     return { currentDay: today, rolled: update.numUpdatedRows > 0n }
   })
   if (result.currentDay >= today) rolledTo.set(db, today)

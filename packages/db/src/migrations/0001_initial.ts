@@ -11,10 +11,7 @@ type Builder = CreateTableBuilder<string, string>
 
 /** One named CHECK per column, so a violation names the offending column. */
 function nonNegative(builder: Builder, table: string, columns: readonly string[]): Builder {
-  return columns.reduce(
-    (next, column) => next.addCheckConstraint(`${table}_${column}_non_negative`, sql`${sql.ref(column)} >= 0`),
-    builder,
-  )
+  return columns.reduce((next, column) => next.addCheckConstraint(`${table}_${column}_non_negative`, sql`${sql.ref(column)} >= 0`), builder)
 }
 
 function timestamps(builder: Builder): Builder {
@@ -52,8 +49,14 @@ async function createEventStats(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint('event_stats_status_check', sql`status IN ('ACTIVE', 'ENDED', 'ARCHIVED')`)
   table = timestamps(table)
   table = nonNegative(table, 'event_stats', [
-    'own_investment', 'distribution_cost', 'total_investment', 'expected_revenue',
-    'expected_participants', 'total_participants', 'total_views', 'estimated_revenue',
+    'own_investment',
+    'distribution_cost',
+    'total_investment',
+    'expected_revenue',
+    'expected_participants',
+    'total_participants',
+    'total_views',
+    'estimated_revenue',
   ])
   await table.execute()
   for (const column of ['user_id', 'status', 'created_at']) {
@@ -62,8 +65,17 @@ async function createEventStats(db: Kysely<unknown>): Promise<void> {
 }
 
 const channelCounters = [
-  'participants', 'distribution_count', 'impressions', 'views', 'clicks', 'conversions',
-  'likes', 'comments', 'shares', 'total_calls', 'completed_calls',
+  'participants',
+  'distribution_count',
+  'impressions',
+  'views',
+  'clicks',
+  'conversions',
+  'likes',
+  'comments',
+  'shares',
+  'total_calls',
+  'completed_calls',
 ] as const
 
 async function createChannelStats(db: Kysely<unknown>): Promise<void> {

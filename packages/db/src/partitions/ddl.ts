@@ -34,7 +34,6 @@ function isRetryable(error: unknown): boolean {
   return code === PgErrorCode.lockNotAvailable || code === PgErrorCode.deadlockDetected
 }
 
-
 /**
  * Runs partition DDL in its own short transaction holding the table's advisory lock, with a
  * lock_timeout, retrying when a lock could not be had. Refuses to run inside a caller's

@@ -97,17 +97,16 @@ export async function upsertBatchDeltas(trx: Transaction<Database>, model: Batch
   if (!trx.isTransaction) throw new Error('upsertBatchDeltas must run inside the batch transaction')
   if (model.events.length === 0) return { events: [], rowsWritten: 0 }
   const events = [...model.events].sort((a, b) => compareText(a.eventId, b.eventId))
-  const channels = [...model.channels].sort(
-    (a, b) => compareText(a.eventId, b.eventId) || compareText(a.channelName, b.channelName),
-  )
-  const timeline = [...model.timeline].sort(
-    (a, b) => compareText(a.eventId, b.eventId) || a.hour.getTime() - b.hour.getTime(),
-  )
+  const channels = [...model.channels].sort((a, b) => compareText(a.eventId, b.eventId) || compareText(a.channelName, b.channelName))
+  const timeline = [...model.timeline].sort((a, b) => compareText(a.eventId, b.eventId) || a.hour.getTime() - b.hour.getTime())
   await upsertEvents(trx, events)
   if (channels.length > 0) await upsertChannels(trx, channels)
   if (timeline.length > 0) await upsertTimeline(trx, timeline)
   if (timeline.length > 0) await recomputeCumulative(trx, [...new Set(timeline.map((row) => row.eventId))])
-  const applied = await recomputeDerived(trx, events.map((row) => row.eventId))
+  const applied = await recomputeDerived(
+    trx,
+    events.map((row) => row.eventId),
+  )
   return { events: applied, rowsWritten: events.length + channels.length + timeline.length }
 }
 
@@ -141,18 +140,31 @@ async function upsertEvents(trx: Transaction<Database>, rows: readonly EventDelt
   await trx
     .insertInto('event_stats')
     .columns([
-      'event_id', 'user_id', 'title', 'event_created_at', 'own_investment', 'expected_revenue', 'expected_participants',
-      'target_roi', 'sales_growth_rate', 'status', 'status_changed_at', 'total_participants', 'distribution_cost',
+      'event_id',
+      'user_id',
+      'title',
+      'event_created_at',
+      'own_investment',
+      'expected_revenue',
+      'expected_participants',
+      'target_roi',
+      'sales_growth_rate',
+      'status',
+      'status_changed_at',
+      'total_participants',
+      'distribution_cost',
       'last_occurred_at',
     ])
-    .expression(sql`SELECT * FROM unnest(
+    .expression(
+      sql`SELECT * FROM unnest(
       ${column((r) => r.eventId)}::varchar[], ${column((r) => r.created?.userId ?? null)}::varchar[],
       ${column((r) => r.created?.title ?? null)}::varchar[], ${column((r) => r.created?.occurredAt ?? null)}::timestamptz[],
       ${column((r) => r.created?.ownInvestment ?? '0')}::numeric[], ${column((r) => r.created?.expectedRevenue ?? '0')}::numeric[],
       ${column((r) => r.created?.expectedParticipants ?? null)}::integer[], ${column((r) => r.created?.targetRoi ?? '0')}::numeric[],
       ${column((r) => r.created?.salesGrowthRate ?? null)}::numeric[], ${column((r) => r.status?.status ?? 'ACTIVE')}::varchar[],
       ${column((r) => r.status?.occurredAt ?? null)}::timestamptz[], ${column((r) => r.participants)}::bigint[],
-      ${column((r) => r.distributionCost)}::numeric[], ${column((r) => r.lastOccurredAt)}::timestamptz[])`)
+      ${column((r) => r.distributionCost)}::numeric[], ${column((r) => r.lastOccurredAt)}::timestamptz[])`,
+    )
     .onConflict((oc) =>
       oc.column('event_id').doUpdateSet({
         total_participants: sql`event_stats.total_participants + excluded.total_participants`,
@@ -179,11 +191,13 @@ async function upsertChannels(trx: Transaction<Database>, rows: readonly Channel
   await trx
     .insertInto('channel_stats')
     .columns(['event_id', 'channel_name', 'channel_type', 'participants', 'distribution_count', 'distribution_cost', 'last_occurred_at'])
-    .expression(sql`SELECT * FROM unnest(
+    .expression(
+      sql`SELECT * FROM unnest(
       ${rows.map((r) => r.eventId)}::varchar[], ${rows.map((r) => r.channelName)}::varchar[],
       ${rows.map((r) => r.channelType)}::varchar[], ${rows.map((r) => r.participants)}::bigint[],
       ${rows.map((r) => r.distributionCount)}::bigint[], ${rows.map((r) => r.distributionCost)}::numeric[],
-      ${rows.map((r) => r.lastOccurredAt)}::timestamptz[])`)
+      ${rows.map((r) => r.lastOccurredAt)}::timestamptz[])`,
+    )
     .onConflict((oc) =>
       oc.columns(['event_id', 'channel_name']).doUpdateSet({
         participants: sql`channel_stats.participants + excluded.participants`,
@@ -203,8 +217,10 @@ async function upsertTimeline(trx: Transaction<Database>, rows: readonly Timelin
   await trx
     .insertInto('timeline_data')
     .columns(['event_id', 'timestamp', 'participants'])
-    .expression(sql`SELECT * FROM unnest(
-      ${rows.map((r) => r.eventId)}::varchar[], ${rows.map((r) => r.hour)}::timestamptz[], ${rows.map((r) => r.participants)}::bigint[])`)
+    .expression(
+      sql`SELECT * FROM unnest(
+      ${rows.map((r) => r.eventId)}::varchar[], ${rows.map((r) => r.hour)}::timestamptz[], ${rows.map((r) => r.participants)}::bigint[])`,
+    )
     .onConflict((oc) =>
       oc.columns(['event_id', 'timestamp']).doUpdateSet({
         participants: sql`timeline_data.participants + excluded.participants`,

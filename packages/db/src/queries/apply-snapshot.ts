@@ -63,7 +63,15 @@ export async function listRefreshTargets(db: Kysely<Database>, channelType?: Cha
   return rows.flatMap((row) =>
     row.channel_type === null
       ? []
-      : [{ eventId: row.event_id, userId: row.user_id, channelName: row.channel_name, channelType: row.channel_type, participants: row.participants }],
+      : [
+          {
+            eventId: row.event_id,
+            userId: row.user_id,
+            channelName: row.channel_name,
+            channelType: row.channel_type,
+            participants: row.participants,
+          },
+        ],
   )
 }
 
@@ -91,8 +99,17 @@ export async function storeChannelSnapshot(
     const row = await trx
       .selectFrom('channel_stats')
       .select([
-        'impressions', 'views', 'clicks', 'conversions', 'likes', 'comments', 'shares', 'total_calls',
-        'completed_calls', 'average_duration_sec', 'metrics_as_of',
+        'impressions',
+        'views',
+        'clicks',
+        'conversions',
+        'likes',
+        'comments',
+        'shares',
+        'total_calls',
+        'completed_calls',
+        'average_duration_sec',
+        'metrics_as_of',
       ])
       .where('event_id', '=', target.eventId)
       .where('channel_name', '=', target.channelName)
@@ -100,9 +117,17 @@ export async function storeChannelSnapshot(
       .executeTakeFirst()
     if (row === undefined) return { status: 'skipped' }
     const stored: StoredChannelMetrics = {
-      impressions: row.impressions, views: row.views, clicks: row.clicks, conversions: row.conversions,
-      likes: row.likes, comments: row.comments, shares: row.shares, totalCalls: row.total_calls,
-      completedCalls: row.completed_calls, averageDurationSec: row.average_duration_sec, metricsAsOf: row.metrics_as_of,
+      impressions: row.impressions,
+      views: row.views,
+      clicks: row.clicks,
+      conversions: row.conversions,
+      likes: row.likes,
+      comments: row.comments,
+      shares: row.shares,
+      totalCalls: row.total_calls,
+      completedCalls: row.completed_calls,
+      averageDurationSec: row.average_duration_sec,
+      metricsAsOf: row.metrics_as_of,
     }
     const reason = check(stored, snapshot)
     if (reason !== null) return { status: 'rejected', reason }
@@ -116,10 +141,18 @@ export async function storeChannelSnapshot(
     await trx
       .updateTable('channel_stats')
       .set({
-        impressions: snapshot.impressions, views: snapshot.views, clicks: snapshot.clicks,
-        conversions: snapshot.conversions, likes: snapshot.likes, comments: snapshot.comments, shares: snapshot.shares,
-        total_calls: snapshot.totalCalls, completed_calls: snapshot.completedCalls,
-        average_duration_sec: snapshot.averageDurationSec, metrics_as_of: snapshot.asOf, updated_at: sql`now()`,
+        impressions: snapshot.impressions,
+        views: snapshot.views,
+        clicks: snapshot.clicks,
+        conversions: snapshot.conversions,
+        likes: snapshot.likes,
+        comments: snapshot.comments,
+        shares: snapshot.shares,
+        total_calls: snapshot.totalCalls,
+        completed_calls: snapshot.completedCalls,
+        average_duration_sec: snapshot.averageDurationSec,
+        metrics_as_of: snapshot.asOf,
+        updated_at: sql`now()`,
         last_occurred_at: sql`GREATEST(last_occurred_at, ${snapshot.asOf}::timestamptz)`,
       })
       .where('event_id', '=', target.eventId)

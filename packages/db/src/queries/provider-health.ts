@@ -18,12 +18,7 @@ export async function recordProviderHealth(
   const written = await db
     .insertInto('provider_health')
     .values({ channel_type: channelType, state, changed_at: changedAt })
-    .onConflict((oc) =>
-      oc
-        .column('channel_type')
-        .doUpdateSet({ state, changed_at: changedAt })
-        .where('provider_health.state', '<>', state),
-    )
+    .onConflict((oc) => oc.column('channel_type').doUpdateSet({ state, changed_at: changedAt }).where('provider_health.state', '<>', state))
     .returning('channel_type')
     .executeTakeFirst()
   return written !== undefined

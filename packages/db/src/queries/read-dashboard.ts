@@ -35,11 +35,7 @@ export async function readEventChannels(db: Kysely<Database>, eventId: string): 
 }
 
 /** One channel of the event, or undefined. */
-export async function readEventChannel(
-  db: Kysely<Database>,
-  eventId: string,
-  channelName: string,
-): Promise<ChannelReadRow | undefined> {
+export async function readEventChannel(db: Kysely<Database>, eventId: string, channelName: string): Promise<ChannelReadRow | undefined> {
   return channelsWithHealth(db)
     .where('channel_stats.event_id', '=', eventId)
     .where('channel_stats.channel_name', '=', channelName)

@@ -46,9 +46,11 @@ export async function recordSettledJobs(trx: Transaction<Database>, jobs: readon
   const inserted = await trx
     .insertInto('apply_failures')
     .columns(['job_id', 'source_offset', 'message_id', 'reason'])
-    .expression(sql<{ job_id: string; source_offset: string; message_id: string | null; reason: string }>`SELECT * FROM unnest(
+    .expression(
+      sql<{ job_id: string; source_offset: string; message_id: string | null; reason: string }>`SELECT * FROM unnest(
       ${failures.map((f) => f.jobId)}::varchar[], ${failures.map((f) => f.offset)}::bigint[],
-      ${failures.map((f) => f.messageId)}::varchar[], ${failures.map((f) => f.reason)}::text[])`)
+      ${failures.map((f) => f.messageId)}::varchar[], ${failures.map((f) => f.reason)}::text[])`,
+    )
     .onConflict((oc) => oc.columns(['job_id', 'source_offset']).doNothing())
     .returning('job_id')
     .execute()

@@ -6,8 +6,7 @@ import { setupDatabase } from '../migrate.js'
 import type { Database } from '../schema/types.js'
 
 /** Server the test databases are created on; TEST_DATABASE_URL, else DATABASE_URL, else local. */
-export const TEST_SERVER_URL =
-  process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
 export interface TestDatabase {
   db: Kysely<Database>

@@ -53,21 +53,41 @@ export async function startPipeline(t: Teardown): Promise<Pipeline> {
   const groupId = `${run}-ingest`
   const changesChannel = `${run}-changes`
   const testDb = await createTestDatabase(t)
-  const worker: IngestWorker = createIngestWorker(loadIngestConfig({
-    KAFKA_BROKERS, SCHEMA_REGISTRY_URL: REGISTRY_URL, REDIS_URL, BULLMQ_PREFIX: prefix, DATABASE_URL: testDb.url,
-    KAFKA_GROUP_ID: groupId, KAFKA_TRANSACTIONAL_ID: `${run}-tx`, TOPIC_DEAD_LETTER: `${run}.dlq`, INGEST_OPS_PORT: '0',
-    TOPIC_EVENT_CREATED: topics.EventCreated, TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
-    TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted, TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,
-  }))
+  const worker: IngestWorker = createIngestWorker(
+    loadIngestConfig({
+      KAFKA_BROKERS,
+      SCHEMA_REGISTRY_URL: REGISTRY_URL,
+      REDIS_URL,
+      BULLMQ_PREFIX: prefix,
+      DATABASE_URL: testDb.url,
+      KAFKA_GROUP_ID: groupId,
+      KAFKA_TRANSACTIONAL_ID: `${run}-tx`,
+      TOPIC_DEAD_LETTER: `${run}.dlq`,
+      INGEST_OPS_PORT: '0',
+      TOPIC_EVENT_CREATED: topics.EventCreated,
+      TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
+      TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted,
+      TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,
+    }),
+  )
   // No external channel metrics here: the figures under test come from the Kafka traffic alone.
   const { channelMetrics: _noMetrics, ...aggregatorConfig } = loadAggregatorConfig({
-    DATABASE_URL: testDb.url, REDIS_URL, BULLMQ_PREFIX: prefix, AGGREGATOR_OPS_PORT: '0', LOG_LEVEL: 'silent',
+    DATABASE_URL: testDb.url,
+    REDIS_URL,
+    BULLMQ_PREFIX: prefix,
+    AGGREGATOR_OPS_PORT: '0',
+    LOG_LEVEL: 'silent',
     CACHE_CHANGES_CHANNEL: changesChannel,
   })
   const aggregator: Aggregator = createAggregator({ ...aggregatorConfig, opsPort: null }, { defaultMetrics: false })
   const cache = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
   const config = loadApiConfig({
-    JWT_SECRET, NODE_ENV: 'test', DATABASE_URL: testDb.url, REDIS_URL, RATE_LIMIT_MAX: '100000', CACHE_CHANGES_CHANNEL: changesChannel,
+    JWT_SECRET,
+    NODE_ENV: 'test',
+    DATABASE_URL: testDb.url,
+    REDIS_URL,
+    RATE_LIMIT_MAX: '100000',
+    CACHE_CHANGES_CHANNEL: changesChannel,
   })
   const app = await buildApp({ db: testDb.db, redis: cache, config })
   await app.ready()
@@ -98,7 +118,17 @@ export async function startPipeline(t: Teardown): Promise<Pipeline> {
   }
   t.teardown(close)
   return {
-    run, topics, groupId, testDb, app, producer, queue, admin, cache, changesChannel, close,
+    run,
+    topics,
+    groupId,
+    testDb,
+    app,
+    producer,
+    queue,
+    admin,
+    cache,
+    changesChannel,
+    close,
     token: (sub, operator = false) => signDevToken(JWT_SECRET, { sub, operator }),
   }
 }

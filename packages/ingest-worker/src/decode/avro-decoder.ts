@@ -71,7 +71,9 @@ export class AvroDecoder {
     try {
       return { reader, resolver: reader.createResolver(writer) }
     } catch (error) {
-      return new Error(`writer schema ${schemaId} (${writer.name ?? writer.typeName}) cannot be read as ${reader.name}: ${messageOf(error)}`)
+      return new Error(
+        `writer schema ${schemaId} (${writer.name ?? writer.typeName}) cannot be read as ${reader.name}: ${messageOf(error)}`,
+      )
     }
   }
 

@@ -9,7 +9,10 @@ const MAX_FUTURE_MS = 24 * 60 * 60 * 1000
 
 export class FieldViolation extends Error {
   override name = 'FieldViolation'
-  constructor(readonly field: string, problem: string) {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
     super(`${field} ${problem}`)
   }
 }

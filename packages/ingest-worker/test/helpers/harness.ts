@@ -5,7 +5,14 @@
  * jobs: tests that wait for them start a real aggregator with `startAggregator()`.
  */
 import { randomUUID } from 'node:crypto'
-import { INGEST_QUEUE_NAME, readerSchema, valueSubject, type AvroSchema, type DomainEventKind, type IngestBatchJob } from '@event-analytics/contracts'
+import {
+  INGEST_QUEUE_NAME,
+  readerSchema,
+  valueSubject,
+  type AvroSchema,
+  type DomainEventKind,
+  type IngestBatchJob,
+} from '@event-analytics/contracts'
 import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { Queue } from 'bullmq'
 import { Kafka, logLevel, type KafkaMessage, type Producer } from 'kafkajs'
@@ -46,11 +53,20 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     ParticipantRegistered: `${run}.participant-registered`,
   }
   const env: Record<string, string> = {
-    KAFKA_BROKERS, SCHEMA_REGISTRY_URL: REGISTRY_URL, REDIS_URL,
-    KAFKA_GROUP_ID: `${run}-ingest`, KAFKA_TRANSACTIONAL_ID: `${run}-ingest-tx`, BULLMQ_PREFIX: `${run}-bull`,
-    TOPIC_EVENT_CREATED: topics.EventCreated, TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
-    TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted, TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,
-    TOPIC_DEAD_LETTER: `${run}.dlq`, INGEST_OPS_PORT: '0', LOG_LEVEL: 'silent', DATABASE_URL: database.url,
+    KAFKA_BROKERS,
+    SCHEMA_REGISTRY_URL: REGISTRY_URL,
+    REDIS_URL,
+    KAFKA_GROUP_ID: `${run}-ingest`,
+    KAFKA_TRANSACTIONAL_ID: `${run}-ingest-tx`,
+    BULLMQ_PREFIX: `${run}-bull`,
+    TOPIC_EVENT_CREATED: topics.EventCreated,
+    TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
+    TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted,
+    TOPIC_PARTICIPANT_REGISTERED: topics.ParticipantRegistered,
+    TOPIC_DEAD_LETTER: `${run}.dlq`,
+    INGEST_OPS_PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.url,
     ...overrides,
   }
   const config = loadIngestConfig(env)
@@ -61,13 +77,31 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
   const queue = new Queue<IngestBatchJob>(INGEST_QUEUE_NAME, { connection, prefix: config.BULLMQ_PREFIX })
 
   return {
-    config, env, kafka, registry, topics, database,
+    config,
+    env,
+    kafka,
+    registry,
+    topics,
+    database,
     async startAggregator(redisUrl = config.REDIS_URL) {
-      const aggregator = createAggregator({
-        databaseUrl: database.url, redisUrl, cacheRedisUrl: redisUrl, queueName: INGEST_QUEUE_NAME, queuePrefix: config.BULLMQ_PREFIX,
-        batchMaxMessages: 500, batchMaxWaitMs: 20, opsPort: null, opsHost: '127.0.0.1',
-        lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 10, logLevel: 'silent',
-      }, { defaultMetrics: false })
+      const aggregator = createAggregator(
+        {
+          databaseUrl: database.url,
+          redisUrl,
+          cacheRedisUrl: redisUrl,
+          queueName: INGEST_QUEUE_NAME,
+          queuePrefix: config.BULLMQ_PREFIX,
+          batchMaxMessages: 500,
+          batchMaxWaitMs: 20,
+          opsPort: null,
+          opsHost: '127.0.0.1',
+          lockDurationMs: 30_000,
+          stalledIntervalMs: 30_000,
+          maxStalledCount: 10,
+          logLevel: 'silent',
+        },
+        { defaultMetrics: false },
+      )
       aggregators.push(aggregator)
       await aggregator.start()
       return aggregator
@@ -103,7 +137,13 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
 }
 
 /** Reads `expected` messages from a topic (read_committed), then keeps reading briefly to catch extras. */
-export async function readTopic(kafka: Kafka, topic: string, expected: number, timeoutMs: number, groupId: string): Promise<KafkaMessage[]> {
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  expected: number,
+  timeoutMs: number,
+  groupId: string,
+): Promise<KafkaMessage[]> {
   const consumer = kafka.consumer({ groupId, readUncommitted: false })
   const messages: KafkaMessage[] = []
   await consumer.connect()

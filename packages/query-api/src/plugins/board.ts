@@ -52,9 +52,7 @@ function deny(request: FastifyRequest, reply: FastifyReply, status: 401 | 403, d
 function refusal(principal: Principal, readOnly: boolean): string | undefined {
   if (readOnly) return principal.viewer ? undefined : 'the read-only board needs a viewer or operator token'
   if (principal.operator) return undefined
-  return principal.viewer
-    ? `changing jobs needs an operator token; viewers use ${READ_ONLY_BOARD_PATH}`
-    : 'the board is for operators only'
+  return principal.viewer ? `changing jobs needs an operator token; viewers use ${READ_ONLY_BOARD_PATH}` : 'the board is for operators only'
 }
 
 /** bull-board answers its errors as its own JSON (with a stack trace in development): fixed problem details instead. */

@@ -100,7 +100,12 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
 
   const verbatim = (text: string): string => text
   return {
-    get: async <T>(request: CacheRequest<T>) => lookup(request, (text) => JSON.parse(text) as T, (value) => JSON.stringify(value)),
+    get: async <T>(request: CacheRequest<T>) =>
+      lookup(
+        request,
+        (text) => JSON.parse(text) as T,
+        (value) => JSON.stringify(value),
+      ),
     getText: async (request: CacheRequest<string>) => lookup(request, verbatim, verbatim),
   }
 }

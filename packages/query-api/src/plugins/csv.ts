@@ -47,24 +47,83 @@ interface TimelineJson {
 }
 
 function timelineCsv(body: TimelineJson, title: string): string {
-  const header = ['event_id', 'event_title', 'granularity', 'time_zone', 'bucket_start', 'bucket_end', 'participants', 'views',
-    'engagement', 'conversions', 'cumulative_participants']
-  return csvDocument(header, body.buckets.map((bucket): Cell[] => [
-    body.eventId, title, body.granularity, body.tz, localTime(bucket.bucketStart, body.tz), localTime(bucket.bucketEnd, body.tz),
-    bucket.participants, bucket.views, bucket.engagement, bucket.conversions, bucket.cumulativeParticipants,
-  ]))
+  const header = [
+    'event_id',
+    'event_title',
+    'granularity',
+    'time_zone',
+    'bucket_start',
+    'bucket_end',
+    'participants',
+    'views',
+    'engagement',
+    'conversions',
+    'cumulative_participants',
+  ]
+  return csvDocument(
+    header,
+    body.buckets.map((bucket): Cell[] => [
+      body.eventId,
+      title,
+      body.granularity,
+      body.tz,
+      localTime(bucket.bucketStart, body.tz),
+      localTime(bucket.bucketEnd, body.tz),
+      bucket.participants,
+      bucket.views,
+      bucket.engagement,
+      bucket.conversions,
+      bucket.cumulativeParticipants,
+    ]),
+  )
 }
 
 function channelsCsv(body: { eventId: string; channels: ChannelBody[] }, title: string, zone: string): string {
-  const header = ['event_id', 'event_title', 'channel_name', 'channel_type', 'participants', 'views', 'impressions', 'clicks',
-    'conversions', 'engagement', 'distribution_count', 'distribution_cost', 'ctr_percent', 'participation_rate_percent',
-    'conversion_rate_percent', 'cost_per_participant', 'call_completion_rate_percent', 'metrics_as_of', 'stale']
-  return csvDocument(header, body.channels.map((c): Cell[] => [
-    body.eventId, title, c.channelName, c.channelType, c.participants, c.views, c.impressions, c.clicks, c.conversions,
-    c.engagement, c.distributionCount, decimalCell(c.distributionCost), decimalCell(c.ctr), decimalCell(c.participationRate),
-    decimalCell(c.conversionRate), decimalCell(c.costPerParticipant), decimalCell(c.callCompletionRate),
-    c.metricsAsOf === null ? null : localTime(c.metricsAsOf, zone), c.stale,
-  ]))
+  const header = [
+    'event_id',
+    'event_title',
+    'channel_name',
+    'channel_type',
+    'participants',
+    'views',
+    'impressions',
+    'clicks',
+    'conversions',
+    'engagement',
+    'distribution_count',
+    'distribution_cost',
+    'ctr_percent',
+    'participation_rate_percent',
+    'conversion_rate_percent',
+    'cost_per_participant',
+    'call_completion_rate_percent',
+    'metrics_as_of',
+    'stale',
+  ]
+  return csvDocument(
+    header,
+    body.channels.map((c): Cell[] => [
+      body.eventId,
+      title,
+      c.channelName,
+      c.channelType,
+      c.participants,
+      c.views,
+      c.impressions,
+      c.clicks,
+      c.conversions,
+      c.engagement,
+      c.distributionCount,
+      decimalCell(c.distributionCost),
+      decimalCell(c.ctr),
+      decimalCell(c.participationRate),
+      decimalCell(c.conversionRate),
+      decimalCell(c.costPerParticipant),
+      decimalCell(c.callCompletionRate),
+      c.metricsAsOf === null ? null : localTime(c.metricsAsOf, zone),
+      c.stale,
+    ]),
+  )
 }
 
 export interface CsvOptions {
@@ -82,9 +141,10 @@ async function csvPlugin(app: FastifyInstance, options: CsvOptions): Promise<voi
     const body = JSON.parse(payload) as { eventId: string }
     // The route has checked visibility and ownership; the title is the only thing its body lacks.
     const title = (await readVisibleEvent(options.db, body.eventId))?.title ?? ''
-    const csv = view === 'timeline'
-      ? timelineCsv(body as TimelineJson, title)
-      : channelsCsv(body as { eventId: string; channels: ChannelBody[] }, title, options.defaultTimeZone)
+    const csv =
+      view === 'timeline'
+        ? timelineCsv(body as TimelineJson, title)
+        : channelsCsv(body as { eventId: string; channels: ChannelBody[] }, title, options.defaultTimeZone)
     const suffix = view === 'timeline' ? `timeline-${(body as TimelineJson).granularity}` : 'channels'
     // The JSON's ETag does not describe the CSV: no validator, the download is always whole.
     reply.removeHeader('etag')

@@ -64,10 +64,7 @@ async function metricsPlugin(app: FastifyInstance, options: { metrics: ApiMetric
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: ids in label values would explode cardinality.
     const route = request.routeOptions.url ?? 'unmatched'
-    metrics.requestDuration.observe(
-      { method: request.method, route, status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    )
+    metrics.requestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000)
   })
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store')

@@ -56,7 +56,6 @@ export class ProblemError extends Error {
 export const notFound = (what: string): ProblemError => new ProblemError(404, `${what} was not found`)
 export const badRequest = (detail: string): ProblemError => new ProblemError(400, detail)
 
-
 /** Fastify's messages for these codes quote the request (URL, content type): fixed words instead. */
 const FRAMEWORK_DETAILS: Readonly<Record<string, string>> = {
   FST_ERR_BAD_URL: 'the request path is not a valid percent-encoded URL',

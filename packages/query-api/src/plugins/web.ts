@@ -16,13 +16,17 @@ export interface WebOptions {
   root: string | null
 }
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 export async function webPage(app: FastifyInstance, options: WebOptions): Promise<void> {
   if (options.root === null) {
     app.log.info('dashboard page not built: `/` answers 404 (pnpm --filter @event-analytics/dashboard-web build)')
     app.get('/', { schema: { hide: true } }, async () => {
-      throw new ProblemError(404, 'the dashboard page is not built: run `pnpm --filter @event-analytics/dashboard-web build` (or `pnpm build`)')
+      throw new ProblemError(
+        404,
+        'the dashboard page is not built: run `pnpm --filter @event-analytics/dashboard-web build` (or `pnpm build`)',
+      )
     })
     return
   }

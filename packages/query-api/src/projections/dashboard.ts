@@ -28,12 +28,7 @@ function latest(dates: readonly Date[]): Date {
   return new Date(Math.max(...dates.map((date) => date.getTime())))
 }
 
-export function dashboardBody(
-  event: EventStatsRow,
-  channels: readonly ChannelInput[],
-  now: Date,
-  staleAfterMs: number,
-): DashboardBody {
+export function dashboardBody(event: EventStatsRow, channels: readonly ChannelInput[], now: Date, staleAfterMs: number): DashboardBody {
   return {
     event: eventHeader(event),
     summary: eventSummary(event),

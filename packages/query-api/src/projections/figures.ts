@@ -45,4 +45,3 @@ export function costPer(cost: bigint, count: number | bigint): bigint | null {
   if (denominator === 0n) return null
   return divideHalfUp(cost, denominator)
 }
-

@@ -112,6 +112,9 @@ export async function readEventProjection<T>(
   })
   if (!canRead(request.principal, entry.owner)) throw notFound(`event ${eventId}`)
   // The etag plugin uses this tag instead of hashing the payload again (and answers 304 on a match).
-  reply.header('x-cache', hit ? 'hit' : 'miss').header('etag', entry.etag).type(JSON_CONTENT_TYPE)
+  reply
+    .header('x-cache', hit ? 'hit' : 'miss')
+    .header('etag', entry.etag)
+    .type(JSON_CONTENT_TYPE)
   return entry.body
 }

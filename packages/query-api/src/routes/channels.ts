@@ -9,8 +9,19 @@ import { asOfOf } from '../projections/as-of.js'
 import { readEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
 import {
-  asOfSchema, bool, channelNameSchema, channelTypeSchema, decimal, eventIdSchema, int, nullableDecimal, nullableStr, object,
-  problemResponses, security, str,
+  asOfSchema,
+  bool,
+  channelNameSchema,
+  channelTypeSchema,
+  decimal,
+  eventIdSchema,
+  int,
+  nullableDecimal,
+  nullableStr,
+  object,
+  problemResponses,
+  security,
+  str,
 } from './schemas.js'
 
 export const channelResponse = object({

@@ -7,7 +7,17 @@ import { readEventProjection } from './access.js'
 import type { EventReadSpec } from './access.js'
 import type { RouteContext } from './context.js'
 import {
-  asOfSchema, bool, channelTypeSchema, decimal, eventParams, int, nullableDecimal, object, problemResponses, security, str,
+  asOfSchema,
+  bool,
+  channelTypeSchema,
+  decimal,
+  eventParams,
+  int,
+  nullableDecimal,
+  object,
+  problemResponses,
+  security,
+  str,
 } from './schemas.js'
 
 export const dashboardResponse = object({
@@ -63,7 +73,6 @@ export async function dashboardRoutes(app: FastifyInstance, context: RouteContex
         response: { 200: dashboardResponse, ...problemResponses },
       },
     },
-    async (request, reply) =>
-      readEventProjection(app, context.db, request, reply, dashboardSpec(context, request.params.eventId)),
+    async (request, reply) => readEventProjection(app, context.db, request, reply, dashboardSpec(context, request.params.eventId)),
   )
 }

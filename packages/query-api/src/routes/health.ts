@@ -14,13 +14,20 @@ export interface HealthOptions {
 export async function healthRoutes(app: FastifyInstance, options: HealthOptions): Promise<void> {
   const probe = { config: { rateLimit: false }, schema: { tags: ['operations'] } } as const
   app.get('/health', { ...probe, schema: { ...probe.schema, summary: 'Liveness' } }, async () => ({ status: 'ok' }))
-  app.get('/ready', { ...probe, schema: { ...probe.schema, summary: 'Readiness: PostgreSQL and Redis answer' } }, async (_request, reply) => {
-    const report = await runReadinessChecks({
-      postgres: () => pingDatabase(options.db),
-      redis: async () => {
-        await options.redis.ping()
-      },
-    })
-    return reply.code(report.ready ? 200 : 503).header('cache-control', 'no-store').send(report)
-  })
+  app.get(
+    '/ready',
+    { ...probe, schema: { ...probe.schema, summary: 'Readiness: PostgreSQL and Redis answer' } },
+    async (_request, reply) => {
+      const report = await runReadinessChecks({
+        postgres: () => pingDatabase(options.db),
+        redis: async () => {
+          await options.redis.ping()
+        },
+      })
+      return reply
+        .code(report.ready ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send(report)
+    },
+  )
 }

@@ -5,7 +5,17 @@ import { roiBody } from '../projections/roi.js'
 import { readEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
 import {
-  asOfSchema, channelTypeSchema, decimal, eventParams, int, nullableDecimal, nullableInt, object, problemResponses, security, str,
+  asOfSchema,
+  channelTypeSchema,
+  decimal,
+  eventParams,
+  int,
+  nullableDecimal,
+  nullableInt,
+  object,
+  problemResponses,
+  security,
+  str,
 } from './schemas.js'
 
 export const roiResponse = object({

@@ -22,44 +22,70 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
   const { sessions, redis } = options
   const tags = ['session']
 
-  app.post('/auth/session', {
-    schema: { summary: 'Exchange a bearer token for the HttpOnly session cookie the page and its streams use', tags,
-      security: [{ bearerAuth: [] }], response: { 204: { type: 'null' }, ...problemResponses } },
-  }, async (request, reply) => {
-    const principal = await verifyOr401(app.verifyToken, bearerToken(request))
-    await sessions.start(request, reply, principal)
-    return reply.code(204).send()
-  })
-
-  app.get<{ Querystring: { code: string } }>('/auth/login', {
-    schema: {
-      summary: 'Sign in with a one-time login code (the link `npm start` prints), then go to the page',
-      tags,
-      querystring: object({ code: { type: 'string', minLength: 20, maxLength: 2048, pattern: '^[A-Za-z0-9._-]+$' } }),
-      response: { 303: { type: 'null' }, ...problemResponses },
+  app.post(
+    '/auth/session',
+    {
+      schema: {
+        summary: 'Exchange a bearer token for the HttpOnly session cookie the page and its streams use',
+        tags,
+        security: [{ bearerAuth: [] }],
+        response: { 204: { type: 'null' }, ...problemResponses },
+      },
     },
-  }, async (request, reply) => {
-    const login = await sessions.verifyLoginCode(request.query.code)
-    if (login === undefined) throw new ProblemError(401, 'this sign-in link is invalid or expired; ask for a new one')
-    const claimed = await redis.set(`${LOGIN_CLAIM_PREFIX}${login.jti}`, login.principal.sub, 'EXAT', login.expiresAt, 'NX')
-    if (claimed !== 'OK') throw new ProblemError(401, 'this sign-in link was used already; ask for a new one')
-    await sessions.start(request, reply, login.principal)
-    return reply.code(303).header('location', `/#/owner/${encodeURIComponent(login.principal.sub)}`).send()
-  })
+    async (request, reply) => {
+      const principal = await verifyOr401(app.verifyToken, bearerToken(request))
+      await sessions.start(request, reply, principal)
+      return reply.code(204).send()
+    },
+  )
 
-  app.post('/auth/logout', { schema: { summary: 'End the browser session', tags, response: { 204: { type: 'null' } } } },
+  app.get<{ Querystring: { code: string } }>(
+    '/auth/login',
+    {
+      schema: {
+        summary: 'Sign in with a one-time login code (the link `npm start` prints), then go to the page',
+        tags,
+        querystring: object({ code: { type: 'string', minLength: 20, maxLength: 2048, pattern: '^[A-Za-z0-9._-]+$' } }),
+        response: { 303: { type: 'null' }, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const login = await sessions.verifyLoginCode(request.query.code)
+      if (login === undefined) throw new ProblemError(401, 'this sign-in link is invalid or expired; ask for a new one')
+      const claimed = await redis.set(`${LOGIN_CLAIM_PREFIX}${login.jti}`, login.principal.sub, 'EXAT', login.expiresAt, 'NX')
+      if (claimed !== 'OK') throw new ProblemError(401, 'this sign-in link was used already; ask for a new one')
+      await sessions.start(request, reply, login.principal)
+      return reply
+        .code(303)
+        .header('location', `/#/owner/${encodeURIComponent(login.principal.sub)}`)
+        .send()
+    },
+  )
+
+  app.post(
+    '/auth/logout',
+    { schema: { summary: 'End the browser session', tags, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
       sessions.end(request, reply)
       return reply.code(204).send()
-    })
+    },
+  )
 
-  app.get('/auth/me', {
-    onRequest: app.authenticate,
-    schema: { summary: 'Who the session or token speaks for', tags, response: { 200: object({ sub: str, operator: bool }), ...problemResponses } },
-  }, async (request, reply) => {
-    reply.header('cache-control', 'no-store')
-    const principal = request.principal
-    if (principal === null) throw new ProblemError(401, 'not signed in')
-    return { sub: principal.sub, operator: principal.operator }
-  })
+  app.get(
+    '/auth/me',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        summary: 'Who the session or token speaks for',
+        tags,
+        response: { 200: object({ sub: str, operator: bool }), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store')
+      const principal = request.principal
+      if (principal === null) throw new ProblemError(401, 'not signed in')
+      return { sub: principal.sub, operator: principal.operator }
+    },
+  )
 }

@@ -48,55 +48,62 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
     await options.subscriber.quit().catch(() => undefined)
   })
 
-  app.get<{ Params: { eventId: string } }>('/events/:eventId/analytics/stream', {
-    schema: {
-      summary: 'Live dashboard (text/event-stream): `dashboard` frames (the dashboard body, id = its ETag) and `pipeline` frames (asOf, ageSeconds, lagSeconds)',
-      tags: ['analytics'],
-      security,
-      params: eventParams,
-      response: { ...problemResponses },
-    },
-  }, async (request, reply) => {
-    const { eventId } = request.params
-    const principal = request.principal
-    // Subscribed before the first load: a change committed after the load is heard.
-    await feeds.ready()
-    const { entry } = await loadEventEntry(app, options.db, eventId, dashboardSpec(options, eventId), serialize).catch((error: unknown) => {
-      if (error instanceof OwnedFailure) throw canRead(principal, error.owner) ? error.cause : notFound(`event ${eventId}`)
-      throw error
-    })
-    if (principal === null || !canRead(principal, entry.owner)) throw notFound(`event ${eventId}`)
-    if (!feeds.reserve(principal.sub)) {
-      reply.header('retry-after', '30')
-      throw new ProblemError(429, `at most ${live.streamMaxPerOwner} live streams per owner at a time; close one first`)
-    }
-    reply.hijack()
-    const raw = reply.raw
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      // Reverse proxies (nginx) must not buffer the stream.
-      'x-accel-buffering': 'no',
-    })
-    const client: StreamClient = {
-      owner: principal.sub,
-      lastId: undefined,
-      write(chunk) {
-        if (raw.writableLength > MAX_BUFFERED_BYTES) raw.destroy()
-        else raw.write(chunk)
+  app.get<{ Params: { eventId: string } }>(
+    '/events/:eventId/analytics/stream',
+    {
+      schema: {
+        summary:
+          'Live dashboard (text/event-stream): `dashboard` frames (the dashboard body, id = its ETag) and `pipeline` frames (asOf, ageSeconds, lagSeconds)',
+        tags: ['analytics'],
+        security,
+        params: eventParams,
+        response: { ...problemResponses },
       },
-      end: () => raw.end(),
-    }
-    raw.write(`retry: ${RETRY_MS}\n\n${dashboardFrame(entry)}`)
-    let released = false
-    request.raw.socket.setNoDelay(true)
-    raw.on('close', () => {
-      if (released) return
-      released = true
-      feeds.detach(eventId, client)
-      feeds.release(principal.sub)
-    })
-    feeds.attach(eventId, client, entry)
-  })
+    },
+    async (request, reply) => {
+      const { eventId } = request.params
+      const principal = request.principal
+      // Subscribed before the first load: a change committed after the load is heard.
+      await feeds.ready()
+      const { entry } = await loadEventEntry(app, options.db, eventId, dashboardSpec(options, eventId), serialize).catch(
+        (error: unknown) => {
+          if (error instanceof OwnedFailure) throw canRead(principal, error.owner) ? error.cause : notFound(`event ${eventId}`)
+          throw error
+        },
+      )
+      if (principal === null || !canRead(principal, entry.owner)) throw notFound(`event ${eventId}`)
+      if (!feeds.reserve(principal.sub)) {
+        reply.header('retry-after', '30')
+        throw new ProblemError(429, `at most ${live.streamMaxPerOwner} live streams per owner at a time; close one first`)
+      }
+      reply.hijack()
+      const raw = reply.raw
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        // Reverse proxies (nginx) must not buffer the stream.
+        'x-accel-buffering': 'no',
+      })
+      const client: StreamClient = {
+        owner: principal.sub,
+        lastId: undefined,
+        write(chunk) {
+          if (raw.writableLength > MAX_BUFFERED_BYTES) raw.destroy()
+          else raw.write(chunk)
+        },
+        end: () => raw.end(),
+      }
+      raw.write(`retry: ${RETRY_MS}\n\n${dashboardFrame(entry)}`)
+      let released = false
+      request.raw.socket.setNoDelay(true)
+      raw.on('close', () => {
+        if (released) return
+        released = true
+        feeds.detach(eventId, client)
+        feeds.release(principal.sub)
+      })
+      feeds.attach(eventId, client, entry)
+    },
+  )
 }

@@ -31,7 +31,8 @@ const timelineQuery = {
       minLength: 1,
       maxLength: 64,
       pattern: '^[A-Za-z0-9_+/-]+$',
-      description: "IANA time zone name or link, current or old (Asia/Kolkata, Asia/Calcutta, Etc/UTC): any name of PostgreSQL's pg_timezone_names",
+      description:
+        "IANA time zone name or link, current or old (Asia/Kolkata, Asia/Calcutta, Etc/UTC): any name of PostgreSQL's pg_timezone_names",
     },
   },
   additionalProperties: false,

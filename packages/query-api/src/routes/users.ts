@@ -6,7 +6,16 @@ import { canRead } from '../plugins/auth.js'
 import { badRequest, notFound } from '../plugins/problem-details.js'
 import type { RouteContext } from './context.js'
 import {
-  asOfSchema, channelTypeSchema, decimal, int, nullableDecimal, object, problemResponses, security, str, userIdSchema,
+  asOfSchema,
+  channelTypeSchema,
+  decimal,
+  int,
+  nullableDecimal,
+  object,
+  problemResponses,
+  security,
+  str,
+  userIdSchema,
 } from './schemas.js'
 
 export const MAX_PAGE_SIZE = 100

@@ -1,7 +1,7 @@
 /** Wiring and lifecycle: start, drain (finish the in-flight batch), close (release everything). */
 import { DEFAULT_CHANGES_CHANNEL, checkQueueRedis, createLogger, reconnectDelayMs } from '@event-analytics/contracts'
 import type { IngestBatchJob, Logger } from '@event-analytics/contracts'
-import { closeDb, createDb, pingDatabase } from '@event-analytics/db'
+import { closeDb, createDb, pingDatabase, runDedupeMaintenance } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
 import { startOpsServer } from '@event-analytics/ops'
 import type { OpsServer } from '@event-analytics/ops'
@@ -86,6 +86,17 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
     : null
   let ops: OpsServer | undefined
   let closing: Promise<void> | undefined
+  let maintenanceTimer: NodeJS.Timeout | undefined
+  /** Never throws: a failed pass (PostgreSQL restarting) is logged and done again next time. */
+  const maintain = async (): Promise<void> => {
+    try {
+      const result = await runDedupeMaintenance(db, new Date(), { logger })
+      if (result.epoch.rolled || result.droppedPartitions.length > 0)
+        logger.info({ dedupeDay: result.epoch.currentDay, dropped: result.droppedPartitions }, 'dedupe maintenance')
+    } catch (error) {
+      logger.warn({ err: error }, 'dedupe maintenance failed; retried at the next interval')
+    }
+  }
 
   return {
     metrics,
@@ -107,6 +118,9 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
           checks: readinessChecks(db, cache, worker),
         })
       }
+      await maintain()
+      maintenanceTimer = setInterval(() => void maintain(), config.maintenanceIntervalMs ?? 3_600_000)
+      maintenanceTimer.unref()
       consumer.start()
       await channelMetrics?.start()
       logger.info({ queue: config.queueName, prefix: config.queuePrefix }, 'aggregator started')
@@ -114,6 +128,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
     drain: () => consumer.drain(),
     close() {
       closing ??= (async () => {
+        clearInterval(maintenanceTimer)
         await consumer.drain()
         await channelMetrics?.close()
         await worker.close()

@@ -23,6 +23,8 @@ export interface AggregatorConfig {
   readonly lockDurationMs: number
   readonly stalledIntervalMs: number
   readonly maxStalledCount: number
+  /** Dedupe epoch roll, expired claims and settlements dropped (runDedupeMaintenance); default hourly. */
+  readonly maintenanceIntervalMs?: number
   /** Run on a queue Redis whose maxmemory-policy is not noeviction (default false: refused). */
   readonly queueRedisAllowEviction?: boolean
   /** Longest graceful shutdown before the process exits anyway. */
@@ -47,6 +49,7 @@ const shape = {
   AGGREGATOR_LOCK_DURATION_MS: env.integer(30_000, 1000),
   AGGREGATOR_STALLED_INTERVAL_MS: env.integer(30_000, 500),
   AGGREGATOR_MAX_STALLED_COUNT: env.integer(10, 1),
+  AGGREGATOR_MAINTENANCE_INTERVAL_MS: env.integer(3_600_000, 100),
   QUEUE_REDIS_ALLOW_EVICTION: env.boolean(false),
   SHUTDOWN_TIMEOUT_MS: env.integer(DEFAULT_SHUTDOWN_TIMEOUT_MS, 100),
   LOG_LEVEL: env.logLevel(),
@@ -69,6 +72,7 @@ export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): A
     opsHost: raw.AGGREGATOR_OPS_HOST,
     lockDurationMs: raw.AGGREGATOR_LOCK_DURATION_MS,
     stalledIntervalMs: raw.AGGREGATOR_STALLED_INTERVAL_MS,
+    maintenanceIntervalMs: raw.AGGREGATOR_MAINTENANCE_INTERVAL_MS,
     maxStalledCount: raw.AGGREGATOR_MAX_STALLED_COUNT,
     queueRedisAllowEviction: raw.QUEUE_REDIS_ALLOW_EVICTION,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,

@@ -2,9 +2,7 @@ import { Migrator } from 'kysely'
 import type { Kysely } from 'kysely'
 import { ensureDatabaseExists } from './admin.js'
 import { closeDb, createDb } from './client.js'
-import { rollDedupeEpoch } from './dedupe/epoch.js'
-import { DEFAULT_DEDUPE_RETENTION_DAYS } from './partitions/dedupe.js'
-import { pruneSettledJobs } from './queries/settled-jobs.js'
+import { runDedupeMaintenance } from './maintenance.js'
 import { migrationProvider } from './migrations/index.js'
 import { addUtcMonths, utcMonthStart } from './partitions/calendar.js'
 import type { DdlLogger } from './partitions/ddl.js'
@@ -49,9 +47,7 @@ export async function ensurePartitionWindow(db: Kysely<Database>, now: Date, opt
   const from = addUtcMonths(month, -(options.monthsBack ?? 12))
   const to = addUtcMonths(month, options.monthsAhead ?? 3)
   const created = await ensureTimelinePartitions(db, from, to, options)
-  const epoch = await rollDedupeEpoch(db, now, options)
-  // Settlements live as long as claims: past that, no Kafka partition can be read below them.
-  await pruneSettledJobs(db, new Date(now.getTime() - DEFAULT_DEDUPE_RETENTION_DAYS * 86_400_000))
+  const { epoch } = await runDedupeMaintenance(db, now, options)
   options.logger?.info({ createdTimelinePartitions: created.length, dedupeDay: epoch.currentDay }, 'partition window ready')
 }
 

@@ -9,7 +9,7 @@ import type { ChaosConfig } from './config.js'
 import { JWT_SECRET, type Environment } from './environment.js'
 import { redisInstance } from './infra/redis.js'
 import { exited, isRunning, spawnLogged, sleep } from './infra/proc.js'
-import type { PhaseResult } from './summary.js'
+import { checkResult, type PhaseResult } from './summary.js'
 
 const REFUSING = ['ingest-worker', 'aggregator', 'query-api'] as const
 
@@ -60,16 +60,5 @@ export async function evictingRedisRefused(
   } finally {
     await redis.stop()
   }
-  return {
-    name,
-    injected: REFUSING.length,
-    produced: 0,
-    bad: 0,
-    applied: 0,
-    duplicatesDropped: 0,
-    deadLettered: 0,
-    problems,
-    availability: [],
-    seconds: Math.round((Date.now() - started) / 1000),
-  }
+  return checkResult(name, REFUSING.length, problems, started)
 }

@@ -23,7 +23,7 @@ import { sleep } from './infra/proc.js'
 import { counterBook } from './metrics.js'
 import { runPhase, type PhaseContext, type PhaseSpec } from './phases.js'
 import type { ProbeTarget } from './probe.js'
-import type { ChaosReport, PhaseResult } from './summary.js'
+import { checkResult, type ChaosReport, type PhaseResult } from './summary.js'
 import { compareApi } from './verify.js'
 import { apiClient } from './watch.js'
 
@@ -229,18 +229,7 @@ async function fuzzPass(
     ...result.contractViolations.slice(0, 10).map((line) => `error contract: ${line}`),
     ...after.mismatches.map((m) => `after fuzz ${m.what}: ${m.detail}`),
   ]
-  results.push({
-    name: `API fuzz (${result.sent} requests)`,
-    injected: 0,
-    produced: 0,
-    bad: 0,
-    applied: 0,
-    duplicatesDropped: 0,
-    deadLettered: 0,
-    problems,
-    availability: [],
-    seconds: 0,
-  })
+  results.push(checkResult(`API fuzz (${result.sent} requests)`, 0, problems, null))
   progress(
     `  ${result.sent} sent (${result.unsendable} refused by the HTTP client), ${result.serverErrors.length} 5xx, ${result.timeouts.length} timeouts, ${result.contractViolations.length} error-contract violations ${JSON.stringify(result.byClass)}`,
   )

@@ -17,6 +17,12 @@ export interface PhaseResult {
   readonly seconds: number
 }
 
+/** The row of a check that streams no scenario (refusals, the cache hammer, the fuzz). */
+export function checkResult(name: string, injected: number, problems: readonly string[], startedMs: number | null): PhaseResult {
+  const seconds = startedMs === null ? 0 : Math.round((Date.now() - startedMs) / 1000)
+  return { name, injected, produced: 0, bad: 0, applied: 0, duplicatesDropped: 0, deadLettered: 0, problems, availability: [], seconds }
+}
+
 export interface ChaosReport {
   readonly startedAt: string
   readonly seconds: number

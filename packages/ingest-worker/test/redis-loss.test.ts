@@ -7,6 +7,7 @@
  * what came out.
  */
 import t from 'tap'
+import type { Test } from 'tap'
 import { Redis } from 'ioredis'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { startRedisServer } from '@event-analytics/contracts/testing'
@@ -34,7 +35,8 @@ async function stream(
   return { valid, invalid }
 }
 
-t.test('Redis restarted empty while jobs wait (aggregator stopped): nothing lost', async (t) => {
+/** A worker on a redis-server of its own (no persistence, as `npm start` runs it), started; all closed at teardown. */
+async function startOnOwnRedis(t: Test) {
   const redis = await startRedisServer()
   const harness = await createHarness({ REDIS_URL: redis.url, INGEST_MAX_EVENTS_PER_JOB: '50', INGEST_LOST_JOB_CHECK_MS: '200' })
   const worker = createIngestWorker(harness.config)
@@ -46,6 +48,11 @@ t.test('Redis restarted empty while jobs wait (aggregator stopped): nothing lost
     await redis.stop()
   })
   await worker.start()
+  return { redis, harness, worker, producer }
+}
+
+t.test('Redis restarted empty while jobs wait (aggregator stopped): nothing lost', async (t) => {
+  const { redis, harness, worker, producer } = await startOnOwnRedis(t)
   const sent = await stream((batch) => producer.send(batch), 6, 200)
   await waitFor('every valid message enqueued', async () => {
     const queued = (await harness.jobs()).reduce((sum, job) => sum + job.events.length, 0)
@@ -73,17 +80,7 @@ t.test('Redis restarted empty while jobs wait (aggregator stopped): nothing lost
 })
 
 t.test('FLUSHALL while the aggregator is busy: nothing lost, nothing doubled', async (t) => {
-  const redis = await startRedisServer()
-  const harness = await createHarness({ REDIS_URL: redis.url, INGEST_MAX_EVENTS_PER_JOB: '50', INGEST_LOST_JOB_CHECK_MS: '200' })
-  const worker = createIngestWorker(harness.config)
-  const producer = await createEventProducer({ brokers: [KAFKA_BROKERS], registryUrl: REGISTRY_URL, topics: harness.topics })
-  t.teardown(async () => {
-    await worker.close()
-    await producer.close()
-    await harness.close()
-    await redis.stop()
-  })
-  await worker.start()
+  const { redis, harness, producer } = await startOnOwnRedis(t)
   await harness.startAggregator(redis.url)
   const flusher = new Redis(redis.url)
   t.teardown(() => flusher.disconnect())

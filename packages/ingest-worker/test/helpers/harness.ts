@@ -17,7 +17,7 @@ import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-regis
 import { Queue } from 'bullmq'
 import { Kafka, logLevel, type KafkaMessage, type Producer } from 'kafkajs'
 import { Redis } from 'ioredis'
-import { createAggregator, type Aggregator } from '@event-analytics/aggregator'
+import { createAggregator, loadAggregatorConfig, type Aggregator } from '@event-analytics/aggregator'
 import { createTestDatabase, type TestDatabase } from '@event-analytics/db/testing'
 import { createSchemaRegistry, loadIngestConfig, type IngestConfig } from '../../src/index.js'
 
@@ -84,24 +84,16 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     topics,
     database,
     async startAggregator(redisUrl = config.REDIS_URL) {
-      const aggregator = createAggregator(
-        {
-          databaseUrl: database.url,
-          redisUrl,
-          cacheRedisUrl: redisUrl,
-          queueName: INGEST_QUEUE_NAME,
-          queuePrefix: config.BULLMQ_PREFIX,
-          batchMaxMessages: 500,
-          batchMaxWaitMs: 20,
-          opsPort: null,
-          opsHost: '127.0.0.1',
-          lockDurationMs: 30_000,
-          stalledIntervalMs: 30_000,
-          maxStalledCount: 10,
-          logLevel: 'silent',
-        },
-        { defaultMetrics: false },
-      )
+      // The aggregator's own config loader and defaults; only what this harness isolates is set.
+      const { channelMetrics: _off, ...aggregatorConfig } = loadAggregatorConfig({
+        DATABASE_URL: database.url,
+        REDIS_URL: redisUrl,
+        BULLMQ_PREFIX: config.BULLMQ_PREFIX,
+        AGGREGATOR_BATCH_MAX_MESSAGES: '500',
+        AGGREGATOR_BATCH_MAX_WAIT_MS: '20',
+        LOG_LEVEL: 'silent',
+      })
+      const aggregator = createAggregator({ ...aggregatorConfig, opsPort: null }, { defaultMetrics: false })
       aggregators.push(aggregator)
       await aggregator.start()
       return aggregator

@@ -59,6 +59,8 @@ interface PartitionState {
   readonly partition: number
   generation: number
   batches: PendingBatch[]
+  /** Set by `rewind` until the batch read from that offset arrives. */
+  rewoundTo?: bigint
 }
 
 export type Settlements = ReadonlyMap<string, readonly ApplyFailure[]>
@@ -71,10 +73,20 @@ export class HandOverLedger {
     return this.state(topic, partition).generation
   }
 
-  /** Appends a handed-on batch; false when its partition was rewound since `generation`. */
+  /**
+   * Appends a handed-on batch; false when its partition was rewound since `generation`, or when
+   * it was fetched before the rewind's seek took effect: kafkajs may still deliver a batch it
+   * had prefetched from the old position, and accepted it would let a later commit jump past
+   * the re-read window (its dead letters then counted as sent). After a rewind to offset F, the
+   * first batch kafkajs reads starts exactly at F (F is a data message this worker read before).
+   */
   add(topic: string, partition: number, generation: number, batch: PendingBatch): boolean {
     const state = this.state(topic, partition)
     if (state.generation !== generation) return false
+    if (state.rewoundTo !== undefined) {
+      if (BigInt(batch.firstOffset) !== state.rewoundTo) return false
+      delete state.rewoundTo
+    }
     state.batches.push(batch)
     this.messageCount += batch.messages.length
     return true
@@ -150,6 +162,7 @@ export class HandOverLedger {
     this.messageCount -= state.batches.reduce((sum, batch) => sum + batch.messages.length, 0)
     state.batches = []
     state.generation += 1
+    if (from !== undefined) state.rewoundTo = BigInt(from)
     return from
   }
 
@@ -158,6 +171,7 @@ export class HandOverLedger {
     for (const state of this.partitions.values()) {
       state.batches = []
       state.generation += 1
+      delete state.rewoundTo
     }
     this.messageCount = 0
   }

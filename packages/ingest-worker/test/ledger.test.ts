@@ -115,6 +115,25 @@ t.test('a rewound partition refuses stale batches and stale releases', async (t)
   t.equal(ledger.rewind('a', 0), undefined, 'nothing pending: nothing to rewind')
 })
 
+t.test('after a rewind, a batch prefetched from the old position is refused until the re-read one arrives', async (t) => {
+  const ledger = new HandOverLedger()
+  ledger.add('a', 0, 0, batch(0, 39, [{ id: 'j1', offsets: [0] }]))
+  ledger.add('a', 0, 0, batch(40, 79, [{ id: 'j2', offsets: [40] }]))
+  t.equal(ledger.rewind('a', 0), '0')
+  const generation = ledger.generation('a', 0)
+  t.notOk(ledger.add('a', 0, generation, batch(80, 119, [{ id: 'j3', offsets: [80] }])), 'stale: fetched before the seek')
+  t.ok(ledger.add('a', 0, generation, batch(0, 39, [{ id: 'j1', offsets: [0] }])), 'the batch read again from the rewind offset')
+  t.ok(ledger.add('a', 0, generation, batch(40, 79, [{ id: 'j2', offsets: [40] }])), 'then the stream goes on')
+  const [commit] = ledger.plan(
+    new Map([
+      ['j1', []],
+      ['j2', []],
+    ]),
+    new Date(),
+  )
+  t.match(commit, { offset: '80', batches: 2 }, 'the commit covers the re-read window, never past it')
+})
+
 t.test('dead letters below the committed offset were sent already', async (t) => {
   const letters = [5, 9, 12].map((offset) => ({ value: null, headers: { 'x-source-offset': String(offset) } }))
   t.same(

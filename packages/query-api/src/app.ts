@@ -38,6 +38,7 @@ import { sessionRoutes } from './routes/session.js'
 import { streamRoutes } from './routes/stream.js'
 import { timelineRoutes } from './routes/timeline.js'
 import { timeZoneRegistry } from './time-zones.js'
+import { withRedactedRequests } from './request-log.js'
 import { userRoutes } from './routes/users.js'
 
 export const API_PREFIX = '/api/v1'
@@ -59,7 +60,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generics.
-    loggerInstance: (deps.logger ?? createLogger('query-api')) as FastifyBaseLogger,
+    // Request URLs are logged with credentials cut out (request-log.ts).
+    loggerInstance: withRedactedRequests(deps.logger ?? createLogger('query-api')) as FastifyBaseLogger,
     // Ids in paths are bounded by the schemas; this bounds everything else.
     routerOptions: { maxParamLength: 100 },
     ajv: { customOptions: { allErrors: false } },

@@ -7,6 +7,7 @@ import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { FastifyInstance } from 'fastify'
 import { INGEST_QUEUE_NAME } from '@event-analytics/contracts'
+import type { Logger } from '@event-analytics/contracts'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import type { TestDatabase } from '@event-analytics/db/testing'
 import { buildApp, createApiMetrics, loadApiConfig, signDevToken } from '../src/index.js'
@@ -29,7 +30,7 @@ export interface Harness {
   token(sub: string, options?: { operator?: boolean; viewer?: boolean; ttlSeconds?: number; secret?: string }): Promise<string>
 }
 
-export async function createHarness(t: Teardown, env: Record<string, string> = {}): Promise<Harness> {
+export async function createHarness(t: Teardown, env: Record<string, string> = {}, deps: { logger?: Logger } = {}): Promise<Harness> {
   const testDb = await createTestDatabase(t)
   const prefix = `test:query-api:${process.pid}:${randomBytes(4).toString('hex')}:`
   // Fails loudly (never skips) when Redis is down: no retries, the first command rejects.
@@ -39,7 +40,7 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
   const queue = new Queue(INGEST_QUEUE_NAME, { connection: queueConnection, prefix: `${prefix}bull` })
   const config = loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test', ...env })
   const metrics = createApiMetrics()
-  const app = await buildApp({ db: testDb.db, redis, config, boardQueues: [queue], metrics })
+  const app = await buildApp({ db: testDb.db, redis, config, boardQueues: [queue], metrics, ...deps })
   const serverErrors: string[] = []
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500) serverErrors.push(`${request.method} ${request.url} -> ${reply.statusCode}`)

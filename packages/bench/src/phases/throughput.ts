@@ -18,7 +18,7 @@ import type { PipelineMetrics, EndToEndRun, ThroughputResult } from '../results.
 import { freePort, startService, type RunningService } from '../services.js'
 import { drainRate, type Observation } from '../stats.js'
 import { backlog, newEventIds } from '../workload.js'
-import { observeDrain, produceAll } from './common.js'
+import { observeDrain, produceAll, waitForStableGroup } from './common.js'
 import { naiveRate } from './naive.js'
 import { rawConsumeRate } from './raw-consume.js'
 
@@ -48,40 +48,45 @@ export const ONE_EACH: PipelineShape = { ingestWorkers: 1, aggregators: 1 }
 /** Label suffix of instance `index` of `count` ("" for a single one, so 1+1 logs keep their names). */
 const instanceSuffix = (index: number, count: number): string => (count === 1 ? '' : `-${index + 1}`)
 
-/** Starts the ingest workers, then the aggregators; stops what started when one fails. Ingest workers come first in the result. */
+async function startAll(count: number, start: (index: number) => Promise<RunningService>): Promise<RunningService[]> {
+  const settled = await Promise.allSettled(Array.from({ length: count }, (_, index) => start(index)))
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const failed = settled.find((s) => s.status === 'rejected')
+  if (failed === undefined) return started
+  await Promise.all(started.map((service) => service.stop()))
+  throw failed.reason
+}
+
+/**
+ * Starts the ingest workers together, waits until their consumer group is stable with all of
+ * them (so no rebalance falls inside a timed drain: the aggregators' first commit starts the
+ * clock), then the aggregators together. Ingest workers come first in the result. Stops
+ * whatever started when one fails.
+ */
 export async function startPipeline(
   config: BenchConfig,
   target: PipelineTarget,
   label: string,
   shape: PipelineShape = ONE_EACH,
 ): Promise<RunningService[]> {
-  const started: RunningService[] = []
+  const ingest = await startAll(shape.ingestWorkers, async (i) => {
+    const port = await freePort()
+    const suffix = instanceSuffix(i, shape.ingestWorkers)
+    const env = ingestEnv(config, target, port, i)
+    return startService({ pkg: 'ingest-worker', label: `${label}-ingest-worker${suffix}`, env, readyUrl: `http://127.0.0.1:${port}/ready` })
+  })
   try {
-    for (let i = 0; i < shape.ingestWorkers; i += 1) {
+    // One worker needs no wait (nothing can move its partitions): 1+1 starts as it always did.
+    if (shape.ingestWorkers > 1) await waitForStableGroup(config.KAFKA_BROKERS, target.groupId('ingest'), shape.ingestWorkers)
+    const aggregators = await startAll(shape.aggregators, async (i) => {
       const port = await freePort()
-      started.push(
-        await startService({
-          pkg: 'ingest-worker',
-          label: `${label}-ingest-worker${instanceSuffix(i, shape.ingestWorkers)}`,
-          env: ingestEnv(config, target, port, i),
-          readyUrl: `http://127.0.0.1:${port}/ready`,
-        }),
-      )
-    }
-    for (let i = 0; i < shape.aggregators; i += 1) {
-      const port = await freePort()
-      started.push(
-        await startService({
-          pkg: 'aggregator',
-          label: `${label}-aggregator${instanceSuffix(i, shape.aggregators)}`,
-          env: aggregatorEnv(config, target, port),
-          readyUrl: `http://127.0.0.1:${port}/ready`,
-        }),
-      )
-    }
-    return started
+      const suffix = instanceSuffix(i, shape.aggregators)
+      const env = aggregatorEnv(config, target, port)
+      return startService({ pkg: 'aggregator', label: `${label}-aggregator${suffix}`, env, readyUrl: `http://127.0.0.1:${port}/ready` })
+    })
+    return [...ingest, ...aggregators]
   } catch (error) {
-    await Promise.all(started.map((service) => service.stop()))
+    await Promise.all(ingest.map((service) => service.stop()))
     throw error
   }
 }

@@ -29,12 +29,13 @@ function fixedRow(step: CapacityStep): string {
 
 function answer(c: CapacityResult): string {
   const shape = `${c.ingestWorkers} ingest worker${c.ingestWorkers === 1 ? '' : 's'} + ${c.aggregators} aggregator${c.aggregators === 1 ? '' : 's'}`
-  const found =
-    c.sustainedRate === 0
-      ? `no step passed (lowest tried ${int(Math.min(...c.steps.map((s) => s.targetRate)))} events/s)`
-      : `**${int(c.sustainedRate)} events/s** sustained with p99 < 1 s`
+  const stop = `The search stopped on: ${c.stoppedBy} (${Math.round(c.durationSeconds)} s in all).`
+  if (c.sustainedRate === 0) {
+    const lowest = Math.min(...c.steps.map((s) => s.targetRate))
+    return `${shape}: no step passed (the lowest rate tried was ${int(lowest)} events/s). ${stop}`
+  }
   const above = c.firstFailedRate === null ? 'no failing rate above it was tried' : `${int(c.firstFailedRate)} events/s failed`
-  return `${shape}: ${found}; ${above}. The search stopped on: ${c.stoppedBy} (${Math.round(c.durationSeconds)} s in all).`
+  return `${shape}: **${int(c.sustainedRate)} events/s** sustained with p99 < 1 s; ${above}. ${stop}`
 }
 
 /** The capacity table (every step in order), then the fixed-rate rows. */
@@ -57,7 +58,7 @@ export function renderCapacity(c: CapacityResult): string[] {
 export function renderFreshnessSection(capacity: CapacityResult | null, scaleOut: CapacityResult | null): string[] {
   if (capacity === null) return ['_Freshness phase did not complete._']
   return [
-    `A step search for the highest rate the pipeline sustains with freshness p99 < 1 s: it starts at ${int(capacity.steps[0]?.targetRate ?? Number.NaN)} events/s, doubles while a step passes, then bisects between the last pass and the first fail to ~10 %, within a bounded number of steps and time. A step passes when it kept up (the load generator reached >= 95 % of the rate and the backlog left at stop was visible within 1 s) and its p99 was under 1 s. One set of topics, database and services serves every step; each step starts once the previous step's backlog is visible in PostgreSQL. Steps at a rate that is not a fixed one last ${capacity.stepSeconds} s. Probe participants for a dedicated event are produced one at a time and the dashboard endpoint of the running query-api is polled every 20 ms until it shows them; p99 over a few dozen probes is close to their maximum.`,
+    `A step search for the highest rate the pipeline sustains with freshness p99 < 1 s: it starts at ${int(capacity.steps[0]?.targetRate ?? Number.NaN)} events/s, doubles while steps pass (halves while they fail), then bisects between the last pass and the first fail to ${capacity.resolutionPercent} %, within a bounded number of steps and time. A step passes when it kept up (the load generator reached >= 95 % of the rate and the backlog left at stop was visible within 1 s) and its p99 was under 1 s. One set of topics, database and services serves every step; each step starts once the previous step's backlog is visible in PostgreSQL. Steps at a fixed rate last ${capacity.fixedSeconds} s, the others ${capacity.stepSeconds} s. Probe participants for a dedicated event are produced one at a time and the dashboard endpoint of the running query-api is polled every 20 ms until it shows them; p99 over a few dozen probes is close to their maximum.`,
     '',
     ...renderCapacity(capacity),
     ...(scaleOut === null

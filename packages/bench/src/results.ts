@@ -78,6 +78,8 @@ export interface CapacityResult {
   /** Lowest rate above it that failed (null: none tried). */
   firstFailedRate: number | null
   stoppedBy: StopReason
+  /** Bisection stopped once first fail - last pass <= this % of the pass. */
+  resolutionPercent: number
   stepSeconds: number
   fixedSeconds: number
   durationSeconds: number

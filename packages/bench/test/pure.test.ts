@@ -146,6 +146,7 @@ const results: BenchResults = {
     sustainedRate: 15_000,
     firstFailedRate: 20_000,
     stoppedBy: 'max steps',
+    resolutionPercent: 10,
     stepSeconds: 15,
     fixedSeconds: 30,
     durationSeconds: 150,
@@ -196,6 +197,16 @@ t.test('report renders every section and the target verdicts', async (t) => {
   const table = renderConsoleTable(results.targets)
   t.match(table, /MISS short by 0\.10 x/)
   t.match(table, /NOT MEASURED/)
+})
+
+t.test('a search where no step passed says so, and the rate target is a full miss', async (t) => {
+  const capacity = results.capacity!
+  const failed = { ...capacity, steps: [step(1, 5000, false)], sustainedRate: 0, firstFailedRate: 5000 }
+  const section = renderSection({ ...results, capacity: failed, targets: evaluateTargets({ sustainedRate: 0 }) })
+  t.match(section, /1 ingest worker \+ 1 aggregator: no step passed \(the lowest rate tried was 5,000 events\/s\)\./)
+  t.match(section, /\| sustained rate with freshness p99 < 1 s \| >= 20000 events\/s \| 0\.00 events\/s \| \*\*miss\*\*/)
+  t.match(section, /bisects between the last pass and the first fail to 10 %/)
+  t.notMatch(renderSection({ ...results, capacity: null }), /fixed rate/, 'a failed phase renders no table')
 })
 
 t.test('splice replaces only the generated section', async (t) => {

@@ -90,6 +90,7 @@ export async function runCapacity(
       sustainedRate: pass ?? 0,
       firstFailedRate: fail,
       stoppedBy,
+      resolutionPercent: config.BENCH_CAPACITY_RESOLUTION_PERCENT,
       stepSeconds: config.BENCH_CAPACITY_STEP_SECONDS,
       fixedSeconds: config.BENCH_FRESHNESS_SECONDS,
       durationSeconds: (performance.now() - started) / 1000,

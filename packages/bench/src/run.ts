@@ -10,7 +10,7 @@ import { runApi } from './phases/api.js'
 import { runFanout } from './phases/fanout.js'
 import { renderFanoutSection, spliceFanoutSection } from './fanout-report.js'
 import { FIXED_RATES } from './capacity.js'
-import { runCapacity } from './phases/capacity.js'
+import { runCapacity, runCapacityScaledOut } from './phases/capacity.js'
 import { ONE_EACH, runThroughput } from './phases/throughput.js'
 import { BENCHMARKS_MD, RESULTS_DIR } from './paths.js'
 import type { Progress } from './progress.js'
@@ -41,12 +41,9 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
   const capacity = wants('freshness')
     ? await attempt('freshness', failures, progress, () => runCapacity(config, progress, memory, ONE_EACH, 'freshness'))
     : null
-  const scaled = { ingestWorkers: config.BENCH_SCALE_OUT, aggregators: config.BENCH_SCALE_OUT }
   const capacityScaleOut =
     wants('freshness') && config.BENCH_CAPACITY_SCALE_OUT && config.BENCH_SCALE_OUT >= 2
-      ? await attempt('freshness-scale-out', failures, progress, () =>
-          runCapacity(config, progress, memory, scaled, `freshness-${scaled.ingestWorkers}x${scaled.aggregators}`),
-        )
+      ? await attempt('freshness-scale-out', failures, progress, () => runCapacityScaledOut(config, progress, memory))
       : null
   const api = wants('api') ? await attempt('api', failures, progress, () => runApi(config, progress, memory)) : null
   const fanout = wants('fanout') ? await attempt('fanout', failures, progress, () => runFanout(config, progress, memory)) : null

@@ -99,3 +99,9 @@ export async function runCapacity(
     await closeRig(rig, label, memory)
   }
 }
+
+/** The same search with BENCH_SCALE_OUT ingest workers and as many aggregators. */
+export async function runCapacityScaledOut(config: BenchConfig, progress: Progress, memory: MemoryBook): Promise<CapacityResult> {
+  const count = config.BENCH_SCALE_OUT
+  return runCapacity(config, progress, memory, { ingestWorkers: count, aggregators: count }, `freshness-${count}x${count}`)
+}

@@ -76,8 +76,8 @@ export async function startPipeline(
     return startService({ pkg: 'ingest-worker', label: `${label}-ingest-worker${suffix}`, env, readyUrl: `http://127.0.0.1:${port}/ready` })
   })
   try {
-    // One worker needs no wait (nothing can move its partitions): 1+1 starts as it always did.
-    if (shape.ingestWorkers > 1) await waitForStableGroup(config.KAFKA_BROKERS, target.groupId('ingest'), shape.ingestWorkers)
+    // Every shape waits, 1+1 too, so the 1+1 and scale-out drains are timed the same way.
+    await waitForStableGroup(config.KAFKA_BROKERS, target.groupId('ingest'), shape.ingestWorkers)
     const aggregators = await startAll(shape.aggregators, async (i) => {
       const port = await freePort()
       const suffix = instanceSuffix(i, shape.aggregators)

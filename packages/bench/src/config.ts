@@ -14,10 +14,24 @@ const shape = {
   BENCH_NAIVE_MESSAGES: env.integer(4_000, 100),
   /** BullMQ worker concurrency of the naive baseline. */
   BENCH_NAIVE_CONCURRENCY: env.integer(8, 1),
+  /** Background load of the fan-out phase, participants/s. */
   BENCH_FRESHNESS_RATE: env.integer(5_000, 10),
+  /** Duration of a freshness step at a fixed rate (5k, 10k, 20k events/s): their p50/p99 are headline rows. */
   BENCH_FRESHNESS_SECONDS: env.integer(30, 3),
-  /** Runs at halved rates until one is sustained, at most this many. */
-  BENCH_FRESHNESS_ATTEMPTS: env.integer(3, 1),
+  /** First rate of the capacity search, events/s; doubled while it passes. */
+  BENCH_CAPACITY_START_RATE: env.integer(5_000, 100),
+  /** Duration of a search step at a rate that is not a fixed one. */
+  BENCH_CAPACITY_STEP_SECONDS: env.integer(15, 3),
+  /** Steps of the search at most (fixed rows the search did not reach are run after it, up to 3 more). */
+  BENCH_CAPACITY_MAX_STEPS: env.integer(6, 1, 20),
+  /** The search starts no step that would end after this many seconds of the phase. */
+  BENCH_CAPACITY_MAX_SECONDS: env.integer(300, 10),
+  /** Bisection stops once last pass and first fail are within this percentage of the pass. */
+  BENCH_CAPACITY_RESOLUTION_PERCENT: env.integer(10, 1, 100),
+  /** Ingest workers and aggregators of the scale-out runs (each kind); below 2 skips them. */
+  BENCH_SCALE_OUT: env.integer(2, 0, 8),
+  /** Also run the capacity search with BENCH_SCALE_OUT of each (doubles the freshness time). */
+  BENCH_CAPACITY_SCALE_OUT: env.boolean(false),
   BENCH_API_SECONDS: env.integer(8, 1),
   BENCH_API_CONNECTIONS: env.integer(16, 1),
   BENCH_TIMELINE_REQUESTS: env.integer(200, 10),
@@ -45,6 +59,13 @@ export function settingsOf(config: BenchConfig): Record<string, number | string>
     BENCH_NAIVE_CONCURRENCY: config.BENCH_NAIVE_CONCURRENCY,
     BENCH_FRESHNESS_RATE: config.BENCH_FRESHNESS_RATE,
     BENCH_FRESHNESS_SECONDS: config.BENCH_FRESHNESS_SECONDS,
+    BENCH_CAPACITY_START_RATE: config.BENCH_CAPACITY_START_RATE,
+    BENCH_CAPACITY_STEP_SECONDS: config.BENCH_CAPACITY_STEP_SECONDS,
+    BENCH_CAPACITY_MAX_STEPS: config.BENCH_CAPACITY_MAX_STEPS,
+    BENCH_CAPACITY_MAX_SECONDS: config.BENCH_CAPACITY_MAX_SECONDS,
+    BENCH_CAPACITY_RESOLUTION_PERCENT: config.BENCH_CAPACITY_RESOLUTION_PERCENT,
+    BENCH_SCALE_OUT: config.BENCH_SCALE_OUT,
+    BENCH_CAPACITY_SCALE_OUT: String(config.BENCH_CAPACITY_SCALE_OUT),
     BENCH_API_SECONDS: config.BENCH_API_SECONDS,
     BENCH_API_CONNECTIONS: config.BENCH_API_CONNECTIONS,
     BENCH_TIMELINE_REQUESTS: config.BENCH_TIMELINE_REQUESTS,

@@ -1,6 +1,6 @@
 /** Environment of each service child process for one phase. */
 import type { BenchConfig } from './config.js'
-import type { Phase } from './isolation.js'
+import type { PipelineTarget } from './isolation.js'
 
 export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789abcdef-0123456789'
 
@@ -12,18 +12,19 @@ export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789abcdef-0123456789'
 const WORKER_NODE_OPTIONS = '--max-semi-space-size=4'
 
 /** The phase's own change announcements (aggregator -> API live streams). */
-export function changesChannel(phase: Phase): string {
+export function changesChannel(phase: PipelineTarget): string {
   return `${phase.prefix}-changes`
 }
 
-export function ingestEnv(config: BenchConfig, phase: Phase, opsPort: number): Record<string, string> {
+/** `instance` numbers the workers of one consumer group: each needs its own transactional id (Kafka fences a reused one). */
+export function ingestEnv(config: BenchConfig, phase: PipelineTarget, opsPort: number, instance = 0): Record<string, string> {
   return {
     KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
     SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
     REDIS_URL: config.REDIS_URL,
     DATABASE_URL: phase.databaseUrl,
     KAFKA_GROUP_ID: phase.groupId('ingest'),
-    KAFKA_TRANSACTIONAL_ID: phase.groupId('ingest-tx'),
+    KAFKA_TRANSACTIONAL_ID: phase.groupId(instance === 0 ? 'ingest-tx' : `ingest-tx-${instance}`),
     BULLMQ_PREFIX: phase.prefix,
     TOPIC_EVENT_CREATED: phase.topics.EventCreated,
     TOPIC_EVENT_STATUS_CHANGED: phase.topics.EventStatusChanged,
@@ -35,7 +36,7 @@ export function ingestEnv(config: BenchConfig, phase: Phase, opsPort: number): R
   }
 }
 
-export function aggregatorEnv(config: BenchConfig, phase: Phase, opsPort: number): Record<string, string> {
+export function aggregatorEnv(config: BenchConfig, phase: PipelineTarget, opsPort: number): Record<string, string> {
   return {
     DATABASE_URL: phase.databaseUrl,
     REDIS_URL: config.REDIS_URL,
@@ -46,7 +47,7 @@ export function aggregatorEnv(config: BenchConfig, phase: Phase, opsPort: number
   }
 }
 
-export function apiEnv(config: BenchConfig, phase: Phase, port: number): Record<string, string> {
+export function apiEnv(config: BenchConfig, phase: PipelineTarget, port: number): Record<string, string> {
   return {
     DATABASE_URL: phase.databaseUrl,
     REDIS_URL: config.REDIS_URL,

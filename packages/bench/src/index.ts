@@ -7,3 +7,14 @@ export { loadBenchConfig, type BenchConfig } from './config.js'
 export { runBench, writeResults } from './run.js'
 export type * from './results.js'
 export { metricSum } from './prom.js'
+export {
+  FIXED_RATES,
+  bracket,
+  failureReason,
+  keptUp,
+  nextRate,
+  passed,
+  type SearchPlan,
+  type StepOutcome,
+  type StopReason,
+} from './capacity.js'

@@ -10,14 +10,28 @@ import { Redis } from 'ioredis'
 import { Kafka, logLevel } from 'kafkajs'
 import type { BenchConfig } from './config.js'
 
-export interface Phase {
-  readonly id: string
+/**
+ * Where one pipeline run reads and writes: topics, database, BullMQ prefix and consumer groups.
+ * A Phase is one; `Phase.lane` makes another on the same topics.
+ */
+export interface PipelineTarget {
   readonly topics: Record<DomainEventKind, string>
   readonly deadLetterTopic: string
   readonly databaseUrl: string
   readonly prefix: string
-  readonly kafka: Kafka
   groupId(role: string): string
+}
+
+export interface Phase extends PipelineTarget {
+  readonly id: string
+  readonly kafka: Kafka
+  /**
+   * A second pipeline over the same topics (the same backlog): its own database, BullMQ prefix
+   * and consumer groups, so it reads everything again and counts only its own work. A fresh
+   * prefix matters: the job ids are deterministic, and BullMQ ignores an add whose id it knows.
+   * Removed with the phase.
+   */
+  lane(name: string): Promise<PipelineTarget>
   /** Cache keys of these events are deleted at cleanup (the API cache has no per-run prefix). */
   trackEvents(eventIds: readonly string[]): void
   cleanup(): Promise<void>
@@ -42,6 +56,7 @@ export async function createPhase(config: BenchConfig, name: string, monthsBack 
   await admin.createTopics({ waitForLeaders: true, topics: allTopics.map((topic) => ({ topic, numPartitions: PARTITIONS })) })
   await setupDatabase(databaseUrl, { monthsBack, monthsAhead: 1 })
   const events: string[] = []
+  const lanes: PipelineTarget[] = []
   return {
     id,
     topics,
@@ -51,8 +66,21 @@ export async function createPhase(config: BenchConfig, name: string, monthsBack 
     kafka,
     groupId: (role) => `${id}-${role}`,
     trackEvents: (eventIds) => void events.push(...eventIds),
+    async lane(name) {
+      const lane: PipelineTarget = {
+        topics,
+        deadLetterTopic,
+        databaseUrl: withDatabase(config.DATABASE_URL, `ea_${id}_${name}`),
+        prefix: `${id}-${name}-bull`,
+        groupId: (role) => `${id}-${name}-${role}`,
+      }
+      lanes.push(lane)
+      await setupDatabase(lane.databaseUrl, { monthsBack, monthsAhead: 1 })
+      return lane
+    },
     async cleanup() {
       await Promise.allSettled([
+        ...lanes.flatMap((lane) => [dropDatabase(lane.databaseUrl), cleanRedis(config.REDIS_URL, lane.prefix, [])]),
         admin.deleteTopics({ topics: allTopics }).finally(() => admin.disconnect()),
         dropDatabase(databaseUrl),
         cleanRedis(config.REDIS_URL, `${id}-bull`, events),

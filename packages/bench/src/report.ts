@@ -1,5 +1,6 @@
 /** Pure rendering: console table and the generated section of BENCHMARKS.md. */
-import type { BenchResults, HttpRun } from './results.js'
+import { renderFreshnessSection } from './capacity-report.js'
+import type { BenchResults, EndToEndRun, HttpRun } from './results.js'
 import type { LatencySummary } from './stats.js'
 import { formatThreshold, formatValue, type TargetResult } from './targets.js'
 
@@ -40,6 +41,12 @@ function httpRow(name: string, run: HttpRun): string {
   return `| ${name} | ${int(run.requestsPerSec)} | ${ms(run.p50Ms)} | ${ms(run.p99Ms)} | ${run.errors + run.non2xx} |`
 }
 
+/** The scale-out drain of the same backlog, next to the 1+1 figure. */
+function scaleOutRow(messages: number, single: number, run: EndToEndRun): string {
+  const name = `end-to-end, ${run.ingestWorkers} ingest workers + ${run.aggregators} aggregators (one group, one queue)`
+  return `| ${name} | ${int(messages)} | ${int(run.endToEndRate)} | ${ratio(run.endToEndRate, single)} of 1+1 |`
+}
+
 function throughputSection(r: BenchResults): string[] {
   const t = r.throughput
   if (t === null) return ['_Throughput phase did not complete._']
@@ -50,29 +57,16 @@ function throughputSection(r: BenchResults): string[] {
     '|---|---|---|---|',
     `| raw kafkajs consume + registry decode (ceiling) | ${int(t.messages)} | ${int(t.rawConsumeRate)} | ${ratio(t.endToEndRate, t.rawConsumeRate)} of it |`,
     `| **end-to-end** (ingest-worker -> BullMQ -> aggregator -> PostgreSQL) | ${int(t.messages)} | **${int(t.endToEndRate)}** | 1.00x |`,
+    ...(t.scaleOut === null ? [] : [scaleOutRow(t.messages, t.endToEndRate, t.scaleOut)]),
     `| naive: 1 BullMQ job + 1 UPDATE per message | ${int(t.naiveMessages)} | ${int(t.naiveRate)} | ${ratio(t.endToEndRate, t.naiveRate)} faster |`,
     '',
     `Pipeline metrics of the end-to-end drain (${t.pipeline.drainSeconds.toFixed(1)} s): ${int(t.pipeline.ingestJobs)} BullMQ jobs, ${int(t.pipeline.aggregatorBatches)} aggregator batches of ${int(t.pipeline.aggregatorMessagesPerBatch)} messages on average, ${t.pipeline.aggregatorTransactionSeconds.toFixed(1)} s inside batch transactions.`,
-  ]
-}
-
-function freshnessSection(r: BenchResults): string[] {
-  const f = r.freshness
-  if (f === null) return ['_Freshness phase did not complete._']
-  const rows = r.freshnessAttempts.map((a) => {
-    const kept = a.sustained ? 'yes' : `no (backlog ${int(a.backlogAtEnd)} at stop, drained in ${ms(a.catchUpMs)})`
-    return `| ${int(a.targetRate)} | ${int(a.achievedRate)} | ${kept} | ${a.latencyMs.count} | ${ms(a.latencyMs.p50)} | ${ms(a.latencyMs.p99)} | ${ms(a.latencyMs.max)} |`
-  })
-  const first = r.freshnessAttempts[0] ?? f
-  const verdict = first.sustained
-    ? `The target row uses this run at ${int(first.targetRate)} events/s, which the pipeline sustained.`
-    : `The target row uses the run at ${int(first.targetRate)} events/s, which the pipeline did not sustain; the lower rates after it show where it keeps up (${f.sustained ? `${int(f.targetRate)} events/s` : 'none tried'}).`
-  return [
-    `Steady load for ${f.seconds} s per run, then halved while not sustained (sustained = achieved >= 95 % of the rate and the backlog left at stop drained within 1 s). Probe participants for a dedicated event are produced one at a time and the dashboard endpoint of the running query-api is polled every 20 ms until it shows them. ${verdict}`,
-    '',
-    '| target events/s | achieved | kept up | probes | p50 | p99 | max |',
-    '|---|---|---|---|---|---|---|',
-    ...rows,
+    ...(t.scaleOut === null
+      ? []
+      : [
+          '',
+          `Scale-out drain (${t.scaleOut.pipeline.drainSeconds.toFixed(1)} s; its own consumer group, queue and database, same backlog): ${int(t.scaleOut.pipeline.ingestJobs)} BullMQ jobs, ${int(t.scaleOut.pipeline.aggregatorBatches)} aggregator batches of ${int(t.scaleOut.pipeline.aggregatorMessagesPerBatch)} messages on average, ${t.scaleOut.pipeline.aggregatorTransactionSeconds.toFixed(1)} s inside batch transactions (summed over the aggregators).`,
+        ]),
   ]
 }
 
@@ -125,7 +119,7 @@ export function renderSection(r: BenchResults): string {
     '',
     '### Freshness',
     '',
-    ...freshnessSection(r),
+    ...renderFreshnessSection(r.capacity, r.capacityScaleOut),
     '',
     '### API',
     '',

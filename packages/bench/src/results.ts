@@ -1,4 +1,5 @@
 /** Shape of bench-results/latest.json and the input of the report. */
+import type { StopReason } from './capacity.js'
 import type { FanoutResult } from './phases/fanout.js'
 import type { LatencySummary } from './stats.js'
 import type { TargetResult } from './targets.js'
@@ -21,6 +22,17 @@ export interface ThroughputResult {
   naiveRate: number
   /** From the services' /metrics after the end-to-end drain: where the time went. */
   pipeline: PipelineMetrics
+  /** The same backlog drained by BENCH_SCALE_OUT ingest workers + as many aggregators; null when off. */
+  scaleOut: EndToEndRun | null
+}
+
+/** One end-to-end drain of the throughput backlog by a pipeline of this shape. */
+export interface EndToEndRun {
+  ingestWorkers: number
+  aggregators: number
+  endToEndRate: number
+  /** Summed over the instances' /metrics. */
+  pipeline: PipelineMetrics
 }
 
 export interface PipelineMetrics {
@@ -41,6 +53,36 @@ export interface FreshnessResult {
   backlogAtEnd: number
   catchUpMs: number
   latencyMs: LatencySummary
+}
+
+/** One step of the capacity search (or a fixed-rate row the search did not reach). */
+export interface CapacityStep extends FreshnessResult {
+  /** 1-based, in the order run. */
+  step: number
+  /** False for a fixed-rate row run after the search: it informs, it does not steer. */
+  search: boolean
+  /** Kept up and p99 < 1 s. */
+  passed: boolean
+}
+
+/** The freshness phase: the highest rate sustained with p99 < 1 s, and the fixed-rate rows. */
+export interface CapacityResult {
+  ingestWorkers: number
+  aggregators: number
+  /** Every step in the order run. */
+  steps: CapacityStep[]
+  /** The steps at the fixed rates (5k, 10k, 20k events/s), ascending. */
+  fixedRows: CapacityStep[]
+  /** Highest rate that passed; 0 when none did. */
+  sustainedRate: number
+  /** Lowest rate above it that failed (null: none tried). */
+  firstFailedRate: number | null
+  stoppedBy: StopReason
+  /** Bisection stopped once first fail - last pass <= this % of the pass. */
+  resolutionPercent: number
+  stepSeconds: number
+  fixedSeconds: number
+  durationSeconds: number
 }
 
 export interface HttpRun {
@@ -79,10 +121,10 @@ export interface BenchResults {
   machine: MachineInfo
   settings: Record<string, number | string>
   throughput: ThroughputResult | null
-  /** The last freshness attempt (the sustained one when any was). */
-  freshness: FreshnessResult | null
-  /** Every attempt, the target rate first, then halved rates while not sustained. */
-  freshnessAttempts: FreshnessResult[]
+  /** Freshness capacity search with one ingest worker and one aggregator (phase `freshness`). */
+  capacity: CapacityResult | null
+  /** The same search with BENCH_SCALE_OUT of each (BENCH_CAPACITY_SCALE_OUT=true), else null. */
+  capacityScaleOut: CapacityResult | null
   api: ApiResult | null
   /** Live-stream fan-out (phase `fanout`). */
   fanout: FanoutResult | null

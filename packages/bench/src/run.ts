@@ -9,8 +9,9 @@ import { MemoryBook } from './memory.js'
 import { runApi } from './phases/api.js'
 import { runFanout } from './phases/fanout.js'
 import { renderFanoutSection, spliceFanoutSection } from './fanout-report.js'
-import { runFreshnessSeries } from './phases/freshness.js'
-import { runThroughput } from './phases/throughput.js'
+import { FIXED_RATES } from './capacity.js'
+import { runCapacity, runCapacityScaledOut } from './phases/capacity.js'
+import { ONE_EACH, runThroughput } from './phases/throughput.js'
 import { BENCHMARKS_MD, RESULTS_DIR } from './paths.js'
 import type { Progress } from './progress.js'
 import { renderSection, spliceSection } from './report.js'
@@ -37,18 +38,20 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
   const throughput = wants('throughput')
     ? await attempt('throughput', failures, progress, () => runThroughput(config, progress, memory))
     : null
-  const freshnessAttempts = wants('freshness')
-    ? ((await attempt('freshness', failures, progress, () => runFreshnessSeries(config, progress, memory))) ?? [])
-    : []
-  const freshness = freshnessAttempts.at(-1) ?? null
-  // The target is set at the configured rate: lower rates, tried when it is not sustained, only inform.
-  const freshnessAtTarget = freshnessAttempts[0] ?? null
+  const capacity = wants('freshness')
+    ? await attempt('freshness', failures, progress, () => runCapacity(config, progress, memory, ONE_EACH, 'freshness'))
+    : null
+  const capacityScaleOut =
+    wants('freshness') && config.BENCH_CAPACITY_SCALE_OUT && config.BENCH_SCALE_OUT >= 2
+      ? await attempt('freshness-scale-out', failures, progress, () => runCapacityScaledOut(config, progress, memory))
+      : null
   const api = wants('api') ? await attempt('api', failures, progress, () => runApi(config, progress, memory)) : null
   const fanout = wants('fanout') ? await attempt('fanout', failures, progress, () => runFanout(config, progress, memory)) : null
   const targets = evaluateTargets({
     e2eVsRaw: throughput === null ? null : throughput.endToEndRate / throughput.rawConsumeRate,
     e2eVsNaive: throughput === null ? null : throughput.endToEndRate / throughput.naiveRate,
-    freshnessP99: freshnessAtTarget?.latencyMs.p99 ?? null,
+    freshnessP99: capacity?.fixedRows.find((row) => row.targetRate === FIXED_RATES[0])?.latencyMs.p99 ?? null,
+    sustainedRate: capacity?.sustainedRate ?? null,
     dashboardVsBare: api === null ? null : api.dashboard.requestsPerSec / api.bare.requestsPerSec,
     timelineP99: api?.timelineMs.p99 ?? null,
     rssIngest: memory.entries['ingest-worker']?.peakMb ?? null,
@@ -62,8 +65,8 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
     machine: describeMachine(),
     settings: settingsOf(config),
     throughput,
-    freshness,
-    freshnessAttempts,
+    capacity,
+    capacityScaleOut,
     api,
     fanout,
     memory: memory.entries,

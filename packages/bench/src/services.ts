@@ -8,6 +8,8 @@ import { sampleMemory } from './rss.js'
 
 export interface RunningService {
   readonly name: string
+  /** The package it runs (`ingest-worker`, `aggregator`, `query-api`, `bench`). */
+  readonly pkg: string
   readonly pid: number
   /** Prometheus text of the service's /metrics (empty when it has none). */
   metrics(): Promise<string>
@@ -60,6 +62,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const memory = sampleMemory(child.pid)
   const service: RunningService = {
     name: options.label,
+    pkg: options.pkg,
     pid: child.pid,
     metrics: async () =>
       fetch(options.readyUrl.replace(/\/ready$/, '/metrics')).then(

@@ -16,6 +16,7 @@ import {
   summarize,
   TARGETS,
   type BenchResults,
+  type CapacityStep,
 } from '../src/index.js'
 
 t.test('percentile is nearest-rank', async (t) => {
@@ -68,6 +69,9 @@ t.test('targets: pass, miss with the gap, not measured', async (t) => {
   t.equal(evaluateTarget(p99, 50).verdict, 'miss', 'the bound is strict')
   t.equal(evaluateTarget(p99, 75).missBy, 'over by 25.00 ms (50%)')
   t.equal(evaluateTarget(p99, Number.NaN).verdict, 'not measured')
+  const rate = TARGETS.find((x) => x.id === 'sustainedRate')!
+  t.equal(evaluateTarget(rate, 20_000).verdict, 'pass', 'the rate target is inclusive')
+  t.equal(evaluateTarget(rate, 0).missBy, 'short by 20000 events/s (100%)', 'no step passed is a full miss, not "not measured"')
   const all = evaluateTargets({ rssIngest: 150 })
   t.equal(all.length, TARGETS.length)
   t.equal(all.find((r) => r.target.id === 'rssIngest')?.verdict, 'pass')
@@ -89,6 +93,18 @@ t.test('proc status and cpuinfo parsing', async (t) => {
 })
 
 const latency = { count: 3, min: 1, p50: 2, p99: 3, max: 3, mean: 2 }
+const step = (n: number, rate: number, kept: boolean): CapacityStep => ({
+  step: n,
+  search: true,
+  passed: kept,
+  targetRate: rate,
+  achievedRate: rate * 0.99,
+  seconds: 30,
+  sustained: kept,
+  backlogAtEnd: kept ? 10 : 9000,
+  catchUpMs: kept ? 200 : 2500,
+  latencyMs: latency,
+})
 const results: BenchResults = {
   command: 'pnpm bench',
   startedAt: '2025-01-01T00:00:00.000Z',
@@ -104,11 +120,38 @@ const results: BenchResults = {
     naiveMessages: 100,
     naiveRate: 400,
     pipeline: { drainSeconds: 2, aggregatorBatches: 4, aggregatorMessagesPerBatch: 250, aggregatorTransactionSeconds: 1.5, ingestJobs: 6 },
+    scaleOut: {
+      ingestWorkers: 2,
+      aggregators: 2,
+      endToEndRate: 12_000,
+      pipeline: {
+        drainSeconds: 1.5,
+        aggregatorBatches: 6,
+        aggregatorMessagesPerBatch: 166,
+        aggregatorTransactionSeconds: 1.2,
+        ingestJobs: 6,
+      },
+    },
   },
-  freshness: { targetRate: 5000, achievedRate: 4990, seconds: 30, sustained: true, backlogAtEnd: 10, catchUpMs: 200, latencyMs: latency },
-  freshnessAttempts: [
-    { targetRate: 5000, achievedRate: 4990, seconds: 30, sustained: true, backlogAtEnd: 10, catchUpMs: 200, latencyMs: latency },
-  ],
+  capacity: {
+    ingestWorkers: 1,
+    aggregators: 1,
+    steps: [
+      step(1, 5000, true),
+      step(2, 10_000, true),
+      { ...step(3, 20_000, false), latencyMs: { ...latency, p99: 1400 } },
+      step(4, 15_000, true),
+    ],
+    fixedRows: [step(1, 5000, true), step(2, 10_000, true), { ...step(3, 20_000, false), latencyMs: { ...latency, p99: 1400 } }],
+    sustainedRate: 15_000,
+    firstFailedRate: 20_000,
+    stoppedBy: 'max steps',
+    resolutionPercent: 10,
+    stepSeconds: 15,
+    fixedSeconds: 30,
+    durationSeconds: 150,
+  },
+  capacityScaleOut: null,
   api: {
     connections: 16,
     seconds: 8,
@@ -120,7 +163,7 @@ const results: BenchResults = {
     bare: { requestsPerSec: 10000, p50Ms: 1, p99Ms: 3, errors: 0, non2xx: 0 },
   },
   memory: { 'query-api': { peakMb: 120.5, phases: ['api'] } },
-  targets: evaluateTargets({ e2eVsRaw: 0.4, timelineP99: 3 }),
+  targets: evaluateTargets({ e2eVsRaw: 0.4, timelineP99: 3, sustainedRate: 15_000 }),
   failures: [],
 }
 
@@ -133,9 +176,37 @@ t.test('report renders every section and the target verdicts', async (t) => {
   t.match(section, /\| uncached 1-year daily timeline p99 \| < 50 ms \| 3\.00 ms \| pass \|/)
   t.match(section, /20\.00x faster/)
   t.match(section, /query-api \| 120\.5 MB/)
+  t.match(
+    section,
+    /\| sustained rate with freshness p99 < 1 s \| >= 20000 events\/s \| 15000 events\/s \| \*\*miss\*\* \(short by 5000 events\/s \(25%\)\) \|/,
+  )
+  t.match(section, /\| end-to-end, 2 ingest workers \+ 2 aggregators \(one group, one queue\) \| 1,000 \| 12,000 \| 1\.50x of 1\+1 \|/)
+  t.match(
+    section,
+    /1 ingest worker \+ 1 aggregator: \*\*15,000 events\/s\*\* sustained with p99 < 1 s; 20,000 events\/s failed\. The search stopped on: max steps/,
+  )
+  t.match(
+    section,
+    /\| 3 \| 20,000 \| 19,800 \| no \(backlog 9,000 at stop, drained in 2500\.0 ms\) \| 3 \| 2\.0 ms \| 1400\.0 ms \| fail: backlog not drained within 1 s \|/,
+  )
+  t.match(section, /\| 4 \| 15,000 \| 14,850 \| yes \| 3 \| 2\.0 ms \| 3\.0 ms \| pass \|/)
+  t.match(
+    section,
+    /Fixed rates \(30 s each[^\n]*\n\n\| target events\/s[^\n]*\n[^\n]*\n\| 5,000 \|[^\n]*\n\| 10,000 \|[^\n]*\n\| 20,000 \| 19,800 \| no \| 3 \| 2\.0 ms \| 1400\.0 ms \| 3\.0 ms \|/,
+  )
   const table = renderConsoleTable(results.targets)
   t.match(table, /MISS short by 0\.10 x/)
   t.match(table, /NOT MEASURED/)
+})
+
+t.test('a search where no step passed says so, and the rate target is a full miss', async (t) => {
+  const capacity = results.capacity!
+  const failed = { ...capacity, steps: [step(1, 5000, false)], sustainedRate: 0, firstFailedRate: 5000 }
+  const section = renderSection({ ...results, capacity: failed, targets: evaluateTargets({ sustainedRate: 0 }) })
+  t.match(section, /1 ingest worker \+ 1 aggregator: no step passed \(the lowest rate tried was 5,000 events\/s\)\./)
+  t.match(section, /\| sustained rate with freshness p99 < 1 s \| >= 20000 events\/s \| 0\.00 events\/s \| \*\*miss\*\*/)
+  t.match(section, /bisects between the last pass and the first fail to 10 %/)
+  t.notMatch(renderSection({ ...results, capacity: null }), /fixed rate/, 'a failed phase renders no table')
 })
 
 t.test('splice replaces only the generated section', async (t) => {

@@ -3,19 +3,21 @@ import type { DomainEvent } from '@event-analytics/contracts'
 import type { Database } from '@event-analytics/db'
 import { readBenchVisibleCounts } from '@event-analytics/db/bench'
 import type { EventProducer } from '@event-analytics/simulator'
+import { Kafka, logLevel } from 'kafkajs'
 import type { Kysely } from 'kysely'
 import type { Progress } from '../progress.js'
 import { sleep } from '../services.js'
 import type { Observation } from '../stats.js'
 
-const CHUNK = 2000
+/** Messages per produce request: 2,000 participants stay well under the broker's 1 MB limit. */
+export const PRODUCE_CHUNK = 2000
 
 /** Produces every event in chunks; returns the produce rate (msg/s). */
 export async function produceAll(producer: EventProducer, events: readonly DomainEvent[], progress: Progress): Promise<number> {
   const started = performance.now()
-  for (let i = 0; i < events.length; i += CHUNK) {
-    await producer.send(events.slice(i, i + CHUNK))
-    progress.update(`produced ${Math.min(i + CHUNK, events.length)}/${events.length}`)
+  for (let i = 0; i < events.length; i += PRODUCE_CHUNK) {
+    await producer.send(events.slice(i, i + PRODUCE_CHUNK))
+    progress.update(`produced ${Math.min(i + PRODUCE_CHUNK, events.length)}/${events.length}`)
   }
   return (events.length / (performance.now() - started)) * 1000
 }
@@ -44,5 +46,30 @@ export async function observeDrain(
     if (done >= total) return observations
     if (atMs > timeoutMs) throw new Error(`${label}: only ${done}/${total} visible after ${Math.round(timeoutMs / 1000)} s`)
     await sleep(100)
+  }
+}
+
+/**
+ * Waits until consumer group `groupId` is Stable with `members` members (kafkajs joins one by
+ * one, and the broker's initial rebalance delay may be 0, so a second worker's join moves
+ * partitions). Throws after `timeoutMs`.
+ */
+export async function waitForStableGroup(brokers: readonly string[], groupId: string, members: number, timeoutMs = 60_000): Promise<void> {
+  const admin = new Kafka({ clientId: 'bench-group-watch', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    const deadline = performance.now() + timeoutMs
+    for (;;) {
+      const { groups } = await admin.describeGroups([groupId])
+      const group = groups[0]
+      if (group?.state === 'Stable' && group.members.length === members) return
+      if (performance.now() > deadline)
+        throw new Error(
+          `consumer group ${groupId}: ${group?.state ?? 'absent'} with ${group?.members.length ?? 0}/${members} members after ${timeoutMs / 1000} s`,
+        )
+      await sleep(200)
+    }
+  } finally {
+    await admin.disconnect()
   }
 }

@@ -2,7 +2,8 @@
  * Freshness under steady load: the pipeline and the real query-api run as child processes,
  * background participants are produced at a fixed rate, and probe participants of a
  * dedicated event are timed from produce until GET /events/{id}/analytics shows them (the
- * aggregator invalidates the cached dashboard after each commit).
+ * aggregator invalidates the cached dashboard after each commit). One rig serves many steps
+ * (rates): each step starts only once the previous step's backlog is visible in PostgreSQL.
  */
 import { performance } from 'node:perf_hooks'
 import { createDb, closeDb, type Database } from '@event-analytics/db'
@@ -10,18 +11,21 @@ import { createEventProducer, type EventProducer } from '@event-analytics/simula
 import type { Kysely } from 'kysely'
 import type { BenchConfig } from '../config.js'
 import { apiEnv } from '../env.js'
-import { createPhase } from '../isolation.js'
+import { createPhase, type Phase } from '../isolation.js'
 import type { MemoryBook } from '../memory.js'
 import type { Progress } from '../progress.js'
 import type { FreshnessResult } from '../results.js'
 import { freePort, sleep, startService, type RunningService } from '../services.js'
+import { keptUp } from '../capacity.js'
 import { summarize } from '../stats.js'
 import { eventCreated, newEventIds, participant, participants } from '../workload.js'
 import { getJson, operatorToken, type DashboardBody } from './api-client.js'
-import { observeDrain, visible } from './common.js'
-import { startPipeline } from './throughput.js'
+import { observeDrain, PRODUCE_CHUNK, visible } from './common.js'
+import { startPipeline, type PipelineShape } from './throughput.js'
 
 const PROBE_TIMEOUT_MS = 15_000
+/** A step's backlog must become visible within this, or the phase fails (the pipeline stalled). */
+const CATCH_UP_TIMEOUT_MS = 180_000
 const KINDS = ['EventCreated', 'EventStatusChanged', 'DistributionCompleted', 'ParticipantRegistered'] as const
 
 export interface LoadState {
@@ -30,7 +34,7 @@ export interface LoadState {
 }
 
 export async function drive(
-  producer: EventProducer,
+  producer: Pick<EventProducer, 'send'>,
   eventIds: readonly string[],
   rate: number,
   seconds: number,
@@ -41,10 +45,13 @@ export async function drive(
   for (;;) {
     const elapsed = (performance.now() - started) / 1000
     if (elapsed >= seconds) break
+    // A producer that fell behind owes many messages at once: in one request they can pass the
+    // broker's message size limit (it refused 20k events/s), so they go in chunks.
     const due = Math.floor(rate * elapsed) - state.sent
-    if (due > 0) {
-      await producer.send(participants(eventIds, due, state.sent))
-      state.sent += due
+    for (let left = due; left > 0; left -= PRODUCE_CHUNK) {
+      const count = Math.min(left, PRODUCE_CHUNK)
+      await producer.send(participants(eventIds, count, state.sent))
+      state.sent += count
     }
     progress.update(`${state.sent} produced (${Math.round(state.sent / Math.max(elapsed, 0.001))}/s)`)
     await sleep(50)
@@ -53,11 +60,23 @@ export async function drive(
   return (state.sent / (performance.now() - started)) * 1000
 }
 
-async function probe(producer: EventProducer, apiUrl: string, token: string, probeEvent: string, state: LoadState): Promise<number[]> {
+/** Probes run one at a time; the count carries over steps (the probe event's total only grows). */
+interface ProbeCounter {
+  sent: number
+}
+
+async function probe(
+  producer: EventProducer,
+  apiUrl: string,
+  token: string,
+  probeEvent: string,
+  counter: ProbeCounter,
+  state: LoadState,
+): Promise<number[]> {
   const latencies: number[] = []
-  let expected = 0
   while (state.running) {
-    expected += 1
+    counter.sent += 1
+    const expected = counter.sent
     const t0 = performance.now()
     await producer.send([participant(probeEvent, expected)])
     for (;;) {
@@ -74,87 +93,112 @@ async function probe(producer: EventProducer, apiUrl: string, token: string, pro
   return latencies
 }
 
-async function waitCreated(db: Kysely<Database>, count: number, progress: Progress): Promise<void> {
-  await observeDrain(db, count, progress, 'events created', 120_000)
+/** A running pipeline + query-api with its events created, ready for steps. */
+export interface FreshnessRig {
+  readonly phase: Phase
+  readonly db: Kysely<Database>
+  readonly services: RunningService[]
+  readonly load: EventProducer
+  readonly probes: EventProducer
+  readonly apiUrl: string
+  readonly token: string
+  readonly eventIds: readonly string[]
+  readonly probeEvent: string
+  readonly probeCounter: ProbeCounter
+  /** Messages produced so far (events created, load, probes): what must be visible. */
+  produced: number
+}
+
+async function startServices(config: BenchConfig, phase: Phase, label: string, shape: PipelineShape) {
+  const services = await startPipeline(config, phase, label, shape)
+  try {
+    const apiPort = await freePort()
+    const apiUrl = `http://127.0.0.1:${apiPort}`
+    const env = apiEnv(config, phase, apiPort)
+    services.push(await startService({ pkg: 'query-api', label: `${label}-query-api`, env, readyUrl: `${apiUrl}/ready` }))
+    return { services, apiUrl }
+  } catch (error) {
+    await Promise.all(services.map((service) => service.stop()))
+    throw error
+  }
+}
+
+/** Fresh topics, database and services; every event created and visible before it returns. */
+export async function openRig(config: BenchConfig, label: string, shape: PipelineShape, progress: Progress): Promise<FreshnessRig> {
+  progress.phase(`${label}: starting ${shape.ingestWorkers} ingest worker(s), ${shape.aggregators} aggregator(s), query-api`)
+  const phase = await createPhase(config, 'frs')
+  const options = { brokers: config.KAFKA_BROKERS, registryUrl: config.SCHEMA_REGISTRY_URL, topics: phase.topics }
+  const opened: { db?: Kysely<Database>; load?: EventProducer; probes?: EventProducer } = {}
+  try {
+    opened.db = createDb(phase.databaseUrl, { poolSize: 1, applicationName: 'bench-probe' })
+    opened.load = await createEventProducer({ ...options, clientId: 'bench-load' })
+    opened.probes = await createEventProducer({ ...options, clientId: 'bench-probe' })
+    const { services, apiUrl } = await startServices(config, phase, label, shape)
+    const rig: FreshnessRig = {
+      phase,
+      db: opened.db,
+      services,
+      load: opened.load,
+      probes: opened.probes,
+      apiUrl,
+      token: await operatorToken(),
+      eventIds: newEventIds(config.BENCH_EVENTS),
+      probeEvent: newEventIds(1)[0] as string,
+      probeCounter: { sent: 0 },
+      produced: 0,
+    }
+    await createEvents(rig, progress)
+    return rig
+  } catch (error) {
+    await Promise.allSettled([opened.load?.close(), opened.probes?.close(), opened.db && closeDb(opened.db)])
+    await phase.cleanup()
+    throw error
+  }
+}
+
+async function createEvents(rig: FreshnessRig, progress: Progress): Promise<void> {
+  // Register every subject once, one producer after the other: concurrent first
+  // registrations of one subject race inside the registry.
+  for (const kind of KINDS) await rig.load.schemaId(kind)
+  for (const kind of KINDS) await rig.probes.schemaId(kind)
+  const all = [...rig.eventIds, rig.probeEvent]
+  rig.phase.trackEvents(all)
+  await rig.load.send(all.map((id) => eventCreated(id)))
+  rig.produced += all.length
+  await observeDrain(rig.db, rig.produced, progress, 'events created', 120_000)
 }
 
 /**
- * Runs at BENCH_FRESHNESS_RATE; when the pipeline does not keep up, runs again at half the
- * rate (down to BENCH_FRESHNESS_MIN_RATE), so the figures include the highest rate sustained.
- * Returns every attempt, the sustained one (if any) last.
+ * One step: `rate` events/s for `seconds` with probes, then waits until everything produced
+ * is visible (so the next step starts on a drained backlog) and times that catch-up.
  */
-export async function runFreshnessSeries(config: BenchConfig, progress: Progress, memory: MemoryBook): Promise<FreshnessResult[]> {
-  const attempts: FreshnessResult[] = []
-  let rate = config.BENCH_FRESHNESS_RATE
-  for (;;) {
-    const result = await runFreshness(config, rate, progress, memory)
-    attempts.push(result)
-    if (result.sustained || attempts.length >= config.BENCH_FRESHNESS_ATTEMPTS) return attempts
-    rate = Math.floor(rate / 2)
-    progress.done(`not sustained; trying ${rate} events/s`)
+export async function runStep(rig: FreshnessRig, rate: number, seconds: number, progress: Progress): Promise<FreshnessResult> {
+  const state: LoadState = { sent: 0, running: true }
+  const probesBefore = rig.probeCounter.sent
+  const [achievedRate, latencies] = await Promise.all([
+    drive(rig.load, rig.eventIds, rate, seconds, state, progress),
+    probe(rig.probes, rig.apiUrl, rig.token, rig.probeEvent, rig.probeCounter, state),
+  ])
+  rig.produced += state.sent + (rig.probeCounter.sent - probesBefore)
+  const backlogAtEnd = rig.produced - (await visible(rig.db))
+  const stopped = performance.now()
+  await observeDrain(rig.db, rig.produced, progress, 'catch-up', CATCH_UP_TIMEOUT_MS)
+  const catchUpMs = performance.now() - stopped
+  return {
+    targetRate: rate,
+    achievedRate,
+    seconds,
+    backlogAtEnd,
+    catchUpMs,
+    sustained: keptUp({ targetRate: rate, achievedRate, catchUpMs }),
+    latencyMs: summarize(latencies),
   }
 }
 
-export async function runFreshness(config: BenchConfig, rate: number, progress: Progress, memory: MemoryBook): Promise<FreshnessResult> {
-  const seconds = config.BENCH_FRESHNESS_SECONDS
-  progress.phase(`freshness: starting services (target ${rate} events/s for ${seconds} s)`)
-  const phase = await createPhase(config, 'frs')
-  const db = createDb(phase.databaseUrl, { poolSize: 1, applicationName: 'bench-probe' })
-  const services: RunningService[] = []
-  const options = { brokers: config.KAFKA_BROKERS, registryUrl: config.SCHEMA_REGISTRY_URL, topics: phase.topics }
-  const load = await createEventProducer({ ...options, clientId: 'bench-load' })
-  const probes = await createEventProducer({ ...options, clientId: 'bench-probe' })
-  try {
-    services.push(...(await startPipeline(config, phase, 'freshness')))
-    const apiPort = await freePort()
-    const apiUrl = `http://127.0.0.1:${apiPort}`
-    services.push(
-      await startService({
-        pkg: 'query-api',
-        label: 'freshness-query-api',
-        env: apiEnv(config, phase, apiPort),
-        readyUrl: `${apiUrl}/ready`,
-      }),
-    )
-    // Register every subject once, one producer after the other: concurrent first
-    // registrations of one subject race inside the registry.
-    for (const kind of KINDS) await load.schemaId(kind)
-    for (const kind of KINDS) await probes.schemaId(kind)
-    const eventIds = newEventIds(config.BENCH_EVENTS)
-    const [probeEvent] = newEventIds(1) as [string]
-    phase.trackEvents([...eventIds, probeEvent])
-    await load.send([...eventIds, probeEvent].map((id) => eventCreated(id)))
-    await waitCreated(db, eventIds.length + 1, progress)
-    const token = await operatorToken()
-    progress.phase(`freshness: ${rate} events/s for ${seconds} s with probes`)
-    const state: LoadState = { sent: 0, running: true }
-    const [achievedRate, latencies] = await Promise.all([
-      drive(load, eventIds, rate, seconds, state, progress),
-      probe(probes, apiUrl, token, probeEvent, state),
-    ])
-    const expected = eventIds.length + 1 + state.sent + latencies.length
-    const backlogAtEnd = expected - (await visible(db))
-    const drained = performance.now()
-    await observeDrain(db, expected, progress, 'catch-up', 120_000)
-    const catchUpMs = performance.now() - drained
-    const result: FreshnessResult = {
-      targetRate: rate,
-      achievedRate,
-      seconds,
-      backlogAtEnd,
-      catchUpMs,
-      sustained: achievedRate >= rate * 0.95 && catchUpMs < 1000,
-      latencyMs: summarize(latencies),
-    }
-    progress.done(`p50 ${result.latencyMs.p50.toFixed(0)} ms, p99 ${result.latencyMs.p99.toFixed(0)} ms over ${latencies.length} probes`)
-    return result
-  } finally {
-    const names = ['ingest-worker', 'aggregator', 'query-api'] as const
-    for (const [index, service] of services.entries()) {
-      await memory.record(names[index] as (typeof names)[number], 'freshness', service)
-    }
-    await Promise.all(services.map((service) => service.stop()))
-    await Promise.allSettled([load.close(), probes.close(), closeDb(db)])
-    await phase.cleanup()
-  }
+/** Records the services' peak memory under `label`, stops them and removes the phase's resources. */
+export async function closeRig(rig: FreshnessRig, label: string, memory: MemoryBook): Promise<void> {
+  await memory.recordAll(label, rig.services)
+  await Promise.all(rig.services.map((service) => service.stop()))
+  await Promise.allSettled([rig.load.close(), rig.probes.close(), closeDb(rig.db)])
+  await rig.phase.cleanup()
 }

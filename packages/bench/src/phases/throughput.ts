@@ -9,16 +9,16 @@ import { createDb, closeDb } from '@event-analytics/db'
 import { createEventProducer } from '@event-analytics/simulator'
 import type { BenchConfig } from '../config.js'
 import { aggregatorEnv, ingestEnv } from '../env.js'
-import { createPhase, type Phase } from '../isolation.js'
+import { createPhase, type Phase, type PipelineTarget } from '../isolation.js'
 import type { MemoryBook } from '../memory.js'
 import type { Progress } from '../progress.js'
 import { RESULTS_DIR } from '../paths.js'
 import { metricSum } from '../prom.js'
-import type { PipelineMetrics, ThroughputResult } from '../results.js'
+import type { PipelineMetrics, EndToEndRun, ThroughputResult } from '../results.js'
 import { freePort, startService, type RunningService } from '../services.js'
 import { drainRate, type Observation } from '../stats.js'
 import { backlog, newEventIds } from '../workload.js'
-import { observeDrain, produceAll } from './common.js'
+import { observeDrain, produceAll, waitForStableGroup } from './common.js'
 import { naiveRate } from './naive.js'
 import { rawConsumeRate } from './raw-consume.js'
 
@@ -37,38 +37,76 @@ async function fill(config: BenchConfig, phase: Phase, total: number, progress: 
   }
 }
 
-export async function startPipeline(config: BenchConfig, phase: Phase, label: string): Promise<RunningService[]> {
-  const ingestPort = await freePort()
-  const aggregatorPort = await freePort()
-  const ingest = await startService({
-    pkg: 'ingest-worker',
-    label: `${label}-ingest-worker`,
-    env: ingestEnv(config, phase, ingestPort),
-    readyUrl: `http://127.0.0.1:${ingestPort}/ready`,
+/** How many processes of each worker run one pipeline (same consumer group, same queue). */
+export interface PipelineShape {
+  readonly ingestWorkers: number
+  readonly aggregators: number
+}
+
+export const ONE_EACH: PipelineShape = { ingestWorkers: 1, aggregators: 1 }
+
+/** Label suffix of instance `index` of `count` ("" for a single one, so 1+1 logs keep their names). */
+const instanceSuffix = (index: number, count: number): string => (count === 1 ? '' : `-${index + 1}`)
+
+async function startAll(count: number, start: (index: number) => Promise<RunningService>): Promise<RunningService[]> {
+  const settled = await Promise.allSettled(Array.from({ length: count }, (_, index) => start(index)))
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const failed = settled.find((s) => s.status === 'rejected')
+  if (failed === undefined) return started
+  await Promise.all(started.map((service) => service.stop()))
+  throw failed.reason
+}
+
+/**
+ * Starts the ingest workers together, waits until their consumer group is stable with all of
+ * them (so no rebalance falls inside a timed drain: the aggregators' first commit starts the
+ * clock), then the aggregators together. Ingest workers come first in the result. Stops
+ * whatever started when one fails.
+ */
+export async function startPipeline(
+  config: BenchConfig,
+  target: PipelineTarget,
+  label: string,
+  shape: PipelineShape = ONE_EACH,
+): Promise<RunningService[]> {
+  const ingest = await startAll(shape.ingestWorkers, async (i) => {
+    const port = await freePort()
+    const suffix = instanceSuffix(i, shape.ingestWorkers)
+    const env = ingestEnv(config, target, port, i)
+    return startService({ pkg: 'ingest-worker', label: `${label}-ingest-worker${suffix}`, env, readyUrl: `http://127.0.0.1:${port}/ready` })
   })
   try {
-    const aggregator = await startService({
-      pkg: 'aggregator',
-      label: `${label}-aggregator`,
-      env: aggregatorEnv(config, phase, aggregatorPort),
-      readyUrl: `http://127.0.0.1:${aggregatorPort}/ready`,
+    // Every shape waits, 1+1 too, so the 1+1 and scale-out drains are timed the same way.
+    await waitForStableGroup(config.KAFKA_BROKERS, target.groupId('ingest'), shape.ingestWorkers)
+    const aggregators = await startAll(shape.aggregators, async (i) => {
+      const port = await freePort()
+      const suffix = instanceSuffix(i, shape.aggregators)
+      const env = aggregatorEnv(config, target, port)
+      return startService({ pkg: 'aggregator', label: `${label}-aggregator${suffix}`, env, readyUrl: `http://127.0.0.1:${port}/ready` })
     })
-    return [ingest, aggregator]
+    return [...ingest, ...aggregators]
   } catch (error) {
-    await ingest.stop()
+    await Promise.all(ingest.map((service) => service.stop()))
     throw error
   }
 }
 
-async function pipelineMetrics(
-  ingest: RunningService,
-  aggregator: RunningService,
-  observations: readonly Observation[],
-): Promise<PipelineMetrics> {
-  const [ingestText, aggregatorText] = await Promise.all([ingest.metrics(), aggregator.metrics()])
+/** Metrics of every instance, summed (a counter summed over processes is the pipeline's). */
+async function pipelineMetrics(services: readonly RunningService[], observations: readonly Observation[]): Promise<PipelineMetrics> {
   mkdirSync(join(RESULTS_DIR, 'logs'), { recursive: true })
-  writeFileSync(join(RESULTS_DIR, 'logs', 'throughput-ingest-worker.metrics.txt'), ingestText)
-  writeFileSync(join(RESULTS_DIR, 'logs', 'throughput-aggregator.metrics.txt'), aggregatorText)
+  const texts = await Promise.all(
+    services.map(async (service) => {
+      const text = await service.metrics()
+      writeFileSync(join(RESULTS_DIR, 'logs', `${service.name}.metrics.txt`), text)
+      return { pkg: service.pkg, text }
+    }),
+  )
+  const of = (pkg: string): string =>
+    texts
+      .filter((t) => t.pkg === pkg)
+      .map((t) => t.text)
+      .join('\n')
+  const [ingestText, aggregatorText] = [of('ingest-worker'), of('aggregator')]
   const batches = metricSum(aggregatorText, 'aggregator_batch_messages_count')
   const first = observations.find((o) => o.done > 0)
   const last = observations.at(-1)
@@ -81,25 +119,44 @@ async function pipelineMetrics(
   }
 }
 
+/** The real pipeline drains the backlog in `target`'s database; rate from first progress to the last message. */
 async function endToEnd(
+  config: BenchConfig,
+  target: PipelineTarget,
+  total: number,
+  shape: PipelineShape,
+  progress: Progress,
+  memory: MemoryBook,
+): Promise<EndToEndRun> {
+  const label = shape === ONE_EACH ? 'throughput' : `throughput-${shape.ingestWorkers}x${shape.aggregators}`
+  const db = createDb(target.databaseUrl, { poolSize: 1, applicationName: 'bench-probe' })
+  const services = await startPipeline(config, target, label, shape)
+  try {
+    const observations = await observeDrain(db, total, progress, 'end-to-end', 300_000)
+    const pipeline = await pipelineMetrics(services, observations)
+    return { ...shape, endToEndRate: drainRate(observations, total), pipeline }
+  } finally {
+    await memory.recordAll(label, services)
+    await Promise.all(services.map((service) => service.stop()))
+    await closeDb(db)
+  }
+}
+
+/** The same backlog again, from a fresh lane, with `BENCH_SCALE_OUT` workers of each kind. */
+async function scaleOut(
   config: BenchConfig,
   phase: Phase,
   total: number,
   progress: Progress,
   memory: MemoryBook,
-): Promise<{ rate: number; pipeline: PipelineMetrics }> {
-  const db = createDb(phase.databaseUrl, { poolSize: 1, applicationName: 'bench-probe' })
-  const [ingest, aggregator] = await startPipeline(config, phase, 'throughput')
-  try {
-    const observations = await observeDrain(db, total, progress, 'end-to-end', 300_000)
-    const pipeline = await pipelineMetrics(ingest as RunningService, aggregator as RunningService, observations)
-    return { rate: drainRate(observations, total), pipeline }
-  } finally {
-    if (ingest !== undefined) await memory.record('ingest-worker', 'throughput', ingest)
-    if (aggregator !== undefined) await memory.record('aggregator', 'throughput', aggregator)
-    await Promise.all([ingest?.stop(), aggregator?.stop()])
-    await closeDb(db)
-  }
+): Promise<EndToEndRun | null> {
+  const count = config.BENCH_SCALE_OUT
+  if (count < 2) return null
+  progress.phase(`throughput: end-to-end with ${count} ingest workers + ${count} aggregators (same backlog)`)
+  const lane = await phase.lane(`x${count}`)
+  const result = await endToEnd(config, lane, total, { ingestWorkers: count, aggregators: count }, progress, memory)
+  progress.done(`${Math.round(result.endToEndRate)} msg/s`)
+  return result
 }
 
 export async function runThroughput(config: BenchConfig, progress: Progress, memory: MemoryBook): Promise<ThroughputResult> {
@@ -107,8 +164,8 @@ export async function runThroughput(config: BenchConfig, progress: Progress, mem
   const phase = await createPhase(config, 'thr')
   let produceRate: number
   let rawRate: number
-  let e2eRate: number
-  let pipeline: PipelineMetrics
+  let single: EndToEndRun
+  let scaled: EndToEndRun | null
   try {
     progress.phase(`throughput: producing a backlog of ${total} messages`)
     const filled = await fill(config, phase, total, progress)
@@ -118,8 +175,9 @@ export async function runThroughput(config: BenchConfig, progress: Progress, mem
     rawRate = await rawConsumeRate(phase.kafka, Object.values(phase.topics), phase.groupId('raw'), filled.registry, total, progress)
     progress.done(`${Math.round(rawRate)} msg/s`)
     progress.phase('throughput: end-to-end (ingest-worker -> BullMQ -> aggregator -> PostgreSQL)')
-    ;({ rate: e2eRate, pipeline } = await endToEnd(config, phase, total, progress, memory))
-    progress.done(`${Math.round(e2eRate)} msg/s`)
+    single = await endToEnd(config, phase, total, ONE_EACH, progress, memory)
+    progress.done(`${Math.round(single.endToEndRate)} msg/s`)
+    scaled = await scaleOut(config, phase, total, progress, memory)
   } finally {
     await phase.cleanup()
   }
@@ -134,10 +192,11 @@ export async function runThroughput(config: BenchConfig, progress: Progress, mem
       messages: total,
       produceRate,
       rawConsumeRate: rawRate,
-      endToEndRate: e2eRate,
+      endToEndRate: single.endToEndRate,
       naiveMessages: naiveTotal,
       naiveRate: naive,
-      pipeline,
+      pipeline: single.pipeline,
+      scaleOut: scaled,
     }
   } finally {
     await naivePhase.cleanup()

@@ -2,7 +2,7 @@ import t from 'tap'
 import { invalidateProjections, keysToInvalidate } from '@event-analytics/contracts'
 import { buildApp, loadApiConfig } from '../src/index.js'
 import { etagOf } from '../src/plugins/etag.js'
-import { bearer, createHarness, SECRET } from './helpers.js'
+import { bearer, createHarness, SECRET, storeFigures } from './helpers.js'
 
 const h = await createHarness(t)
 const { db } = h.testDb
@@ -86,6 +86,7 @@ await db
     { event_id: 'evt-other', channel_name: 'INSTAGRAM', channel_type: 'SNS', participants: 1 },
   ])
   .execute()
+await storeFigures(db)
 
 const owner = await h.token('owner-1')
 const stranger = await h.token('owner-2')
@@ -289,6 +290,7 @@ t.test('cache-aside: hit, then fresh figures after invalidation', async (t) => {
   t.equal(await h.redis.exists('analytics:roi:evt-1'), 1, 'seed key layout')
   t.ok((await h.redis.ttl('analytics:roi:evt-1')) > 3500, 'TTL 3600 s')
   await db.updateTable('event_stats').set({ total_participants: 60 }).where('event_id', '=', 'evt-1').execute()
+  await storeFigures(db, ['evt-1'])
   t.equal((await get('/api/v1/events/evt-1/analytics/roi')).json().revenue.totalParticipants, 30, 'stale until invalidated')
   await invalidateProjections(h.redis, keysToInvalidate({ eventId: 'evt-1', userId: 'owner-1', channelNames: ['INSTAGRAM'] }))
   const fresh = await get('/api/v1/events/evt-1/analytics/roi')

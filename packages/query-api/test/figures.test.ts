@@ -1,72 +1,35 @@
+/**
+ * The channel projection shapes the figures PostgreSQL computes (docs/SPEC.md section 6 has one
+ * implementation: packages/db migration 0006, tested there against a reference), and sorts by
+ * them. Rows come from the real read query, so the rates here are the ones the API serves.
+ */
 import t from 'tap'
-import { costPer, estimatedRevenue, estimatedRoi, money, percentOf, render, roiAchievementRate } from '../src/projections/figures.js'
+import { readEventChannels } from '@event-analytics/db'
+import type { NewChannelStats } from '@event-analytics/db'
+import { createTestDatabase } from '@event-analytics/db/testing'
 import { channelBody, sortChannels } from '../src/projections/channel.js'
-import type { ChannelStatsRow } from '@event-analytics/db'
 
-t.test('estimated revenue scales expected revenue by participants, half-up', async (t) => {
-  t.equal(render(estimatedRevenue(money('3000.00'), 30, 100)), '900.00')
-  t.equal(render(estimatedRevenue(money('100.00'), 1, 3)), '33.33')
-  t.equal(render(estimatedRevenue(money('100.00'), 2, 3)), '66.67', 'half-up on the cent')
-  t.equal(render(estimatedRevenue(money('0.01'), 1, 2)), '0.01', '0.005 rounds up')
-  t.equal(render(estimatedRevenue(money('1500.00'), 99, 0)), '1500.00', 'expectedParticipants 0: expected revenue')
-  t.equal(render(estimatedRevenue(money('1500.00'), 99, null)), '1500.00', 'expectedParticipants null: expected revenue')
-  t.equal(render(estimatedRevenue(money('9999999999999.99'), 1_000_000, 1)), '9999999999999990000.00', 'no float overflow')
-})
+const { db } = await createTestDatabase(t)
+let events = 0
 
-t.test('estimated ROI is signed, 0 without investment', async (t) => {
-  t.equal(render(estimatedRoi(money('900.00'), money('1500.00'))), '-40.00')
-  t.equal(render(estimatedRoi(money('3000.00'), money('1500.00'))), '100.00')
-  t.equal(render(estimatedRoi(money('1000.00'), money('3.00'))), '33233.33')
-  t.equal(render(estimatedRoi(money('2.00'), money('3.00'))), '-33.33', 'negative rounds half away from zero')
-  t.equal(render(estimatedRoi(money('500.00'), 0n)), '0.00')
-})
-
-t.test('achievement rate is null for a zero target', async (t) => {
-  t.equal(render(roiAchievementRate(money('-40.00'), money('50.00'))!), '-80.00')
-  t.equal(render(roiAchievementRate(money('10.00'), money('30.00'))!), '33.33')
-  t.equal(roiAchievementRate(money('10.00'), 0n), null)
-})
-
-t.test('rates and unit costs give null for a zero denominator', async (t) => {
-  t.equal(render(percentOf(1, 3)!), '33.33')
-  t.equal(render(percentOf(2, 3)!), '66.67')
-  t.equal(render(percentOf(1, 8)!), '12.50')
-  t.equal(render(percentOf(1, 200_000)!), '0.00')
-  t.equal(render(percentOf(1, 400)!), '0.25')
-  t.equal(percentOf(5, 0), null)
-  t.equal(render(costPer(money('100.00'), 3)!), '33.33')
-  t.equal(costPer(money('100.00'), 0), null)
-})
-
-const baseChannel: ChannelStatsRow = {
-  id: 1,
-  event_id: 'e',
-  channel_name: 'A',
-  channel_type: 'SNS',
-  participants: 0,
-  distribution_count: 0,
-  distribution_cost: '0.00',
-  impressions: 0,
-  views: 0,
-  clicks: 0,
-  conversions: 0,
-  likes: 0,
-  comments: 0,
-  shares: 0,
-  total_calls: 0,
-  completed_calls: 0,
-  average_duration_sec: '0.00',
-  metrics_as_of: null,
-  last_occurred_at: null,
-  created_at: new Date(0),
-  updated_at: new Date(0),
+/** Stores the channels of a new event and reads them back as the API does. */
+async function channels(rows: readonly Omit<NewChannelStats, 'event_id'>[]) {
+  events += 1
+  const eventId = `e${events}`
+  await db.insertInto('event_stats').values({ event_id: eventId }).execute()
+  await db
+    .insertInto('channel_stats')
+    .values(rows.map((row) => ({ ...row, event_id: eventId })))
+    .execute()
+  return readEventChannels(db, eventId)
 }
 
-t.test('channel body derives every rate', async (t) => {
+t.test('channel body carries every rate', async (t) => {
   const now = new Date('2026-01-01T00:00:00Z')
-  const body = channelBody(
+  const [row, empty] = await channels([
     {
-      ...baseChannel,
+      channel_name: 'A',
+      channel_type: 'SNS',
       participants: 7,
       distribution_cost: '100.00',
       impressions: 1000,
@@ -78,34 +41,40 @@ t.test('channel body derives every rate', async (t) => {
       shares: 1,
       total_calls: 8,
       completed_calls: 3,
+      average_duration_sec: '41.50',
       metrics_as_of: new Date('2025-12-31T23:00:00Z'),
     },
-    now,
-    15 * 60_000,
-  )
+    { channel_name: 'B', channel_type: 'SNS' },
+  ])
+  const body = channelBody(row!, now, 15 * 60_000)
   t.equal(body.ctr, '4.50')
   t.equal(body.participationRate, '2.33')
   t.equal(body.conversionRate, '20.00')
   t.equal(body.costPerParticipant, '14.29')
   t.equal(body.engagement, 15)
   t.equal(body.callCompletionRate, '37.50')
+  t.equal(body.distributionCost, '100.00')
+  t.equal(body.averageDurationSec, '41.50')
   t.equal(body.stale, true, 'last snapshot an hour old')
-  const empty = channelBody(baseChannel, now, 15 * 60_000)
+  const zero = channelBody(empty!, now, 15 * 60_000)
   t.same(
-    [empty.ctr, empty.participationRate, empty.conversionRate, empty.costPerParticipant, empty.callCompletionRate],
+    [zero.ctr, zero.participationRate, zero.conversionRate, zero.costPerParticipant, zero.callCompletionRate],
     [null, null, null, null, null],
   )
-  t.equal(empty.stale, false, 'never refreshed is not stale')
+  t.same([zero.engagement, zero.distributionCost, zero.averageDurationSec], [0, '0.00', '0.00'])
+  t.equal(zero.stale, false, 'never refreshed is not stale')
 })
 
 t.test('sorting puts nulls last and breaks ties by name', async (t) => {
   const now = new Date(0)
-  const rows = [
-    { ...baseChannel, channel_name: 'B', clicks: 1, impressions: 10 },
-    { ...baseChannel, channel_name: 'A', clicks: 1, impressions: 10 },
-    { ...baseChannel, channel_name: 'C' },
-    { ...baseChannel, channel_name: 'D', clicks: 9, impressions: 10 },
-  ].map((row) => channelBody(row, now, 1000))
+  const rows = (
+    await channels([
+      { channel_name: 'B', clicks: 1, impressions: 10 },
+      { channel_name: 'A', clicks: 1, impressions: 10 },
+      { channel_name: 'C' },
+      { channel_name: 'D', clicks: 9, impressions: 10 },
+    ])
+  ).map((row) => channelBody(row, now, 1000))
   t.same(
     sortChannels(rows, 'ctr', 'desc').map((c) => c.channelName),
     ['D', 'A', 'B', 'C'],

@@ -8,7 +8,10 @@ import { Redis } from 'ioredis'
 import type { FastifyInstance } from 'fastify'
 import { INGEST_QUEUE_NAME } from '@event-analytics/contracts'
 import type { Logger } from '@event-analytics/contracts'
+import { refreshEventFigures } from '@event-analytics/db'
+import type { Database } from '@event-analytics/db'
 import { createTestDatabase } from '@event-analytics/db/testing'
+import type { Kysely } from 'kysely'
 import type { TestDatabase } from '@event-analytics/db/testing'
 import { buildApp, createApiMetrics, loadApiConfig, signDevToken } from '../src/index.js'
 import type { ApiConfig, ApiMetrics } from '../src/index.js'
@@ -72,3 +75,13 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
 }
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` })
+
+/**
+ * Fixtures write the primitive columns directly: store the events' figures as the aggregator
+ * does after every batch (docs/SPEC.md section 6 lives in PostgreSQL, packages/db migration
+ * 0006). total_views becomes the sum of the event's channel views.
+ */
+export async function storeFigures(db: Kysely<Database>, eventIds?: readonly string[]): Promise<void> {
+  const ids = eventIds ?? (await db.selectFrom('event_stats').select('event_id').execute()).map((row) => row.event_id)
+  await refreshEventFigures(db, ids)
+}

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { cacheKeys, invalidateProjections, keysToInvalidate } from '@event-analytics/contracts'
 import { signLoginCode } from '../src/auth/session.js'
-import { bearer, createHarness, SECRET } from './helpers.js'
+import { bearer, createHarness, SECRET, storeFigures } from './helpers.js'
 import type { Harness } from './helpers.js'
 import { openSse } from './sse-client.js'
 
@@ -35,6 +35,7 @@ async function seed(h: Harness, eventId: string, owner: string): Promise<void> {
       last_occurred_at: new Date('2026-03-01T00:00:00Z'),
     })
     .execute()
+  await storeFigures(h.testDb.db, [eventId])
 }
 
 /** What the aggregator does after a commit: the rows change, the keys go, the change is announced. */
@@ -44,6 +45,7 @@ async function commit(h: Harness, eventId: string, participants: number): Promis
     .set({ total_participants: participants, last_occurred_at: new Date() })
     .where('event_id', '=', eventId)
     .execute()
+  await storeFigures(h.testDb.db, [eventId])
   await invalidateProjections(h.redis, keysToInvalidate({ eventId, userId: null, channelNames: [] }), { channel, eventIds: [eventId] })
 }
 

@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
+import { refreshEventFigures } from '../queries/event-figures.js'
 import type { Database } from '../schema/types.js'
 
 export interface BenchSeedEvent {
@@ -26,12 +27,13 @@ export async function seedBenchEvent(db: Kysely<Database>, event: BenchSeedEvent
       title: event.title,
       event_created_at: event.createdAt,
       own_investment: '1500000.00',
-      total_investment: '1500000.00',
       expected_revenue: '3000000.00',
       expected_participants: 1000,
       target_roi: '100.00',
     })
     .execute()
+  // Its figures stored as the aggregator stores them (docs/SPEC.md section 6, migration 0006).
+  await refreshEventFigures(db, [event.eventId])
 }
 
 export interface BenchTimelineRow {

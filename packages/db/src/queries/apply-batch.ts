@@ -18,6 +18,7 @@ import { EVENT_STATUSES } from '@event-analytics/contracts'
 import { sql } from 'kysely'
 import type { Transaction } from 'kysely'
 import type { ChannelTypeValue, Database, EventStatusValue } from '../schema/types.js'
+import { refreshEventFigures } from './event-figures.js'
 
 /** Descriptive fields of the winning EventCreated (latest occurredAt, ties by content). */
 export interface EventCreatedFields {
@@ -251,35 +252,10 @@ async function recomputeCumulative(trx: Transaction<Database>, eventIds: readonl
 }
 
 /**
- * docs/SPEC.md section 6 in exact integer arithmetic on unscaled cents: div() truncates exactly, so
- * half-up is div(2|n| + d, 2d) with the sign put back; no numeric-division scale is involved.
- * Cents go back to units with `* 0.01`, never `/ 100`: numeric division keeps only about 16
- * significant digits, so a quotient of 10^15 or more would lose its cents (found by the
- * wide-sums property test once the columns could hold such values).
+ * docs/SPEC.md section 6: the stored figures of the touched events, by their one implementation
+ * (the figures_* SQL functions of migration 0006, through refreshEventFigures). Runs under the
+ * event row locks this transaction took in upsertEvents.
  */
 async function recomputeDerived(trx: Transaction<Database>, eventIds: readonly string[]): Promise<AppliedEvent[]> {
-  const result = await sql<{ event_id: string; user_id: string | null }>`
-    UPDATE event_stats AS e
-    SET total_investment = d.investment_cents * 0.01,
-        estimated_revenue = d.revenue_cents * 0.01,
-        estimated_roi = CASE WHEN d.investment_cents = 0 THEN 0
-          ELSE sign(d.revenue_cents - d.investment_cents)
-             * div(2 * abs(d.revenue_cents - d.investment_cents) * 10000 + d.investment_cents, 2 * d.investment_cents)
-             * 0.01 END,
-        total_views = d.views,
-        updated_at = now()
-    FROM (
-      SELECT s.event_id,
-             (s.own_investment + s.distribution_cost) * 100 AS investment_cents,
-             CASE WHEN coalesce(s.expected_participants, 0) > 0
-               -- ::bigint: 2 x an int4 expectedParticipants of 2^31 - 1 would overflow integer.
-               THEN div(2 * s.expected_revenue * 100 * s.total_participants + s.expected_participants, 2 * s.expected_participants::bigint)
-               ELSE s.expected_revenue * 100 END AS revenue_cents,
-             (SELECT coalesce(sum(c.views), 0) FROM channel_stats AS c WHERE c.event_id = s.event_id) AS views
-      FROM event_stats AS s
-      WHERE s.event_id = ANY(${eventIds}::varchar[])
-    ) AS d
-    WHERE e.event_id = d.event_id
-    RETURNING e.event_id, e.user_id`.execute(trx)
-  return result.rows.map((row) => ({ eventId: row.event_id, userId: row.user_id }))
+  return refreshEventFigures(trx, eventIds)
 }

@@ -164,7 +164,7 @@ export async function storeChannelSnapshot(
     await trx
       .updateTable('event_stats')
       .set({
-        total_views: sql`(SELECT coalesce(sum(c.views), 0) FROM channel_stats AS c WHERE c.event_id = ${target.eventId})`,
+        total_views: sql`figures_total_views(event_id)`, // docs/SPEC.md section 6, migration 0006
         last_occurred_at: sql`GREATEST(last_occurred_at, ${snapshot.asOf}::timestamptz)`,
         updated_at: sql`now()`,
       })

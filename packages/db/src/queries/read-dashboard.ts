@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
-import type { ChannelReadRow, Database, EventStatsRow } from '../schema/types.js'
+import type { ChannelReadRow, Database, EventReadRow } from '../schema/types.js'
+import { channelFigures, roiAchievementRate } from './event-figures.js'
 
 /**
  * Read side of the query API: one event's row and its channels. Visibility (event_created_at
@@ -7,25 +8,30 @@ import type { ChannelReadRow, Database, EventStatsRow } from '../schema/types.js
  * another owner's event can answer exactly alike.
  */
 
-/** The event's row, or undefined when it does not exist or is not visible yet (no EventCreated). */
-export async function readVisibleEvent(db: Kysely<Database>, eventId: string): Promise<EventStatsRow | undefined> {
+/**
+ * The event's row with its figures (the stored ones and the achievement rate), or undefined when
+ * it does not exist or is not visible yet (no EventCreated).
+ */
+export async function readVisibleEvent(db: Kysely<Database>, eventId: string): Promise<EventReadRow | undefined> {
   return db
     .selectFrom('event_stats')
     .selectAll()
+    .select(roiAchievementRate)
     .where('event_id', '=', eventId)
     .where('event_created_at', 'is not', null)
     .executeTakeFirst()
 }
 
 /**
- * Channels joined with their provider's circuit-breaker state (provider_health, written by the
- * aggregator on transitions): the API marks a channel stale while its provider is not healthy.
+ * Channels with their figures, joined with their provider's circuit-breaker state (provider_health,
+ * written by the aggregator on transitions): the API marks a channel stale while its provider is not healthy.
  */
 function channelsWithHealth(db: Kysely<Database>) {
   return db
     .selectFrom('channel_stats')
     .leftJoin('provider_health', 'provider_health.channel_type', 'channel_stats.channel_type')
     .selectAll('channel_stats')
+    .select(channelFigures('channel_stats'))
     .select('provider_health.state as provider_state')
 }
 

@@ -163,5 +163,23 @@ export type ChannelStatsUpdate = Updateable<ChannelStatsTable>
 export type TimelineDataRow = Selectable<TimelineDataTable>
 export type NewTimelineData = Insertable<TimelineDataTable>
 export type ProviderHealthRow = Selectable<ProviderHealthTable>
-/** A channel row as the API reads it: with its provider's breaker state (NULL: never reported). */
-export type ChannelReadRow = ChannelStatsRow & { provider_state: ProviderStateValue | null }
+/**
+ * The docs/SPEC.md section 6 figures that are not stored, computed by the read queries with the
+ * figures_* SQL functions (migration 0006). Decimal strings with two fraction digits; null for a
+ * zero denominator.
+ */
+export interface ChannelFigures {
+  /** likes + comments + shares. */
+  engagement: number
+  ctr: string | null
+  participation_rate: string | null
+  conversion_rate: string | null
+  cost_per_participant: string | null
+  call_completion_rate: string | null
+}
+
+/** An event row as the API reads it: the stored figures plus the achievement rate (null: target_roi 0). */
+export type EventReadRow = EventStatsRow & { roi_achievement_rate: string | null }
+
+/** A channel row as the API reads it: its figures and its provider's breaker state (NULL: never reported). */
+export type ChannelReadRow = ChannelStatsRow & ChannelFigures & { provider_state: ProviderStateValue | null }

@@ -1,6 +1,6 @@
-import type { ChannelStatsRow, ProviderStateValue } from '@event-analytics/db'
+import { parseDecimal } from '@event-analytics/contracts'
+import type { ChannelFigures, ChannelStatsRow, ProviderStateValue } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
-import { costPer, money, percentOf, renderOrNull, render } from './figures.js'
 
 export interface ChannelBody {
   channelName: string
@@ -29,8 +29,11 @@ export interface ChannelBody {
   asOf: string | null
 }
 
-/** A channel row with its provider's breaker state (provider_health; absent/null: never reported). */
-export type ChannelInput = ChannelStatsRow & { readonly provider_state?: ProviderStateValue | null }
+/**
+ * A channel row with its figures (computed by readEventChannels, docs/SPEC.md section 6) and its
+ * provider's breaker state (provider_health; absent/null: never reported).
+ */
+export type ChannelInput = ChannelStatsRow & ChannelFigures & { readonly provider_state?: ProviderStateValue | null }
 
 /**
  * Staleness (docs/SPEC.md section 7): the values shown are not current when the channel's metrics provider is
@@ -49,14 +52,14 @@ export function isStale(
   return metricsAsOf !== null && now.getTime() - metricsAsOf.getTime() > staleAfterMs
 }
 
+/** Shapes only: the figures come computed from PostgreSQL. */
 export function channelBody(row: ChannelInput, now: Date, staleAfterMs: number): ChannelBody {
-  const cost = money(row.distribution_cost)
   return {
     channelName: row.channel_name,
     channelType: row.channel_type,
     participants: row.participants,
     distributionCount: row.distribution_count,
-    distributionCost: render(cost),
+    distributionCost: row.distribution_cost,
     impressions: row.impressions,
     views: row.views,
     clicks: row.clicks,
@@ -64,15 +67,15 @@ export function channelBody(row: ChannelInput, now: Date, staleAfterMs: number):
     likes: row.likes,
     comments: row.comments,
     shares: row.shares,
-    engagement: row.likes + row.comments + row.shares,
+    engagement: row.engagement,
     totalCalls: row.total_calls,
     completedCalls: row.completed_calls,
-    averageDurationSec: render(money(row.average_duration_sec)),
-    ctr: renderOrNull(percentOf(row.clicks, row.impressions)),
-    participationRate: renderOrNull(percentOf(row.participants, row.views)),
-    conversionRate: renderOrNull(percentOf(row.conversions, row.clicks)),
-    costPerParticipant: renderOrNull(costPer(cost, row.participants)),
-    callCompletionRate: renderOrNull(percentOf(row.completed_calls, row.total_calls)),
+    averageDurationSec: row.average_duration_sec,
+    ctr: row.ctr,
+    participationRate: row.participation_rate,
+    conversionRate: row.conversion_rate,
+    costPerParticipant: row.cost_per_participant,
+    callCompletionRate: row.call_completion_rate,
     metricsAsOf: row.metrics_as_of === null ? null : row.metrics_as_of.toISOString(),
     stale: isStale(row.metrics_as_of, now, staleAfterMs, row.provider_state ?? null),
     asOf: asOfOf(row.last_occurred_at),
@@ -110,7 +113,8 @@ function sortValue(channel: ChannelBody, field: ChannelSortField): bigint | stri
   if (field === 'channelName') return channel.channelName
   const value = channel[field]
   if (value === null) return null
-  return DECIMAL_FIELDS.has(field) ? money(String(value)) : BigInt(value)
+  // Decimal strings compare exactly as unscaled bigints (scale 2).
+  return DECIMAL_FIELDS.has(field) ? parseDecimal(String(value), 2) : BigInt(value)
 }
 
 /** Sorts by `field` (nulls always last), ties broken by channel name so the order is stable. */

@@ -1,4 +1,4 @@
-import type { EventStatsRow } from '@event-analytics/db'
+import type { EventReadRow } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
 import { channelBody } from './channel.js'
 import type { ChannelInput } from './channel.js'
@@ -28,7 +28,7 @@ function latest(dates: readonly Date[]): Date {
   return new Date(Math.max(...dates.map((date) => date.getTime())))
 }
 
-export function dashboardBody(event: EventStatsRow, channels: readonly ChannelInput[], now: Date, staleAfterMs: number): DashboardBody {
+export function dashboardBody(event: EventReadRow, channels: readonly ChannelInput[], now: Date, staleAfterMs: number): DashboardBody {
   return {
     event: eventHeader(event),
     summary: eventSummary(event),

@@ -1,41 +1,10 @@
-import type { EventStatsRow } from '@event-analytics/db'
-import { estimatedRevenue, estimatedRoi, money, render, renderOrNull, roiAchievementRate } from './figures.js'
+import type { EventReadRow, EventStatsRow } from '@event-analytics/db'
 
-/** Event-level figures shared by the dashboard, the ROI view and the owner's summary. */
-export interface EventFigures {
-  ownInvestment: bigint
-  distributionCost: bigint
-  totalInvestment: bigint
-  expectedRevenue: bigint
-  estimatedRevenue: bigint
-  estimatedRoi: bigint
-  targetRoi: bigint
-  roiAchievementRate: bigint | null
-}
-
-/**
- * Recomputed from the primitive columns rather than trusting the stored estimated_* columns,
- * so every view applies the same tested formulas (they agree with a correct aggregator).
+/*
+ * Shapes only: every figure is computed in PostgreSQL by the one implementation of
+ * docs/SPEC.md section 6 (the figures_* functions, packages/db migration 0006): the stored
+ * columns, and roi_achievement_rate from readVisibleEvent.
  */
-export function eventFigures(row: EventStatsRow): EventFigures {
-  const ownInvestment = money(row.own_investment)
-  const distributionCost = money(row.distribution_cost)
-  const totalInvestment = ownInvestment + distributionCost
-  const expectedRevenue = money(row.expected_revenue)
-  const revenue = estimatedRevenue(expectedRevenue, row.total_participants, row.expected_participants)
-  const roi = estimatedRoi(revenue, totalInvestment)
-  const targetRoi = money(row.target_roi)
-  return {
-    ownInvestment,
-    distributionCost,
-    totalInvestment,
-    expectedRevenue,
-    estimatedRevenue: revenue,
-    estimatedRoi: roi,
-    targetRoi,
-    roiAchievementRate: roiAchievementRate(roi, targetRoi),
-  }
-}
 
 export interface EventSummaryBody {
   totalParticipants: number
@@ -49,18 +18,17 @@ export interface EventSummaryBody {
   salesGrowthRate: string | null
 }
 
-export function eventSummary(row: EventStatsRow): EventSummaryBody {
-  const figures = eventFigures(row)
+export function eventSummary(row: EventReadRow): EventSummaryBody {
   return {
     totalParticipants: row.total_participants,
     totalViews: row.total_views,
-    totalInvestment: render(figures.totalInvestment),
-    expectedRevenue: render(figures.expectedRevenue),
-    estimatedRevenue: render(figures.estimatedRevenue),
-    estimatedRoi: render(figures.estimatedRoi),
-    targetRoi: render(figures.targetRoi),
-    roiAchievementRate: renderOrNull(figures.roiAchievementRate),
-    salesGrowthRate: row.sales_growth_rate === null ? null : render(money(row.sales_growth_rate)),
+    totalInvestment: row.total_investment,
+    expectedRevenue: row.expected_revenue,
+    estimatedRevenue: row.estimated_revenue,
+    estimatedRoi: row.estimated_roi,
+    targetRoi: row.target_roi,
+    roiAchievementRate: row.roi_achievement_rate,
+    salesGrowthRate: row.sales_growth_rate,
   }
 }
 

@@ -1,7 +1,5 @@
-import type { ChannelStatsRow, EventStatsRow } from '@event-analytics/db'
+import type { ChannelStatsRow, EventReadRow } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
-import { eventFigures } from './event.js'
-import { money, render, renderOrNull } from './figures.js'
 
 export interface RoiBody {
   eventId: string
@@ -24,31 +22,31 @@ export interface RoiBody {
   asOf: string | null
 }
 
-export function roiBody(event: EventStatsRow, channels: readonly ChannelStatsRow[]): RoiBody {
-  const figures = eventFigures(event)
+/** Shapes only: the figures come computed from PostgreSQL (docs/SPEC.md section 6, packages/db migration 0006). */
+export function roiBody(event: EventReadRow, channels: readonly ChannelStatsRow[]): RoiBody {
   return {
     eventId: event.event_id,
     investment: {
-      ownInvestment: render(figures.ownInvestment),
-      distributionCost: render(figures.distributionCost),
-      totalInvestment: render(figures.totalInvestment),
+      ownInvestment: event.own_investment,
+      distributionCost: event.distribution_cost,
+      totalInvestment: event.total_investment,
       channels: channels.map((row) => ({
         channelName: row.channel_name,
         channelType: row.channel_type,
         distributionCount: row.distribution_count,
-        distributionCost: render(money(row.distribution_cost)),
+        distributionCost: row.distribution_cost,
       })),
     },
     revenue: {
-      expectedRevenue: render(figures.expectedRevenue),
-      estimatedRevenue: render(figures.estimatedRevenue),
+      expectedRevenue: event.expected_revenue,
+      estimatedRevenue: event.estimated_revenue,
       expectedParticipants: event.expected_participants,
       totalParticipants: event.total_participants,
     },
-    estimatedRoi: render(figures.estimatedRoi),
-    targetRoi: render(figures.targetRoi),
-    roiAchievementRate: renderOrNull(figures.roiAchievementRate),
-    salesGrowthRate: event.sales_growth_rate === null ? null : render(money(event.sales_growth_rate)),
+    estimatedRoi: event.estimated_roi,
+    targetRoi: event.target_roi,
+    roiAchievementRate: event.roi_achievement_rate,
+    salesGrowthRate: event.sales_growth_rate,
     asOf: asOfOf(event.last_occurred_at),
   }
 }

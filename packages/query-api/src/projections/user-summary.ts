@@ -1,7 +1,5 @@
-import type { ChannelTypeTotalsRow, EventStatsRow } from '@event-analytics/db'
+import type { ChannelTypeTotalsRow, EventStatsRow, UserTotalsRow } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
-import { eventFigures } from './event.js'
-import { costPer, estimatedRoi, money, percentOf, render, renderOrNull } from './figures.js'
 
 export interface UserEventItem {
   eventId: string
@@ -53,69 +51,55 @@ export interface Page {
 }
 
 /**
- * Totals are sums of the per-event figures over ALL the owner's visible events (the page
- * only slices the list), and the portfolio ROI is the SPEC formula over those sums.
+ * Shapes only: the per-event figures are the stored ones, the totals (sums over ALL the owner's
+ * visible events, the page only slices the list, and the portfolio ROI over those sums) and the
+ * per-type figures come computed from PostgreSQL (docs/SPEC.md section 6, packages/db migration 0006).
  */
 export function userSummaryBody(
   userId: string,
   events: readonly EventStatsRow[],
+  totals: UserTotalsRow,
   channelTypes: readonly ChannelTypeTotalsRow[],
   page: Page,
 ): UserSummaryBody {
-  const perEvent = events.map((row) => ({ row, figures: eventFigures(row) }))
-  let investment = 0n
-  let expected = 0n
-  let revenue = 0n
-  let participants = 0
-  let views = 0
-  for (const { row, figures } of perEvent) {
-    investment += figures.totalInvestment
-    expected += figures.expectedRevenue
-    revenue += figures.estimatedRevenue
-    participants += row.total_participants
-    views += row.total_views
-  }
   const start = (page.page - 1) * page.limit
   return {
     userId,
     totals: {
-      events: events.length,
-      totalParticipants: participants,
-      totalViews: views,
-      totalInvestment: render(investment),
-      expectedRevenue: render(expected),
-      estimatedRevenue: render(revenue),
-      estimatedRoi: render(estimatedRoi(revenue, investment)),
+      events: totals.events,
+      totalParticipants: totals.total_participants,
+      totalViews: totals.total_views,
+      totalInvestment: totals.total_investment,
+      expectedRevenue: totals.expected_revenue,
+      estimatedRevenue: totals.estimated_revenue,
+      estimatedRoi: totals.estimated_roi,
     },
-    channelTypes: channelTypes.map((row) => {
-      const cost = money(row.distribution_cost)
-      return {
-        channelType: row.channel_type,
-        channels: row.channels,
-        participants: row.participants,
-        views: row.views,
-        impressions: row.impressions,
-        clicks: row.clicks,
-        conversions: row.conversions,
-        engagement: row.likes + row.comments + row.shares,
-        distributionCost: render(cost),
-        ctr: renderOrNull(percentOf(row.clicks, row.impressions)),
-        participationRate: renderOrNull(percentOf(row.participants, row.views)),
-        conversionRate: renderOrNull(percentOf(row.conversions, row.clicks)),
-        costPerParticipant: renderOrNull(costPer(cost, row.participants)),
-        callCompletionRate: renderOrNull(percentOf(row.completed_calls, row.total_calls)),
-      }
-    }),
+    channelTypes: channelTypes.map((row) => ({
+      channelType: row.channel_type,
+      channels: row.channels,
+      participants: row.participants,
+      views: row.views,
+      impressions: row.impressions,
+      clicks: row.clicks,
+      conversions: row.conversions,
+      engagement: row.engagement,
+      distributionCost: row.distribution_cost,
+      ctr: row.ctr,
+      participationRate: row.participation_rate,
+      conversionRate: row.conversion_rate,
+      costPerParticipant: row.cost_per_participant,
+      callCompletionRate: row.call_completion_rate,
+    })),
     events: {
-      items: perEvent.slice(start, start + page.limit).map(({ row, figures }) => ({
+      items: events.slice(start, start + page.limit).map((row) => ({
         eventId: row.event_id,
         title: row.title ?? '',
         status: row.status,
         totalParticipants: row.total_participants,
         totalViews: row.total_views,
-        totalInvestment: render(figures.totalInvestment),
-        estimatedRevenue: render(figures.estimatedRevenue),
-        estimatedRoi: render(figures.estimatedRoi),
+        totalInvestment: row.total_investment,
+        estimatedRevenue: row.estimated_revenue,
+        estimatedRoi: row.estimated_roi,
         createdAt: (row.event_created_at ?? row.created_at).toISOString(),
       })),
       page: page.page,

@@ -6,7 +6,7 @@
  * ETag (see cache/owned-entry.ts); the route answers that text as is, on a hit and on a miss.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Database, EventStatsRow } from '@event-analytics/db'
+import type { Database, EventReadRow } from '@event-analytics/db'
 import { readVisibleEvent } from '@event-analytics/db'
 import type { Kysely } from 'kysely'
 import { decodeOwnedEntry, encodeOwnedEntry } from '../cache/owned-entry.js'
@@ -37,7 +37,7 @@ export interface EventReadSpec<T> {
   projection: string
   key: string
   field?: string
-  build: (event: EventStatsRow) => Promise<T>
+  build: (event: EventReadRow) => Promise<T>
 }
 
 /** Serialises a body to JSON text (a route's response-schema serializer). */

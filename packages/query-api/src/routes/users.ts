@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { cacheKeys } from '@event-analytics/contracts'
-import { readUserChannelTypeTotals, readUserEvents } from '@event-analytics/db'
+import { readUserChannelTypeTotals, readUserEvents, readUserTotals } from '@event-analytics/db'
 import { userSummaryBody } from '../projections/user-summary.js'
 import { canRead } from '../plugins/auth.js'
 import { badRequest, notFound } from '../plugins/problem-details.js'
@@ -113,8 +113,9 @@ export async function userRoutes(app: FastifyInstance, context: RouteContext): P
         load: async () => {
           const events = await readUserEvents(context.db, userId)
           if (events.length === 0) throw notFound(`analytics of user ${userId}`)
+          const totals = await readUserTotals(context.db, userId)
           const channelTypes = await readUserChannelTypeTotals(context.db, userId)
-          return userSummaryBody(userId, events, channelTypes, { page, limit })
+          return userSummaryBody(userId, events, totals, channelTypes, { page, limit })
         },
       })
       reply.header('x-cache', hit ? 'hit' : 'miss')

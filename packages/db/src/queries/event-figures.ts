@@ -1,0 +1,41 @@
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
+import type { Database } from '../schema/types.js'
+import type { AppliedEvent } from './apply-batch.js'
+
+/**
+ * docs/SPEC.md section 6 has one implementation: the figures_* SQL functions of migration 0006.
+ * This file is how TypeScript reaches them: the write that stores an event's figures, and the
+ * select-list fragments the read queries use for the figures that are not stored.
+ */
+
+/**
+ * Recomputes the stored figures (total_investment, estimated_revenue, estimated_roi,
+ * total_views) of the listed events from their primitive columns and their channels; returns
+ * each existing event with its owner. In the batch transaction the event rows are already
+ * locked, so concurrent batches cannot interleave their recomputes.
+ */
+export async function refreshEventFigures(db: Kysely<Database>, eventIds: readonly string[]): Promise<AppliedEvent[]> {
+  const result = await sql<{ event_id: string; user_id: string | null }>`
+    SELECT event_id, user_id FROM figures_refresh_events(${eventIds}::varchar[])`.execute(db)
+  return result.rows.map((row) => ({ eventId: row.event_id, userId: row.user_id }))
+}
+
+/** The event figures that are not stored: the achievement rate depends only on stored columns. */
+export const roiAchievementRate = sql<string | null>`figures_roi_achievement_rate(estimated_roi, target_roi)`.as('roi_achievement_rate')
+
+/**
+ * The per-channel figures over a relation with channel_stats' counter columns (a channel row,
+ * or sums of them: the rates of a sum are the SPEC formulas over the summed counters).
+ */
+export function channelFigures(relation: string) {
+  const column = (name: string) => sql.ref(`${relation}.${name}`)
+  return [
+    sql<number>`figures_engagement(${column('likes')}, ${column('comments')}, ${column('shares')})::bigint`.as('engagement'),
+    sql<string | null>`figures_percent(${column('clicks')}, ${column('impressions')})`.as('ctr'),
+    sql<string | null>`figures_percent(${column('participants')}, ${column('views')})`.as('participation_rate'),
+    sql<string | null>`figures_percent(${column('conversions')}, ${column('clicks')})`.as('conversion_rate'),
+    sql<string | null>`figures_cost_per(${column('distribution_cost')}, ${column('participants')})`.as('cost_per_participant'),
+    sql<string | null>`figures_percent(${column('completed_calls')}, ${column('total_calls')})`.as('call_completion_rate'),
+  ] as const
+}

@@ -1,33 +1,7 @@
 import type { ChannelStatsRow, ProviderStateValue } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
 import { costPer, money, percentOf, renderOrNull, render } from './figures.js'
-
-export interface ChannelBody {
-  channelName: string
-  channelType: string | null
-  participants: number
-  distributionCount: number
-  distributionCost: string
-  impressions: number
-  views: number
-  clicks: number
-  conversions: number
-  likes: number
-  comments: number
-  shares: number
-  engagement: number
-  totalCalls: number
-  completedCalls: number
-  averageDurationSec: string
-  ctr: string | null
-  participationRate: string | null
-  conversionRate: string | null
-  costPerParticipant: string | null
-  callCompletionRate: string | null
-  metricsAsOf: string | null
-  stale: boolean
-  asOf: string | null
-}
+import type { Channel } from '../routes/schemas.js'
 
 /** A channel row with its provider's breaker state (provider_health; absent/null: never reported). */
 export type ChannelInput = ChannelStatsRow & { readonly provider_state?: ProviderStateValue | null }
@@ -49,7 +23,7 @@ export function isStale(
   return metricsAsOf !== null && now.getTime() - metricsAsOf.getTime() > staleAfterMs
 }
 
-export function channelBody(row: ChannelInput, now: Date, staleAfterMs: number): ChannelBody {
+export function channelBody(row: ChannelInput, now: Date, staleAfterMs: number): Channel {
   const cost = money(row.distribution_cost)
   return {
     channelName: row.channel_name,
@@ -106,7 +80,7 @@ const DECIMAL_FIELDS = new Set<ChannelSortField>([
   'callCompletionRate',
 ])
 
-function sortValue(channel: ChannelBody, field: ChannelSortField): bigint | string | null {
+function sortValue(channel: Channel, field: ChannelSortField): bigint | string | null {
   if (field === 'channelName') return channel.channelName
   const value = channel[field]
   if (value === null) return null
@@ -114,7 +88,7 @@ function sortValue(channel: ChannelBody, field: ChannelSortField): bigint | stri
 }
 
 /** Sorts by `field` (nulls always last), ties broken by channel name so the order is stable. */
-export function sortChannels(channels: readonly ChannelBody[], field: ChannelSortField, order: SortOrder): ChannelBody[] {
+export function sortChannels(channels: readonly Channel[], field: ChannelSortField, order: SortOrder): Channel[] {
   const direction = order === 'asc' ? 1 : -1
   return [...channels].sort((a, b) => {
     const left = sortValue(a, field)

@@ -1,4 +1,5 @@
 import type { EventStatsRow } from '@event-analytics/db'
+import type { EventHeader, EventSummary } from '../routes/schemas.js'
 import { estimatedRevenue, estimatedRoi, money, render, renderOrNull, roiAchievementRate } from './figures.js'
 
 /** Event-level figures shared by the dashboard, the ROI view and the owner's summary. */
@@ -37,19 +38,7 @@ export function eventFigures(row: EventStatsRow): EventFigures {
   }
 }
 
-export interface EventSummaryBody {
-  totalParticipants: number
-  totalViews: number
-  totalInvestment: string
-  expectedRevenue: string
-  estimatedRevenue: string
-  estimatedRoi: string
-  targetRoi: string
-  roiAchievementRate: string | null
-  salesGrowthRate: string | null
-}
-
-export function eventSummary(row: EventStatsRow): EventSummaryBody {
+export function eventSummary(row: EventStatsRow): EventSummary {
   const figures = eventFigures(row)
   return {
     totalParticipants: row.total_participants,
@@ -62,13 +51,6 @@ export function eventSummary(row: EventStatsRow): EventSummaryBody {
     roiAchievementRate: renderOrNull(figures.roiAchievementRate),
     salesGrowthRate: row.sales_growth_rate === null ? null : render(money(row.sales_growth_rate)),
   }
-}
-
-export interface EventHeader {
-  eventId: string
-  title: string
-  userId: string
-  status: string
 }
 
 export function eventHeader(row: EventStatsRow): EventHeader {

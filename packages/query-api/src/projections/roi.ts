@@ -2,29 +2,9 @@ import type { ChannelStatsRow, EventStatsRow } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
 import { eventFigures } from './event.js'
 import { money, render, renderOrNull } from './figures.js'
+import type { Roi } from '../routes/schemas.js'
 
-export interface RoiBody {
-  eventId: string
-  investment: {
-    ownInvestment: string
-    distributionCost: string
-    totalInvestment: string
-    channels: { channelName: string; channelType: string | null; distributionCount: number; distributionCost: string }[]
-  }
-  revenue: {
-    expectedRevenue: string
-    estimatedRevenue: string
-    expectedParticipants: number | null
-    totalParticipants: number
-  }
-  estimatedRoi: string
-  targetRoi: string
-  roiAchievementRate: string | null
-  salesGrowthRate: string | null
-  asOf: string | null
-}
-
-export function roiBody(event: EventStatsRow, channels: readonly ChannelStatsRow[]): RoiBody {
+export function roiBody(event: EventStatsRow, channels: readonly ChannelStatsRow[]): Roi {
   const figures = eventFigures(event)
   return {
     eventId: event.event_id,

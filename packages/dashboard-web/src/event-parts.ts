@@ -1,5 +1,5 @@
 /** Pieces of the event view: KPI cards, the sortable channel table, the ROI breakdown. */
-import type { Channel, Dashboard, Roi } from './api.js'
+import type { Channel, Dashboard, Roi } from '@event-analytics/query-api/schemas'
 import { h, replace } from './dom.js'
 import { fmt } from './format.js'
 

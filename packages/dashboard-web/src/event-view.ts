@@ -5,7 +5,7 @@
  * asOf; the pipeline lag comes from the stream's `pipeline` frames.
  */
 import { api } from './api.js'
-import type { Channel, Dashboard, Pipeline } from './api.js'
+import type { Channel, Dashboard, PipelineFrame } from '@event-analytics/query-api/schemas'
 import { announce, h, replace } from './dom.js'
 import { renderChannels, renderKpis, renderRoi } from './event-parts.js'
 import type { SortState } from './event-parts.js'
@@ -184,7 +184,7 @@ export async function renderEvent(root: HTMLElement, eventId: string): Promise<(
     }, RELOAD_DELAY_MS)
   })
   stream.addEventListener('pipeline', (event) => {
-    state.lag = (JSON.parse((event as MessageEvent<string>).data) as Pipeline).lagSeconds
+    state.lag = (JSON.parse((event as MessageEvent<string>).data) as PipelineFrame).lagSeconds
     tick()
   })
   const clock = window.setInterval(tick, 1000)

@@ -1,6 +1,6 @@
 /** The owner's overview: portfolio totals, per-channel-type performance, the events list (paginated). */
 import { api } from './api.js'
-import type { OwnerSummary } from './api.js'
+import type { UserSummary } from '@event-analytics/query-api/schemas'
 import { h, replace } from './dom.js'
 import { fmt } from './format.js'
 
@@ -41,7 +41,7 @@ function table(caption: string, headers: readonly string[], rows: readonly (read
   )
 }
 
-function render(root: HTMLElement, summary: OwnerSummary, goTo: (page: number) => void): void {
+function render(root: HTMLElement, summary: UserSummary, goTo: (page: number) => void): void {
   const { totals, events } = summary
   const pages = Math.max(1, Math.ceil(events.total / events.limit))
   replace(

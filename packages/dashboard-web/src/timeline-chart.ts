@@ -7,7 +7,7 @@
  */
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
-import type { Timeline } from './api.js'
+import type { Timeline } from '@event-analytics/query-api/schemas'
 import { fmt } from './format.js'
 
 export interface TimelineChart {

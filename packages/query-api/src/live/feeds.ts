@@ -11,6 +11,7 @@ import { decodeChange } from '@event-analytics/contracts'
 import type { Redis } from 'ioredis'
 import type { FastifyBaseLogger } from 'fastify'
 import type { OwnedEntry } from '../cache/owned-entry.js'
+import type { PipelineFrame } from '../routes/schemas.js'
 
 export interface StreamClient {
   readonly owner: string
@@ -205,7 +206,7 @@ export class LiveFeeds {
   private pipelineFrame(feed: Feed, asOf: number | null): string {
     const now = this.now()
     const lag = feed.lastChangeAt === null || asOf === null ? null : Math.max(0, feed.lastChangeAt - asOf) / 1000
-    const data = {
+    const data: PipelineFrame = {
       asOf: asOf === null ? null : new Date(asOf).toISOString(),
       ageSeconds: asOf === null ? null : Math.max(0, now - asOf) / 1000,
       lagSeconds: lag,

@@ -12,8 +12,7 @@ import { readVisibleEvent } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
 import { csvDocument, decimalCell, localTime } from '../projections/csv.js'
 import type { Cell } from '../projections/csv.js'
-import type { ChannelBody } from '../projections/channel.js'
-import type { TimelineBucketBody } from '../projections/timeline.js'
+import type { ChannelList, Timeline } from '../routes/schemas.js'
 
 export type CsvView = 'timeline' | 'channels'
 
@@ -39,12 +38,10 @@ function wantsCsv(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').split(',').some((type) => type.trim().toLowerCase().startsWith('text/csv'))
 }
 
-interface TimelineJson {
-  eventId: string
-  granularity: string
-  tz: string
-  buckets: TimelineBucketBody[]
-}
+/** What the CSV reads of the timeline body. */
+type TimelineJson = Pick<Timeline, 'eventId' | 'granularity' | 'tz' | 'buckets'>
+/** What the CSV reads of the channel list body. */
+type ChannelsJson = Pick<ChannelList, 'eventId' | 'channels'>
 
 function timelineCsv(body: TimelineJson, title: string): string {
   const header = [
@@ -78,7 +75,7 @@ function timelineCsv(body: TimelineJson, title: string): string {
   )
 }
 
-function channelsCsv(body: { eventId: string; channels: ChannelBody[] }, title: string, zone: string): string {
+function channelsCsv(body: ChannelsJson, title: string, zone: string): string {
   const header = [
     'event_id',
     'event_title',
@@ -142,9 +139,7 @@ async function csvPlugin(app: FastifyInstance, options: CsvOptions): Promise<voi
     // The route has checked visibility and ownership; the title is the only thing its body lacks.
     const title = (await readVisibleEvent(options.db, body.eventId))?.title ?? ''
     const csv =
-      view === 'timeline'
-        ? timelineCsv(body as TimelineJson, title)
-        : channelsCsv(body as { eventId: string; channels: ChannelBody[] }, title, options.defaultTimeZone)
+      view === 'timeline' ? timelineCsv(body as TimelineJson, title) : channelsCsv(body as ChannelsJson, title, options.defaultTimeZone)
     const suffix = view === 'timeline' ? `timeline-${(body as TimelineJson).granularity}` : 'channels'
     // The JSON's ETag does not describe the CSV: no validator, the download is always whole.
     reply.removeHeader('etag')

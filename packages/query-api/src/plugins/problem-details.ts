@@ -16,30 +16,10 @@ import type { Socket } from 'node:net'
 import { isDatabaseUnavailable } from '@event-analytics/db'
 import fp from 'fastify-plugin'
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ProblemSchema } from '../routes/schemas.js'
+import type { Problem } from '../routes/schemas.js'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
-
-export interface ProblemBody {
-  type: string
-  title: string
-  status: number
-  detail: string
-  instance: string
-}
-
-export const problemSchema = {
-  $id: 'Problem',
-  type: 'object',
-  description: 'RFC 9457 problem details',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-  },
-  required: ['type', 'title', 'status', 'detail', 'instance'],
-} as const
 
 /** An error that already knows its status and its human-readable detail. */
 export class ProblemError extends Error {
@@ -87,7 +67,7 @@ function detailOf(error: FastifyError | ProblemError, status: number): string {
   return error.message
 }
 
-function problemOf(error: FastifyError | ProblemError, request: FastifyRequest): ProblemBody {
+function problemOf(error: FastifyError | ProblemError, request: FastifyRequest): Problem {
   const raw = error.statusCode
   const status = typeof raw === 'number' && raw >= 400 && raw <= 599 ? raw : isDatabaseUnavailable(error) ? 503 : 500 // PostgreSQL/Redis unreachable: retry later, not a bug
   return {
@@ -100,11 +80,11 @@ function problemOf(error: FastifyError | ProblemError, request: FastifyRequest):
 }
 
 /** A problem of this request's own making (401/403 from hooks that reply instead of throwing). */
-export function problemFor(request: FastifyRequest, status: number, detail: string): ProblemBody {
+export function problemFor(request: FastifyRequest, status: number, detail: string): Problem {
   return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, instance: instanceOf(request.id) }
 }
 
-export function sendProblem(reply: FastifyReply, body: ProblemBody): FastifyReply {
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
   if (body.status === 401) reply.header('www-authenticate', 'Bearer')
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body)
 }
@@ -122,7 +102,7 @@ export function clientErrorHandler(this: FastifyInstance, error: ConnectionError
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const [status, detail] = PARSER_DETAILS[error.code] ?? [400, 'the request is not valid HTTP/1.1']
   const title = STATUS_CODES[status] ?? 'Error'
-  const body = JSON.stringify({ type: 'about:blank', title, status, detail, instance: instanceOf(randomUUID()) } satisfies ProblemBody)
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail, instance: instanceOf(randomUUID()) } satisfies Problem)
   this.log.debug({ err: error }, 'client error')
   if (socket.writable) {
     socket.write(
@@ -143,13 +123,13 @@ export function expectationFailed(_request: IncomingMessage, response: ServerRes
     status: 417,
     detail: 'the only expectation this server meets is 100-continue',
     instance: instanceOf(randomUUID()),
-  } satisfies ProblemBody)
+  } satisfies Problem)
   response.writeHead(417, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) })
   response.end(body)
 }
 
 async function problemDetails(app: FastifyInstance): Promise<void> {
-  app.addSchema(problemSchema)
+  app.addSchema(ProblemSchema)
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const body = problemOf(error, request)
     if (body.status >= 500) request.log.error({ err: error }, 'request failed')

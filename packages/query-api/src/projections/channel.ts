@@ -1,33 +1,7 @@
 import { parseDecimal } from '@event-analytics/contracts'
 import type { ChannelFigures, ChannelStatsRow, ProviderStateValue } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
-
-export interface ChannelBody {
-  channelName: string
-  channelType: string | null
-  participants: number
-  distributionCount: number
-  distributionCost: string
-  impressions: number
-  views: number
-  clicks: number
-  conversions: number
-  likes: number
-  comments: number
-  shares: number
-  engagement: number
-  totalCalls: number
-  completedCalls: number
-  averageDurationSec: string
-  ctr: string | null
-  participationRate: string | null
-  conversionRate: string | null
-  costPerParticipant: string | null
-  callCompletionRate: string | null
-  metricsAsOf: string | null
-  stale: boolean
-  asOf: string | null
-}
+import type { Channel } from '../routes/schemas.js'
 
 /**
  * A channel row with its figures (computed by readEventChannels, docs/SPEC.md section 6) and its
@@ -53,7 +27,7 @@ export function isStale(
 }
 
 /** Shapes only: the figures come computed from PostgreSQL. */
-export function channelBody(row: ChannelInput, now: Date, staleAfterMs: number): ChannelBody {
+export function channelBody(row: ChannelInput, now: Date, staleAfterMs: number): Channel {
   return {
     channelName: row.channel_name,
     channelType: row.channel_type,
@@ -109,7 +83,7 @@ const DECIMAL_FIELDS = new Set<ChannelSortField>([
   'callCompletionRate',
 ])
 
-function sortValue(channel: ChannelBody, field: ChannelSortField): bigint | string | null {
+function sortValue(channel: Channel, field: ChannelSortField): bigint | string | null {
   if (field === 'channelName') return channel.channelName
   const value = channel[field]
   if (value === null) return null
@@ -118,7 +92,7 @@ function sortValue(channel: ChannelBody, field: ChannelSortField): bigint | stri
 }
 
 /** Sorts by `field` (nulls always last), ties broken by channel name so the order is stable. */
-export function sortChannels(channels: readonly ChannelBody[], field: ChannelSortField, order: SortOrder): ChannelBody[] {
+export function sortChannels(channels: readonly Channel[], field: ChannelSortField, order: SortOrder): Channel[] {
   const direction = order === 'asc' ? 1 : -1
   return [...channels].sort((a, b) => {
     const left = sortValue(a, field)

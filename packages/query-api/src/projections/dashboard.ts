@@ -3,32 +3,13 @@ import { asOfOf } from './as-of.js'
 import { channelBody } from './channel.js'
 import type { ChannelInput } from './channel.js'
 import { eventHeader, eventSummary } from './event.js'
-import type { EventHeader, EventSummaryBody } from './event.js'
-
-export interface DashboardChannel {
-  channelName: string
-  channelType: string | null
-  participants: number
-  views: number
-  distributionCost: string
-  participationRate: string | null
-  costPerParticipant: string | null
-  stale: boolean
-}
-
-export interface DashboardBody {
-  event: EventHeader
-  summary: EventSummaryBody
-  channels: DashboardChannel[]
-  updatedAt: string
-  asOf: string | null
-}
+import type { Dashboard } from '../routes/schemas.js'
 
 function latest(dates: readonly Date[]): Date {
   return new Date(Math.max(...dates.map((date) => date.getTime())))
 }
 
-export function dashboardBody(event: EventReadRow, channels: readonly ChannelInput[], now: Date, staleAfterMs: number): DashboardBody {
+export function dashboardBody(event: EventReadRow, channels: readonly ChannelInput[], now: Date, staleAfterMs: number): Dashboard {
   return {
     event: eventHeader(event),
     summary: eventSummary(event),

@@ -1,4 +1,5 @@
 import type { EventReadRow, EventStatsRow } from '@event-analytics/db'
+import type { EventHeader, EventSummary } from '../routes/schemas.js'
 
 /*
  * Shapes only: every figure is computed in PostgreSQL by the one implementation of
@@ -6,19 +7,7 @@ import type { EventReadRow, EventStatsRow } from '@event-analytics/db'
  * columns, and roi_achievement_rate from readVisibleEvent.
  */
 
-export interface EventSummaryBody {
-  totalParticipants: number
-  totalViews: number
-  totalInvestment: string
-  expectedRevenue: string
-  estimatedRevenue: string
-  estimatedRoi: string
-  targetRoi: string
-  roiAchievementRate: string | null
-  salesGrowthRate: string | null
-}
-
-export function eventSummary(row: EventReadRow): EventSummaryBody {
+export function eventSummary(row: EventReadRow): EventSummary {
   return {
     totalParticipants: row.total_participants,
     totalViews: row.total_views,
@@ -30,13 +19,6 @@ export function eventSummary(row: EventReadRow): EventSummaryBody {
     roiAchievementRate: row.roi_achievement_rate,
     salesGrowthRate: row.sales_growth_rate,
   }
-}
-
-export interface EventHeader {
-  eventId: string
-  title: string
-  userId: string
-  status: string
 }
 
 export function eventHeader(row: EventStatsRow): EventHeader {

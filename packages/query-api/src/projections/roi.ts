@@ -1,29 +1,9 @@
 import type { ChannelStatsRow, EventReadRow } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
-
-export interface RoiBody {
-  eventId: string
-  investment: {
-    ownInvestment: string
-    distributionCost: string
-    totalInvestment: string
-    channels: { channelName: string; channelType: string | null; distributionCount: number; distributionCost: string }[]
-  }
-  revenue: {
-    expectedRevenue: string
-    estimatedRevenue: string
-    expectedParticipants: number | null
-    totalParticipants: number
-  }
-  estimatedRoi: string
-  targetRoi: string
-  roiAchievementRate: string | null
-  salesGrowthRate: string | null
-  asOf: string | null
-}
+import type { Roi } from '../routes/schemas.js'
 
 /** Shapes only: the figures come computed from PostgreSQL (docs/SPEC.md section 6, packages/db migration 0006). */
-export function roiBody(event: EventReadRow, channels: readonly ChannelStatsRow[]): RoiBody {
+export function roiBody(event: EventReadRow, channels: readonly ChannelStatsRow[]): Roi {
   return {
     eventId: event.event_id,
     investment: {

@@ -4,6 +4,7 @@
  */
 import type { TimelineGranularity } from '@event-analytics/contracts'
 import type { TimelineBucketRow } from '@event-analytics/db'
+import type { TimelineBucket } from '../routes/schemas.js'
 
 export class TimelineRangeError extends Error {
   override name = 'TimelineRangeError'
@@ -173,18 +174,8 @@ export function resolveRange(request: RangeRequest, span: { first: Date; last: D
   return { from, to }
 }
 
-export interface TimelineBucketBody {
-  bucketStart: string
-  bucketEnd: string
-  participants: number
-  views: number
-  engagement: number
-  conversions: number
-  cumulativeParticipants: number
-}
-
 export interface TimelineBuckets {
-  buckets: TimelineBucketBody[]
+  buckets: TimelineBucket[]
   /** Some local boundary is not on a UTC hour (e.g. Asia/Kolkata +05:30): see OFF_HOUR_NOTE. */
   approximate: boolean
 }

@@ -1,49 +1,6 @@
 import type { ChannelTypeTotalsRow, EventStatsRow, UserTotalsRow } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
-
-export interface UserEventItem {
-  eventId: string
-  title: string
-  status: string
-  totalParticipants: number
-  totalViews: number
-  totalInvestment: string
-  estimatedRevenue: string
-  estimatedRoi: string
-  createdAt: string
-}
-
-export interface UserSummaryBody {
-  userId: string
-  totals: {
-    events: number
-    totalParticipants: number
-    totalViews: number
-    totalInvestment: string
-    expectedRevenue: string
-    estimatedRevenue: string
-    estimatedRoi: string
-  }
-  channelTypes: {
-    channelType: string | null
-    channels: number
-    participants: number
-    views: number
-    impressions: number
-    clicks: number
-    conversions: number
-    engagement: number
-    distributionCost: string
-    ctr: string | null
-    participationRate: string | null
-    conversionRate: string | null
-    costPerParticipant: string | null
-    callCompletionRate: string | null
-  }[]
-  events: { items: UserEventItem[]; page: number; limit: number; total: number }
-  /** Newest input of any of the owner's events. */
-  asOf: string | null
-}
+import type { UserSummary } from '../routes/schemas.js'
 
 export interface Page {
   page: number
@@ -61,7 +18,7 @@ export function userSummaryBody(
   totals: UserTotalsRow,
   channelTypes: readonly ChannelTypeTotalsRow[],
   page: Page,
-): UserSummaryBody {
+): UserSummary {
   const start = (page.page - 1) * page.limit
   return {
     userId,

@@ -5,7 +5,7 @@
  * The cache holds the body already serialised through the route's response schema, with its
  * ETag (see cache/owned-entry.ts); the route answers that text as is, on a hit and on a miss.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Database, EventReadRow } from '@event-analytics/db'
 import { readVisibleEvent } from '@event-analytics/db'
 import type { Kysely } from 'kysely'
@@ -34,6 +34,7 @@ export class OwnedFailure extends Error {
 }
 
 export interface EventReadSpec<T> {
+  eventId: string
   projection: string
   key: string
   field?: string
@@ -74,10 +75,10 @@ function entryOf(serialize: BodySerializer, text: string): OwnedEntry {
 export async function loadEventEntry<T>(
   app: FastifyInstance,
   db: Kysely<Database>,
-  eventId: string,
   spec: EventReadSpec<T>,
   serialize: BodySerializer,
 ): Promise<{ entry: OwnedEntry; hit: boolean }> {
+  const { eventId } = spec
   const result = await app.projectionCache.getText({
     projection: spec.projection,
     key: spec.key,
@@ -95,16 +96,20 @@ export async function loadEventEntry<T>(
   return { entry: entryOf(serialize, result.value), hit: result.hit }
 }
 
-/** Sends the event's projection (serialised text) after the visibility and owner checks. */
-export async function readEventProjection<T>(
+/**
+ * Sends the event's projection after the visibility and owner checks, and resolves once it is
+ * sent. The text was serialised by this route's response schema (replySerializer), so it goes out
+ * as is: the route's handler returns nothing (its typed reply would not take text).
+ */
+export async function sendEventProjection<T>(
   app: FastifyInstance,
   db: Kysely<Database>,
-  request: FastifyRequest<{ Params: { eventId: string } }>,
   reply: FastifyReply,
   spec: EventReadSpec<T>,
-): Promise<string> {
-  const { eventId } = request.params
-  const { entry, hit } = await loadEventEntry(app, db, eventId, spec, replySerializer(reply)).catch((error: unknown) => {
+): Promise<void> {
+  const { eventId } = spec
+  const { request } = reply
+  const { entry, hit } = await loadEventEntry(app, db, spec, replySerializer(reply)).catch((error: unknown) => {
     // A failure inside an existing event (e.g. unknown channel) is only revealed to its readers.
     if (!(error instanceof OwnedFailure)) throw error
     if (!canRead(request.principal, error.owner)) throw notFound(`event ${eventId}`)
@@ -112,9 +117,10 @@ export async function readEventProjection<T>(
   })
   if (!canRead(request.principal, entry.owner)) throw notFound(`event ${eventId}`)
   // The etag plugin uses this tag instead of hashing the payload again (and answers 304 on a match).
-  reply
+  // Awaiting the reply (a thenable) keeps Fastify from taking the handler's undefined for a body.
+  await reply
     .header('x-cache', hit ? 'hit' : 'miss')
     .header('etag', entry.etag)
     .type(JSON_CONTENT_TYPE)
-  return entry.body
+    .send(entry.body)
 }

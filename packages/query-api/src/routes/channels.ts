@@ -1,75 +1,35 @@
-import { CHANNEL_TYPES } from '@event-analytics/contracts'
 import type { FastifyInstance } from 'fastify'
-import { cacheKeys } from '@event-analytics/contracts'
+import { Type } from '@sinclair/typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { CHANNEL_TYPES, cacheKeys } from '@event-analytics/contracts'
 import { readEventChannel, readEventChannels } from '@event-analytics/db'
 import { CHANNEL_SORT_FIELDS, channelBody, sortChannels } from '../projections/channel.js'
-import type { ChannelSortField, SortOrder } from '../projections/channel.js'
 import { notFound } from '../plugins/problem-details.js'
 import { asOfOf } from '../projections/as-of.js'
-import { readEventProjection } from './access.js'
+import { sendEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
 import {
-  asOfSchema,
-  bool,
-  channelNameSchema,
-  channelTypeSchema,
-  decimal,
-  eventIdSchema,
-  int,
-  nullableDecimal,
-  nullableStr,
-  object,
+  Body,
+  ChannelListSchema,
+  ChannelNameSchema,
+  ChannelSchema,
+  EventIdSchema,
+  Query,
+  StringEnum,
   problemResponses,
   security,
-  str,
 } from './schemas.js'
 
-export const channelResponse = object({
-  channelName: str,
-  channelType: channelTypeSchema,
-  participants: int,
-  distributionCount: int,
-  distributionCost: decimal,
-  impressions: int,
-  views: int,
-  clicks: int,
-  conversions: int,
-  likes: int,
-  comments: int,
-  shares: int,
-  engagement: int,
-  totalCalls: int,
-  completedCalls: int,
-  averageDurationSec: decimal,
-  ctr: nullableDecimal,
-  participationRate: nullableDecimal,
-  conversionRate: nullableDecimal,
-  costPerParticipant: nullableDecimal,
-  callCompletionRate: nullableDecimal,
-  metricsAsOf: nullableStr,
-  stale: bool,
-  asOf: asOfSchema,
+const ListQuerySchema = Query({
+  channelType: Type.Optional(StringEnum(CHANNEL_TYPES)),
+  sort: StringEnum(CHANNEL_SORT_FIELDS, { default: 'channelName' }),
+  order: StringEnum(['asc', 'desc'], { default: 'asc' }),
 })
-
-interface ListQuery {
-  channelType?: 'TV' | 'SNS' | 'VOICE'
-  sort: ChannelSortField
-  order: SortOrder
-}
-
-const listQuery = {
-  type: 'object',
-  properties: {
-    channelType: { type: 'string', enum: [...CHANNEL_TYPES] },
-    sort: { type: 'string', enum: CHANNEL_SORT_FIELDS, default: 'channelName' },
-    order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
-  },
-  additionalProperties: false,
-} as const
 
 export async function channelRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
   const staleAfter = context.config.channelStaleAfterMs
-  app.get<{ Params: { eventId: string }; Querystring: ListQuery }>(
+  const api = app.withTypeProvider<TypeBoxTypeProvider>()
+  api.get(
     '/events/:eventId/analytics/channels',
     {
       config: { etag: true, csv: 'channels' },
@@ -77,17 +37,15 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
         summary: 'Every channel with all counters and derived rates (nulls sort last)',
         tags: ['analytics'],
         security,
-        params: object({ eventId: eventIdSchema }),
-        querystring: listQuery,
-        response: {
-          200: object({ eventId: str, asOf: asOfSchema, channels: { type: 'array', items: channelResponse } }),
-          ...problemResponses,
-        },
+        params: Body({ eventId: EventIdSchema }),
+        querystring: ListQuerySchema,
+        response: { 200: ChannelListSchema, ...problemResponses },
       },
     },
     async (request, reply) => {
       const { channelType, sort, order } = request.query
-      return readEventProjection(app, context.db, request, reply, {
+      return sendEventProjection(app, context.db, reply, {
+        eventId: request.params.eventId,
         projection: 'channels',
         key: cacheKeys.channelList(request.params.eventId),
         field: `type=${channelType ?? '*'}&sort=${sort}&order=${order}`,
@@ -103,7 +61,7 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
     },
   )
 
-  app.get<{ Params: { eventId: string; channelName: string } }>(
+  api.get(
     '/events/:eventId/analytics/channels/:channelName',
     {
       config: { etag: true },
@@ -111,13 +69,14 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
         summary: 'One channel with all counters and derived rates',
         tags: ['analytics'],
         security,
-        params: object({ eventId: eventIdSchema, channelName: channelNameSchema }),
-        response: { 200: channelResponse, ...problemResponses },
+        params: Body({ eventId: EventIdSchema, channelName: ChannelNameSchema }),
+        response: { 200: ChannelSchema, ...problemResponses },
       },
     },
     async (request, reply) => {
       const { eventId, channelName } = request.params
-      return readEventProjection(app, context.db, request, reply, {
+      return sendEventProjection(app, context.db, reply, {
+        eventId,
         projection: 'channel',
         key: cacheKeys.channel(eventId, channelName),
         build: async () => {

@@ -1,58 +1,18 @@
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { cacheKeys } from '@event-analytics/contracts'
 import { readEventChannels } from '@event-analytics/db'
 import { dashboardBody } from '../projections/dashboard.js'
-import type { DashboardBody } from '../projections/dashboard.js'
-import { readEventProjection } from './access.js'
+import { sendEventProjection } from './access.js'
 import type { EventReadSpec } from './access.js'
 import type { RouteContext } from './context.js'
-import {
-  asOfSchema,
-  bool,
-  channelTypeSchema,
-  decimal,
-  eventParams,
-  int,
-  nullableDecimal,
-  object,
-  problemResponses,
-  security,
-  str,
-} from './schemas.js'
-
-export const dashboardResponse = object({
-  event: object({ eventId: str, title: str, userId: str, status: str }),
-  summary: object({
-    totalParticipants: int,
-    totalViews: int,
-    totalInvestment: decimal,
-    expectedRevenue: decimal,
-    estimatedRevenue: decimal,
-    estimatedRoi: decimal,
-    targetRoi: decimal,
-    roiAchievementRate: nullableDecimal,
-    salesGrowthRate: nullableDecimal,
-  }),
-  channels: {
-    type: 'array',
-    items: object({
-      channelName: str,
-      channelType: channelTypeSchema,
-      participants: int,
-      views: int,
-      distributionCost: decimal,
-      participationRate: nullableDecimal,
-      costPerParticipant: nullableDecimal,
-      stale: bool,
-    }),
-  },
-  updatedAt: { type: 'string', format: 'date-time' },
-  asOf: asOfSchema,
-})
+import { DashboardSchema, EventParamsSchema, problemResponses, security } from './schemas.js'
+import type { Dashboard } from './schemas.js'
 
 /** The dashboard's cache key and loader, shared by the REST route and the live stream. */
-export function dashboardSpec(context: RouteContext, eventId: string): EventReadSpec<DashboardBody> {
+export function dashboardSpec(context: RouteContext, eventId: string): EventReadSpec<Dashboard> {
   return {
+    eventId,
     projection: 'dashboard',
     key: cacheKeys.dashboard(eventId),
     build: async (event) =>
@@ -61,7 +21,7 @@ export function dashboardSpec(context: RouteContext, eventId: string): EventRead
 }
 
 export async function dashboardRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
-  app.get<{ Params: { eventId: string } }>(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/events/:eventId/analytics',
     {
       config: { etag: true },
@@ -69,10 +29,10 @@ export async function dashboardRoutes(app: FastifyInstance, context: RouteContex
         summary: 'Event dashboard: summary figures and per-channel performance',
         tags: ['analytics'],
         security,
-        params: eventParams,
-        response: { 200: dashboardResponse, ...problemResponses },
+        params: EventParamsSchema,
+        response: { 200: DashboardSchema, ...problemResponses },
       },
     },
-    async (request, reply) => readEventProjection(app, context.db, request, reply, dashboardSpec(context, request.params.eventId)),
+    async (request, reply) => sendEventProjection(app, context.db, reply, dashboardSpec(context, request.params.eventId)),
   )
 }

@@ -1,49 +1,14 @@
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { cacheKeys } from '@event-analytics/contracts'
 import { readEventChannels } from '@event-analytics/db'
 import { roiBody } from '../projections/roi.js'
-import { readEventProjection } from './access.js'
+import { sendEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
-import {
-  asOfSchema,
-  channelTypeSchema,
-  decimal,
-  eventParams,
-  int,
-  nullableDecimal,
-  nullableInt,
-  object,
-  problemResponses,
-  security,
-  str,
-} from './schemas.js'
-
-export const roiResponse = object({
-  eventId: str,
-  investment: object({
-    ownInvestment: decimal,
-    distributionCost: decimal,
-    totalInvestment: decimal,
-    channels: {
-      type: 'array',
-      items: object({ channelName: str, channelType: channelTypeSchema, distributionCount: int, distributionCost: decimal }),
-    },
-  }),
-  revenue: object({
-    expectedRevenue: decimal,
-    estimatedRevenue: decimal,
-    expectedParticipants: nullableInt,
-    totalParticipants: int,
-  }),
-  estimatedRoi: decimal,
-  targetRoi: decimal,
-  roiAchievementRate: nullableDecimal,
-  salesGrowthRate: nullableDecimal,
-  asOf: asOfSchema,
-})
+import { EventParamsSchema, RoiSchema, problemResponses, security } from './schemas.js'
 
 export async function roiRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
-  app.get<{ Params: { eventId: string } }>(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/events/:eventId/analytics/roi',
     {
       config: { etag: true },
@@ -51,12 +16,13 @@ export async function roiRoutes(app: FastifyInstance, context: RouteContext): Pr
         summary: 'Investment breakdown, revenue, estimated ROI and target achievement',
         tags: ['analytics'],
         security,
-        params: eventParams,
-        response: { 200: roiResponse, ...problemResponses },
+        params: EventParamsSchema,
+        response: { 200: RoiSchema, ...problemResponses },
       },
     },
     async (request, reply) =>
-      readEventProjection(app, context.db, request, reply, {
+      sendEventProjection(app, context.db, reply, {
+        eventId: request.params.eventId,
         projection: 'roi',
         key: cacheKeys.roi(request.params.eventId),
         build: async (event) => roiBody(event, await readEventChannels(context.db, event.event_id)),

@@ -5,11 +5,13 @@
  * inside its 15 minutes be used twice; it stays bound to the same owner).
  */
 import type { FastifyInstance } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Redis } from 'ioredis'
 import type { SessionTokens } from '../auth/session.js'
 import { bearerToken, verifyOr401 } from '../plugins/auth.js'
 import { ProblemError } from '../plugins/problem-details.js'
-import { bool, object, problemResponses, str } from './schemas.js'
+import { Body, MeSchema, NoBodySchema, problemResponses } from './schemas.js'
 
 export interface SessionRouteOptions {
   sessions: SessionTokens
@@ -18,7 +20,8 @@ export interface SessionRouteOptions {
 
 const LOGIN_CLAIM_PREFIX = 'analytics-login:'
 
-export async function sessionRoutes(app: FastifyInstance, options: SessionRouteOptions): Promise<void> {
+export async function sessionRoutes(fastify: FastifyInstance, options: SessionRouteOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const { sessions, redis } = options
   const tags = ['session']
 
@@ -29,7 +32,7 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
         summary: 'Exchange a bearer token for the HttpOnly session cookie the page and its streams use',
         tags,
         security: [{ bearerAuth: [] }],
-        response: { 204: { type: 'null' }, ...problemResponses },
+        response: { 204: NoBodySchema, ...problemResponses },
       },
     },
     async (request, reply) => {
@@ -39,14 +42,14 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
     },
   )
 
-  app.get<{ Querystring: { code: string } }>(
+  app.get(
     '/auth/login',
     {
       schema: {
         summary: 'Sign in with a one-time login code (the link `npm start` prints), then go to the page',
         tags,
-        querystring: object({ code: { type: 'string', minLength: 20, maxLength: 2048, pattern: '^[A-Za-z0-9._-]+$' } }),
-        response: { 303: { type: 'null' }, ...problemResponses },
+        querystring: Body({ code: Type.String({ minLength: 20, maxLength: 2048, pattern: '^[A-Za-z0-9._-]+$' }) }),
+        response: { 303: NoBodySchema, ...problemResponses },
       },
     },
     async (request, reply) => {
@@ -56,15 +59,15 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
       if (claimed !== 'OK') throw new ProblemError(401, 'this sign-in link was used already; ask for a new one')
       await sessions.start(request, reply, login.principal)
       return reply
-        .code(303)
         .header('location', `/#/owner/${encodeURIComponent(login.principal.sub)}`)
+        .code(303)
         .send()
     },
   )
 
   app.post(
     '/auth/logout',
-    { schema: { summary: 'End the browser session', tags, response: { 204: { type: 'null' } } } },
+    { schema: { summary: 'End the browser session', tags, response: { 204: NoBodySchema } } },
     async (request, reply) => {
       sessions.end(request, reply)
       return reply.code(204).send()
@@ -78,7 +81,7 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
       schema: {
         summary: 'Who the session or token speaks for',
         tags,
-        response: { 200: object({ sub: str, operator: bool }), ...problemResponses },
+        response: { 200: MeSchema, ...problemResponses },
       },
     },
     async (request, reply) => {

@@ -8,6 +8,7 @@
  */
 import fastJson from 'fast-json-stringify'
 import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Redis } from 'ioredis'
 import { LiveFeeds, dashboardFrame } from '../live/feeds.js'
 import type { StreamClient } from '../live/feeds.js'
@@ -15,8 +16,8 @@ import { canRead } from '../plugins/auth.js'
 import { ProblemError, notFound } from '../plugins/problem-details.js'
 import { OwnedFailure, loadEventEntry } from './access.js'
 import type { RouteContext } from './context.js'
-import { dashboardResponse, dashboardSpec } from './dashboard.js'
-import { eventParams, problemResponses, security } from './schemas.js'
+import { dashboardSpec } from './dashboard.js'
+import { DashboardSchema, EventParamsSchema, problemResponses, security } from './schemas.js'
 
 export interface StreamRouteOptions extends RouteContext {
   /** A connection of its own: it is put in subscribe mode. Quit by these routes on close. */
@@ -31,8 +32,8 @@ const RETRY_MS = 2000
 export async function streamRoutes(app: FastifyInstance, options: StreamRouteOptions): Promise<void> {
   const { live } = options.config
   // The same serializer Fastify compiles for the REST route: both write the same cached text.
-  const serialize = fastJson(dashboardResponse)
-  const load = async (eventId: string) => (await loadEventEntry(app, options.db, eventId, dashboardSpec(options, eventId), serialize)).entry
+  const serialize = fastJson(DashboardSchema)
+  const load = async (eventId: string) => (await loadEventEntry(app, options.db, dashboardSpec(options, eventId), serialize)).entry
   const feeds = new LiveFeeds({
     subscriber: options.subscriber,
     channel: live.changesChannel,
@@ -48,7 +49,7 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
     await options.subscriber.quit().catch(() => undefined)
   })
 
-  app.get<{ Params: { eventId: string } }>(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/events/:eventId/analytics/stream',
     {
       schema: {
@@ -56,7 +57,7 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
           'Live dashboard (text/event-stream): `dashboard` frames (the dashboard body, id = its ETag) and `pipeline` frames (asOf, ageSeconds, lagSeconds)',
         tags: ['analytics'],
         security,
-        params: eventParams,
+        params: EventParamsSchema,
         response: { ...problemResponses },
       },
     },
@@ -65,12 +66,10 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
       const principal = request.principal
       // Subscribed before the first load: a change committed after the load is heard.
       await feeds.ready()
-      const { entry } = await loadEventEntry(app, options.db, eventId, dashboardSpec(options, eventId), serialize).catch(
-        (error: unknown) => {
-          if (error instanceof OwnedFailure) throw canRead(principal, error.owner) ? error.cause : notFound(`event ${eventId}`)
-          throw error
-        },
-      )
+      const { entry } = await loadEventEntry(app, options.db, dashboardSpec(options, eventId), serialize).catch((error: unknown) => {
+        if (error instanceof OwnedFailure) throw canRead(principal, error.owner) ? error.cause : notFound(`event ${eventId}`)
+        throw error
+      })
       if (principal === null || !canRead(principal, entry.owner)) throw notFound(`event ${eventId}`)
       if (!feeds.reserve(principal.sub)) {
         reply.header('retry-after', '30')

@@ -1,71 +1,34 @@
 import type { FastifyInstance } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { TIMELINE_GRANULARITIES, cacheKeys } from '@event-analytics/contracts'
-import type { TimelineGranularity } from '@event-analytics/contracts'
 import { readTimeline, readTimelineSpan } from '@event-analytics/db'
 import { OFF_HOUR_NOTE, TimelineRangeError, resolveRange, timelineBuckets } from '../projections/timeline.js'
 import type { RangeRequest } from '../projections/timeline.js'
 import { timelineCacheField } from '../cache/timeline-field.js'
 import { badRequest } from '../plugins/problem-details.js'
-import { readEventProjection } from './access.js'
+import { sendEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
 import { asOfOf } from '../projections/as-of.js'
-import { asOfSchema, bool, eventParams, int, object, problemResponses, security, str } from './schemas.js'
+import { EventParamsSchema, Query, StringEnum, TimelineSchema, problemResponses, security } from './schemas.js'
+import type { Timeline } from './schemas.js'
 
-interface TimelineQuery {
-  granularity: TimelineGranularity
-  from?: string
-  to?: string
-  tz?: string
-}
+const BOUND = { minLength: 10, maxLength: 40, pattern: '^[0-9TZ:.+-]+$' } as const
 
-const BOUND = { type: 'string', minLength: 10, maxLength: 40, pattern: '^[0-9TZ:.+-]+$' } as const
-
-const timelineQuery = {
-  type: 'object',
-  properties: {
-    granularity: { type: 'string', enum: TIMELINE_GRANULARITIES, default: 'hour' },
-    from: { ...BOUND, description: 'ISO-8601 instant (2026-03-08T00:00:00Z) or date (local midnight in tz)' },
-    to: { ...BOUND, description: 'ISO-8601 instant or date; the bucket holding it is included' },
-    tz: {
-      type: 'string',
+const TimelineQuerySchema = Query({
+  granularity: StringEnum(TIMELINE_GRANULARITIES, { default: 'hour' }),
+  from: Type.Optional(Type.String({ ...BOUND, description: 'ISO-8601 instant (2026-03-08T00:00:00Z) or date (local midnight in tz)' })),
+  to: Type.Optional(Type.String({ ...BOUND, description: 'ISO-8601 instant or date; the bucket holding it is included' })),
+  tz: Type.Optional(
+    Type.String({
       minLength: 1,
       maxLength: 64,
       pattern: '^[A-Za-z0-9_+/-]+$',
       description:
         "IANA time zone name or link, current or old (Asia/Kolkata, Asia/Calcutta, Etc/UTC): any name of PostgreSQL's pg_timezone_names",
-    },
-  },
-  additionalProperties: false,
-} as const
-
-const bucket = object({
-  bucketStart: { type: 'string', format: 'date-time' },
-  bucketEnd: { type: 'string', format: 'date-time' },
-  participants: int,
-  views: int,
-  engagement: int,
-  conversions: int,
-  cumulativeParticipants: int,
+    }),
+  ),
 })
-
-const timelineBody = object({
-  eventId: str,
-  granularity: str,
-  tz: str,
-  from: { type: 'string', format: 'date-time' },
-  to: { type: 'string', format: 'date-time' },
-  approximate: { ...bool, description: 'true when some local bucket boundary is not on a UTC hour; see note' },
-  buckets: { type: 'array', items: bucket },
-  asOf: asOfSchema,
-})
-
-export const timelineResponse = {
-  ...timelineBody,
-  properties: {
-    ...(timelineBody['properties'] as Record<string, unknown>),
-    note: { ...str, description: 'present when approximate: what the buckets hold instead' },
-  },
-}
 
 const DESCRIPTION =
   'Hour buckets are UTC hours in every zone. Day, week (ISO, Monday) and month buckets are local to tz; a DST day ' +
@@ -85,7 +48,7 @@ function rangeOrBadRequest<T>(compute: () => T): T {
 
 export async function timelineRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
   const { timelineMaxBuckets, defaultTimeZone } = context.config
-  app.get<{ Params: { eventId: string }; Querystring: TimelineQuery }>(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/events/:eventId/analytics/timeline',
     {
       config: { etag: true, csv: 'timeline' },
@@ -94,9 +57,9 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
         description: DESCRIPTION,
         tags: ['analytics'],
         security,
-        params: eventParams,
-        querystring: timelineQuery,
-        response: { 200: timelineResponse, ...problemResponses },
+        params: EventParamsSchema,
+        querystring: TimelineQuerySchema,
+        response: { 200: TimelineSchema, ...problemResponses },
       },
     },
     async (request, reply) => {
@@ -113,12 +76,13 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
       // Explicit bounds are checked before the cache or the database is touched.
       const requested = rangeOrBadRequest(() => resolveRange(rangeRequest, undefined, context.now()))
       const { eventId } = request.params
-      return readEventProjection(app, context.db, request, reply, {
+      return sendEventProjection(app, context.db, reply, {
+        eventId,
         projection: 'timeline',
         key: cacheKeys.timeline(eventId, granularity),
         // Explicit bounds by their resolved instants: equivalent queries share one cached answer.
         field: timelineCacheField(tz, from === undefined ? undefined : requested.from, to === undefined ? undefined : requested.to),
-        build: async (event) => {
+        build: async (event): Promise<Timeline> => {
           const span = await readTimelineSpan(context.db, eventId)
           const range = rangeOrBadRequest(() => resolveRange(rangeRequest, span, context.now()))
           const rows = await readTimeline(context.db, {

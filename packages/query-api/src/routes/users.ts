@@ -1,84 +1,23 @@
 import type { FastifyInstance } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { cacheKeys } from '@event-analytics/contracts'
 import { readUserChannelTypeTotals, readUserEvents, readUserTotals } from '@event-analytics/db'
 import { userSummaryBody } from '../projections/user-summary.js'
 import { canRead } from '../plugins/auth.js'
 import { badRequest, notFound } from '../plugins/problem-details.js'
 import type { RouteContext } from './context.js'
-import {
-  asOfSchema,
-  channelTypeSchema,
-  decimal,
-  int,
-  nullableDecimal,
-  object,
-  problemResponses,
-  security,
-  str,
-  userIdSchema,
-} from './schemas.js'
+import { Body, Query, UserIdSchema, UserSummarySchema, problemResponses, security } from './schemas.js'
 
 export const MAX_PAGE_SIZE = 100
 
-const userResponse = object({
-  userId: str,
-  totals: object({
-    events: int,
-    totalParticipants: int,
-    totalViews: int,
-    totalInvestment: decimal,
-    expectedRevenue: decimal,
-    estimatedRevenue: decimal,
-    estimatedRoi: decimal,
-  }),
-  channelTypes: {
-    type: 'array',
-    items: object({
-      channelType: channelTypeSchema,
-      channels: int,
-      participants: int,
-      views: int,
-      impressions: int,
-      clicks: int,
-      conversions: int,
-      engagement: int,
-      distributionCost: decimal,
-      ctr: nullableDecimal,
-      participationRate: nullableDecimal,
-      conversionRate: nullableDecimal,
-      costPerParticipant: nullableDecimal,
-      callCompletionRate: nullableDecimal,
-    }),
-  },
-  events: object({
-    items: {
-      type: 'array',
-      items: object({
-        eventId: str,
-        title: str,
-        status: str,
-        totalParticipants: int,
-        totalViews: int,
-        totalInvestment: decimal,
-        estimatedRevenue: decimal,
-        estimatedRoi: decimal,
-        createdAt: { type: 'string', format: 'date-time' },
-      }),
-    },
-    page: int,
-    limit: int,
-    total: int,
-  }),
-  asOf: asOfSchema,
+const PageQuerySchema = Query({
+  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+  limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 }),
 })
 
-interface PageQuery {
-  page: number
-  limit: number
-}
-
 export async function userRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
-  app.get<{ Params: { userId: string }; Querystring: PageQuery }>(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/users/:userId/analytics',
     {
       config: { etag: true },
@@ -86,16 +25,9 @@ export async function userRoutes(app: FastifyInstance, context: RouteContext): P
         summary: "The owner's totals across events, per channel type, and the events list (paginated)",
         tags: ['analytics'],
         security,
-        params: object({ userId: userIdSchema }),
-        querystring: {
-          type: 'object',
-          properties: {
-            page: { type: 'integer', minimum: 1, maximum: 100_000, default: 1 },
-            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 },
-          },
-          additionalProperties: false,
-        },
-        response: { 200: userResponse, ...problemResponses },
+        params: Body({ userId: UserIdSchema }),
+        querystring: PageQuerySchema,
+        response: { 200: UserSummarySchema, ...problemResponses },
       },
     },
     async (request, reply) => {

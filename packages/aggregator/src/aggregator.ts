@@ -115,7 +115,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
           host: config.opsHost,
           logger,
           registry: metrics.registry,
-          checks: readinessChecks(db, cache, worker),
+          checks: readinessChecks(db, cache, queueConnection),
         })
       }
       await maintain()
@@ -155,14 +155,19 @@ async function checkQueue(config: AggregatorConfig, logger: Logger): Promise<voi
   }
 }
 
-function readinessChecks(db: Kysely<Database>, cache: Redis, worker: Worker): Record<string, () => Promise<void>> {
+/**
+ * Named by role, as in every service: `queue` is the queue Redis (REDIS_URL), `cache` the cache
+ * Redis (CACHE_REDIS_URL), even when both are one server. The queue check pings: BullMQ's
+ * waitUntilReady() resolves once connected and never fails afterwards, so it hid a lost queue Redis.
+ */
+function readinessChecks(db: Kysely<Database>, cache: Redis, queueConnection: Redis): Record<string, () => Promise<void>> {
   return {
     postgres: () => pingDatabase(db),
-    redis: async () => {
+    cache: async () => {
       await cache.ping()
     },
     queue: async () => {
-      await worker.waitUntilReady()
+      await queueConnection.ping()
     },
   }
 }

@@ -2,8 +2,8 @@
  * The batch transaction: claim the message ids (exactly-once effects), fold the fresh ones,
  * upsert the deltas, all in one PostgreSQL transaction; then invalidate the cache.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
-import type { ChangedProjection, DomainEvent } from '@event-analytics/contracts'
+import { retry } from '@event-analytics/contracts'
+import type { ChangedProjection, DomainEvent, RetryOptions } from '@event-analytics/contracts'
 import { upsertBatchDeltas, claimMessages, ensureTimelinePartitionsFor, readEventOwners, recordSettledJobs } from '@event-analytics/db'
 import type { Database, SettledJob } from '@event-analytics/db'
 import type { Kysely, Transaction } from 'kysely'
@@ -23,8 +23,15 @@ export interface ApplyOutcome {
   readonly changed: readonly ChangedProjection[]
 }
 
-/** Deadlocks and serialization failures are retried this many times before giving up. */
-const CONFLICT_ATTEMPTS = 8
+/**
+ * Deadlocks and serialization failures: 8 attempts in all, with short jittered pauses (the
+ * conflicting transaction finishes in milliseconds, and jitter keeps the two from meeting again).
+ */
+const CONFLICT_RETRY = {
+  attempts: 8,
+  backoff: { initialMs: 20, factor: 2, maxMs: 160 },
+  shouldRetry: (error: unknown) => classifyFailure(error) === 'conflict',
+} as const satisfies RetryOptions
 
 export interface ApplyOptions {
   readonly metrics?: AggregatorMetrics
@@ -43,35 +50,26 @@ export async function commitMessages(
   const unique = uniqueByMessageId(messages)
   // DDL outside the batch transaction (its locks must not be held for the batch's duration).
   await ensureTimelinePartitionsFor(db, timelineHours(unique), options.logger ? { logger: options.logger } : {})
-  for (let attempt = 1; ; attempt += 1) {
-    const timer = options.metrics?.transactionSeconds.startTimer()
-    try {
-      const outcome = await db.transaction().execute(async (trx) => {
-        const applied = await claimFoldAndUpsert(trx, unique, messages.length)
-        await recordSettledJobs(trx, options.settle ?? [])
-        return applied
-      })
-      timer?.()
-      return outcome
-    } catch (error) {
-      timer?.()
-      if (classifyFailure(error) !== 'conflict' || attempt >= CONFLICT_ATTEMPTS) throw error
-      options.metrics?.retries.inc({ reason: 'conflict' })
-      await sleep(Math.floor(Math.random() * 20 * attempt))
-    }
-  }
+  return retry(
+    async () => {
+      const timer = options.metrics?.transactionSeconds.startTimer()
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const applied = await claimFoldAndUpsert(trx, unique, messages.length)
+          await recordSettledJobs(trx, options.settle ?? [])
+          return applied
+        })
+      } finally {
+        timer?.()
+      }
+    },
+    { ...CONFLICT_RETRY, onRetry: () => options.metrics?.retries.inc({ reason: 'conflict' }) },
+  )
 }
 
 /** Records `jobs` settled in a transaction of their own; returns how many failures were new. */
 export async function settleJobs(db: Kysely<Database>, jobs: readonly SettledJob[]): Promise<number> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await db.transaction().execute((trx) => recordSettledJobs(trx, jobs))
-    } catch (error) {
-      if (classifyFailure(error) !== 'conflict' || attempt >= CONFLICT_ATTEMPTS) throw error
-      await sleep(Math.floor(Math.random() * 20 * attempt))
-    }
-  }
+  return retry(() => db.transaction().execute((trx) => recordSettledJobs(trx, jobs)), CONFLICT_RETRY)
 }
 
 async function claimFoldAndUpsert(trx: Transaction<Database>, unique: readonly DomainEvent[], received: number): Promise<ApplyOutcome> {

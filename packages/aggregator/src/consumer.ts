@@ -10,7 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { randomUUID } from 'node:crypto'
-import { invalidateProjections } from '@event-analytics/contracts'
+import { invalidateProjections, retry } from '@event-analytics/contracts'
 import type { DomainEvent, IngestBatchJob, Logger } from '@event-analytics/contracts'
 import { WHOLE_JOB_OFFSET } from '@event-analytics/db'
 import type { ApplyFailure, Database, SettledJob } from '@event-analytics/db'
@@ -22,7 +22,7 @@ import { collectBatch } from './batcher.js'
 import { InvalidationFailed, errorMessage } from './errors.js'
 import { cacheKeysOf } from './invalidate.js'
 import { BatchAborted, isolatePoison } from './isolate.js'
-import type { Poison } from './isolate.js'
+import type { IsolateOptions, Poison } from './isolate.js'
 import type { AggregatorMetrics } from './metrics.js'
 import { envelopeProblem, messagesOf, payloadOf } from './payload.js'
 
@@ -52,10 +52,13 @@ interface Unit {
   readonly offset: string
 }
 
-const MAX_BACKOFF_MS = 5000
+/** Transient failures (PostgreSQL or Redis away): 200 ms, doubling, at most 5 s apart. */
+const TRANSIENT_BACKOFF = { initialMs: 200, factor: 2, maxMs: 5000, jitter: false } as const
 
 export class BatchConsumer {
   private stopping = false
+  /** Aborted by drain(): ends the transient retries of the in-flight batch. */
+  private readonly stopped = new AbortController()
   private loop: Promise<void> | undefined
   private readonly workerToken = randomUUID()
   private fetchCount = 0
@@ -69,6 +72,7 @@ export class BatchConsumer {
   /** Stops taking jobs and resolves once the in-flight batch is settled. */
   async drain(): Promise<void> {
     this.stopping = true
+    this.stopped.abort()
     await this.loop
   }
 
@@ -119,7 +123,7 @@ export class BatchConsumer {
         units,
         (part) => this.commitUnits(part, part.length === units.length && failures.size === 0 ? settlement() : []),
         {
-          onTransient: (error, attempt) => this.onTransient(error, attempt),
+          transientRetry: this.transientRetry(),
           onSplit: (size, error) => logger.warn({ size, err: error }, 'batch failed on its data; splitting it'),
         },
       )
@@ -185,31 +189,33 @@ export class BatchConsumer {
 
   /** Settles the jobs of a batch that was split (or had unreadable messages) in a transaction of its own. */
   private async settleApart(jobs: readonly SettledJob[]): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const fresh = await settleJobs(this.deps.db, jobs)
-        this.deps.metrics.poisonMessages.inc(fresh)
-        for (const job of jobs) {
-          for (const failure of job.failures) {
-            this.deps.logger.error(
-              { jobId: job.jobId, offset: failure.offset, messageId: failure.messageId, reason: failure.reason },
-              'message refused by PostgreSQL; it will be dead-lettered APPLY_FAILED',
-            )
-          }
-        }
-        return
-      } catch (error) {
-        if (!(await this.onTransient(error, attempt))) throw new BatchAborted(errorMessage(error))
+    const fresh = await retry(() => settleJobs(this.deps.db, jobs), { ...this.transientRetry(), attempts: Infinity }).catch(
+      (error: unknown) => {
+        // Retried without end: only drain() (shutdown) gets here.
+        throw new BatchAborted(errorMessage(error))
+      },
+    )
+    this.deps.metrics.poisonMessages.inc(fresh)
+    for (const job of jobs) {
+      for (const failure of job.failures) {
+        this.deps.logger.error(
+          { jobId: job.jobId, offset: failure.offset, messageId: failure.messageId, reason: failure.reason },
+          'message refused by PostgreSQL; it will be dead-lettered APPLY_FAILED',
+        )
       }
     }
   }
 
-  private async onTransient(error: unknown, attempt: number): Promise<boolean> {
-    this.deps.metrics.retries.inc({ reason: 'transient' })
-    this.deps.logger.warn({ err: error, attempt }, 'batch failed transiently; retrying')
-    if (this.stopping) return false
-    await sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 10)))
-    return !this.stopping
+  /** A batch's transient failures are retried until they pass or drain() aborts them. */
+  private transientRetry(): IsolateOptions['transientRetry'] {
+    return {
+      backoff: TRANSIENT_BACKOFF,
+      signal: this.stopped.signal,
+      onRetry: (error, attempt) => {
+        this.deps.metrics.retries.inc({ reason: 'transient' })
+        this.deps.logger.warn({ err: error, attempt }, 'batch failed transiently; retrying')
+      },
+    }
   }
 
   private async extendLocks(batch: readonly Fetched[]): Promise<void> {

@@ -4,6 +4,8 @@
  * - data failures: the units are bisected until the poison message stands alone; every other
  *   unit still gets applied, and each poison is reported with its error.
  */
+import { retry } from '@event-analytics/contracts'
+import type { RetryOptions } from '@event-analytics/contracts'
 import { classifyFailure, errorMessage } from './errors.js'
 
 export interface Poison<U> {
@@ -17,10 +19,10 @@ export class BatchAborted extends Error {
 
 export interface IsolateOptions {
   /**
-   * Called after a transient failure; resolves true to retry (after waiting), false to give
-   * up (shutting down): the batch is then aborted and its jobs are left to stalled recovery.
+   * How transient failures are retried: without end, until `signal` is aborted (shutting
+   * down); the batch is then aborted and its jobs are left to stalled recovery.
    */
-  readonly onTransient: (error: unknown, attempt: number) => Promise<boolean>
+  readonly transientRetry: Pick<RetryOptions, 'backoff' | 'onRetry' | 'signal'>
   readonly onSplit?: (size: number, error: unknown) => void
 }
 
@@ -47,13 +49,16 @@ async function retryTransient<U>(
   apply: (units: readonly U[]) => Promise<void>,
   options: IsolateOptions,
 ): Promise<unknown> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await apply(units)
-      return undefined
-    } catch (error) {
-      if (classifyFailure(error) === 'data') return error
-      if (!(await options.onTransient(error, attempt))) throw new BatchAborted(errorMessage(error))
-    }
+  try {
+    await retry(() => apply(units), {
+      ...options.transientRetry,
+      attempts: Infinity,
+      shouldRetry: (error) => classifyFailure(error) !== 'data',
+    })
+    return undefined
+  } catch (error) {
+    if (classifyFailure(error) === 'data') return error
+    // Retried without end, so only an abort (shutdown) ends a transient failure's retries.
+    throw new BatchAborted(errorMessage(error))
   }
 }

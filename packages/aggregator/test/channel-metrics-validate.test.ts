@@ -1,7 +1,7 @@
 /** Pure snapshot rules and retry maths: milliseconds, no services. */
 import t from 'tap'
 import type { StoredChannelMetrics } from '@event-analytics/db'
-import { backoffMs, failureKind, isRetryable, metricsUrl, ProviderHttpError } from '../src/channel-metrics/client.js'
+import { failureKind, fetchThroughBreaker, isRetryable, metricsUrl, ProviderHttpError } from '../src/channel-metrics/client.js'
 import { checkProgress, validateSnapshot } from '../src/channel-metrics/validate-snapshot.js'
 
 const now = new Date('2026-03-01T12:00:00Z')
@@ -87,16 +87,39 @@ t.test('client helpers', async (t) => {
   t.ok(isRetryable(new TypeError('fetch failed')))
   t.equal(failureKind(Object.assign(new Error('x'), { name: 'TimeoutError' })), 'timeout')
   t.equal(failureKind(new ProviderHttpError(500, 'u')), 'http')
-  t.equal(
-    backoffMs(0, 100, () => 0.999),
-    99,
-  )
-  t.equal(
-    backoffMs(3, 100, () => 0.5),
-    400,
-  )
-  t.equal(
-    backoffMs(3, 100, () => 0),
-    0,
-  )
+})
+
+t.test('fetchThroughBreaker: retries retryable failures `retries` times, reporting every failed attempt', async (t) => {
+  const failures: [string, number][] = []
+  const answers: unknown[] = [new ProviderHttpError(503, 'u'), new TypeError('fetch failed'), { views: 1 }]
+  let fired = 0
+  // A breaker stand-in: fetchThroughBreaker only calls fire(); the answers are scripted.
+  const scripted = {
+    fire: async () => {
+      const answer = answers[fired++]
+      if (answer instanceof Error) throw answer
+      return answer
+    },
+  }
+  const options = {
+    retries: 2,
+    retryBaseMs: 1,
+    random: () => 0,
+    onAttemptFailure: (error: unknown, attempt: number) => failures.push([failureKind(error), attempt]),
+  }
+  t.same(await fetchThroughBreaker(scripted, 'u', options), { views: 1 })
+  t.same(failures, [
+    ['http', 1],
+    ['network', 2],
+  ])
+  fired = 0
+  failures.length = 0
+  answers.splice(0, 3, new ProviderHttpError(500, 'u'), new ProviderHttpError(500, 'u'), new ProviderHttpError(500, 'u'))
+  await t.rejects(fetchThroughBreaker(scripted, 'u', options), ProviderHttpError)
+  t.equal(fired, 3, 'the first attempt and 2 retries')
+  t.equal(failures.length, 3, 'the last failure is reported too')
+  fired = 0
+  answers.splice(0, 1, new ProviderHttpError(404, 'u'))
+  await t.rejects(fetchThroughBreaker(scripted, 'u', options), ProviderHttpError)
+  t.equal(fired, 1, 'a 404 is not retried')
 })

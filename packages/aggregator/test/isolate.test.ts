@@ -2,6 +2,9 @@ import t from 'tap'
 import { BatchAborted, isolatePoison } from '../src/isolate.js'
 import { collectBatch } from '../src/batcher.js'
 
+/** 1 ms pauses: the tests count attempts, never time them. */
+const quick = { backoff: { initialMs: 1, maxMs: 1, jitter: false } }
+
 t.test('bisects a data failure down to the poison units, applying every other unit', async (t) => {
   const applied: number[] = []
   const poisons = await isolatePoison(
@@ -10,7 +13,7 @@ t.test('bisects a data failure down to the poison units, applying every other un
       if (units.includes(3) || units.includes(6)) throw new RangeError(`bad unit in ${units.join(',')}`)
       applied.push(...units)
     },
-    { onTransient: async () => true },
+    { transientRetry: quick },
   )
   t.same(
     poisons.map((p) => p.unit),
@@ -22,6 +25,7 @@ t.test('bisects a data failure down to the poison units, applying every other un
 
 t.test('retries transient failures whole, and aborts when told to stop', async (t) => {
   let calls = 0
+  const retried: number[] = []
   const connectionLost = Object.assign(new Error('Connection terminated unexpectedly'), {})
   const poisons = await isolatePoison(
     [1, 2],
@@ -29,20 +33,25 @@ t.test('retries transient failures whole, and aborts when told to stop', async (
       calls += 1
       if (calls < 3) throw connectionLost
     },
-    { onTransient: async () => true },
+    { transientRetry: { ...quick, onRetry: (_error, attempt) => retried.push(attempt) } },
   )
   t.same(poisons, [])
   t.equal(calls, 3)
+  t.same(retried, [1, 2])
+  const shutdown = new AbortController()
+  let abortedCalls = 0
   await t.rejects(
     isolatePoison(
-      [1],
+      [1, 2],
       async () => {
+        abortedCalls += 1
         throw connectionLost
       },
-      { onTransient: async () => false },
+      { transientRetry: { ...quick, signal: shutdown.signal, onRetry: () => shutdown.abort() } },
     ),
     BatchAborted,
   )
+  t.equal(abortedCalls, 1, 'the abort ends the pause: no attempt after it, and no split for a transient failure')
 })
 
 t.test('collectBatch stops at the message limit', async (t) => {

@@ -1,5 +1,6 @@
-/** The ops port: /health, /ready (PostgreSQL, Redis, queue) and Prometheus /metrics. */
+/** The ops port: /health, /ready (postgres, cache, queue) and Prometheus /metrics. */
 import t from 'tap'
+import { startRedisServer } from '@event-analytics/contracts/testing'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { createAggregator } from '../src/index.js'
 import { loadAggregatorConfig } from '../src/config.js'
@@ -17,7 +18,7 @@ t.test('ops endpoints', async (t) => {
   t.equal((await fetch(`${base}/health`)).status, 200)
   const ready = await fetch(`${base}/ready`)
   t.equal(ready.status, 200)
-  t.match(await ready.json(), { ready: true, checks: { postgres: { ok: true }, redis: { ok: true }, queue: { ok: true } } })
+  t.match(await ready.json(), { ready: true, checks: { postgres: { ok: true }, cache: { ok: true }, queue: { ok: true } } })
   const metrics = await (await fetch(`${base}/metrics`)).text()
   for (const name of [
     'aggregator_batch_messages',
@@ -29,6 +30,23 @@ t.test('ops endpoints', async (t) => {
   ]) {
     t.match(metrics, name)
   }
+})
+
+t.test('/ready names the queue Redis when it is down while the cache Redis answers', async (t) => {
+  const { url } = await createTestDatabase(t)
+  const queueRedis = await startRedisServer()
+  t.teardown(() => queueRedis.stop())
+  const aggregator = createAggregator(testConfig(url, uniquePrefix('ops-queue'), { opsPort: 0, redisUrl: queueRedis.url }), {
+    defaultMetrics: false,
+  })
+  await aggregator.start()
+  t.teardown(() => aggregator.close())
+  await queueRedis.kill()
+  const ready = await fetch(`http://127.0.0.1:${aggregator.opsPort}/ready`)
+  t.equal(ready.status, 503)
+  t.match(await ready.json(), { ready: false, checks: { postgres: { ok: true }, cache: { ok: true }, queue: { ok: false } } })
+  await queueRedis.restart() // lets close() finish its BullMQ calls
+  await aggregator.close()
 })
 
 t.test('config: defaults and clear errors', async (t) => {

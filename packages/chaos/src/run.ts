@@ -114,7 +114,7 @@ async function faultRuns(
       events: c!,
       badCount: 8,
       fault: redisLossWhileQueued,
-      mustName: { 'api-ready': 'redis', 'ingest-ready': 'redis' },
+      mustName: { 'api-ready': 'cache', 'ingest-ready': 'queue' },
     },
     { name: 'Redis (no persistence) SIGKILLed x2 while the aggregator is busy', events: d!, badCount: 8, fault: redisLossWhileBusy(2) },
     { name: 'FLUSHALL x2 mid-stream', events: e!, badCount: 8, fault: flushAll(2) },

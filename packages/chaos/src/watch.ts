@@ -1,11 +1,19 @@
 /** Producing with retries, waiting for the pipeline to settle, reading the API like a client. */
-import type { DomainEvent } from '@event-analytics/contracts'
+import { retry } from '@event-analytics/contracts'
+import type { DomainEvent, RetryOptions } from '@event-analytics/contracts'
 import { signDevToken } from '@event-analytics/query-api'
 import type { GroundTruthBuilder } from '@event-analytics/simulator'
 import { JWT_SECRET, type Environment } from './environment.js'
 import { sleep } from './infra/proc.js'
 import { tablesFingerprint } from '@event-analytics/e2e'
 import type { ApiGet } from './verify.js'
+
+/** A send failing while the broker restarts: tried again every 500 ms for up to 2 minutes. */
+const SEND_RETRY = {
+  attempts: Infinity,
+  deadlineMs: 120_000,
+  backoff: { initialMs: 500, factor: 1, jitter: false },
+} as const satisfies RetryOptions
 
 /**
  * Sends in stream order, `chunk` events at a time with a pause between chunks, so faults land
@@ -21,21 +29,9 @@ export async function produce(
 ): Promise<void> {
   for (let index = 0; index < events.length; index += chunk) {
     const slice = events.slice(index, index + chunk)
-    await withRetry(() => env.producer.send(slice), 120_000)
+    await retry(() => env.producer.send(slice), SEND_RETRY)
     for (const event of slice) truth.add(event)
     await sleep(pauseMs)
-  }
-}
-
-export async function withRetry<T>(action: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await action()
-    } catch (error) {
-      if (Date.now() > deadline) throw error
-      await sleep(500)
-    }
   }
 }
 

@@ -10,6 +10,7 @@ import {
   TIMELINE_DEFAULT_PARTITION,
 } from '../src/index.js'
 import type { Database } from '../src/index.js'
+import { AdvisoryLock } from '../src/partitions/ddl.js'
 import { createTestDatabase } from '../src/testing/index.js'
 
 const { db, url } = await createTestDatabase(t)
@@ -71,6 +72,34 @@ t.test('concurrent creators of one month: one creates, nobody fails', async (t) 
   const results = await Promise.all(others.map((other) => ensureTimelinePartitions(other, month, month)))
   t.same(results.flat(), ['timeline_data_p2027_09'], 'created exactly once')
   t.equal(await partitionOf('e3', '2027-09-09T09:00:00Z'), 'timeline_data_p2027_09')
+})
+
+t.test('DDL that cannot get its lock in time is retried `attempts` times, each failure logged', async (t) => {
+  const holder = createDb(url, { poolSize: 1 })
+  t.teardown(() => closeDb(holder))
+  let release = (): void => {}
+  const released = new Promise<void>((resolve) => (release = resolve))
+  let locked = (): void => {}
+  const isLocked = new Promise<void>((resolve) => (locked = resolve))
+  // Another session holds the creators' advisory lock for as long as the test says.
+  const holding = holder.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${AdvisoryLock.timelinePartitions}::bigint)`.execute(trx)
+    locked()
+    await released
+  })
+  await isLocked
+  const warned: object[] = []
+  const logger = { info: () => {}, warn: (object: object) => warned.push(object) }
+  const month = new Date('2028-02-01T00:00:00Z')
+  await t.rejects(ensureTimelinePartitions(db, month, month, { lockTimeoutMs: 20, attempts: 3, logger }), { code: '55P03' })
+  t.same(
+    warned.map((entry) => (entry as { attempt: number }).attempt),
+    [1, 2],
+    'a warning per retry, none for the last failure',
+  )
+  release()
+  await holding
+  t.same(await ensureTimelinePartitions(db, month, month, { lockTimeoutMs: 20, attempts: 3, logger }), ['timeline_data_p2028_02'])
 })
 
 t.test('a one-month range query scans only that month (partition pruning)', async (t) => {

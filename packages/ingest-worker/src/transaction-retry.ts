@@ -9,35 +9,28 @@
  * the same open transaction keeps the dead letters + offsets atomicity intact.
  */
 
-import { setTimeout as sleep } from 'node:timers/promises'
+import { retry } from '@event-analytics/contracts'
+import type { RetryOptions } from '@event-analytics/contracts'
 
-export interface ConcurrentTransactionRetry {
-  /** Calls in total, the first included. */
-  readonly attempts: number
-  readonly baseDelayMs: number
-  readonly maxDelayMs: number
-}
-
-/** About 1.3 s of pauses in all: markers take milliseconds; past that the batch fails and is replayed as before. */
-export const CONCURRENT_TRANSACTION_RETRY: ConcurrentTransactionRetry = { attempts: 10, baseDelayMs: 10, maxDelayMs: 250 }
+/**
+ * 10 attempts, pauses 10 ms doubling to at most 250 ms (about 1.3 s in all): markers take
+ * milliseconds; past that the batch fails and is replayed as before. No jitter: one worker's
+ * transactions are sequential, so there is no herd to spread.
+ */
+export const CONCURRENT_TRANSACTION_RETRY = {
+  attempts: 10,
+  backoff: { initialMs: 10, factor: 2, maxMs: 250, jitter: false },
+} as const satisfies RetryOptions
 
 export function isConcurrentTransactions(error: unknown): boolean {
   return error instanceof Error && 'type' in error && error.type === 'CONCURRENT_TRANSACTIONS'
 }
 
 /** Runs `operation`, repeating it with a doubling pause while it fails with CONCURRENT_TRANSACTIONS. */
-export async function retryConcurrentTransactions<T>(
+export function retryConcurrentTransactions<T>(
   operation: () => Promise<T>,
   onRetry: (attempt: number) => void = () => {},
-  options: ConcurrentTransactionRetry = CONCURRENT_TRANSACTION_RETRY,
+  options: Pick<RetryOptions, 'attempts' | 'backoff'> = CONCURRENT_TRANSACTION_RETRY,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await operation()
-    } catch (error) {
-      if (!isConcurrentTransactions(error) || attempt >= options.attempts) throw error
-      onRetry(attempt)
-      await sleep(Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)))
-    }
-  }
+  return retry(operation, { ...options, shouldRetry: isConcurrentTransactions, onRetry: (_error, attempt) => onRetry(attempt) })
 }

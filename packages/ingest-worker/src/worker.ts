@@ -118,7 +118,7 @@ export function createIngestWorker(
         checks: {
           kafka: async () => void (await admin.describeCluster()),
           registry: async () => void (await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`).then(okOrThrow)),
-          redis: () => queue.ping(),
+          queue: () => queue.ping(),
           postgres: () => pingDatabase(db),
           consumer: async () => {
             const fatal = crash.fatal()

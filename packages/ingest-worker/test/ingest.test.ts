@@ -186,5 +186,12 @@ t.test('valid, invalid and evolved messages', async (t) => {
     5,
     'dead letters counted by code',
   )
-  t.equal((await fetch(`http://127.0.0.1:${worker.opsPort()}/ready`)).status, 200)
+  const ready = await fetch(`http://127.0.0.1:${worker.opsPort()}/ready`)
+  t.equal(ready.status, 200)
+  const ok = { ok: true }
+  t.same(
+    await ready.json(),
+    { ready: true, checks: { kafka: ok, registry: ok, queue: ok, postgres: ok, consumer: ok, pipeline: ok } },
+    'checks named by role, as in every service',
+  )
 })

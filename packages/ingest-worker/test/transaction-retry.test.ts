@@ -1,7 +1,7 @@
 import t from 'tap'
 import { isConcurrentTransactions, retryConcurrentTransactions } from '../src/transaction-retry.js'
 
-const fast = { attempts: 4, baseDelayMs: 1, maxDelayMs: 2 }
+const fast = { attempts: 4, backoff: { initialMs: 1, maxMs: 2, jitter: false } }
 
 /** The shape of kafkajs' KafkaJSProtocolError (its CJS spread exports are not importable from ESM). */
 function concurrent(): Error {

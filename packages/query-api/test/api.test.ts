@@ -367,7 +367,7 @@ t.test('docs, health, readiness, metrics', async (t) => {
   t.ok(doc.paths['/api/v1/events/{eventId}/analytics/timeline'], 'OpenAPI lists the timeline')
   t.equal((await get('/docs', null)).statusCode < 400, true, 'Swagger UI served')
   t.equal((await get('/health', null)).statusCode, 200)
-  t.same((await get('/ready', null)).json(), { ready: true, checks: { postgres: { ok: true }, redis: { ok: true } } })
+  t.same((await get('/ready', null)).json(), { ready: true, checks: { postgres: { ok: true }, cache: { ok: true } } })
   t.match((await get('/metrics', null)).body, /query_api_request_duration_seconds_bucket/)
 })
 

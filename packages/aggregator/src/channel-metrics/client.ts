@@ -3,6 +3,7 @@
  * is aborted, not just abandoned); retries with full jitter around the breaker, so every
  * attempt counts in the breaker's statistics and an open breaker stops the retries at once.
  */
+import { retry } from '@event-analytics/contracts'
 import type CircuitBreaker from 'opossum'
 
 export interface SnapshotRequest {
@@ -64,31 +65,36 @@ export function failureKind(error: unknown): 'breaker-open' | 'timeout' | 'http'
   return 'network'
 }
 
-export interface RetryOptions {
+export interface FetchRetryOptions {
+  /** Extra attempts after the first. */
   readonly retries: number
+  /** Pause before the first retry; it doubles per retry (capped at 5 s), with full jitter. */
   readonly retryBaseMs: number
   readonly random?: () => number
-  /** Called for every failed attempt (metrics per attempt: timeouts, then fast breaker rejections). */
+  /** Called for every failed attempt, the last included (metrics per attempt: timeouts, then fast breaker rejections). */
   readonly onAttemptFailure?: (error: unknown, attempt: number) => void
 }
 
-/** Full jitter: uniform in [0, base x 2^attempt) (no synchronized retry waves across channels). */
-export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
-  return Math.floor(random() * baseMs * 2 ** attempt)
-}
-
+/** Full jitter: no synchronized retry waves across channels. */
 export async function fetchThroughBreaker(
-  breaker: CircuitBreaker<[string], unknown>,
+  breaker: Pick<CircuitBreaker<[string], unknown>, 'fire'>,
   url: string,
-  options: RetryOptions,
+  options: FetchRetryOptions,
 ): Promise<unknown> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await breaker.fire(url)
-    } catch (error) {
-      options.onAttemptFailure?.(error, attempt)
-      if (attempt >= options.retries || !isRetryable(error)) throw error
-      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, options.retryBaseMs, options.random)))
-    }
-  }
+  return retry(
+    async (attempt) => {
+      try {
+        return await breaker.fire(url)
+      } catch (error) {
+        options.onAttemptFailure?.(error, attempt)
+        throw error
+      }
+    },
+    {
+      attempts: options.retries + 1,
+      backoff: { initialMs: options.retryBaseMs, factor: 2, maxMs: 5000 },
+      shouldRetry: isRetryable,
+      ...(options.random === undefined ? {} : { random: options.random }),
+    },
+  )
 }

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { openSync, closeSync } from 'node:fs'
+import { retry } from '@event-analytics/contracts'
 
 export interface Exit {
   readonly code: number | null
@@ -50,19 +51,20 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-/** Polls `probe` until it returns a value; throws naming `what` after `timeoutMs`. */
+/** Polls `probe` every `everyMs` until it returns a value; throws naming `what` (and the probe's last error) after `timeoutMs`. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs
   let last: unknown
-  for (;;) {
-    try {
-      const value = await probe()
-      if (value !== undefined) return value
-    } catch (error) {
+  const poll = async (): Promise<T> => {
+    const value = await probe().catch((error: unknown) => {
       last = error
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`)
-    await sleep(everyMs)
+      return undefined
+    })
+    if (value === undefined) throw new Error(`${what} not there yet`)
+    return value
+  }
+  try {
+    return await retry(poll, { attempts: Infinity, deadlineMs: timeoutMs, backoff: { initialMs: everyMs, factor: 1, jitter: false } })
+  } catch {
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`)
   }
 }

@@ -5,8 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
+import { retry } from '../retry.js'
 
 export interface RedisServerOptions {
   /** Extra redis-server arguments, e.g. ['--maxmemory', '20mb', '--maxmemory-policy', 'allkeys-lru']. */
@@ -53,21 +53,22 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   return { url, port, kill, restart: launch, stop: kill }
 }
 
+/** Polls every 50 ms, 200 times at most (about 10 s). */
 async function waitForPing(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
+  const ping = async (): Promise<void> => {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-    probe.on('error', () => undefined) // refused while starting: poll again
+    probe.on('error', () => undefined) // refused while starting: the poll tries again
     try {
       await probe.connect()
-      if ((await probe.ping()) === 'PONG') return
-    } catch {
-      // not up yet
+      const answer = await probe.ping()
+      if (answer !== 'PONG') throw new Error(`PING answered ${answer}`)
     } finally {
       probe.disconnect()
     }
-    await sleep(50)
   }
-  throw new Error(`redis-server at ${url} did not answer`)
+  await retry(ping, { attempts: 200, backoff: { initialMs: 50, factor: 1, jitter: false } }).catch(() => {
+    throw new Error(`redis-server at ${url} did not answer`)
+  })
 }
 
 async function freePort(): Promise<number> {

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises'
+import { retry } from '@event-analytics/contracts'
 import { sql } from 'kysely'
 import type { Kysely, Transaction } from 'kysely'
 import { PgErrorCode, pgErrorCode } from '../errors.js'
@@ -19,7 +19,7 @@ export interface DdlOptions {
    * reader and writer of the table behind it; better to step back and retry.
    */
   lockTimeoutMs?: number
-  /** Attempts before the error is thrown (default 5). */
+  /** Attempts before the error is thrown (default 5); the pauses between are 100 ms doubling to 1 s. */
   attempts?: number
   logger?: DdlLogger
 }
@@ -47,21 +47,21 @@ export async function runPartitionDdl<DB, T>(
   work: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T> {
   if (db.isTransaction) throw new Error('partition DDL must not run inside a caller transaction')
-  const attempts = options.attempts ?? 5
   const lockTimeoutMs = options.lockTimeoutMs ?? 5000
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await db.transaction().execute(async (trx) => {
+  return retry(
+    () =>
+      db.transaction().execute(async (trx) => {
         await sql`SELECT set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`.execute(trx)
         await sql`SELECT pg_advisory_xact_lock(${lockKey}::bigint)`.execute(trx)
         return work(trx)
-      })
-    } catch (error) {
-      if (attempt >= attempts || !isRetryable(error)) throw error
-      options.logger?.warn({ err: error, attempt }, 'partition DDL could not get its locks; retrying')
-      await sleep(100 * attempt)
-    }
-  }
+      }),
+    {
+      attempts: options.attempts ?? 5,
+      backoff: { initialMs: 100, factor: 2, maxMs: 1000, jitter: false },
+      shouldRetry: isRetryable,
+      onRetry: (error, attempt) => options.logger?.warn({ err: error, attempt }, 'partition DDL could not get its locks; retrying'),
+    },
+  )
 }
 
 /** True when a table of that name exists in the current schema search path. */

@@ -18,9 +18,10 @@ export async function healthRoutes(app: FastifyInstance, options: HealthOptions)
     '/ready',
     { ...probe, schema: { ...probe.schema, summary: 'Readiness: PostgreSQL and Redis answer' } },
     async (_request, reply) => {
+      // Named by role as in every service: `cache` is the cache Redis (CACHE_REDIS_URL).
       const report = await runReadinessChecks({
         postgres: () => pingDatabase(options.db),
-        redis: async () => {
+        cache: async () => {
           await options.redis.ping()
         },
       })

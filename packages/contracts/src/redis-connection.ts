@@ -89,6 +89,11 @@ export function hashTagOf(key: string): string {
   return key.slice(open + 1, close)
 }
 
+/** The queue's Redis: REDIS_URL, or a cluster named by REDIS_CLUSTER_NODES. */
+export const QUEUE_REDIS_VARIABLES = { url: 'REDIS_URL', clusterNodes: 'REDIS_CLUSTER_NODES' } as const
+/** The cache's Redis: CACHE_REDIS_URL or CACHE_REDIS_CLUSTER_NODES; neither: the queue's. */
+export const CACHE_REDIS_VARIABLES = { url: 'CACHE_REDIS_URL', clusterNodes: 'CACHE_REDIS_CLUSTER_NODES' } as const
+
 /**
  * The endpoint named by a URL variable and a cluster-nodes variable. Both set is a ConfigError
  * (which one would be meant?); neither set: `fallback`.

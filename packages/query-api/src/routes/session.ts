@@ -5,7 +5,7 @@
  * inside its 15 minutes be used twice; it stays bound to the same owner).
  */
 import type { FastifyInstance } from 'fastify'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@event-analytics/contracts'
 import type { SessionTokens } from '../auth/session.js'
 import { bearerToken, verifyOr401 } from '../plugins/auth.js'
 import { ProblemError } from '../plugins/problem-details.js'
@@ -13,7 +13,7 @@ import { bool, object, problemResponses, str } from './schemas.js'
 
 export interface SessionRouteOptions {
   sessions: SessionTokens
-  redis: Redis
+  redis: RedisClient
 }
 
 const LOGIN_CLAIM_PREFIX = 'analytics-login:'

@@ -32,6 +32,14 @@ export interface PipelineMetrics {
   ingestJobs: number
 }
 
+/** End-to-end drain rates with the queue and cache on one Redis and on a Redis Cluster (phases/cluster.ts). */
+export interface ClusterResult {
+  messages: number
+  masters: number
+  singleRedisRate: number
+  clusterRate: number
+}
+
 export interface FreshnessResult {
   targetRate: number
   achievedRate: number
@@ -79,6 +87,8 @@ export interface BenchResults {
   machine: MachineInfo
   settings: Record<string, number | string>
   throughput: ThroughputResult | null
+  /** Only when BENCH_PHASES names `cluster`. */
+  cluster?: ClusterResult | null
   /** The last freshness attempt (the sustained one when any was). */
   freshness: FreshnessResult | null
   /** Every attempt, the target rate first, then halved rates while not sustained. */

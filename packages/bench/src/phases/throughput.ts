@@ -22,7 +22,7 @@ import { observeDrain, produceAll } from './common.js'
 import { naiveRate } from './naive.js'
 import { rawConsumeRate } from './raw-consume.js'
 
-async function fill(config: BenchConfig, phase: Phase, total: number, progress: Progress) {
+export async function fill(config: BenchConfig, phase: Phase, total: number, progress: Progress) {
   const producer = await createEventProducer({
     brokers: config.KAFKA_BROKERS,
     registryUrl: config.SCHEMA_REGISTRY_URL,
@@ -37,20 +37,34 @@ async function fill(config: BenchConfig, phase: Phase, total: number, progress: 
   }
 }
 
-export async function startPipeline(config: BenchConfig, phase: Phase, label: string): Promise<RunningService[]> {
+/** Where the services' queue and cache are, when not the shared REDIS_URL (the cluster phase). */
+export interface RedisPlacement {
+  /** Added to each service's environment, e.g. REDIS_CLUSTER_NODES. */
+  readonly env: Record<string, string>
+  /** Removed from it (REDIS_URL, which may not be set together with REDIS_CLUSTER_NODES). */
+  readonly unset: readonly string[]
+}
+
+function placed(env: Record<string, string>, redis: RedisPlacement | undefined): Record<string, string> {
+  return redis === undefined ? env : { ...env, ...redis.env }
+}
+
+export async function startPipeline(config: BenchConfig, phase: Phase, label: string, redis?: RedisPlacement): Promise<RunningService[]> {
   const ingestPort = await freePort()
   const aggregatorPort = await freePort()
   const ingest = await startService({
     pkg: 'ingest-worker',
     label: `${label}-ingest-worker`,
-    env: ingestEnv(config, phase, ingestPort),
+    env: placed(ingestEnv(config, phase, ingestPort), redis),
+    unsetEnv: redis?.unset,
     readyUrl: `http://127.0.0.1:${ingestPort}/ready`,
   })
   try {
     const aggregator = await startService({
       pkg: 'aggregator',
       label: `${label}-aggregator`,
-      env: aggregatorEnv(config, phase, aggregatorPort),
+      env: placed(aggregatorEnv(config, phase, aggregatorPort), redis),
+      unsetEnv: redis?.unset,
       readyUrl: `http://127.0.0.1:${aggregatorPort}/ready`,
     })
     return [ingest, aggregator]
@@ -61,14 +75,15 @@ export async function startPipeline(config: BenchConfig, phase: Phase, label: st
 }
 
 async function pipelineMetrics(
+  label: string,
   ingest: RunningService,
   aggregator: RunningService,
   observations: readonly Observation[],
 ): Promise<PipelineMetrics> {
   const [ingestText, aggregatorText] = await Promise.all([ingest.metrics(), aggregator.metrics()])
   mkdirSync(join(RESULTS_DIR, 'logs'), { recursive: true })
-  writeFileSync(join(RESULTS_DIR, 'logs', 'throughput-ingest-worker.metrics.txt'), ingestText)
-  writeFileSync(join(RESULTS_DIR, 'logs', 'throughput-aggregator.metrics.txt'), aggregatorText)
+  writeFileSync(join(RESULTS_DIR, 'logs', `${label}-ingest-worker.metrics.txt`), ingestText)
+  writeFileSync(join(RESULTS_DIR, 'logs', `${label}-aggregator.metrics.txt`), aggregatorText)
   const batches = metricSum(aggregatorText, 'aggregator_batch_messages_count')
   const first = observations.find((o) => o.done > 0)
   const last = observations.at(-1)
@@ -81,22 +96,25 @@ async function pipelineMetrics(
   }
 }
 
-async function endToEnd(
+/** The drain of `phase`'s backlog by the real pipeline; `label` names its logs and memory rows. */
+export async function endToEnd(
   config: BenchConfig,
   phase: Phase,
   total: number,
   progress: Progress,
   memory: MemoryBook,
+  label = 'throughput',
+  redis?: RedisPlacement,
 ): Promise<{ rate: number; pipeline: PipelineMetrics }> {
   const db = createDb(phase.databaseUrl, { poolSize: 1, applicationName: 'bench-probe' })
-  const [ingest, aggregator] = await startPipeline(config, phase, 'throughput')
+  const [ingest, aggregator] = await startPipeline(config, phase, label, redis)
   try {
     const observations = await observeDrain(db, total, progress, 'end-to-end', 300_000)
-    const pipeline = await pipelineMetrics(ingest as RunningService, aggregator as RunningService, observations)
+    const pipeline = await pipelineMetrics(label, ingest as RunningService, aggregator as RunningService, observations)
     return { rate: drainRate(observations, total), pipeline }
   } finally {
-    if (ingest !== undefined) await memory.record('ingest-worker', 'throughput', ingest)
-    if (aggregator !== undefined) await memory.record('aggregator', 'throughput', aggregator)
+    if (ingest !== undefined) await memory.record('ingest-worker', label, ingest)
+    if (aggregator !== undefined) await memory.record('aggregator', label, aggregator)
     await Promise.all([ingest?.stop(), aggregator?.stop()])
     await closeDb(db)
   }

@@ -37,6 +37,8 @@ export async function runCluster(config: BenchConfig, progress: Progress, memory
   try {
     const placement: RedisPlacement = { env: { REDIS_CLUSTER_NODES: cluster.nodesVariable }, unset: ['REDIS_URL', 'CACHE_REDIS_URL'] }
     const clusterRate = await drain(config, progress, memory, 'cluster', placement)
+    const ratio = (clusterRate / singleRedisRate).toFixed(2)
+    progress.done(`cluster ${Math.round(clusterRate)} msg/s vs single Redis ${Math.round(singleRedisRate)} msg/s (${ratio} x)`)
     return { messages: config.BENCH_MESSAGES, masters: MASTERS, singleRedisRate, clusterRate }
   } finally {
     await cluster.stop()

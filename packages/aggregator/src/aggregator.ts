@@ -1,12 +1,11 @@
 /** Wiring and lifecycle: start, drain (finish the in-flight batch), close (release everything). */
-import { DEFAULT_CHANGES_CHANNEL, checkQueueRedis, createLogger, reconnectDelayMs } from '@event-analytics/contracts'
-import type { IngestBatchJob, Logger } from '@event-analytics/contracts'
+import { DEFAULT_CHANGES_CHANNEL, checkQueueRedis, clusterQueuePrefix, createLogger, createRedisClient } from '@event-analytics/contracts'
+import type { IngestBatchJob, Logger, RedisClient, RedisEndpoint } from '@event-analytics/contracts'
 import { closeDb, createDb, pingDatabase, runDedupeMaintenance } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
 import { startOpsServer } from '@event-analytics/ops'
 import type { OpsServer } from '@event-analytics/ops'
 import { Worker } from 'bullmq'
-import { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
 import type { AggregatorConfig } from './config.js'
 import { createChannelMetricsRefresher } from './channel-metrics/refresh.js'
@@ -41,16 +40,19 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
     applicationName: 'aggregator',
     onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
   })
+  const { queueRedis, cacheRedis } = redisEndpointsOf(config)
+  // The ingest worker derives its prefix the same way, so both open the same queue.
+  const queuePrefix = clusterQueuePrefix(config.queuePrefix, queueRedis)
   // Invalidations (batches, channel metrics, breaker transitions) go where the API caches.
-  const cache = new Redis(config.cacheRedisUrl, { maxRetriesPerRequest: 3, lazyConnect: true, retryStrategy: reconnectDelayMs })
+  const cache = createRedisClient(cacheRedis, { maxRetriesPerRequest: 3, lazyConnect: true })
   cache.on('error', (error) => logger.warn({ err: error }, 'redis cache connection error'))
   // ioredis parses the URL (rediss://, credentials, db); BullMQ needs maxRetriesPerRequest null
   // for its blocking commands, shares this connection and duplicates it where it must block.
-  const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, retryStrategy: reconnectDelayMs })
+  const queueConnection = createRedisClient(queueRedis, { maxRetriesPerRequest: null })
   queueConnection.on('error', (error) => logger.warn({ err: error }, 'queue Redis connection error'))
   const worker = new Worker<IngestBatchJob>(config.queueName, null, {
     connection: queueConnection,
-    prefix: config.queuePrefix,
+    prefix: queuePrefix,
     autorun: false,
     lockDuration: config.lockDurationMs,
     stalledInterval: config.stalledIntervalMs,
@@ -79,7 +81,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
         cache,
         changesChannel,
         queueConnection,
-        queuePrefix: config.queuePrefix,
+        queuePrefix,
         registry: metrics.registry,
         logger: logger.child({ component: 'channel-metrics' }),
       })
@@ -105,7 +107,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
       return ops?.port ?? null
     },
     async start() {
-      await checkQueue(config, logger)
+      await checkQueue(queueRedis, config, logger)
       await cache.connect()
       await pingDatabase(db)
       await worker.startStalledCheckTimer()
@@ -123,7 +125,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
       maintenanceTimer.unref()
       consumer.start()
       await channelMetrics?.start()
-      logger.info({ queue: config.queueName, prefix: config.queuePrefix }, 'aggregator started')
+      logger.info({ queue: config.queueName, prefix: queuePrefix }, 'aggregator started')
     },
     drain: () => consumer.drain(),
     close() {
@@ -143,9 +145,16 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
   }
 }
 
-/** Refuses an evicting queue Redis before any job is taken; fails fast when it is unreachable. */
-async function checkQueue(config: AggregatorConfig, logger: Logger): Promise<void> {
-  const probe = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
+function redisEndpointsOf(config: AggregatorConfig): { queueRedis: RedisEndpoint; cacheRedis: RedisEndpoint } {
+  return {
+    queueRedis: { url: config.redisUrl, clusterNodes: config.redisClusterNodes },
+    cacheRedis: { url: config.cacheRedisUrl, clusterNodes: config.cacheRedisClusterNodes },
+  }
+}
+
+/** Refuses an evicting queue Redis (every master of a cluster) before any job is taken; fails fast when it is unreachable. */
+async function checkQueue(queueRedis: RedisEndpoint, config: AggregatorConfig, logger: Logger): Promise<void> {
+  const probe = createRedisClient(queueRedis, { lazyConnect: true, maxRetriesPerRequest: 1 })
   probe.on('error', () => undefined) // the command below reports it
   try {
     await probe.connect()
@@ -160,7 +169,7 @@ async function checkQueue(config: AggregatorConfig, logger: Logger): Promise<voi
  * Redis (CACHE_REDIS_URL), even when both are one server. The queue check pings: BullMQ's
  * waitUntilReady() resolves once connected and never fails afterwards, so it hid a lost queue Redis.
  */
-function readinessChecks(db: Kysely<Database>, cache: Redis, queueConnection: Redis): Record<string, () => Promise<void>> {
+function readinessChecks(db: Kysely<Database>, cache: RedisClient, queueConnection: RedisClient): Record<string, () => Promise<void>> {
   return {
     postgres: () => pingDatabase(db),
     cache: async () => {

@@ -1,4 +1,14 @@
-import { DEFAULT_CHANGES_CHANNEL, DEFAULT_REDIS_URL, INGEST_QUEUE_NAME, env, loadConfig } from '@event-analytics/contracts'
+import {
+  CACHE_REDIS_VARIABLES,
+  DEFAULT_CHANGES_CHANNEL,
+  DEFAULT_REDIS_URL,
+  INGEST_QUEUE_NAME,
+  QUEUE_REDIS_VARIABLES,
+  env,
+  loadConfig,
+  redisEndpointFrom,
+} from '@event-analytics/contracts'
+import type { RedisNode } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
 import { channelMetricsConfigFrom, channelMetricsShape } from './channel-metrics/config.js'
@@ -8,12 +18,16 @@ export interface AggregatorConfig {
   readonly databaseUrl: string
   /** The queue's Redis (BullMQ). */
   readonly redisUrl: string
+  /** The queue on a Redis Cluster (REDIS_CLUSTER_NODES): its seed nodes; redisUrl is then unused. */
+  readonly redisClusterNodes?: readonly RedisNode[] | undefined
   /** The projection cache's Redis, where invalidations go; may be its own, evicting instance. */
   readonly cacheRedisUrl: string
+  /** The cache on a Redis Cluster (CACHE_REDIS_CLUSTER_NODES, else the queue's cluster when CACHE_REDIS_URL is unset). */
+  readonly cacheRedisClusterNodes?: readonly RedisNode[] | undefined
   /** Pub/sub channel of the cache Redis the changed event ids are published on (contracts' changes.ts). */
   readonly changesChannel?: string
   readonly queueName: string
-  /** BullMQ key prefix; must match the ingest worker's. */
+  /** BullMQ key prefix; must match the ingest worker's. Hash-tagged on a cluster (clusterQueuePrefix). */
   readonly queuePrefix: string
   readonly batchMaxMessages: number
   readonly batchMaxWaitMs: number
@@ -37,8 +51,10 @@ export interface AggregatorConfig {
 const shape = {
   DATABASE_URL: env.url(DEFAULT_DATABASE_URL),
   REDIS_URL: env.url(DEFAULT_REDIS_URL),
-  /** Unset: the cache lives in the queue's Redis (REDIS_URL). */
+  REDIS_CLUSTER_NODES: env.redisNodes(),
+  /** Unset (and no CACHE_REDIS_CLUSTER_NODES): the cache lives in the queue's Redis. */
   CACHE_REDIS_URL: env.optionalUrl(),
+  CACHE_REDIS_CLUSTER_NODES: env.redisNodes(),
   CACHE_CHANGES_CHANNEL: env.string(DEFAULT_CHANGES_CHANNEL),
   AGGREGATOR_QUEUE_NAME: env.string(INGEST_QUEUE_NAME),
   BULLMQ_PREFIX: env.string('bull'),
@@ -59,10 +75,20 @@ const shape = {
 /** Reads and validates the environment once; throws ConfigError naming every bad variable. */
 export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): AggregatorConfig {
   const raw = loadConfig(shape, source)
+  const queueRedis = redisEndpointFrom(
+    source,
+    QUEUE_REDIS_VARIABLES,
+    { url: raw.REDIS_URL, clusterNodes: raw.REDIS_CLUSTER_NODES },
+    { url: raw.REDIS_URL },
+  )
+  const cacheValues = { url: raw.CACHE_REDIS_URL, clusterNodes: raw.CACHE_REDIS_CLUSTER_NODES }
+  const cacheRedis = redisEndpointFrom(source, CACHE_REDIS_VARIABLES, cacheValues, queueRedis)
   return {
     databaseUrl: raw.DATABASE_URL,
-    redisUrl: raw.REDIS_URL,
-    cacheRedisUrl: raw.CACHE_REDIS_URL ?? raw.REDIS_URL,
+    redisUrl: queueRedis.url,
+    redisClusterNodes: queueRedis.clusterNodes,
+    cacheRedisUrl: cacheRedis.url,
+    cacheRedisClusterNodes: cacheRedis.clusterNodes,
     changesChannel: raw.CACHE_CHANGES_CHANNEL,
     queueName: raw.AGGREGATOR_QUEUE_NAME,
     queuePrefix: raw.BULLMQ_PREFIX,

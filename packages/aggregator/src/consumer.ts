@@ -15,7 +15,7 @@ import type { DomainEvent, IngestBatchJob, Logger } from '@event-analytics/contr
 import { WHOLE_JOB_OFFSET } from '@event-analytics/db'
 import type { ApplyFailure, Database, SettledJob } from '@event-analytics/db'
 import type { Job, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@event-analytics/contracts'
 import type { Kysely } from 'kysely'
 import { commitMessages, settleJobs } from './apply.js'
 import { collectBatch } from './batcher.js'
@@ -29,7 +29,7 @@ import { envelopeProblem, messagesOf, payloadOf } from './payload.js'
 export interface ConsumerDeps {
   readonly worker: Worker<IngestBatchJob>
   readonly db: Kysely<Database>
-  readonly cache: Redis
+  readonly cache: RedisClient
   /** Where the changed event ids are published once their keys are invalidated. */
   readonly changesChannel: string
   readonly metrics: AggregatorMetrics

@@ -44,6 +44,14 @@ export interface PipelineMetrics {
   ingestJobs: number
 }
 
+/** End-to-end drain rates with the queue and cache on one Redis and on a Redis Cluster (phases/cluster.ts). */
+export interface ClusterResult {
+  messages: number
+  masters: number
+  singleRedisRate: number
+  clusterRate: number
+}
+
 export interface FreshnessResult {
   targetRate: number
   achievedRate: number
@@ -125,6 +133,8 @@ export interface BenchResults {
   capacity: CapacityResult | null
   /** The same search with BENCH_SCALE_OUT of each (BENCH_CAPACITY_SCALE_OUT=true), else null. */
   capacityScaleOut: CapacityResult | null
+  /** Only when BENCH_PHASES names `cluster`. */
+  cluster?: ClusterResult | null
   api: ApiResult | null
   /** Live-stream fan-out (phase `fanout`). */
   fanout: FanoutResult | null

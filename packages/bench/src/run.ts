@@ -7,6 +7,7 @@ import { settingsOf } from './config.js'
 import { describeMachine } from './machine.js'
 import { MemoryBook } from './memory.js'
 import { runApi } from './phases/api.js'
+import { runCluster } from './phases/cluster.js'
 import { runFanout } from './phases/fanout.js'
 import { renderFanoutSection, spliceFanoutSection } from './fanout-report.js'
 import { FIXED_RATES } from './capacity.js'
@@ -47,6 +48,7 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
       : null
   const api = wants('api') ? await attempt('api', failures, progress, () => runApi(config, progress, memory)) : null
   const fanout = wants('fanout') ? await attempt('fanout', failures, progress, () => runFanout(config, progress, memory)) : null
+  const cluster = wants('cluster') ? await attempt('cluster', failures, progress, () => runCluster(config, progress, memory)) : null
   const targets = evaluateTargets({
     e2eVsRaw: throughput === null ? null : throughput.endToEndRate / throughput.rawConsumeRate,
     e2eVsNaive: throughput === null ? null : throughput.endToEndRate / throughput.naiveRate,
@@ -67,6 +69,7 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
     throughput,
     capacity,
     capacityScaleOut,
+    cluster,
     api,
     fanout,
     memory: memory.entries,

@@ -43,6 +43,8 @@ export interface StartOptions {
   readonly entry?: string
   readonly label: string
   readonly env: Record<string, string>
+  /** Variables of the bench's own environment the child must not inherit. */
+  readonly unsetEnv?: readonly string[] | undefined
   /** URL answering 200 once the service is ready. */
   readonly readyUrl: string
 }
@@ -51,9 +53,12 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const { args, cwd } = commandFor(options.pkg, options.entry ?? 'main')
   mkdirSync(join(RESULTS_DIR, 'logs'), { recursive: true })
   const log = createWriteStream(join(RESULTS_DIR, 'logs', `${options.label}.log`))
+  const unset = new Set(options.unsetEnv ?? [])
+  const merged: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...options.env }
+  const env = Object.fromEntries(Object.entries(merged).filter(([name]) => !unset.has(name)))
   const child = spawn(process.execPath, args, {
     cwd,
-    env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...options.env },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout?.pipe(log)

@@ -5,6 +5,11 @@
  * Parameterised projections (timeline ranges, channel list filters, user pages) live as
  * fields of one hash per seed key, so invalidation is a plain DEL of a known key set,
  * never a SCAN over the keyspace. The fill caps one hash's size (cache-protocol's FillLimits).
+ *
+ * The braces are Redis Cluster hash tags: every key of one event (and of one owner) hashes to
+ * one slot, and a key's fill guard (`analytics-guard:` + key) to the same slot as the key, so
+ * the fill script's two keys and an event's invalidation pipeline work on a cluster. Ids never
+ * contain braces (the API's ID_PATTERN), so the tag is exactly the id.
  */
 
 export const CACHE_TTL_SECONDS = 3600
@@ -13,15 +18,15 @@ export const TIMELINE_GRANULARITIES = ['hour', 'day', 'week', 'month'] as const
 export type TimelineGranularity = (typeof TIMELINE_GRANULARITIES)[number]
 
 export const cacheKeys = {
-  dashboard: (eventId: string) => `analytics:dashboard:${eventId}`,
-  roi: (eventId: string) => `analytics:roi:${eventId}`,
-  channel: (eventId: string, channelName: string) => `analytics:channel:${eventId}:${channelName}`,
+  dashboard: (eventId: string) => `analytics:dashboard:{${eventId}}`,
+  roi: (eventId: string) => `analytics:roi:{${eventId}}`,
+  channel: (eventId: string, channelName: string) => `analytics:channel:{${eventId}}:${channelName}`,
   /** Hash: one field per (channelType filter, sort) of the channel list. */
-  channelList: (eventId: string) => `analytics:channels:${eventId}`,
+  channelList: (eventId: string) => `analytics:channels:{${eventId}}`,
   /** Hash: one field per resolved range and time zone of this granularity (query-api's timelineCacheField). */
-  timeline: (eventId: string, granularity: TimelineGranularity) => `analytics:timeline:${eventId}:${granularity}`,
+  timeline: (eventId: string, granularity: TimelineGranularity) => `analytics:timeline:{${eventId}}:${granularity}`,
   /** Hash: one field per page of the owner's summary. */
-  user: (userId: string) => `analytics:user:${userId}`,
+  user: (userId: string) => `analytics:user:{${userId}}`,
 } as const
 
 export interface ChangedProjection {

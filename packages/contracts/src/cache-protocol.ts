@@ -21,9 +21,10 @@
  *   still bump them during a rolling deploy.
  */
 import { randomBytes } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { ChainableCommander } from 'ioredis'
 import { CACHE_TTL_SECONDS } from './cache-keys.js'
 import { encodeChanges } from './changes.js'
+import { hashTagOf, isClusterClient, type RedisClient } from './redis-connection.js'
 
 /** The guard of a projection key. Outside the `analytics:` projection namespace on purpose. */
 export function fillGuardKey(key: string): string {
@@ -51,7 +52,7 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return ARGV[1]`
 
 /** The guard of `key` as a loader must hold it before reading PostgreSQL (created when missing). */
-export async function readFillGuard(redis: Redis, key: string): Promise<string> {
+export async function readFillGuard(redis: RedisClient, key: string): Promise<string> {
   return String(await redis.eval(TAKE_GUARD, 1, fillGuardKey(key), freshGuardValue(), String(FILL_GUARD_TTL_SECONDS)))
 }
 
@@ -66,25 +67,58 @@ export interface ChangePublication {
 
 /**
  * Replaces each key's guard with a fresh value, then deletes the key (UNLINK: freed off the
- * server's main thread). With `publish`, the change messages go in the last pipeline, after
- * every UNLINK: Redis runs a connection's commands in order, so a subscriber that reads on
- * hearing the message never finds the key it was told about still cached.
+ * server's main thread). With `publish`, the change messages go after every UNLINK was
+ * answered: Redis runs a connection's commands in order, so a subscriber that reads on hearing
+ * the message never finds the key it was told about still cached.
+ *
+ * On a single server one pipeline carries every key (in chunks) and the messages last. On a
+ * cluster a pipeline may only name keys of one slot, so there is one pipeline per hash tag
+ * (an event's keys, an owner's key: cache-keys.ts), sent together, and the messages follow once
+ * all of them were answered. Within a pipeline a key's guard is replaced before the key goes.
  */
-export async function invalidateProjections(redis: Redis, keys: readonly string[], publish?: ChangePublication): Promise<void> {
+export async function invalidateProjections(redis: RedisClient, keys: readonly string[], publish?: ChangePublication): Promise<void> {
   const messages = publish === undefined ? [] : encodeChanges(publish.eventIds)
-  for (let start = 0; start < Math.max(keys.length, 1); start += INVALIDATE_CHUNK) {
-    const pipeline = redis.pipeline()
-    for (const key of keys.slice(start, start + INVALIDATE_CHUNK)) {
-      pipeline.set(fillGuardKey(key), freshGuardValue(), 'EX', FILL_GUARD_TTL_SECONDS).unlink(key)
-    }
-    if (start + INVALIDATE_CHUNK >= keys.length && publish !== undefined) {
-      for (const message of messages) pipeline.publish(publish.channel, message)
-    }
-    if (pipeline.length === 0) return
-    const replies = (await pipeline.exec()) ?? []
-    const failed = replies.find(([error]) => error !== null)
-    if (failed !== undefined) throw failed[0]
+  const announce = (pipeline: ChainableCommander): void => {
+    for (const message of messages) if (publish !== undefined) pipeline.publish(publish.channel, message)
   }
+  if (isClusterClient(redis)) {
+    await Promise.all(groupBySlot(keys).map((group) => execAll(guardAndUnlink(redis.pipeline(), group))))
+    if (messages.length > 0) {
+      const pipeline = redis.pipeline()
+      announce(pipeline)
+      await execAll(pipeline)
+    }
+    return
+  }
+  for (let start = 0; start < Math.max(keys.length, 1); start += INVALIDATE_CHUNK) {
+    const pipeline = guardAndUnlink(redis.pipeline(), keys.slice(start, start + INVALIDATE_CHUNK))
+    if (start + INVALIDATE_CHUNK >= keys.length) announce(pipeline)
+    if (pipeline.length === 0) return
+    await execAll(pipeline)
+  }
+}
+
+function guardAndUnlink(pipeline: ChainableCommander, keys: readonly string[]): ChainableCommander {
+  for (const key of keys) pipeline.set(fillGuardKey(key), freshGuardValue(), 'EX', FILL_GUARD_TTL_SECONDS).unlink(key)
+  return pipeline
+}
+
+/** Keys of one hash tag share a slot (more groups than slots is harmless: more round trips). */
+function groupBySlot(keys: readonly string[]): string[][] {
+  const groups = new Map<string, string[]>()
+  for (const key of keys) {
+    const tag = hashTagOf(key)
+    const group = groups.get(tag)
+    if (group === undefined) groups.set(tag, [key])
+    else group.push(key)
+  }
+  return [...groups.values()]
+}
+
+async function execAll(pipeline: ChainableCommander): Promise<void> {
+  const replies = (await pipeline.exec()) ?? []
+  const failed = replies.find(([error]) => error !== null)
+  if (failed !== undefined) throw failed[0]
 }
 
 /**
@@ -166,7 +200,7 @@ const OUTCOMES: ReadonlyMap<unknown, FillOutcome> = new Map<unknown, FillOutcome
 ])
 
 /** Stores the loaded text unless the key was invalidated since `fill.guard` was taken or is full. */
-export async function fillIfUnchanged(redis: Redis, fill: GuardedFill): Promise<FillOutcome> {
+export async function fillIfUnchanged(redis: RedisClient, fill: GuardedFill): Promise<FillOutcome> {
   if (fill.field === HASH_SIZE_FIELD) throw new Error(`field ${HASH_SIZE_FIELD} is reserved for the hash's byte count`)
   const { maxBytes, maxFields } = fill.limits
   const args = [

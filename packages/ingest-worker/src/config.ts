@@ -1,4 +1,12 @@
-import { DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_REDIS_URL, DEFAULT_TOPICS, env, loadConfig } from '@event-analytics/contracts'
+import {
+  DEFAULT_DEAD_LETTER_TOPIC,
+  DEFAULT_REDIS_URL,
+  DEFAULT_TOPICS,
+  QUEUE_REDIS_VARIABLES,
+  env,
+  loadConfig,
+  redisEndpointFrom,
+} from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
 import { hostname } from 'node:os'
@@ -18,11 +26,13 @@ const shape = {
   TOPIC_PARTICIPANT_REGISTERED: env.string(DEFAULT_TOPICS.ParticipantRegistered),
   TOPIC_DEAD_LETTER: env.string(DEFAULT_DEAD_LETTER_TOPIC),
   REDIS_URL: env.url(DEFAULT_REDIS_URL),
+  /** The queue on a Redis Cluster: its seed nodes, `host:port,host:port` (instead of REDIS_URL). */
+  REDIS_CLUSTER_NODES: env.redisNodes(),
   /** Read-only here: which jobs PostgreSQL has settled, so their offsets may be committed. */
   DATABASE_URL: env.url(DEFAULT_DATABASE_URL),
   /** Run on a queue Redis whose maxmemory-policy is not noeviction (it may delete waiting jobs). */
   QUEUE_REDIS_ALLOW_EVICTION: env.boolean(false),
-  /** BullMQ key prefix; lets tests and several deployments share one Redis. */
+  /** BullMQ key prefix; lets tests and several deployments share one Redis. On a cluster `{bull}` (clusterQueuePrefix). */
   BULLMQ_PREFIX: env.string('bull'),
   /** Consumption pauses while this many jobs wait in the queue. */
   INGEST_MAX_BACKLOG_JOBS: env.integer(500, 1),
@@ -44,7 +54,11 @@ const shape = {
 }
 
 export function loadIngestConfig(source: NodeJS.ProcessEnv = process.env) {
-  return loadConfig(shape, source)
+  const raw = loadConfig(shape, source)
+  const values = { url: raw.REDIS_URL, clusterNodes: raw.REDIS_CLUSTER_NODES }
+  /** Where the queue is: REDIS_URL, or the cluster of REDIS_CLUSTER_NODES (both set: ConfigError). */
+  const queueRedis = redisEndpointFrom(source, QUEUE_REDIS_VARIABLES, values, { url: raw.REDIS_URL })
+  return { ...raw, queueRedis }
 }
 
 export type IngestConfig = ReturnType<typeof loadIngestConfig>

@@ -1,6 +1,13 @@
-import { INGEST_QUEUE_NAME, checkQueueRedis, reconnectDelayMs, type IngestBatchJob, type Logger } from '@event-analytics/contracts'
+import {
+  INGEST_QUEUE_NAME,
+  checkQueueRedis,
+  clusterQueuePrefix,
+  createRedisClient,
+  type IngestBatchJob,
+  type Logger,
+  type RedisEndpoint,
+} from '@event-analytics/contracts'
 import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
 import type { PlannedJob } from './pipeline.js'
 
 export interface IngestQueue {
@@ -15,12 +22,17 @@ export interface IngestQueue {
   close(): Promise<void>
 }
 
-export function createIngestQueue(redisUrl: string, prefix: string): IngestQueue {
+/**
+ * On a Redis Cluster the prefix is hash-tagged (clusterQueuePrefix, as the aggregator does), so
+ * every key of the queue is in one slot: BullMQ's scripts, and getJobState for the committer's
+ * lost-job lookup, name several of them at once.
+ */
+export function createIngestQueue(endpoint: RedisEndpoint, prefix: string): IngestQueue {
   // BullMQ wants maxRetriesPerRequest null so a Redis restart blocks instead of failing jobs.
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, retryStrategy: reconnectDelayMs })
+  const connection = createRedisClient(endpoint, { maxRetriesPerRequest: null, lazyConnect: false })
   const queue = new Queue<IngestBatchJob>(INGEST_QUEUE_NAME, {
     connection,
-    prefix,
+    prefix: clusterQueuePrefix(prefix, endpoint),
     defaultJobOptions: {
       // Failures are recorded in PostgreSQL and dead-lettered, never left failed in BullMQ;
       // retries here only cover an aggregator that crashed in the middle of the job.

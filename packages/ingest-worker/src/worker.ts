@@ -56,7 +56,7 @@ export function createIngestWorker(
     heartbeatInterval: Math.min(3000, config.KAFKA_SESSION_TIMEOUT_MS / 3),
   })
   const producer = kafka.producer({ transactionalId: config.KAFKA_TRANSACTIONAL_ID, idempotent: true, maxInFlightRequests: 1 })
-  const queue = createIngestQueue(config.REDIS_URL, config.BULLMQ_PREFIX)
+  const queue = createIngestQueue(config.queueRedis, config.BULLMQ_PREFIX)
   const db = createDb(config.DATABASE_URL, {
     applicationName: 'ingest-worker',
     poolSize: 2,

@@ -11,10 +11,10 @@ import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@event-analytics/contracts'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
-import { createLogger } from '@event-analytics/contracts'
+import { createLogger, duplicateClient } from '@event-analytics/contracts'
 import type { Database } from '@event-analytics/db'
 import type { ApiConfig } from './config.js'
 import { createVerifier } from './auth/verifier.js'
@@ -46,7 +46,7 @@ export const API_PREFIX = '/api/v1'
 export interface AppDeps {
   db: Kysely<Database>
   /** Cache connection (config.cacheRedisUrl); its keyPrefix (if any) isolates tests. */
-  redis: Redis
+  redis: RedisClient
   config: ApiConfig
   /** Queues shown on the operators' board (the ingest queue); no board when empty/absent. */
   boardQueues?: readonly Queue[]
@@ -97,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       for (const routes of [dashboardRoutes, channelRoutes, roiRoutes, timelineRoutes, userRoutes]) {
         await api.register(routes, context)
       }
-      await api.register(streamRoutes, { ...context, subscriber: deps.redis.duplicate() })
+      await api.register(streamRoutes, { ...context, subscriber: duplicateClient(deps.redis) })
     },
     { prefix: API_PREFIX },
   )

@@ -1,6 +1,15 @@
 import { z } from 'zod'
-import { CACHE_TTL_SECONDS, ConfigError, DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/contracts'
-import type { FillLimits } from '@event-analytics/contracts'
+import {
+  CACHE_REDIS_VARIABLES,
+  CACHE_TTL_SECONDS,
+  ConfigError,
+  DEFAULT_REDIS_URL,
+  QUEUE_REDIS_VARIABLES,
+  env,
+  loadConfig,
+  redisEndpointFrom,
+} from '@event-analytics/contracts'
+import type { FillLimits, RedisEndpoint } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
 import { canComputeZone } from './projections/timeline.js'
@@ -16,8 +25,12 @@ const shape = {
   DATABASE_URL: env.url(DEFAULT_DATABASE_URL),
   /** The queue's Redis (the board reads it). */
   REDIS_URL: env.url(DEFAULT_REDIS_URL),
+  /** The queue on a Redis Cluster: `host:port,host:port` (instead of REDIS_URL). */
+  REDIS_CLUSTER_NODES: env.redisNodes(),
   /** The projection cache's Redis; may be its own, evicting (allkeys-lru) instance. Unset: REDIS_URL. */
   CACHE_REDIS_URL: env.optionalUrl(),
+  /** The cache on a Redis Cluster (instead of CACHE_REDIS_URL); neither set: the queue's Redis. */
+  CACHE_REDIS_CLUSTER_NODES: env.redisNodes(),
   /**
    * HS256 shared secret. There is no built-in default: `npm start` passes the local stack's
    * generated secret (dev-stack's stackJwtSecret), tests pass their own.
@@ -62,6 +75,9 @@ export interface ApiConfig {
   databaseUrl: string
   redisUrl: string
   cacheRedisUrl: string
+  /** Where the queue (board) and the cache are: the URLs above, or clusters (redis-connection.ts). */
+  queueRedis: RedisEndpoint
+  cacheRedis: RedisEndpoint
   auth: AuthConfig
   timelineMaxBuckets: number
   defaultTimeZone: string
@@ -91,12 +107,22 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
   if (!canComputeZone(raw.DEFAULT_TIME_ZONE)) {
     throw new ConfigError(`invalid configuration:\n  DEFAULT_TIME_ZONE: unknown time zone "${raw.DEFAULT_TIME_ZONE}"`)
   }
+  const queueRedis = redisEndpointFrom(
+    source,
+    QUEUE_REDIS_VARIABLES,
+    { url: raw.REDIS_URL, clusterNodes: raw.REDIS_CLUSTER_NODES },
+    { url: raw.REDIS_URL },
+  )
+  const cacheValues = { url: raw.CACHE_REDIS_URL, clusterNodes: raw.CACHE_REDIS_CLUSTER_NODES }
+  const cacheRedis = redisEndpointFrom(source, CACHE_REDIS_VARIABLES, cacheValues, queueRedis)
   return {
     port: raw.API_PORT,
     host: raw.API_HOST,
     databaseUrl: raw.DATABASE_URL,
-    redisUrl: raw.REDIS_URL,
-    cacheRedisUrl: raw.CACHE_REDIS_URL ?? raw.REDIS_URL,
+    redisUrl: queueRedis.url,
+    cacheRedisUrl: cacheRedis.url,
+    queueRedis,
+    cacheRedis,
     auth: { secret: raw.JWT_SECRET, jwksUrl: raw.JWT_JWKS_URL, issuer: raw.JWT_ISSUER, audience: raw.JWT_AUDIENCE },
     timelineMaxBuckets: raw.TIMELINE_MAX_BUCKETS,
     defaultTimeZone: raw.DEFAULT_TIME_ZONE,

@@ -4,8 +4,7 @@
  * within SHUTDOWN_TIMEOUT_MS (runService).
  */
 import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
-import { INGEST_QUEUE_NAME, checkQueueRedis, createLogger, reconnectDelayMs } from '@event-analytics/contracts'
+import { INGEST_QUEUE_NAME, checkQueueRedis, clusterQueuePrefix, createLogger, createRedisClient } from '@event-analytics/contracts'
 import { closeDb, createDb } from '@event-analytics/db'
 import { runService } from '@event-analytics/ops'
 import type { FastifyInstance } from 'fastify'
@@ -19,10 +18,14 @@ const db = createDb(config.databaseUrl, {
   applicationName: 'query-api',
   onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
 })
-const redis = new Redis(config.cacheRedisUrl, { maxRetriesPerRequest: 2, retryStrategy: reconnectDelayMs })
+const redis = createRedisClient(config.cacheRedis, { maxRetriesPerRequest: 2 })
 // BullMQ needs its own connection without a key prefix (it prefixes its keys itself).
-const boardConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, retryStrategy: reconnectDelayMs })
-const ingestQueue = new Queue(INGEST_QUEUE_NAME, { connection: boardConnection, prefix: config.queuePrefix })
+const boardConnection = createRedisClient(config.queueRedis, { maxRetriesPerRequest: null })
+// The workers' prefix: hash-tagged on a cluster the same way (clusterQueuePrefix).
+const ingestQueue = new Queue(INGEST_QUEUE_NAME, {
+  connection: boardConnection,
+  prefix: clusterQueuePrefix(config.queuePrefix, config.queueRedis),
+})
 let app: FastifyInstance | undefined
 let closing: Promise<void> | undefined
 

@@ -287,8 +287,8 @@ t.test('cache-aside: hit, then fresh figures after invalidation', async (t) => {
   const second = await get('/api/v1/events/evt-1/analytics/roi', operator)
   t.equal(second.headers['x-cache'], 'hit')
   t.equal(second.body, first.body)
-  t.equal(await h.redis.exists('analytics:roi:evt-1'), 1, 'seed key layout')
-  t.ok((await h.redis.ttl('analytics:roi:evt-1')) > 3500, 'TTL 3600 s')
+  t.equal(await h.redis.exists('analytics:roi:{evt-1}'), 1, 'seed key layout')
+  t.ok((await h.redis.ttl('analytics:roi:{evt-1}')) > 3500, 'TTL 3600 s')
   await db.updateTable('event_stats').set({ total_participants: 60 }).where('event_id', '=', 'evt-1').execute()
   await storeFigures(db, ['evt-1'])
   t.equal((await get('/api/v1/events/evt-1/analytics/roi')).json().revenue.totalParticipants, 30, 'stale until invalidated')
@@ -340,7 +340,7 @@ t.test('ETag round trip gives 304', async (t) => {
 })
 
 t.test('a hit answers like the miss; an entry in the former {owner, body} layout still serves', async (t) => {
-  const key = 'analytics:dashboard:evt-1'
+  const key = 'analytics:dashboard:{evt-1}'
   await h.redis.del(key)
   const miss = await get('/api/v1/events/evt-1/analytics')
   const hit = await get('/api/v1/events/evt-1/analytics')

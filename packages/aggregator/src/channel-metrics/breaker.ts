@@ -7,7 +7,7 @@ import { invalidateProjections, keysToInvalidate } from '@event-analytics/contra
 import type { Logger } from '@event-analytics/contracts'
 import { listRefreshTargets, recordProviderHealth } from '@event-analytics/db'
 import type { ChannelTypeValue, Database, ProviderStateValue } from '@event-analytics/db'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@event-analytics/contracts'
 import type { Kysely } from 'kysely'
 import CircuitBreaker from 'opossum'
 import { CHANNEL_TYPES } from './config.js'
@@ -49,7 +49,7 @@ export class HealthReporter {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly cache: { readonly redis: Redis; readonly changesChannel: string },
+    private readonly cache: { readonly redis: RedisClient; readonly changesChannel: string },
     private readonly metrics: ChannelMetricsMetrics,
     private readonly logger: Logger,
   ) {}

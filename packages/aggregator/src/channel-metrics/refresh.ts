@@ -6,7 +6,7 @@
 import type { Logger } from '@event-analytics/contracts'
 import type { Database } from '@event-analytics/db'
 import { Queue, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@event-analytics/contracts'
 import type { Kysely } from 'kysely'
 import type { Registry } from 'prom-client'
 import { HealthReporter, createBreakers, shutdownBreakers } from './breaker.js'
@@ -35,10 +35,10 @@ export interface ChannelMetricsRefresher {
 export interface RefresherDeps {
   readonly config: ChannelMetricsConfig
   readonly db: Kysely<Database>
-  readonly cache: Redis
+  readonly cache: RedisClient
   readonly changesChannel: string
   /** The queue Redis (BullMQ shares it; the aggregator closes it). */
-  readonly queueConnection: Redis
+  readonly queueConnection: RedisClient
   readonly queuePrefix: string
   readonly registry: Registry
   readonly logger: Logger

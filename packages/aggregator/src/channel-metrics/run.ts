@@ -7,7 +7,7 @@ import { invalidateProjections, keysToInvalidate } from '@event-analytics/contra
 import type { Logger } from '@event-analytics/contracts'
 import { storeChannelSnapshot, listRefreshTargets } from '@event-analytics/db'
 import type { ChannelTypeValue, Database, RefreshTarget } from '@event-analytics/db'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@event-analytics/contracts'
 import type { Kysely } from 'kysely'
 import type { ProviderBreakers } from './breaker.js'
 import { failureKind, fetchThroughBreaker, metricsUrl } from './client.js'
@@ -18,7 +18,7 @@ import { checkProgress, validateSnapshot } from './validate-snapshot.js'
 
 export interface RefreshDeps {
   readonly db: Kysely<Database>
-  readonly cache: Redis
+  readonly cache: RedisClient
   readonly changesChannel: string
   readonly config: ChannelMetricsConfig
   readonly breakers: ProviderBreakers

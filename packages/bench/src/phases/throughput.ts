@@ -22,7 +22,7 @@ import { observeDrain, produceAll, waitForStableGroup } from './common.js'
 import { naiveRate } from './naive.js'
 import { rawConsumeRate } from './raw-consume.js'
 
-async function fill(config: BenchConfig, phase: Phase, total: number, progress: Progress) {
+export async function fill(config: BenchConfig, phase: Phase, total: number, progress: Progress) {
   const producer = await createEventProducer({
     brokers: config.KAFKA_BROKERS,
     registryUrl: config.SCHEMA_REGISTRY_URL,
@@ -44,6 +44,18 @@ export interface PipelineShape {
 }
 
 export const ONE_EACH: PipelineShape = { ingestWorkers: 1, aggregators: 1 }
+
+/** Where the services' queue and cache are, when not the shared REDIS_URL (the cluster phase). */
+export interface RedisPlacement {
+  /** Added to each service's environment, e.g. REDIS_CLUSTER_NODES. */
+  readonly env: Record<string, string>
+  /** Removed from it (REDIS_URL, which may not be set together with REDIS_CLUSTER_NODES). */
+  readonly unset: readonly string[]
+}
+
+function placed(env: Record<string, string>, redis: RedisPlacement | undefined): Record<string, string> {
+  return redis === undefined ? env : { ...env, ...redis.env }
+}
 
 /** Label suffix of instance `index` of `count` ("" for a single one, so 1+1 logs keep their names). */
 const instanceSuffix = (index: number, count: number): string => (count === 1 ? '' : `-${index + 1}`)
@@ -68,12 +80,19 @@ export async function startPipeline(
   target: PipelineTarget,
   label: string,
   shape: PipelineShape = ONE_EACH,
+  redis?: RedisPlacement,
 ): Promise<RunningService[]> {
   const ingest = await startAll(shape.ingestWorkers, async (i) => {
     const port = await freePort()
     const suffix = instanceSuffix(i, shape.ingestWorkers)
-    const env = ingestEnv(config, target, port, i)
-    return startService({ pkg: 'ingest-worker', label: `${label}-ingest-worker${suffix}`, env, readyUrl: `http://127.0.0.1:${port}/ready` })
+    const env = placed(ingestEnv(config, target, port, i), redis)
+    return startService({
+      pkg: 'ingest-worker',
+      label: `${label}-ingest-worker${suffix}`,
+      env,
+      unsetEnv: redis?.unset,
+      readyUrl: `http://127.0.0.1:${port}/ready`,
+    })
   })
   try {
     // Every shape waits, 1+1 too, so the 1+1 and scale-out drains are timed the same way.
@@ -81,8 +100,14 @@ export async function startPipeline(
     const aggregators = await startAll(shape.aggregators, async (i) => {
       const port = await freePort()
       const suffix = instanceSuffix(i, shape.aggregators)
-      const env = aggregatorEnv(config, target, port)
-      return startService({ pkg: 'aggregator', label: `${label}-aggregator${suffix}`, env, readyUrl: `http://127.0.0.1:${port}/ready` })
+      const env = placed(aggregatorEnv(config, target, port), redis)
+      return startService({
+        pkg: 'aggregator',
+        label: `${label}-aggregator${suffix}`,
+        env,
+        unsetEnv: redis?.unset,
+        readyUrl: `http://127.0.0.1:${port}/ready`,
+      })
     })
     return [...ingest, ...aggregators]
   } catch (error) {
@@ -119,18 +144,25 @@ async function pipelineMetrics(services: readonly RunningService[], observations
   }
 }
 
+/** Names the drain's logs and memory rows (default `throughput`, `throughput-2x2`), and where its Redis is. */
+export interface DrainOptions {
+  readonly label?: string
+  readonly redis?: RedisPlacement
+}
+
 /** The real pipeline drains the backlog in `target`'s database; rate from first progress to the last message. */
-async function endToEnd(
+export async function endToEnd(
   config: BenchConfig,
   target: PipelineTarget,
   total: number,
   shape: PipelineShape,
   progress: Progress,
   memory: MemoryBook,
+  options: DrainOptions = {},
 ): Promise<EndToEndRun> {
-  const label = shape === ONE_EACH ? 'throughput' : `throughput-${shape.ingestWorkers}x${shape.aggregators}`
+  const label = options.label ?? (shape === ONE_EACH ? 'throughput' : `throughput-${shape.ingestWorkers}x${shape.aggregators}`)
   const db = createDb(target.databaseUrl, { poolSize: 1, applicationName: 'bench-probe' })
-  const services = await startPipeline(config, target, label, shape)
+  const services = await startPipeline(config, target, label, shape, options.redis)
   try {
     const observations = await observeDrain(db, total, progress, 'end-to-end', 300_000)
     const pipeline = await pipelineMetrics(services, observations)

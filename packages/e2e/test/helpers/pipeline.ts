@@ -5,7 +5,14 @@
  * real cache keys: runs stay apart through unique event ids (scenario id prefix).
  */
 import { randomUUID } from 'node:crypto'
-import { INGEST_QUEUE_NAME, type DomainEventKind } from '@event-analytics/contracts'
+import {
+  INGEST_QUEUE_NAME,
+  clusterQueuePrefix,
+  createRedisClient,
+  type DomainEventKind,
+  type RedisClient,
+  type RedisEndpoint,
+} from '@event-analytics/contracts'
 import { createAggregator, loadAggregatorConfig, type Aggregator } from '@event-analytics/aggregator'
 import { createTestDatabase, type TestDatabase } from '@event-analytics/db/testing'
 import { createIngestWorker, loadIngestConfig, type IngestWorker } from '@event-analytics/ingest-worker'
@@ -13,7 +20,6 @@ import { buildApp, loadApiConfig, signDevToken } from '@event-analytics/query-ap
 import { createEventProducer, type EventProducer } from '@event-analytics/simulator'
 import { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
 
 export const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092'
@@ -30,7 +36,7 @@ export interface Pipeline {
   readonly producer: EventProducer
   readonly queue: Queue
   readonly admin: Admin
-  readonly cache: Redis
+  readonly cache: RedisClient
   /** The pub/sub channel of this run's change announcements (aggregator -> API). */
   readonly changesChannel: string
   token(sub: string, operator?: boolean): Promise<string>
@@ -41,7 +47,17 @@ interface Teardown {
   teardown(fn: () => unknown): void
 }
 
-export async function startPipeline(t: Teardown): Promise<Pipeline> {
+export interface PipelineOptions {
+  /**
+   * Where the queue and the cache live, as the services' environment names it (e.g.
+   * `{ REDIS_CLUSTER_NODES: 'host:port,...' }`); default REDIS_URL. The test's own clients
+   * (queue, cache) connect to the same place.
+   */
+  readonly redisEnv?: Record<string, string>
+}
+
+export async function startPipeline(t: Teardown, options: PipelineOptions = {}): Promise<Pipeline> {
+  const redisEnv = options.redisEnv ?? { REDIS_URL }
   const run = `e2e${randomUUID().slice(0, 8)}`
   const topics: Record<DomainEventKind, string> = {
     EventCreated: `${run}.event-created`,
@@ -57,7 +73,7 @@ export async function startPipeline(t: Teardown): Promise<Pipeline> {
     loadIngestConfig({
       KAFKA_BROKERS,
       SCHEMA_REGISTRY_URL: REGISTRY_URL,
-      REDIS_URL,
+      ...redisEnv,
       BULLMQ_PREFIX: prefix,
       DATABASE_URL: testDb.url,
       KAFKA_GROUP_ID: groupId,
@@ -73,30 +89,31 @@ export async function startPipeline(t: Teardown): Promise<Pipeline> {
   // No external channel metrics here: the figures under test come from the Kafka traffic alone.
   const { channelMetrics: _noMetrics, ...aggregatorConfig } = loadAggregatorConfig({
     DATABASE_URL: testDb.url,
-    REDIS_URL,
+    ...redisEnv,
     BULLMQ_PREFIX: prefix,
     AGGREGATOR_OPS_PORT: '0',
     LOG_LEVEL: 'silent',
     CACHE_CHANGES_CHANNEL: changesChannel,
   })
   const aggregator: Aggregator = createAggregator({ ...aggregatorConfig, opsPort: null }, { defaultMetrics: false })
-  const cache = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
   const config = loadApiConfig({
     JWT_SECRET,
     NODE_ENV: 'test',
     DATABASE_URL: testDb.url,
-    REDIS_URL,
+    ...redisEnv,
     RATE_LIMIT_MAX: '100000',
     CACHE_CHANGES_CHANNEL: changesChannel,
   })
+  const cache = createRedisClient(config.cacheRedis, { maxRetriesPerRequest: 1 })
   const app = await buildApp({ db: testDb.db, redis: cache, config })
   await app.ready()
   // The worker creates the topics (3 partitions each) before anything is produced.
   await worker.start()
   await aggregator.start()
   const producer = await createEventProducer({ brokers: [KAFKA_BROKERS], registryUrl: REGISTRY_URL, topics, clientId: `${run}-upstream` })
-  const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
-  const queue = new Queue(INGEST_QUEUE_NAME, { connection: queueConnection, prefix })
+  const queueRedis: RedisEndpoint = config.queueRedis
+  const queueConnection = createRedisClient(queueRedis, { maxRetriesPerRequest: null })
+  const queue = new Queue(INGEST_QUEUE_NAME, { connection: queueConnection, prefix: clusterQueuePrefix(prefix, queueRedis) })
   const admin = new Kafka({ clientId: `${run}-admin`, brokers: [KAFKA_BROKERS], logLevel: logLevel.NOTHING }).admin()
   await admin.connect()
 

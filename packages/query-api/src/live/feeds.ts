@@ -8,7 +8,7 @@
  * arrive while a load is running coalesce into one more load after it.
  */
 import { decodeChange } from '@event-analytics/contracts'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@event-analytics/contracts'
 import type { FastifyBaseLogger } from 'fastify'
 import type { OwnedEntry } from '../cache/owned-entry.js'
 import type { PipelineFrame } from '../routes/schemas.js'
@@ -23,7 +23,7 @@ export interface StreamClient {
 
 export interface FeedOptions {
   /** A connection of its own for SUBSCRIBE (a subscribed connection can do nothing else). */
-  subscriber: Redis
+  subscriber: RedisClient
   channel: string
   /** The event's dashboard entry, current as of the call. */
   load: (eventId: string) => Promise<OwnedEntry>

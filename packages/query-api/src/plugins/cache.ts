@@ -11,7 +11,7 @@ import { fillIfUnchanged, readFillGuard } from '@event-analytics/contracts'
 import type { FillLimits } from '@event-analytics/contracts'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@event-analytics/contracts'
 import { SingleFlight } from '../cache/single-flight.js'
 
 export interface CacheRequest<T> {
@@ -42,7 +42,7 @@ declare module 'fastify' {
 }
 
 export interface CacheOptions {
-  redis: Redis
+  redis: RedisClient
   ttlSeconds: number
   limits: FillLimits
 }

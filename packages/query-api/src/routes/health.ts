@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@event-analytics/contracts'
 import type { Kysely } from 'kysely'
 import { pingDatabase } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
@@ -7,7 +7,7 @@ import { runReadinessChecks } from '@event-analytics/ops'
 
 export interface HealthOptions {
   db: Kysely<Database>
-  redis: Redis
+  redis: RedisClient
 }
 
 /** Liveness and readiness on the API port (no auth, no rate limit: probes call them often). */

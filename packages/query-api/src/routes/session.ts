@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@event-analytics/contracts'
 import type { SessionTokens } from '../auth/session.js'
 import { bearerToken, verifyOr401 } from '../plugins/auth.js'
 import { ProblemError } from '../plugins/problem-details.js'
@@ -15,7 +15,7 @@ import { Body, MeSchema, NoBodySchema, problemResponses } from './schemas.js'
 
 export interface SessionRouteOptions {
   sessions: SessionTokens
-  redis: Redis
+  redis: RedisClient
 }
 
 const LOGIN_CLAIM_PREFIX = 'analytics-login:'

@@ -9,7 +9,7 @@
 import fastJson from 'fast-json-stringify'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@event-analytics/contracts'
 import { LiveFeeds, dashboardFrame } from '../live/feeds.js'
 import type { StreamClient } from '../live/feeds.js'
 import { canRead } from '../plugins/auth.js'
@@ -21,7 +21,7 @@ import { DashboardSchema, EventParamsSchema, problemResponses, security } from '
 
 export interface StreamRouteOptions extends RouteContext {
   /** A connection of its own: it is put in subscribe mode. Quit by these routes on close. */
-  subscriber: Redis
+  subscriber: RedisClient
 }
 
 /** A client that stops reading is cut off past this much unsent data (it reconnects to the current state). */

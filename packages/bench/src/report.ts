@@ -1,6 +1,6 @@
 /** Pure rendering: console table and the generated section of BENCHMARKS.md. */
 import { renderFreshnessSection } from './capacity-report.js'
-import type { BenchResults, EndToEndRun, HttpRun } from './results.js'
+import type { BenchResults, ClusterResult, EndToEndRun, HttpRun } from './results.js'
 import type { LatencySummary } from './stats.js'
 import { formatThreshold, formatValue, type TargetResult } from './targets.js'
 
@@ -70,6 +70,21 @@ function throughputSection(r: BenchResults): string[] {
   ]
 }
 
+/** Queue and cache on a local Redis Cluster vs one Redis, same drain code, same run. */
+function clusterSection(c: ClusterResult): string[] {
+  return [
+    '### Redis Cluster',
+    '',
+    `The end-to-end drain twice, each on a fresh backlog of ${int(c.messages)} messages: queue and cache on the single Redis, then on a local ${c.masters}-master Redis Cluster (\`REDIS_CLUSTER_NODES\`, queue prefix \`{bull}\`). The cluster's nodes share this machine's two cores: the ratio is what the cluster protocol costs here, not what more machines would add.`,
+    '',
+    '| queue + cache on | messages | msg/s | vs single Redis |',
+    '|---|---|---|---|',
+    `| one Redis | ${int(c.messages)} | ${int(c.singleRedisRate)} | 1.00x |`,
+    `| ${c.masters}-master Redis Cluster | ${int(c.messages)} | ${int(c.clusterRate)} | ${ratio(c.clusterRate, c.singleRedisRate)} |`,
+    '',
+  ]
+}
+
 function apiSection(r: BenchResults): string[] {
   const a = r.api
   if (a === null) return ['_API phase did not complete._']
@@ -121,6 +136,7 @@ export function renderSection(r: BenchResults): string {
     '',
     ...renderFreshnessSection(r.capacity, r.capacityScaleOut),
     '',
+    ...(r.cluster === undefined || r.cluster === null ? [] : clusterSection(r.cluster)),
     '### API',
     '',
     ...apiSection(r),

@@ -133,7 +133,7 @@ export interface BenchResults {
   capacity: CapacityResult | null
   /** The same search with BENCH_SCALE_OUT of each (BENCH_CAPACITY_SCALE_OUT=true), else null. */
   capacityScaleOut: CapacityResult | null
-  /** Only when BENCH_PHASES names `cluster`. */
+  /** Phase `cluster`; absent or null when it did not run. */
   cluster?: ClusterResult | null
   api: ApiResult | null
   /** Live-stream fan-out (phase `fanout`). */

@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
+import { ensureDedupePartition } from '../partitions/dedupe.js'
 import type { Database } from '../schema/types.js'
 
 export interface BenchSeedEvent {
@@ -106,4 +107,18 @@ export async function seedBenchChannels(db: Kysely<Database>, eventId: string, n
       })),
     )
     .execute()
+}
+
+/**
+ * Fills the dedupe partitions of `days` (older than the epoch) with `perDay` random claims
+ * each, so a profile's check against older days meets populated partitions as in production.
+ */
+export async function seedBenchOlderClaims(db: Kysely<Database>, days: readonly string[], perDay: number): Promise<void> {
+  for (const day of days) {
+    await ensureDedupePartition(db, day)
+    await sql`
+      INSERT INTO processed_messages (message_id, dedupe_day)
+      SELECT gen_random_uuid()::text, ${day}::date FROM generate_series(1, ${perDay}::integer)`.execute(db)
+  }
+  await sql`ANALYZE processed_messages`.execute(db)
 }

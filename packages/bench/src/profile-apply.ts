@@ -19,7 +19,7 @@ import { commitMessages, foldBatch } from '@event-analytics/aggregator'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { env, loadConfig } from '@event-analytics/contracts'
 import { addDays, closeDb, createDb, dropDatabase, setupDatabase, utcDay, withDatabase } from '@event-analytics/db'
-import { seedBenchOlderClaims } from '@event-analytics/db/bench'
+import { readBenchUpdateStats, seedBenchOlderClaims } from '@event-analytics/db/bench'
 import type { LogEvent } from 'kysely'
 import { backlog, newEventIds } from './workload.js'
 
@@ -109,6 +109,16 @@ function report(round: number, result: RoundResult): void {
   for (const [step, ms] of rows) console.log(`  ${step.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms  ${perMessage(ms)}`)
 }
 
+/** HOT share of the projections' updates over all rounds (the collector lags a little behind). */
+async function reportUpdates(db: ReturnType<typeof createDb>): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  console.log('\nupdates (all rounds, as the statistics collector has them):')
+  for (const row of await readBenchUpdateStats(db)) {
+    const share = row.updates === 0 ? 0 : (100 * row.hotUpdates) / row.updates
+    console.log(`  ${row.table.padEnd(14)} ${String(row.updates).padStart(8)} updates, ${share.toFixed(0)}% HOT`)
+  }
+}
+
 async function main(): Promise<void> {
   const url = withDatabase(settings.DATABASE_URL, `ea_profile_${randomBytes(4).toString('hex')}`)
   await setupDatabase(url, { monthsBack: 1, monthsAhead: 1 })
@@ -120,6 +130,7 @@ async function main(): Promise<void> {
     await seedBenchOlderClaims(db, olderDays, settings.PROFILE_OLDER_CLAIMS)
     console.log(`profile:apply settings ${JSON.stringify(settings).replace(/"DATABASE_URL":"[^"]*",?/, '')}`)
     for (let round = 1; round <= settings.PROFILE_ROUNDS; round += 1) report(round, await runRound(db, clock))
+    await reportUpdates(db)
   } finally {
     await closeDb(db)
     await dropDatabase(url)

@@ -105,10 +105,10 @@ export interface TimelineDataTable {
 }
 
 export interface ProcessedMessagesTable {
-  message_id: string
+  /** `message_claim_key(message_id)`: 16 bytes of SHA-256 of the id (migration 0006). */
+  claim_key: Buffer
   /** `YYYY-MM-DD`, the dedupe epoch day the id was claimed in (partition key). */
   dedupe_day: string
-  applied_at: DefaultTimestamp
 }
 
 export interface DedupeEpochTable {

@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely'
 import type { AggregatorConfig } from './config.js'
 import { createChannelMetricsRefresher } from './channel-metrics/refresh.js'
 import type { ChannelMetricsRefresher } from './channel-metrics/refresh.js'
-import { BatchConsumer } from './consumer.js'
+import { BatchConsumer, SerialGate } from './consumer.js'
 import { createMetrics } from './metrics.js'
 import type { AggregatorMetrics } from './metrics.js'
 
@@ -61,17 +61,30 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
   })
   worker.on('error', (error) => logger.warn({ err: error }, 'bullmq worker error'))
   const changesChannel = config.changesChannel ?? DEFAULT_CHANGES_CHANNEL
-  const consumer = new BatchConsumer({
-    worker,
-    db,
-    cache,
-    metrics,
-    logger,
-    changesChannel,
-    batchMaxMessages: config.batchMaxMessages,
-    batchMaxWaitMs: config.batchMaxWaitMs,
-    lockDurationMs: config.lockDurationMs,
-  })
+  // Each loop collects and applies its own batch; they share the worker, the pool and the
+  // metrics. Concurrent batches cannot deadlock each other: every batch takes its locks in the
+  // one global order of packages/db (claims, events, channels, timeline), as separate
+  // aggregator processes always did.
+  const blockingFetchGate = new SerialGate()
+  const consumers = Array.from(
+    { length: config.concurrency ?? 1 },
+    () =>
+      new BatchConsumer({
+        worker,
+        db,
+        cache,
+        metrics,
+        logger,
+        changesChannel,
+        batchMaxMessages: config.batchMaxMessages,
+        batchMaxWaitMs: config.batchMaxWaitMs,
+        lockDurationMs: config.lockDurationMs,
+        blockingFetchGate,
+      }),
+  )
+  const drainConsumers = async (): Promise<void> => {
+    await Promise.all(consumers.map((consumer) => consumer.drain()))
+  }
   const channelMetrics = config.channelMetrics?.enabled
     ? createChannelMetricsRefresher({
         config: config.channelMetrics,
@@ -121,15 +134,15 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
       await maintain()
       maintenanceTimer = setInterval(() => void maintain(), config.maintenanceIntervalMs ?? 3_600_000)
       maintenanceTimer.unref()
-      consumer.start()
+      for (const consumer of consumers) consumer.start()
       await channelMetrics?.start()
-      logger.info({ queue: config.queueName, prefix: config.queuePrefix }, 'aggregator started')
+      logger.info({ queue: config.queueName, prefix: config.queuePrefix, concurrency: consumers.length }, 'aggregator started')
     },
-    drain: () => consumer.drain(),
+    drain: drainConsumers,
     close() {
       closing ??= (async () => {
         clearInterval(maintenanceTimer)
-        await consumer.drain()
+        await drainConsumers()
         await channelMetrics?.close()
         await worker.close()
         await ops?.close()

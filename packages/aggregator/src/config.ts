@@ -17,6 +17,11 @@ export interface AggregatorConfig {
   readonly queuePrefix: string
   readonly batchMaxMessages: number
   readonly batchMaxWaitMs: number
+  /**
+   * Batches in flight at once in this process (default 1), each collected and applied by a
+   * loop of its own on the same worker and pool. Safe at any value: batches lock in one order.
+   */
+  readonly concurrency?: number
   /** Ops port (/health, /ready, /metrics); null: no ops server (tests). 0: any free port. */
   readonly opsPort: number | null
   readonly opsHost: string
@@ -44,6 +49,7 @@ const shape = {
   BULLMQ_PREFIX: env.string('bull'),
   AGGREGATOR_BATCH_MAX_MESSAGES: env.integer(2000, 1, 100_000),
   AGGREGATOR_BATCH_MAX_WAIT_MS: env.integer(200, 0, 60_000),
+  AGGREGATOR_CONCURRENCY: env.integer(1, 1, 8),
   AGGREGATOR_OPS_PORT: env.port(9102),
   AGGREGATOR_OPS_HOST: env.string('127.0.0.1'),
   AGGREGATOR_LOCK_DURATION_MS: env.integer(30_000, 1000),
@@ -68,6 +74,7 @@ export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): A
     queuePrefix: raw.BULLMQ_PREFIX,
     batchMaxMessages: raw.AGGREGATOR_BATCH_MAX_MESSAGES,
     batchMaxWaitMs: raw.AGGREGATOR_BATCH_MAX_WAIT_MS,
+    concurrency: raw.AGGREGATOR_CONCURRENCY,
     opsPort: raw.AGGREGATOR_OPS_PORT,
     opsHost: raw.AGGREGATOR_OPS_HOST,
     lockDurationMs: raw.AGGREGATOR_LOCK_DURATION_MS,

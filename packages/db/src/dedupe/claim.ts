@@ -2,7 +2,11 @@ import { sql } from 'kysely'
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../schema/types.js'
 
-/** Longest message id processed_messages stores (varchar(64)); UUIDs are 36. */
+/**
+ * Longest message id accepted; UUIDs are 36. Claims store a fixed-size digest since migration
+ * 0006, but the bound stays what it was (varchar(64) before): apply_failures keeps the id itself,
+ * and a longer id is refused as before rather than accepted by one release only.
+ */
 export const MAX_MESSAGE_ID_LENGTH = 64
 
 /**

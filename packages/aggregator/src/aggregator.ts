@@ -1,4 +1,4 @@
-/** Wiring and lifecycle: start, drain (finish the in-flight batch), close (release everything). */
+/** Wiring and lifecycle: start, drain (finish the in-flight batches), close (release everything). */
 import { DEFAULT_CHANGES_CHANNEL, checkQueueRedis, createLogger, reconnectDelayMs } from '@event-analytics/contracts'
 import type { IngestBatchJob, Logger } from '@event-analytics/contracts'
 import { closeDb, createDb, pingDatabase, runDedupeMaintenance } from '@event-analytics/db'
@@ -8,6 +8,7 @@ import type { OpsServer } from '@event-analytics/ops'
 import { Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
+import { DEFAULT_AGGREGATOR_CONCURRENCY } from './config.js'
 import type { AggregatorConfig } from './config.js'
 import { createChannelMetricsRefresher } from './channel-metrics/refresh.js'
 import type { ChannelMetricsRefresher } from './channel-metrics/refresh.js'
@@ -22,7 +23,7 @@ export interface Aggregator {
   /** External channel metrics (docs/SPEC.md section 7); null when disabled or not configured. */
   readonly channelMetrics: ChannelMetricsRefresher | null
   start(): Promise<void>
-  /** Stops fetching jobs and waits for the in-flight batch to be committed and settled. */
+  /** Stops fetching jobs and waits for the in-flight batches to be committed and settled. */
   drain(): Promise<void>
   /** drain(), then closes the worker, ops server, Redis and PostgreSQL. Idempotent. */
   close(): Promise<void>
@@ -67,7 +68,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
   // aggregator processes always did.
   const blockingFetchGate = new SerialGate()
   const consumers = Array.from(
-    { length: config.concurrency ?? 1 },
+    { length: config.concurrency ?? DEFAULT_AGGREGATOR_CONCURRENCY },
     () =>
       new BatchConsumer({
         worker,

@@ -39,6 +39,7 @@ const settings = loadConfig(
 /** Steps by the statement text (first match wins); lower-cased, quotes removed. */
 const STEPS: readonly (readonly [string, RegExp])[] = [
   ['claim: epoch', /from dedupe_epoch/],
+  ['claim: insert + older days (one statement)', /insert into processed_messages.*dedupe_day </],
   ['claim: insert', /insert into processed_messages/],
   ['claim: older days', /from processed_messages/],
   ['claim: function', /claim_messages|apply_claims/],
@@ -106,7 +107,7 @@ function report(round: number, result: RoundResult): void {
     `\nround ${round}: ${messages} messages in ${Math.ceil(messages / settings.PROFILE_BATCH)} batches: ` +
       `${result.wallMs.toFixed(0)} ms wall, ${Math.round((messages * 1000) / result.wallMs)} msg/s, SQL ${sqlMs.toFixed(0)} ms`,
   )
-  for (const [step, ms] of rows) console.log(`  ${step.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms  ${perMessage(ms)}`)
+  for (const [step, ms] of rows) console.log(`  ${step.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms  ${perMessage(ms)}`)
 }
 
 /** HOT share of the projections' updates over all rounds (the collector lags a little behind). */

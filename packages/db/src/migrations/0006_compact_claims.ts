@@ -9,7 +9,10 @@ import type { Kysely } from 'kysely'
  *    compares as bytes (no collation) and its index entries are about half as wide. 128 bits,
  *    not 64: among 10^10 ids the chance that any two share a key is ~1.5 x 10^-19 (birthday
  *    bound n^2 / 2^129), and SHA-256 has no known way to craft a collision. The function is
- *    the only definition of the key: claims and this migration both call it.
+ *    the only definition of the key: claims and this migration both call it. STABLE, not
+ *    IMMUTABLE, because convert_to is STABLE: PostgreSQL inlines a SQL function only if it is
+ *    declared no less volatile than its body, and the inlined digest cost 0.6 µs an id
+ *    against 1.7 µs for the function call (200k ids, measured locally).
  * 2. Existing claims are converted in place (same table, same daily partitions, same primary
  *    key shape), so every id claimed before the upgrade stays claimed and the partition
  *    maintenance (epoch roll, expiry by DROP) is unchanged. The column is also renamed, so an
@@ -35,7 +38,7 @@ import type { Kysely } from 'kysely'
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE FUNCTION message_claim_key(message_id text) RETURNS bytea
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
     AS $$ SELECT substr(sha256(convert_to(message_id, 'UTF8')), 1, 16) $$`.execute(db)
   await sql`ALTER TABLE processed_messages DROP COLUMN applied_at`.execute(db)
   await sql`ALTER TABLE processed_messages RENAME COLUMN message_id TO claim_key`.execute(db)

@@ -1,4 +1,4 @@
-/** Wiring and lifecycle: start, drain (finish the in-flight batch), close (release everything). */
+/** Wiring and lifecycle: start, drain (finish the in-flight batches), close (release everything). */
 import { DEFAULT_CHANGES_CHANNEL, checkQueueRedis, clusterQueuePrefix, createLogger, createRedisClient } from '@event-analytics/contracts'
 import type { IngestBatchJob, Logger, RedisClient, RedisEndpoint } from '@event-analytics/contracts'
 import { closeDb, createDb, pingDatabase, runDedupeMaintenance } from '@event-analytics/db'
@@ -7,10 +7,11 @@ import { startOpsServer } from '@event-analytics/ops'
 import type { OpsServer } from '@event-analytics/ops'
 import { Worker } from 'bullmq'
 import type { Kysely } from 'kysely'
+import { DEFAULT_AGGREGATOR_CONCURRENCY } from './config.js'
 import type { AggregatorConfig } from './config.js'
 import { createChannelMetricsRefresher } from './channel-metrics/refresh.js'
 import type { ChannelMetricsRefresher } from './channel-metrics/refresh.js'
-import { BatchConsumer } from './consumer.js'
+import { BatchConsumer, SerialGate } from './consumer.js'
 import { createMetrics } from './metrics.js'
 import type { AggregatorMetrics } from './metrics.js'
 
@@ -21,7 +22,7 @@ export interface Aggregator {
   /** External channel metrics (docs/SPEC.md section 7); null when disabled or not configured. */
   readonly channelMetrics: ChannelMetricsRefresher | null
   start(): Promise<void>
-  /** Stops fetching jobs and waits for the in-flight batch to be committed and settled. */
+  /** Stops fetching jobs and waits for the in-flight batches to be committed and settled. */
   drain(): Promise<void>
   /** drain(), then closes the worker, ops server, Redis and PostgreSQL. Idempotent. */
   close(): Promise<void>
@@ -63,17 +64,30 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
   })
   worker.on('error', (error) => logger.warn({ err: error }, 'bullmq worker error'))
   const changesChannel = config.changesChannel ?? DEFAULT_CHANGES_CHANNEL
-  const consumer = new BatchConsumer({
-    worker,
-    db,
-    cache,
-    metrics,
-    logger,
-    changesChannel,
-    batchMaxMessages: config.batchMaxMessages,
-    batchMaxWaitMs: config.batchMaxWaitMs,
-    lockDurationMs: config.lockDurationMs,
-  })
+  // Each loop collects and applies its own batch; they share the worker, the pool and the
+  // metrics. Concurrent batches cannot deadlock each other: every batch takes its locks in the
+  // one global order of packages/db (claims, events, channels, timeline), as separate
+  // aggregator processes always did.
+  const blockingFetchGate = new SerialGate()
+  const consumers = Array.from(
+    { length: config.concurrency ?? DEFAULT_AGGREGATOR_CONCURRENCY },
+    () =>
+      new BatchConsumer({
+        worker,
+        db,
+        cache,
+        metrics,
+        logger,
+        changesChannel,
+        batchMaxMessages: config.batchMaxMessages,
+        batchMaxWaitMs: config.batchMaxWaitMs,
+        lockDurationMs: config.lockDurationMs,
+        blockingFetchGate,
+      }),
+  )
+  const drainConsumers = async (): Promise<void> => {
+    await Promise.all(consumers.map((consumer) => consumer.drain()))
+  }
   const channelMetrics = config.channelMetrics?.enabled
     ? createChannelMetricsRefresher({
         config: config.channelMetrics,
@@ -123,15 +137,15 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
       await maintain()
       maintenanceTimer = setInterval(() => void maintain(), config.maintenanceIntervalMs ?? 3_600_000)
       maintenanceTimer.unref()
-      consumer.start()
+      for (const consumer of consumers) consumer.start()
       await channelMetrics?.start()
-      logger.info({ queue: config.queueName, prefix: queuePrefix }, 'aggregator started')
+      logger.info({ queue: config.queueName, prefix: queuePrefix, concurrency: consumers.length }, 'aggregator started')
     },
-    drain: () => consumer.drain(),
+    drain: drainConsumers,
     close() {
       closing ??= (async () => {
         clearInterval(maintenanceTimer)
-        await consumer.drain()
+        await drainConsumers()
         await channelMetrics?.close()
         await worker.close()
         await ops?.close()

@@ -73,8 +73,11 @@ export async function settleJobs(db: Kysely<Database>, jobs: readonly SettledJob
 }
 
 async function claimFoldAndUpsert(trx: Transaction<Database>, unique: readonly DomainEvent[], received: number): Promise<ApplyOutcome> {
-  // Sorted ids: concurrent batches insert claims in one order, so they cannot deadlock.
-  const fresh = await claimMessages(trx, unique.map((message) => message.messageId).sort())
+  // claimMessages inserts the claims in one global order itself (no claim deadlocks).
+  const fresh = await claimMessages(
+    trx,
+    unique.map((message) => message.messageId),
+  )
   const toApply = unique.filter((message) => fresh.has(message.messageId))
   const model = foldBatch(toApply)
   const written = await upsertBatchDeltas(trx, model)

@@ -37,6 +37,23 @@ export interface ConsumerDeps {
   readonly batchMaxMessages: number
   readonly batchMaxWaitMs: number
   readonly lockDurationMs: number
+  /** Shared by every consumer of `worker`: their blocking fetches take turns (see SerialGate). */
+  readonly blockingFetchGate: SerialGate
+}
+
+/**
+ * Runs tasks one after another. BullMQ's Worker keeps a single blocking wait: a second
+ * getNextJob(block) while one waits does not wait but polls at once, so consumers sharing a
+ * worker would spin on an empty queue. Non-blocking fetches need no turn (moveToActive is atomic).
+ */
+export class SerialGate {
+  private tail: Promise<unknown> = Promise.resolve()
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task)
+    this.tail = result.catch(() => undefined)
+    return result
+  }
 }
 
 interface Fetched {
@@ -100,7 +117,10 @@ export class BatchConsumer {
   private async fetch(block: boolean): Promise<Fetched | undefined> {
     this.fetchCount += 1
     const token = `${this.workerToken}:${this.fetchCount}`
-    const job = await this.deps.worker.getNextJob(token, { block })
+    const { worker, blockingFetchGate } = this.deps
+    const job = block
+      ? await blockingFetchGate.run(async () => (this.stopping ? undefined : worker.getNextJob(token, { block: true })))
+      : await worker.getNextJob(token, { block: false })
     if (job === undefined) return undefined
     let size = 1
     try {

@@ -1,10 +1,12 @@
 /**
- * Two aggregator processes on one queue at once, every job writing the same three events:
- * the tables equal the reference, no job failed (deadlocks and serialization failures, if
- * any, were retried), and both processes did part of the work.
+ * Several batches in flight at once, every job writing the same three events: two aggregator
+ * processes on one queue, and one process applying three batches at a time
+ * (AGGREGATOR_CONCURRENCY). The tables equal the reference, no job failed (deadlocks and
+ * serialization failures, if any, were retried), and every process did part of the work.
  */
 import type { ChildProcess } from 'node:child_process'
 import t from 'tap'
+import type { Test } from 'tap'
 import fc from 'fast-check'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { exited, freePort, spawnAggregator } from './helpers/process.js'
@@ -34,7 +36,8 @@ async function waitUntilReady(url: string, children: readonly ChildProcess[]): P
   }
 }
 
-t.test('two aggregator processes on the same queue and the same events', async (t) => {
+/** One aggregator process per entry of `concurrencies`, each running that many batch loops. */
+async function runConcurrently(t: Test, concurrencies: readonly number[]): Promise<void> {
   const { db, url } = await createTestDatabase(t)
   const prefix = uniquePrefix('concurrent')
   const q = await openQueue(prefix)
@@ -51,8 +54,8 @@ t.test('two aggregator processes on the same queue and the same events', async (
   )
   const stream = scenarios.flatMap((scenario) => scenario.stream)
 
-  const ports = [await freePort(), await freePort()]
-  const children = ports.map((port) =>
+  const ports = await Promise.all(concurrencies.map(() => freePort()))
+  const children = ports.map((port, index) =>
     spawnAggregator({
       DATABASE_URL: url,
       REDIS_URL,
@@ -62,6 +65,7 @@ t.test('two aggregator processes on the same queue and the same events', async (
       AGGREGATOR_BATCH_MAX_MESSAGES: '25',
       AGGREGATOR_BATCH_MAX_WAIT_MS: '5',
       CHANNEL_METRICS_ENABLED: 'false',
+      AGGREGATOR_CONCURRENCY: String(concurrencies[index]),
     }),
   )
   t.teardown(() => {
@@ -82,7 +86,7 @@ t.test('two aggregator processes on the same queue and the same events', async (
   const applied = metrics.map((text) => counter(text, 'aggregator_messages_applied_total'))
   t.ok(
     applied.every((count) => count > 0),
-    `both processes applied messages (${applied.join(' + ')})`,
+    `every process applied messages (${applied.join(' + ')})`,
   )
   const conflicts = metrics.map((text) => /aggregator_batch_retries_total\{reason="conflict"\} ([0-9]+)/.exec(text)?.[1] ?? '0')
   t.comment(`conflict retries (deadlock / serialization): ${conflicts.join(' + ')}`)
@@ -90,11 +94,8 @@ t.test('two aggregator processes on the same queue and the same events', async (
   for (const child of children) child.kill('SIGTERM')
   t.same(
     await Promise.all(children.map(exited)),
-    [
-      { code: 0, signal: null },
-      { code: 0, signal: null },
-    ],
-    'both exit cleanly',
+    children.map(() => ({ code: 0, signal: null })),
+    'every process exits cleanly',
   )
 
   const expected = reference(stream)
@@ -108,4 +109,8 @@ t.test('two aggregator processes on the same queue and the same events', async (
     ),
     sortTables(expected),
   )
-})
+}
+
+t.test('two aggregator processes on the same queue and the same events', (t) => runConcurrently(t, [1, 1]))
+
+t.test('one aggregator process with three batches in flight on the same events', (t) => runConcurrently(t, [3]))

@@ -1,4 +1,5 @@
 import { Kysely, PostgresDialect } from 'kysely'
+import type { KyselyConfig } from 'kysely'
 import pg from 'pg'
 import type { CustomTypesConfig } from 'pg'
 import type { Database } from './schema/types.js'
@@ -40,6 +41,8 @@ export interface CreateDbOptions {
   applicationName?: string
   /** Called when an idle pooled connection fails (e.g. server restart); log it. */
   onPoolError?: (error: Error) => void
+  /** Kysely's query log (each statement with its duration): the apply-path profile times steps with it. */
+  log?: KyselyConfig['log']
 }
 
 /** Opens a pg Pool and wraps it in a typed Kysely instance. Close it with `closeDb`. */
@@ -57,7 +60,7 @@ export function createDb(url: string = DEFAULT_DATABASE_URL, options: CreateDbOp
   // saw an aggregator die of an unhandled 'error' there): its next query fails instead, which
   // the caller already treats as a transient failure.
   pool.on('connect', (client) => client.on('error', options.onPoolError ?? (() => undefined)))
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.log === undefined ? {} : { log: options.log }) })
 }
 
 /** Ends the pool. Safe to call twice. */

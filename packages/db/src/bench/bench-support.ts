@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
+import { ensureDedupePartition } from '../partitions/dedupe.js'
 import { refreshEventFigures } from '../queries/event-figures.js'
 import type { Database } from '../schema/types.js'
 
@@ -108,4 +109,36 @@ export async function seedBenchChannels(db: Kysely<Database>, eventId: string, n
       })),
     )
     .execute()
+}
+
+/**
+ * Fills the dedupe partitions of `days` (older than the epoch) with `perDay` random claims
+ * each, so a profile's check against older days meets populated partitions as in production.
+ */
+export async function seedBenchOlderClaims(db: Kysely<Database>, days: readonly string[], perDay: number): Promise<void> {
+  for (const day of days) {
+    await ensureDedupePartition(db, day)
+    await sql`
+      INSERT INTO processed_messages (claim_key, dedupe_day)
+      SELECT message_claim_key(gen_random_uuid()::text), ${day}::date FROM generate_series(1, ${perDay}::integer)`.execute(db)
+  }
+  await sql`ANALYZE processed_messages`.execute(db)
+}
+
+export interface BenchUpdateStats {
+  readonly table: string
+  readonly updates: number
+  /** Heap-only updates: no index entry written. */
+  readonly hotUpdates: number
+}
+
+/** Updates and HOT updates per projection table (timeline partitions summed), as the statistics collector last saw them. */
+export async function readBenchUpdateStats(db: Kysely<Database>): Promise<BenchUpdateStats[]> {
+  const result = await sql<{ table: string; updates: string; hot_updates: string }>`
+    SELECT CASE WHEN relname LIKE 'timeline_data%' THEN 'timeline_data' ELSE relname END AS table,
+           sum(n_tup_upd) AS updates, sum(n_tup_hot_upd) AS hot_updates
+    FROM pg_stat_user_tables
+    WHERE relname IN ('event_stats', 'channel_stats') OR relname LIKE 'timeline_data%'
+    GROUP BY 1 ORDER BY 1`.execute(db)
+  return result.rows.map((row) => ({ table: row.table, updates: Number(row.updates), hotUpdates: Number(row.hot_updates) }))
 }

@@ -1,5 +1,12 @@
 /** `@event-analytics/db/bench`: queries only `packages/bench` uses; no service imports these. */
 export { naiveApplyEventCreated, naiveApplyParticipant } from './naive-baseline.js'
 export type { NaiveEventCreated } from './naive-baseline.js'
-export { seedBenchEvent, seedBenchChannels, seedBenchTimeline, readBenchVisibleCounts } from './bench-support.js'
-export type { BenchSeedEvent, BenchTimelineRow, BenchVisibleCounts } from './bench-support.js'
+export {
+  seedBenchEvent,
+  seedBenchChannels,
+  seedBenchTimeline,
+  seedBenchOlderClaims,
+  readBenchVisibleCounts,
+  readBenchUpdateStats,
+} from './bench-support.js'
+export type { BenchSeedEvent, BenchTimelineRow, BenchVisibleCounts, BenchUpdateStats } from './bench-support.js'

@@ -5,6 +5,7 @@ import * as m0003 from './0003_wide_sums.js'
 import * as m0004 from './0004_settled_jobs.js'
 import * as m0005 from './0005_as_of.js'
 import * as m0006 from './0006_figures.js'
+import * as m0007 from './0007_compact_claims.js'
 
 /**
  * Every migration, imported statically: works the same from src (tsx) and from dist, and
@@ -17,6 +18,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004_settled_jobs': m0004,
   '0005_as_of': m0005,
   '0006_figures': m0006,
+  '0007_compact_claims': m0007,
 }
 
 export const migrationProvider: MigrationProvider = {

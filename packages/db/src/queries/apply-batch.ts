@@ -103,7 +103,7 @@ export async function upsertBatchDeltas(trx: Transaction<Database>, model: Batch
   await upsertEvents(trx, events)
   if (channels.length > 0) await upsertChannels(trx, channels)
   if (timeline.length > 0) await upsertTimeline(trx, timeline)
-  if (timeline.length > 0) await recomputeCumulative(trx, [...new Set(timeline.map((row) => row.eventId))])
+  if (timeline.length > 0) await recomputeCumulative(trx, earliestHours(timeline))
   const applied = await recomputeDerived(
     trx,
     events.map((row) => row.eventId),
@@ -231,21 +231,39 @@ async function upsertTimeline(trx: Transaction<Database>, rows: readonly Timelin
     .execute()
 }
 
+/** The earliest hour each event's timeline rows are written at; `rows` sorted by event, then hour. */
+function earliestHours(rows: readonly TimelineDelta[]): Map<string, Date> {
+  const earliest = new Map<string, Date>()
+  for (const row of rows) if (!earliest.has(row.eventId)) earliest.set(row.eventId, row.hour)
+  return earliest
+}
+
 /**
- * cumulative_participants = running sum of participants by hour. Recomputed (only rows whose
- * value changes are written) rather than incremented: a late bucket raises every later bucket,
- * a new bucket starts from its predecessor, and a row ever left wrong heals. Safe under
- * READ COMMITTED because the event_stats row lock serialises writers of one event's timeline.
+ * cumulative_participants = running sum of participants by hour, recomputed (only rows whose
+ * value changes are written) from the earliest hour the batch wrote for each event onward,
+ * starting from the stored cumulative of the row before that hour (0 when none): a late bucket
+ * raises every later bucket and a new bucket starts from its predecessor. Rows before the
+ * earliest written hour are neither read nor written, which keeps the cost proportional to the
+ * hours at and after the batch's data instead of to the event's whole history.
+ * Invariant relied on: every stored row's cumulative is right, because each writer of an
+ * event's timeline recomputes from its own earliest row onward. Safe under READ COMMITTED
+ * because the event_stats row lock serialises the writers of one event's timeline.
  */
-async function recomputeCumulative(trx: Transaction<Database>, eventIds: readonly string[]): Promise<void> {
+async function recomputeCumulative(trx: Transaction<Database>, earliest: ReadonlyMap<string, Date>): Promise<void> {
   await sql`
     UPDATE timeline_data AS t
     SET cumulative_participants = r.cumulative, updated_at = now()
     FROM (
-      SELECT event_id, "timestamp",
-             sum(participants) OVER (PARTITION BY event_id ORDER BY "timestamp") AS cumulative
-      FROM timeline_data
-      WHERE event_id = ANY(${eventIds}::varchar[])
+      SELECT d.event_id, d."timestamp",
+             s.base + sum(d.participants) OVER (PARTITION BY d.event_id ORDER BY d."timestamp") AS cumulative
+      FROM (
+        SELECT u.event_id, u.since,
+               coalesce((SELECT p.cumulative_participants FROM timeline_data AS p
+                         WHERE p.event_id = u.event_id AND p."timestamp" < u.since
+                         ORDER BY p."timestamp" DESC LIMIT 1), 0) AS base
+        FROM unnest(${[...earliest.keys()]}::varchar[], ${[...earliest.values()]}::timestamptz[]) AS u(event_id, since)
+      ) AS s
+      JOIN timeline_data AS d ON d.event_id = s.event_id AND d."timestamp" >= s.since
     ) AS r
     WHERE t.event_id = r.event_id AND t."timestamp" = r."timestamp"
       AND t.cumulative_participants <> r.cumulative`.execute(trx)

@@ -105,10 +105,10 @@ export interface TimelineDataTable {
 }
 
 export interface ProcessedMessagesTable {
-  message_id: string
+  /** `message_claim_key(message_id)`: 16 bytes of SHA-256 of the id (migration 0007). */
+  claim_key: Buffer
   /** `YYYY-MM-DD`, the dedupe epoch day the id was claimed in (partition key). */
   dedupe_day: string
-  applied_at: DefaultTimestamp
 }
 
 export interface DedupeEpochTable {
@@ -165,7 +165,7 @@ export type NewTimelineData = Insertable<TimelineDataTable>
 export type ProviderHealthRow = Selectable<ProviderHealthTable>
 /**
  * The docs/SPEC.md section 6 figures that are not stored, computed by the read queries with the
- * figures_* SQL functions (migration 0006). Decimal strings with two fraction digits; null for a
+ * figures_* SQL functions (migration 0007). Decimal strings with two fraction digits; null for a
  * zero denominator.
  */
 export interface ChannelFigures {

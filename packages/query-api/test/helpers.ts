@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { FastifyInstance } from 'fastify'
-import { INGEST_QUEUE_NAME } from '@event-analytics/contracts'
+import { INGEST_QUEUE_NAME, invalidateProjections } from '@event-analytics/contracts'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import type { TestDatabase } from '@event-analytics/db/testing'
 import { buildApp, createApiMetrics, loadApiConfig, signDevToken } from '../src/index.js'
@@ -26,6 +26,11 @@ export interface Harness {
   metrics: ApiMetrics
   config: ApiConfig
   serverErrors: string[]
+  /**
+   * What the aggregator does after a commit: the keys' guards move, the keys go, the events are
+   * announced. Resolves once the app heard the announcement (its local cache dropped them).
+   */
+  invalidate(keys: readonly string[], eventIds: readonly string[]): Promise<void>
   token(sub: string, options?: { operator?: boolean; viewer?: boolean; ttlSeconds?: number; secret?: string }): Promise<string>
 }
 
@@ -37,7 +42,9 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
   await redis.connect()
   const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
   const queue = new Queue(INGEST_QUEUE_NAME, { connection: queueConnection, prefix: `${prefix}bull` })
-  const config = loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test', ...env })
+  // A channel of its own: parallel files never hear each other's announcements.
+  const channel = `test-changes-${process.pid}-${randomBytes(4).toString('hex')}`
+  const config = loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test', CACHE_CHANGES_CHANNEL: channel, ...env })
   const metrics = createApiMetrics()
   const app = await buildApp({ db: testDb.db, redis, config, boardQueues: [queue], metrics })
   const serverErrors: string[] = []
@@ -60,6 +67,15 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
     metrics,
     config,
     serverErrors,
+    invalidate: async (keys, eventIds) => {
+      await app.changes.ready()
+      let stop = (): void => undefined
+      const heard = new Promise<void>((resolve) => {
+        stop = app.changes.listen({ onChange: (change) => eventIds.every((id) => change.eventIds.includes(id)) && resolve() })
+      })
+      await invalidateProjections(redis, keys, { channel: config.live.changesChannel, eventIds })
+      await heard.finally(stop)
+    },
     token: (sub, options = {}) =>
       signDevToken(options.secret ?? SECRET, {
         sub,

@@ -13,6 +13,10 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import { SingleFlight } from '../cache/single-flight.js'
+import type { LocalProjectionCache } from '../cache/local-cache.js'
+import { createLocalLayer } from '../cache/local-layer.js'
+import type { LocalLayer } from '../cache/local-layer.js'
+import type { ChangeSubscription } from '../live/changes.js'
 
 export interface CacheRequest<T> {
   /** Projection name for metrics (dashboard, roi, channels, channel, timeline, user). */
@@ -20,6 +24,11 @@ export interface CacheRequest<T> {
   key: string
   /** Hash field for parameterised projections. */
   field?: string
+  /**
+   * The event whose announcements invalidate this entry (every event-scoped key is invalidated
+   * with its event's announcement): such entries may also be held in process (the local layer).
+   */
+  eventId?: string
   load: () => Promise<T>
 }
 
@@ -45,11 +54,20 @@ export interface CacheOptions {
   redis: Redis
   ttlSeconds: number
   limits: FillLimits
+  /** The in-process layer and the announcements that invalidate it; absent: Redis only. */
+  local?: { cache: LocalProjectionCache; changes: ChangeSubscription }
+}
+
+/** What one read produced: the entry's text, and on a miss the loaded value itself (not parsed back). */
+interface Read {
+  text: string
+  hit: boolean
+  loaded?: unknown
 }
 
 function createProjectionCache(app: FastifyInstance, options: CacheOptions): ProjectionCache {
   const { redis, ttlSeconds, limits } = options
-  const flight = new SingleFlight<CacheResult<unknown>>()
+  const flight = new SingleFlight<Read>()
 
   async function read(key: string, field: string | undefined): Promise<string | null> {
     try {
@@ -82,20 +100,41 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
     }
   }
 
-  async function lookup<T>(request: CacheRequest<T>, decode: (text: string) => T, encode: (value: T) => string): Promise<CacheResult<T>> {
+  const local = options.local === undefined ? undefined : layerOf(app, options.local, (key) => flight.forget(key))
+
+  /** The entry's text from Redis, or loaded from PostgreSQL (and stored when its guard held). */
+  async function readThrough<T>(request: CacheRequest<T>, encode: (value: T) => string): Promise<Read> {
     const { key, field, projection } = request
-    const { value } = await flight.run(`${key}\u0000${field ?? ''}`, async () => {
-      const cached = await read(key, field)
-      if (cached !== null) return { value: decode(cached) as unknown, hit: true }
-      app.metrics.cacheLoads.inc({ projection })
-      // Read before PostgreSQL is: an invalidation after this point makes the fill a no-op.
-      const guard = await guardOf(key)
-      const loaded = await request.load()
-      if (guard !== null) await write(key, field, encode(loaded), guard)
-      return { value: loaded as unknown, hit: false }
+    const cached = await read(key, field)
+    if (cached !== null) return { text: cached, hit: true }
+    app.metrics.cacheLoads.inc({ projection })
+    // Read before PostgreSQL is: an invalidation after this point makes the fill a no-op.
+    const guard = await guardOf(key)
+    const loaded = await request.load()
+    const text = encode(loaded)
+    if (guard !== null) await write(key, field, text, guard)
+    return { text, hit: false, loaded }
+  }
+
+  async function lookup<T>(request: CacheRequest<T>, decode: (text: string) => T, encode: (value: T) => string): Promise<CacheResult<T>> {
+    const { key, field, projection, eventId } = request
+    const entryKey = `${key}\u0000${field ?? ''}`
+    const held = eventId === undefined ? undefined : local?.read(projection, entryKey)
+    if (held !== undefined) return { value: decode(held), hit: true }
+    const { value } = await flight.run(entryKey, async () => {
+      // Registered before Redis is read: an announcement from now on keeps this read out of the local layer.
+      const fill = eventId === undefined ? undefined : local?.begin(eventId, entryKey)
+      try {
+        const result = await readThrough(request, encode)
+        if (fill !== undefined) local?.finish(fill, result.text)
+        return result
+      } catch (error) {
+        if (fill !== undefined) local?.abandon(fill)
+        throw error
+      }
     })
     app.metrics.cacheRequests.inc({ projection, result: value.hit ? 'hit' : 'miss' })
-    return value as CacheResult<T>
+    return { value: value.hit ? decode(value.text) : (value.loaded as T), hit: value.hit }
   }
 
   const verbatim = (text: string): string => text
@@ -108,6 +147,17 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
       ),
     getText: async (request: CacheRequest<string>) => lookup(request, verbatim, verbatim),
   }
+}
+
+function layerOf(app: FastifyInstance, local: NonNullable<CacheOptions['local']>, forget: (key: string) => void): LocalLayer {
+  const layer = createLocalLayer({ ...local, metrics: app.metrics, logger: app.log, forget })
+  // Subscribed from the start (not at the first request), so the first reads can be kept already.
+  app.addHook('onReady', async () => {
+    local.changes
+      .ready()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'change subscription failed; local cache bypassed until it succeeds'))
+  })
+  return layer
 }
 
 async function cachePlugin(app: FastifyInstance, options: CacheOptions): Promise<void> {

@@ -12,6 +12,9 @@ export interface ApiMetrics {
   cacheLoads: Counter<'projection'>
   cacheFillsDropped: Counter
   cacheFillsSkipped: Counter<'reason'>
+  localCacheRequests: Counter<'projection' | 'result'>
+  localCacheFillsDropped: Counter
+  localCacheResets: Counter
   requestDuration: Histogram<'method' | 'route' | 'status_code'>
 }
 
@@ -27,7 +30,7 @@ export function createApiMetrics(registry = new Registry(), defaults = false): A
     registry,
     cacheRequests: new Counter({
       name: 'query_api_cache_requests_total',
-      help: 'Projection cache lookups by result (hit: served from Redis, miss: loaded from PostgreSQL)',
+      help: 'Projection cache lookups that reached Redis (after the in-process layer) by result (hit: served from Redis, miss: loaded from PostgreSQL)',
       labelNames: ['projection', 'result'],
       registers: [registry],
     }),
@@ -46,6 +49,22 @@ export function createApiMetrics(registry = new Registry(), defaults = false): A
       name: 'query_api_cache_fills_skipped_total',
       help: 'Loads served but not stored: cap (the key is at CACHE_KEY_MAX_BYTES or CACHE_HASH_MAX_FIELDS), error (Redis refused the write)',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    localCacheRequests: new Counter({
+      name: 'query_api_local_cache_requests_total',
+      help: 'In-process cache lookups by result (hit: served without Redis, miss: read through Redis, bypass: change subscription not live, layer off)',
+      labelNames: ['projection', 'result'],
+      registers: [registry],
+    }),
+    localCacheFillsDropped: new Counter({
+      name: 'query_api_local_cache_fills_dropped_total',
+      help: 'Reads not kept in process because their event was announced changed (or the subscription dropped) while they ran',
+      registers: [registry],
+    }),
+    localCacheResets: new Counter({
+      name: 'query_api_local_cache_resets_total',
+      help: 'Times the whole in-process cache was dropped because the change subscription was lost',
       registers: [registry],
     }),
     requestDuration: new Histogram({

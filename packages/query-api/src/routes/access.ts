@@ -82,6 +82,8 @@ export async function loadEventEntry<T>(
     projection: spec.projection,
     key: spec.key,
     ...(spec.field === undefined ? {} : { field: spec.field }),
+    // Every event-scoped key is invalidated with its event's announcement: the local layer may hold it.
+    eventId,
     load: async () => {
       const event = await readVisibleEvent(db, eventId)
       if (event === undefined) throw notFound(`event ${eventId}`)

@@ -8,7 +8,7 @@
  */
 import fastJson from 'fast-json-stringify'
 import type { FastifyInstance } from 'fastify'
-import type { Redis } from 'ioredis'
+import type { ChangeSubscription } from '../live/changes.js'
 import { LiveFeeds, dashboardFrame } from '../live/feeds.js'
 import type { StreamClient } from '../live/feeds.js'
 import { canRead } from '../plugins/auth.js'
@@ -19,8 +19,8 @@ import { dashboardResponse, dashboardSpec } from './dashboard.js'
 import { eventParams, problemResponses, security } from './schemas.js'
 
 export interface StreamRouteOptions extends RouteContext {
-  /** A connection of its own: it is put in subscribe mode. Quit by these routes on close. */
-  subscriber: Redis
+  /** The instance's subscription to the change announcements (closed by the app). */
+  changes: ChangeSubscription
 }
 
 /** A client that stops reading is cut off past this much unsent data (it reconnects to the current state). */
@@ -34,19 +34,14 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
   const serialize = fastJson(dashboardResponse)
   const load = async (eventId: string) => (await loadEventEntry(app, options.db, eventId, dashboardSpec(options, eventId), serialize)).entry
   const feeds = new LiveFeeds({
-    subscriber: options.subscriber,
-    channel: live.changesChannel,
+    changes: options.changes,
     load,
     heartbeatMs: live.streamHeartbeatMs,
     maxPerOwner: live.streamMaxPerOwner,
     logger: app.log,
   })
-  options.subscriber.on('error', (error) => app.log.warn({ err: error }, 'live changes subscription error'))
   // preClose: open streams would otherwise hold server.close() until they end on their own.
   app.addHook('preClose', async () => feeds.close())
-  app.addHook('onClose', async () => {
-    await options.subscriber.quit().catch(() => undefined)
-  })
 
   app.get<{ Params: { eventId: string } }>(
     '/events/:eventId/analytics/stream',

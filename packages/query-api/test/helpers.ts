@@ -38,7 +38,8 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
   const testDb = await createTestDatabase(t)
   const prefix = `test:query-api:${process.pid}:${randomBytes(4).toString('hex')}:`
   // Fails loudly (never skips) when Redis is down: no retries, the first command rejects.
-  const redis = new Redis(REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1, lazyConnect: true })
+  // CACHE_REDIS_URL: a test's own redis-server for the cache (tests that kill or count it).
+  const redis = new Redis(env['CACHE_REDIS_URL'] ?? REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1, lazyConnect: true })
   await redis.connect()
   const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
   const queue = new Queue(INGEST_QUEUE_NAME, { connection: queueConnection, prefix: `${prefix}bull` })
@@ -55,6 +56,7 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
   t.teardown(async () => {
     await app.close()
     await queue.close()
+    // The shared Redis (queue keys, and the cache's unless a test brought its own server).
     const cleaner = new Redis(REDIS_URL)
     const keys = await cleaner.keys(`${prefix}*`)
     if (keys.length > 0) await cleaner.del(...keys)

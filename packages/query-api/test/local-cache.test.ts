@@ -224,7 +224,7 @@ t.test('announcements on the changes channel reach a layer with no Redis key del
   // Only the message (no key invalidated): the local copy goes, Redis still has the entry.
   let stop = (): void => undefined
   const heard = new Promise<void>((resolve) => {
-    stop = h.app.changes.listen({ onChange: resolve })
+    stop = h.app.changes.listen({ onChange: () => resolve() })
   })
   await invalidateProjections(h.redis, [], { channel: h.config.live.changesChannel, eventIds: [EVENT] })
   await heard.finally(stop)

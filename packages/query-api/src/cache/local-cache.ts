@@ -25,8 +25,13 @@ export interface LocalCacheOptions {
   now?: () => number
 }
 
-interface LocalEntry {
+/** What a hit hands out: the text, and a slot for its decoded value (decoded once per copy). */
+export interface HeldEntry {
   readonly text: string
+  decoded?: { readonly value: unknown }
+}
+
+interface LocalEntry extends HeldEntry {
   readonly eventId: string
   readonly bytes: number
   readonly storedAt: number
@@ -58,8 +63,8 @@ export class LocalProjectionCache {
     this.now = options.now ?? Date.now
   }
 
-  /** The entry's text when held and younger than maxAgeMs. */
-  get(key: string): string | undefined {
+  /** The entry when held and younger than maxAgeMs. */
+  get(key: string): HeldEntry | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
     if (this.now() - entry.storedAt >= this.options.maxAgeMs) {
@@ -69,7 +74,7 @@ export class LocalProjectionCache {
     // The most recently used moves last (re-insertion is Map's only way to reorder).
     this.entries.delete(key)
     this.entries.set(key, entry)
-    return entry.text
+    return entry
   }
 
   /** Registers a read of the event's entry `key`; call before the read starts. */

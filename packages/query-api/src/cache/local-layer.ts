@@ -11,11 +11,11 @@ import type { Counter } from 'prom-client'
 import type { FastifyBaseLogger } from 'fastify'
 import type { ChangeSubscription } from '../live/changes.js'
 import type { ApiMetrics } from '../plugins/metrics.js'
-import type { LocalProjectionCache, PendingFill } from './local-cache.js'
+import type { HeldEntry, LocalProjectionCache, PendingFill } from './local-cache.js'
 
 export interface LocalLayer {
-  /** The held text for `key`, or undefined (a miss or a bypass, counted). */
-  read(projection: string, key: string): string | undefined
+  /** The held entry for `key`, or undefined (a miss or a bypass, counted). */
+  read(projection: string, key: string): HeldEntry | undefined
   /** Call before the read behind a miss starts; undefined when the result must not be kept. */
   begin(eventId: string, key: string): PendingFill | undefined
   /** The read's text: kept unless its event changed meanwhile. */
@@ -59,9 +59,9 @@ export function createLocalLayer(options: LocalLayerOptions): LocalLayer {
         counted(projection, 'bypass')
         return undefined
       }
-      const text = cache.get(key)
-      counted(projection, text === undefined ? 'miss' : 'hit')
-      return text
+      const held = cache.get(key)
+      counted(projection, held === undefined ? 'miss' : 'hit')
+      return held
     },
     begin: (eventId, key) => (changes.live ? cache.beginFill(eventId, key) : undefined),
     finish(fill, text) {

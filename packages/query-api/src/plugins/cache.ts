@@ -13,7 +13,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import { SingleFlight } from '../cache/single-flight.js'
-import type { LocalProjectionCache } from '../cache/local-cache.js'
+import type { HeldEntry, LocalProjectionCache } from '../cache/local-cache.js'
 import { createLocalLayer } from '../cache/local-layer.js'
 import type { LocalLayer } from '../cache/local-layer.js'
 import type { ChangeSubscription } from '../live/changes.js'
@@ -42,6 +42,16 @@ export interface ProjectionCache {
   get<T>(request: CacheRequest<T>): Promise<CacheResult<T>>
   /** A string stored and returned verbatim: for entries the caller encodes itself (no JSON round trip on a hit). */
   getText(request: CacheRequest<string>): Promise<CacheResult<string>>
+  /**
+   * A text entry (as getText) handed to `request.decode`. An in-process copy keeps what `decode`
+   * made of it, so a hit does not decode again: every caller of the key must pass the same pure
+   * function of the text, and nobody may mutate the value (hits share it).
+   */
+  getDecoded<T>(request: DecodedRequest<T>): Promise<CacheResult<T>>
+}
+
+export interface DecodedRequest<T> extends CacheRequest<string> {
+  decode: (text: string) => T
 }
 
 declare module 'fastify' {
@@ -64,6 +74,9 @@ interface Read {
   hit: boolean
   loaded?: unknown
 }
+
+/** Where a lookup found its entry: a local copy, or a read through Redis (shared by single-flight). */
+type Found = { held: HeldEntry; read?: undefined } | { held?: undefined; read: Read }
 
 function createProjectionCache(app: FastifyInstance, options: CacheOptions): ProjectionCache {
   const { redis, ttlSeconds, limits } = options
@@ -116,12 +129,13 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
     return { text, hit: false, loaded }
   }
 
-  async function lookup<T>(request: CacheRequest<T>, decode: (text: string) => T, encode: (value: T) => string): Promise<CacheResult<T>> {
+  /** The entry from the local layer (`held`), else from Redis or a load (`read`); counted. */
+  async function lookup<T>(request: CacheRequest<T>, encode: (value: T) => string): Promise<Found> {
     const { key, field, projection, eventId } = request
     const entryKey = `${key}\u0000${field ?? ''}`
     const held = eventId === undefined ? undefined : local?.read(projection, entryKey)
-    if (held !== undefined) return { value: decode(held), hit: true }
-    const { value } = await flight.run(entryKey, async () => {
+    if (held !== undefined) return { held }
+    const { value: read } = await flight.run(entryKey, async () => {
       // Registered before Redis is read: an announcement from now on keeps this read out of the local layer.
       const fill = eventId === undefined ? undefined : local?.begin(eventId, entryKey)
       try {
@@ -133,19 +147,28 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
         throw error
       }
     })
-    app.metrics.cacheRequests.inc({ projection, result: value.hit ? 'hit' : 'miss' })
-    return { value: value.hit ? decode(value.text) : (value.loaded as T), hit: value.hit }
+    app.metrics.cacheRequests.inc({ projection, result: read.hit ? 'hit' : 'miss' })
+    return { read }
   }
 
   const verbatim = (text: string): string => text
   return {
-    get: async <T>(request: CacheRequest<T>) =>
-      lookup(
-        request,
-        (text) => JSON.parse(text) as T,
-        (value) => JSON.stringify(value),
-      ),
-    getText: async (request: CacheRequest<string>) => lookup(request, verbatim, verbatim),
+    async get<T>(request: CacheRequest<T>) {
+      const { held, read } = await lookup(request, (value) => JSON.stringify(value))
+      if (held !== undefined) return { value: JSON.parse(held.text) as T, hit: true }
+      return { value: read.hit ? (JSON.parse(read.text) as T) : (read.loaded as T), hit: read.hit }
+    },
+    async getText(request: CacheRequest<string>) {
+      const { held, read } = await lookup(request, verbatim)
+      return held !== undefined ? { value: held.text, hit: true } : { value: read.text, hit: read.hit }
+    },
+    async getDecoded<T>(request: DecodedRequest<T>) {
+      const { decode } = request
+      const { held, read } = await lookup(request, verbatim)
+      if (held === undefined) return { value: decode(read.text), hit: read.hit }
+      held.decoded ??= { value: decode(held.text) }
+      return { value: held.decoded.value as T, hit: true }
+    },
   }
 }
 

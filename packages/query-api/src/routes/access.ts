@@ -78,12 +78,14 @@ export async function loadEventEntry<T>(
   spec: EventReadSpec<T>,
   serialize: BodySerializer,
 ): Promise<{ entry: OwnedEntry; hit: boolean }> {
-  const result = await app.projectionCache.getText({
+  const result = await app.projectionCache.getDecoded({
     projection: spec.projection,
     key: spec.key,
     ...(spec.field === undefined ? {} : { field: spec.field }),
     // Every event-scoped key is invalidated with its event's announcement: the local layer may hold it.
     eventId,
+    // Decoded once per in-process copy: hits share the entry (nobody mutates it).
+    decode: (text) => entryOf(serialize, text),
     load: async () => {
       const event = await readVisibleEvent(db, eventId)
       if (event === undefined) throw notFound(`event ${eventId}`)
@@ -94,7 +96,7 @@ export async function loadEventEntry<T>(
       }
     },
   })
-  return { entry: entryOf(serialize, result.value), hit: result.hit }
+  return { entry: result.value, hit: result.hit }
 }
 
 /** Sends the event's projection (serialised text) after the visibility and owner checks. */

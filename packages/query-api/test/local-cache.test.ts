@@ -151,6 +151,11 @@ t.test('a read that started before an announcement is served once and not kept',
       },
     })
   const dropped = async () => (await h.metrics.localCacheFillsDropped.get()).values[0]?.value ?? 0
+  const localMisses = async () =>
+    (await h.metrics.localCacheRequests.get()).values.find(
+      (value) => value.labels['projection'] === 'roi' && value.labels['result'] === 'miss',
+    )?.value ?? 0
+
   let later: Promise<unknown> | undefined
   const raced = await request('before the commit', async () => {
     // The aggregator commits and announces while this read is in PostgreSQL.
@@ -161,8 +166,34 @@ t.test('a read that started before an announcement is served once and not kept',
   })
   t.same(raced, { value: 'before the commit', hit: false }, 'served to the reader that started before')
   t.same(await later, { value: 'after the commit', hit: false }, 'a later reader started a read of its own')
-  t.equal(await dropped(), 1, 'counted as a dropped local fill')
   t.same(await request('never loaded'), { value: 'after the commit', hit: true }, 'what is kept is the read after the change')
+
+  // The local check alone: an announcement without the Redis guard moving (so Redis keeps the fill).
+  const other = cacheKeys.roi('evt-race')
+  const announceOnly = async () => {
+    let stop = (): void => undefined
+    const heard = new Promise<void>((resolve) => {
+      stop = h.app.changes.listen({ onChange: () => resolve() })
+    })
+    await invalidateProjections(h.redis, [], { channel: h.config.live.changesChannel, eventIds: ['evt-race'] })
+    await heard.finally(stop)
+  }
+  const load = (text: string, during?: () => Promise<void>) =>
+    h.app.projectionCache.getText({
+      projection: 'roi',
+      key: other,
+      eventId: 'evt-race',
+      load: async () => {
+        await during?.()
+        return text
+      },
+    })
+  t.same(await load('read before', announceOnly), { value: 'read before', hit: false })
+  t.equal(await dropped(), 1, 'not kept in process: counted as a dropped local fill')
+  t.equal(await h.redis.exists(other), 1, 'Redis kept it (its guard did not move)')
+  const misses = await localMisses()
+  t.same(await load('not loaded'), { value: 'read before', hit: true }, 'a Redis hit')
+  t.equal(await localMisses(), misses + 1, 'after a local miss')
 })
 
 t.test('a lost subscription clears the layer and bypasses it until resubscribed', async (t) => {

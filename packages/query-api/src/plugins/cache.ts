@@ -72,6 +72,12 @@ export interface CacheOptions {
 interface Read {
   text: string
   hit: boolean
+  /**
+   * Redis holds this text (read from it, or the fill was stored). Only such texts are kept in
+   * process: the local layer is a subset of Redis, so Redis's per-key caps bound it too (a load
+   * over a cap, or one Redis refused, is served uncached by both layers).
+   */
+  inRedis: boolean
   loaded?: unknown
 }
 
@@ -102,14 +108,17 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
     }
   }
 
-  async function write(key: string, field: string | undefined, text: string, guard: string): Promise<void> {
+  /** True when Redis stored the text. */
+  async function write(key: string, field: string | undefined, text: string, guard: string): Promise<boolean> {
     try {
       const outcome = await fillIfUnchanged(redis, { key, field, text, ttlSeconds, guard, limits })
       if (outcome === 'invalidated') app.metrics.cacheFillsDropped.inc()
       if (outcome === 'over-cap') app.metrics.cacheFillsSkipped.inc({ reason: 'cap' })
+      return outcome === 'stored'
     } catch (error) {
       app.metrics.cacheFillsSkipped.inc({ reason: 'error' })
       app.log.warn({ err: error, key }, 'cache write failed')
+      return false
     }
   }
 
@@ -119,14 +128,14 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
   async function readThrough<T>(request: CacheRequest<T>, encode: (value: T) => string): Promise<Read> {
     const { key, field, projection } = request
     const cached = await read(key, field)
-    if (cached !== null) return { text: cached, hit: true }
+    if (cached !== null) return { text: cached, hit: true, inRedis: true }
     app.metrics.cacheLoads.inc({ projection })
     // Read before PostgreSQL is: an invalidation after this point makes the fill a no-op.
     const guard = await guardOf(key)
     const loaded = await request.load()
     const text = encode(loaded)
-    if (guard !== null) await write(key, field, text, guard)
-    return { text, hit: false, loaded }
+    const inRedis = guard !== null && (await write(key, field, text, guard))
+    return { text, hit: false, inRedis, loaded }
   }
 
   /** The entry from the local layer (`held`), else from Redis or a load (`read`); counted. */
@@ -140,7 +149,10 @@ function createProjectionCache(app: FastifyInstance, options: CacheOptions): Pro
       const fill = eventId === undefined ? undefined : local?.begin(eventId, entryKey)
       try {
         const result = await readThrough(request, encode)
-        if (fill !== undefined) local?.finish(fill, result.text)
+        if (fill !== undefined) {
+          if (result.inRedis) local?.finish(fill, result.text)
+          else local?.abandon(fill)
+        }
         return result
       } catch (error) {
         if (fill !== undefined) local?.abandon(fill)

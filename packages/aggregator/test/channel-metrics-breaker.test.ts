@@ -28,7 +28,9 @@ async function openApi(t: { teardown(fn: () => unknown): void }, h: Harness) {
   const app = await buildApp({
     db: h.testDb.db,
     redis,
-    config: loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test' }),
+    // The API's in-process cache is fresh once an announcement arrived; these checks read in the
+    // same tick as the aggregator's publish returns, before it can, so they read Redis directly.
+    config: loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test', API_LOCAL_CACHE_ENABLED: 'false' }),
     metrics: createApiMetrics(),
   })
   await app.ready()

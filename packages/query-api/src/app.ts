@@ -19,6 +19,8 @@ import type { Database } from '@event-analytics/db'
 import type { ApiConfig } from './config.js'
 import { createVerifier } from './auth/verifier.js'
 import { createSessionTokens } from './auth/session.js'
+import { LocalProjectionCache } from './cache/local-cache.js'
+import { ChangeSubscription } from './live/changes.js'
 import type { TokenVerifier } from './auth/verifier.js'
 import { authPlugin } from './plugins/auth.js'
 import { BOARD_PATH, READ_ONLY_BOARD_PATH, boardPlugin } from './plugins/board.js'
@@ -84,7 +86,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   await app.register(etagPluginFp)
   await app.register(csvPluginFp, { db: deps.db, defaultTimeZone: config.defaultTimeZone })
-  await app.register(projectionCachePlugin, { redis: deps.redis, ttlSeconds: config.cacheTtlSeconds, limits: config.cacheLimits })
+  // One subscription to the aggregator's announcements per instance: live streams and the local cache.
+  const changes = new ChangeSubscription({ subscriber: duplicateClient(deps.redis), channel: config.live.changesChannel, logger: app.log })
+  app.decorate('changes', changes)
+  app.addHook('onClose', async () => changes.close())
+  await app.register(projectionCachePlugin, {
+    redis: deps.redis,
+    ttlSeconds: config.cacheTtlSeconds,
+    limits: config.cacheLimits,
+    ...(config.localCache === null ? {} : { local: { cache: new LocalProjectionCache(config.localCache), changes } }),
+  })
   await registerEdge(app, config)
   await registerDocs(app)
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis })
@@ -97,7 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       for (const routes of [dashboardRoutes, channelRoutes, roiRoutes, timelineRoutes, userRoutes]) {
         await api.register(routes, context)
       }
-      await api.register(streamRoutes, { ...context, subscriber: duplicateClient(deps.redis) })
+      await api.register(streamRoutes, { ...context, changes })
     },
     { prefix: API_PREFIX },
   )

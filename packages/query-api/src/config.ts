@@ -15,6 +15,8 @@ import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
 import { canComputeZone } from './projections/timeline.js'
 import { liveConfigFrom, liveShape } from './live/config.js'
 import type { LiveConfig } from './live/config.js'
+import { localCacheConfigFrom, localCacheShape } from './cache/config.js'
+import type { LocalCacheConfig } from './cache/config.js'
 
 const optionalString = z.string().min(1).optional()
 
@@ -60,6 +62,7 @@ const shape = {
   SHUTDOWN_TIMEOUT_MS: env.integer(DEFAULT_SHUTDOWN_TIMEOUT_MS, 100),
   LOG_LEVEL: env.logLevel(),
   ...liveShape,
+  ...localCacheShape,
 }
 
 export interface AuthConfig {
@@ -93,6 +96,8 @@ export interface ApiConfig {
   shutdownTimeoutMs: number
   /** Sessions, live streams, the web page (live/config.ts). */
   live: LiveConfig
+  /** The in-process layer in front of the cache Redis (cache/config.ts); null: disabled. */
+  localCache: LocalCacheConfig | null
 }
 
 /** Reads and validates the environment once; every problem is reported together. */
@@ -136,5 +141,6 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     queueRedisAllowEviction: raw.QUEUE_REDIS_ALLOW_EVICTION,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     live: liveConfigFrom(raw, raw.JWT_SECRET),
+    localCache: localCacheConfigFrom(raw),
   }
 }

@@ -292,14 +292,16 @@ t.test('cache-aside: hit, then fresh figures after invalidation', async (t) => {
   await db.updateTable('event_stats').set({ total_participants: 60 }).where('event_id', '=', 'evt-1').execute()
   await storeFigures(db, ['evt-1'])
   t.equal((await get('/api/v1/events/evt-1/analytics/roi')).json().revenue.totalParticipants, 30, 'stale until invalidated')
-  await invalidateProjections(h.redis, keysToInvalidate({ eventId: 'evt-1', userId: 'owner-1', channelNames: ['INSTAGRAM'] }))
+  await h.invalidate(keysToInvalidate({ eventId: 'evt-1', userId: 'owner-1', channelNames: ['INSTAGRAM'] }), ['evt-1'])
   const fresh = await get('/api/v1/events/evt-1/analytics/roi')
   t.equal(fresh.headers['x-cache'], 'miss')
   t.equal(fresh.json().revenue.estimatedRevenue, '1800.00')
   t.equal(fresh.json().estimatedRoi, '20.00')
   const metrics = await h.metrics.registry.getSingleMetricAsString('query_api_cache_requests_total')
-  t.match(metrics, /projection="roi",result="hit"\} [1-9]/)
   t.match(metrics, /projection="roi",result="miss"\} [1-9]/)
+  // The hit was served in process (the local layer), without reaching Redis.
+  const local = await h.metrics.registry.getSingleMetricAsString('query_api_local_cache_requests_total')
+  t.match(local, /projection="roi",result="hit"\} [1-9]/)
 })
 
 t.test('a load that raced an invalidation is served once but never stored', async (t) => {
@@ -333,7 +335,7 @@ t.test('ETag round trip gives 304', async (t) => {
   t.equal(again.statusCode, 304)
   t.equal(again.body, '')
   await db.updateTable('event_stats').set({ total_views: 1301 }).where('event_id', '=', 'evt-1').execute()
-  await invalidateProjections(h.redis, keysToInvalidate({ eventId: 'evt-1', userId: 'owner-1', channelNames: [] }))
+  await h.invalidate(keysToInvalidate({ eventId: 'evt-1', userId: 'owner-1', channelNames: [] }), ['evt-1'])
   const changed = await get('/api/v1/events/evt-1/analytics', owner, { 'if-none-match': String(etag) })
   t.equal(changed.statusCode, 200, 'a changed figure changes the tag')
   t.not(changed.headers['etag'], etag)
@@ -341,7 +343,7 @@ t.test('ETag round trip gives 304', async (t) => {
 
 t.test('a hit answers like the miss; an entry in the former {owner, body} layout still serves', async (t) => {
   const key = 'analytics:dashboard:{evt-1}'
-  await h.redis.del(key)
+  await h.invalidate([key], ['evt-1'])
   const miss = await get('/api/v1/events/evt-1/analytics')
   const hit = await get('/api/v1/events/evt-1/analytics')
   t.equal(miss.headers['x-cache'], 'miss')
@@ -353,6 +355,7 @@ t.test('a hit answers like the miss; an entry in the former {owner, body} layout
   t.equal((await get('/api/v1/events/evt-1/analytics', stranger)).statusCode, 404, 'owner check on a hit')
   const stored = JSON.parse((await h.redis.get(key)) ?? 'null') as Record<string, unknown>
   t.same(Object.keys(stored), ['owner', 'etag', 'body'], 'still a JSON object with owner and body')
+  await h.invalidate([key], ['evt-1']) // out of the local layer too: the next hit reads Redis
   await h.redis.set(key, JSON.stringify({ owner: 'owner-1', body: miss.json() }), 'EX', 3600)
   const legacy = await get('/api/v1/events/evt-1/analytics')
   t.equal(legacy.headers['x-cache'], 'hit')

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { FastifyInstance } from 'fastify'
-import { INGEST_QUEUE_NAME } from '@event-analytics/contracts'
+import { INGEST_QUEUE_NAME, invalidateProjections } from '@event-analytics/contracts'
 import type { Logger } from '@event-analytics/contracts'
 import { refreshEventFigures } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
@@ -30,6 +30,11 @@ export interface Harness {
   metrics: ApiMetrics
   config: ApiConfig
   serverErrors: string[]
+  /**
+   * What the aggregator does after a commit: the keys' guards move, the keys go, the events are
+   * announced. Resolves once the app heard the announcement (its local cache dropped them).
+   */
+  invalidate(keys: readonly string[], eventIds: readonly string[]): Promise<void>
   token(sub: string, options?: { operator?: boolean; viewer?: boolean; ttlSeconds?: number; secret?: string }): Promise<string>
 }
 
@@ -37,11 +42,14 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
   const testDb = await createTestDatabase(t)
   const prefix = `test:query-api:${process.pid}:${randomBytes(4).toString('hex')}:`
   // Fails loudly (never skips) when Redis is down: no retries, the first command rejects.
-  const redis = new Redis(REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1, lazyConnect: true })
+  // CACHE_REDIS_URL: a test's own redis-server for the cache (tests that kill or count it).
+  const redis = new Redis(env['CACHE_REDIS_URL'] ?? REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1, lazyConnect: true })
   await redis.connect()
   const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
   const queue = new Queue(INGEST_QUEUE_NAME, { connection: queueConnection, prefix: `${prefix}bull` })
-  const config = loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test', ...env })
+  // A channel of its own: parallel files never hear each other's announcements.
+  const channel = `test-changes-${process.pid}-${randomBytes(4).toString('hex')}`
+  const config = loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test', CACHE_CHANGES_CHANNEL: channel, ...env })
   const metrics = createApiMetrics()
   const app = await buildApp({ db: testDb.db, redis, config, boardQueues: [queue], metrics, ...deps })
   const serverErrors: string[] = []
@@ -52,6 +60,7 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
   t.teardown(async () => {
     await app.close()
     await queue.close()
+    // The shared Redis (queue keys, and the cache's unless a test brought its own server).
     const cleaner = new Redis(REDIS_URL)
     const keys = await cleaner.keys(`${prefix}*`)
     if (keys.length > 0) await cleaner.del(...keys)
@@ -64,6 +73,15 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
     metrics,
     config,
     serverErrors,
+    invalidate: async (keys, eventIds) => {
+      await app.changes.ready()
+      let stop = (): void => undefined
+      const heard = new Promise<void>((resolve) => {
+        stop = app.changes.listen({ onChange: (change) => eventIds.every((id) => change.eventIds.includes(id)) && resolve() })
+      })
+      await invalidateProjections(redis, keys, { channel: config.live.changesChannel, eventIds })
+      await heard.finally(stop)
+    },
     token: (sub, options = {}) =>
       signDevToken(options.secret ?? SECRET, {
         sub,

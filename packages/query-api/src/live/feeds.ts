@@ -7,11 +7,11 @@
  * on every instance, and a client is sent a frame only when its last id differs. Changes that
  * arrive while a load is running coalesce into one more load after it.
  */
-import { decodeChange } from '@event-analytics/contracts'
-import type { RedisClient } from '@event-analytics/contracts'
+import type { ProjectionChange } from '@event-analytics/contracts'
 import type { FastifyBaseLogger } from 'fastify'
 import type { OwnedEntry } from '../cache/owned-entry.js'
 import type { PipelineFrame } from '../routes/schemas.js'
+import type { ChangeSubscription } from './changes.js'
 
 export interface StreamClient {
   readonly owner: string
@@ -22,9 +22,8 @@ export interface StreamClient {
 }
 
 export interface FeedOptions {
-  /** A connection of its own for SUBSCRIBE (a subscribed connection can do nothing else). */
-  subscriber: RedisClient
-  channel: string
+  /** The instance's subscription to the change announcements (shared with the local cache). */
+  changes: ChangeSubscription
   /** The event's dashboard entry, current as of the call. */
   load: (eventId: string) => Promise<OwnedEntry>
   heartbeatMs: number
@@ -55,38 +54,30 @@ function asOfOfBody(body: string): number | null {
 export class LiveFeeds {
   private readonly feeds = new Map<string, Feed>()
   private readonly perOwner = new Map<string, number>()
-  private subscribed: Promise<void> | undefined
   private heartbeat: NodeJS.Timeout | undefined
   private closed = false
   private readonly now: () => number
 
   constructor(private readonly options: FeedOptions) {
     this.now = options.now ?? Date.now
-    const { subscriber, channel } = options
-    subscriber.on('message', (from: string, text: string) => {
-      if (from === channel) this.onMessage(text)
-    })
-    // ioredis subscribes again after a reconnect, but what was announced meanwhile is lost:
-    // every open feed reloads once, so no stream stays behind a change it did not hear.
-    let connections = 0
-    subscriber.on('ready', () => {
-      connections += 1
-      if (connections > 1) for (const [eventId, feed] of this.feeds) this.refresh(eventId, feed)
+    options.changes.listen({
+      onChange: (change) => this.onChange(change),
+      // What was announced while the subscription was down is lost: once it is back, every open
+      // feed reloads once, so no stream stays behind a change it did not hear.
+      onResume: () => {
+        for (const [eventId, feed] of this.feeds) this.refresh(eventId, feed)
+      },
     })
   }
 
-  /** Subscribes once (the first stream); resolves when Redis confirmed, so no change after it is missed. */
-  ready(): Promise<void> {
-    this.subscribed ??= (async () => {
-      await this.options.subscriber.subscribe(this.options.channel)
-      this.heartbeat ??= setInterval(() => this.beat(), this.options.heartbeatMs)
+  /** Subscribed (the first stream subscribes); resolves when Redis confirmed, so no change after it is missed. */
+  async ready(): Promise<void> {
+    // Redis unreachable: this stream fails (503), the next one tries again.
+    await this.options.changes.ready()
+    if (this.heartbeat === undefined && !this.closed) {
+      this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs)
       this.heartbeat.unref()
-    })().catch((error: unknown) => {
-      // Redis unreachable: this stream fails (503), the next one tries again.
-      this.subscribed = undefined
-      throw error
-    })
-    return this.subscribed
+    }
   }
 
   /** Takes one of the owner's stream slots; false when they hold the maximum already. */
@@ -121,13 +112,12 @@ export class LiveFeeds {
     if (feed.clients.size === 0 && feed.loading === undefined) this.feeds.delete(eventId)
   }
 
-  /** Ends every stream (app closing) and stops listening. */
-  async close(): Promise<void> {
+  /** Ends every stream (app closing); the subscription itself is closed by its owner (the app). */
+  close(): void {
     this.closed = true
     clearInterval(this.heartbeat)
     for (const feed of this.feeds.values()) for (const client of feed.clients) client.end()
     this.feeds.clear()
-    if (this.subscribed !== undefined) await this.options.subscriber.unsubscribe().catch(() => undefined)
   }
 
   get clientCount(): number {
@@ -145,9 +135,7 @@ export class LiveFeeds {
     return feed
   }
 
-  private onMessage(text: string): void {
-    const change = decodeChange(text)
-    if (change === undefined) return
+  private onChange(change: ProjectionChange): void {
     for (const eventId of change.eventIds) {
       const feed = this.feeds.get(eventId)
       if (feed === undefined) continue

@@ -12,6 +12,9 @@ export interface ApiMetrics {
   cacheLoads: Counter<'projection'>
   cacheFillsDropped: Counter
   cacheFillsSkipped: Counter<'reason'>
+  localCacheRequests: Counter<'projection' | 'result'>
+  localCacheFillsDropped: Counter
+  localCacheResets: Counter
   requestDuration: Histogram<'method' | 'route' | 'status_code'>
 }
 
@@ -27,7 +30,7 @@ export function createApiMetrics(registry = new Registry(), defaults = false): A
     registry,
     cacheRequests: new Counter({
       name: 'query_api_cache_requests_total',
-      help: 'Projection cache lookups by result (hit: served from Redis, miss: loaded from PostgreSQL)',
+      help: 'Projection cache lookups that reached Redis (after the in-process layer) by result (hit: served from Redis, miss: loaded from PostgreSQL)',
       labelNames: ['projection', 'result'],
       registers: [registry],
     }),
@@ -48,6 +51,22 @@ export function createApiMetrics(registry = new Registry(), defaults = false): A
       labelNames: ['reason'],
       registers: [registry],
     }),
+    localCacheRequests: new Counter({
+      name: 'query_api_local_cache_requests_total',
+      help: 'In-process cache lookups by result (hit: served without Redis, miss: read through Redis, bypass: change subscription not live, layer off)',
+      labelNames: ['projection', 'result'],
+      registers: [registry],
+    }),
+    localCacheFillsDropped: new Counter({
+      name: 'query_api_local_cache_fills_dropped_total',
+      help: 'Reads not kept in process because their event was announced changed (or the subscription dropped) while they ran',
+      registers: [registry],
+    }),
+    localCacheResets: new Counter({
+      name: 'query_api_local_cache_resets_total',
+      help: 'Times the whole in-process cache was dropped because the change subscription was lost',
+      registers: [registry],
+    }),
     requestDuration: new Histogram({
       name: 'query_api_request_duration_seconds',
       help: 'HTTP request duration by route',
@@ -61,10 +80,19 @@ export function createApiMetrics(registry = new Registry(), defaults = false): A
 async function metricsPlugin(app: FastifyInstance, options: { metrics: ApiMetrics }): Promise<void> {
   const { metrics } = options
   app.decorate('metrics', metrics)
+  // One labelled child per (method, route pattern, status), looked up by a flat key: a request
+  // does not hash a label object. Bounded: Node's parser knows ~35 methods, routes are patterns.
+  const children = new Map<string, { observe(value: number): void }>()
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: ids in label values would explode cardinality.
     const route = request.routeOptions.url ?? 'unmatched'
-    metrics.requestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000)
+    const name = `${request.method} ${reply.statusCode} ${route}`
+    let child = children.get(name)
+    if (child === undefined) {
+      child = metrics.requestDuration.labels({ method: request.method, route, status_code: String(reply.statusCode) })
+      children.set(name, child)
+    }
+    child.observe(reply.elapsedTime / 1000)
   })
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store')

@@ -79,10 +79,14 @@ export async function loadEventEntry<T>(
   serialize: BodySerializer,
 ): Promise<{ entry: OwnedEntry; hit: boolean }> {
   const { eventId } = spec
-  const result = await app.projectionCache.getText({
+  const result = await app.projectionCache.getDecoded({
     projection: spec.projection,
     key: spec.key,
     ...(spec.field === undefined ? {} : { field: spec.field }),
+    // Every event-scoped key is invalidated with its event's announcement: the local layer may hold it.
+    eventId,
+    // Decoded once per in-process copy: hits share the entry (nobody mutates it).
+    decode: (text) => entryOf(serialize, text),
     load: async () => {
       const event = await readVisibleEvent(db, eventId)
       if (event === undefined) throw notFound(`event ${eventId}`)
@@ -93,7 +97,7 @@ export async function loadEventEntry<T>(
       }
     },
   })
-  return { entry: entryOf(serialize, result.value), hit: result.hit }
+  return { entry: result.value, hit: result.hit }
 }
 
 /**

@@ -9,7 +9,7 @@
 import fastJson from 'fast-json-stringify'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { RedisClient } from '@event-analytics/contracts'
+import type { ChangeSubscription } from '../live/changes.js'
 import { LiveFeeds, dashboardFrame } from '../live/feeds.js'
 import type { StreamClient } from '../live/feeds.js'
 import { canRead } from '../plugins/auth.js'
@@ -20,8 +20,8 @@ import { dashboardSpec } from './dashboard.js'
 import { DashboardSchema, EventParamsSchema, problemResponses, security } from './schemas.js'
 
 export interface StreamRouteOptions extends RouteContext {
-  /** A connection of its own: it is put in subscribe mode. Quit by these routes on close. */
-  subscriber: RedisClient
+  /** The instance's subscription to the change announcements (closed by the app). */
+  changes: ChangeSubscription
 }
 
 /** A client that stops reading is cut off past this much unsent data (it reconnects to the current state). */
@@ -35,19 +35,14 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
   const serialize = fastJson(DashboardSchema)
   const load = async (eventId: string) => (await loadEventEntry(app, options.db, dashboardSpec(options, eventId), serialize)).entry
   const feeds = new LiveFeeds({
-    subscriber: options.subscriber,
-    channel: live.changesChannel,
+    changes: options.changes,
     load,
     heartbeatMs: live.streamHeartbeatMs,
     maxPerOwner: live.streamMaxPerOwner,
     logger: app.log,
   })
-  options.subscriber.on('error', (error) => app.log.warn({ err: error }, 'live changes subscription error'))
   // preClose: open streams would otherwise hold server.close() until they end on their own.
   app.addHook('preClose', async () => feeds.close())
-  app.addHook('onClose', async () => {
-    await options.subscriber.quit().catch(() => undefined)
-  })
 
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/events/:eventId/analytics/stream',

@@ -1,0 +1,35 @@
+/**
+ * Configuration of the in-process cache layer (cache/local-cache.ts). Kept apart from config.ts
+ * (its shape is spread there), as live/config.ts is.
+ */
+import type { z } from 'zod'
+import { env } from '@event-analytics/contracts'
+
+export const localCacheShape = {
+  /** false: every lookup goes to Redis (the layer is not built). */
+  API_LOCAL_CACHE_ENABLED: env.boolean(true),
+  API_LOCAL_CACHE_MAX_ENTRIES: env.integer(10_000, 1, 10_000_000),
+  /** Bytes of the held keys and bodies (as UTF-16 in V8): 64 MiB. */
+  API_LOCAL_CACHE_MAX_BYTES: env.integer(64 * 1024 * 1024, 1024),
+  /**
+   * The backstop when an announcement is lost without the subscription noticing: a held entry
+   * is served at most this long after it was read, whatever was (not) announced.
+   */
+  API_LOCAL_CACHE_MAX_AGE_MS: env.integer(1000, 1, 3_600_000),
+}
+
+export interface LocalCacheConfig {
+  maxEntries: number
+  maxBytes: number
+  maxAgeMs: number
+}
+
+/** null when the layer is disabled. */
+export function localCacheConfigFrom(raw: z.infer<z.ZodObject<typeof localCacheShape>>): LocalCacheConfig | null {
+  if (!raw.API_LOCAL_CACHE_ENABLED) return null
+  return {
+    maxEntries: raw.API_LOCAL_CACHE_MAX_ENTRIES,
+    maxBytes: raw.API_LOCAL_CACHE_MAX_BYTES,
+    maxAgeMs: raw.API_LOCAL_CACHE_MAX_AGE_MS,
+  }
+}

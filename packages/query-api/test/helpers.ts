@@ -49,7 +49,14 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
   const queue = new Queue(INGEST_QUEUE_NAME, { connection: queueConnection, prefix: `${prefix}bull` })
   // A channel of its own: parallel files never hear each other's announcements.
   const channel = `test-changes-${process.pid}-${randomBytes(4).toString('hex')}`
-  const config = loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test', CACHE_CHANGES_CHANNEL: channel, ...env })
+  // The in-process layer is off by default; the tests run with it so every path through it is covered.
+  const config = loadApiConfig({
+    JWT_SECRET: SECRET,
+    NODE_ENV: 'test',
+    API_LOCAL_CACHE_ENABLED: 'true',
+    CACHE_CHANGES_CHANNEL: channel,
+    ...env,
+  })
   const metrics = createApiMetrics()
   const app = await buildApp({ db: testDb.db, redis, config, boardQueues: [queue], metrics, ...deps })
   const serverErrors: string[] = []

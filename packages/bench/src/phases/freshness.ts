@@ -114,7 +114,8 @@ async function startServices(config: BenchConfig, phase: Phase, label: string, s
   try {
     const apiPort = await freePort()
     const apiUrl = `http://127.0.0.1:${apiPort}`
-    const env = apiEnv(config, phase, apiPort)
+    // The in-process cache layer (off by default) is on here: its freshness bound is what the probes measure.
+    const env = { ...apiEnv(config, phase, apiPort), API_LOCAL_CACHE_ENABLED: 'true' }
     services.push(await startService({ pkg: 'query-api', label: `${label}-query-api`, env, readyUrl: `${apiUrl}/ready` }))
     return { services, apiUrl }
   } catch (error) {

@@ -6,8 +6,13 @@ import type { z } from 'zod'
 import { env } from '@event-analytics/contracts'
 
 export const localCacheShape = {
-  /** false: every lookup goes to Redis (the layer is not built). */
-  API_LOCAL_CACHE_ENABLED: env.boolean(true),
+  /**
+   * Off by default: on this project's 2-core bench it served no more requests per second than
+   * the Redis path (CPU per hit is Fastify's hook chain and the socket write, not the Redis GET)
+   * and raised the API's peak RSS under load by ~50 MB (BENCHMARKS.md). Turn it on when the
+   * cache Redis's CPU is the limit (many API replicas reading a few hot events).
+   */
+  API_LOCAL_CACHE_ENABLED: env.boolean(false),
   API_LOCAL_CACHE_MAX_ENTRIES: env.integer(10_000, 1, 10_000_000),
   /** Bytes of the held keys and bodies (as UTF-16 in V8): 64 MiB. */
   API_LOCAL_CACHE_MAX_BYTES: env.integer(64 * 1024 * 1024, 1024),

@@ -1,9 +1,18 @@
 /** Wiring and lifecycle: start, drain (finish the in-flight batches), close (release everything). */
-import { DEFAULT_CHANGES_CHANNEL, checkQueueRedis, clusterQueuePrefix, createLogger, createRedisClient } from '@event-analytics/contracts'
-import type { IngestBatchJob, Logger, RedisClient, RedisEndpoint } from '@event-analytics/contracts'
+import { DEFAULT_CHANGES_CHANNEL } from '@event-analytics/contracts'
+import type { IngestBatchJob } from '@event-analytics/contracts'
 import { closeDb, createDb, pingDatabase, runDedupeMaintenance } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
-import { startOpsServer } from '@event-analytics/ops'
+import {
+  startOpsServer,
+  checkQueueRedis,
+  clusterQueuePrefix,
+  createLogger,
+  createRedisClient,
+  type Logger,
+  type RedisClient,
+  type RedisEndpoint,
+} from '@event-analytics/ops'
 import type { OpsServer } from '@event-analytics/ops'
 import { Worker } from 'bullmq'
 import type { Kysely } from 'kysely'

@@ -2,8 +2,8 @@
  * The batch transaction: claim the message ids (exactly-once effects), fold the fresh ones,
  * upsert the deltas, all in one PostgreSQL transaction; then invalidate the cache.
  */
-import { retry } from '@event-analytics/contracts'
-import type { ChangedProjection, DomainEvent, RetryOptions } from '@event-analytics/contracts'
+import { retry, type RetryOptions } from '@event-analytics/ops'
+import type { ChangedProjection, DomainEvent } from '@event-analytics/contracts'
 import { upsertBatchDeltas, claimMessages, ensureTimelinePartitionsFor, readEventOwners, recordSettledJobs } from '@event-analytics/db'
 import type { Database, SettledJob } from '@event-analytics/db'
 import type { Kysely, Transaction } from 'kysely'

@@ -1,16 +1,15 @@
+import { DEFAULT_CHANGES_CHANNEL, INGEST_QUEUE_NAME } from '@event-analytics/contracts'
+import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import {
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
   CACHE_REDIS_VARIABLES,
-  DEFAULT_CHANGES_CHANNEL,
   DEFAULT_REDIS_URL,
-  INGEST_QUEUE_NAME,
   QUEUE_REDIS_VARIABLES,
   env,
   loadConfig,
   redisEndpointFrom,
-} from '@event-analytics/contracts'
-import type { RedisNode } from '@event-analytics/contracts'
-import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
+  type RedisNode,
+} from '@event-analytics/ops'
 import { channelMetricsConfigFrom, channelMetricsShape } from './channel-metrics/config.js'
 import type { ChannelMetricsConfig } from './channel-metrics/config.js'
 

@@ -4,8 +4,7 @@
  * - data failures: the units are bisected until the poison message stands alone; every other
  *   unit still gets applied, and each poison is reported with its error.
  */
-import { retry } from '@event-analytics/contracts'
-import type { RetryOptions } from '@event-analytics/contracts'
+import { retry, type RetryOptions } from '@event-analytics/ops'
 import { classifyFailure, errorMessage } from './errors.js'
 
 export interface Poison<U> {

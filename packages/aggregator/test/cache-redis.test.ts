@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { cacheKeys, fillGuardKey } from '@event-analytics/contracts'
+import { cacheKeys } from '@event-analytics/contracts'
+import { fillGuardKey } from '@event-analytics/ops'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { createAggregator } from '../src/index.js'

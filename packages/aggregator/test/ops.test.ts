@@ -1,6 +1,6 @@
 /** The ops port: /health, /ready (postgres, cache, queue) and Prometheus /metrics. */
 import t from 'tap'
-import { startRedisServer } from '@event-analytics/contracts/testing'
+import { startRedisServer } from '@event-analytics/ops/testing'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { createAggregator } from '../src/index.js'
 import { loadAggregatorConfig } from '../src/config.js'

@@ -5,7 +5,7 @@
  * PostgreSQL settled their jobs. Also: an evicting queue Redis is refused at start.
  */
 import t from 'tap'
-import { startRedisServer } from '@event-analytics/contracts/testing'
+import { startRedisServer } from '@event-analytics/ops/testing'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { exited, freePort, spawnAggregator } from './helpers/process.js'

@@ -1,4 +1,4 @@
-import { DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/contracts'
+import { DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/ops'
 
 const shape = {
   KAFKA_BROKERS: env.list('127.0.0.1:9092'),

@@ -1,5 +1,5 @@
 /** The suite's settings (env, validated once). Ports default away from the shared stack's. */
-import { env, loadConfig } from '@event-analytics/contracts'
+import { env, loadConfig } from '@event-analytics/ops'
 
 const shape = {
   CHAOS_SEED: env.integer(20260401, 1),

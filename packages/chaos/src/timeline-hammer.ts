@@ -6,8 +6,9 @@
  *
  * The chaos run calls `timelineHammerRun` after its fault runs, against its own API and Redis.
  */
-import { HASH_SIZE_FIELD, cacheKeys, cappedKeyMemoryBound } from '@event-analytics/contracts'
-import type { FillLimits, TimelineGranularity } from '@event-analytics/contracts'
+import { cacheKeys } from '@event-analytics/contracts'
+import { HASH_SIZE_FIELD, cappedKeyMemoryBound, type FillLimits } from '@event-analytics/ops'
+import type { TimelineGranularity } from '@event-analytics/contracts'
 import { checkResult, type PhaseResult } from './summary.js'
 import type { Redis } from 'ioredis'
 

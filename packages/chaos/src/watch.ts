@@ -1,6 +1,6 @@
 /** Producing with retries, waiting for the pipeline to settle, reading the API like a client. */
-import { retry } from '@event-analytics/contracts'
-import type { DomainEvent, RetryOptions } from '@event-analytics/contracts'
+import { retry, type RetryOptions } from '@event-analytics/ops'
+import type { DomainEvent } from '@event-analytics/contracts'
 import { signDevToken } from '@event-analytics/query-api'
 import type { GroundTruthBuilder } from '@event-analytics/simulator'
 import { JWT_SECRET, type Environment } from './environment.js'

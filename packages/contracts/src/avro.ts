@@ -1,3 +1,6 @@
+/// <reference types="node" />
+// Node's Buffer and node:fs: declared here so that a program which type-checks these sources with
+// other `types` (the browser page, through query-api's schemas) still knows them.
 /**
  * The project's own Avro reader schemas (the `.avsc` files in ../schemas) and the logical
  * types they need. Decimals decode to exact DecimalStrings; timestamp-millis stays an

@@ -4,7 +4,7 @@
  *
  * Parameterised projections (timeline ranges, channel list filters, user pages) live as
  * fields of one hash per seed key, so invalidation is a plain DEL of a known key set,
- * never a SCAN over the keyspace. The fill caps one hash's size (cache-protocol's FillLimits).
+ * never a SCAN over the keyspace. The fill caps one hash's size (ops' cache-protocol.ts, FillLimits).
  *
  * The braces are Redis Cluster hash tags: every key of one event (and of one owner) hashes to
  * one slot, and a key's fill guard (`analytics-guard:` + key) to the same slot as the key, so

@@ -1,3 +1,6 @@
+/// <reference types="node" />
+// Node's Buffer: declared here so that a program which type-checks these sources with
+// other `types` (the browser page, through query-api's schemas) still knows them.
 /**
  * Exact decimals. Money and rates travel as canonical strings ("1500000.00") and are
  * computed on as scaled bigints, so no value ever passes through a binary float.

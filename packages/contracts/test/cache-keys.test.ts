@@ -1,7 +1,5 @@
 import t from 'tap'
 import { cacheKeys, keysToInvalidate } from '../src/cache-keys.js'
-import { fillGuardKey } from '../src/cache-protocol.js'
-import { hashTagOf } from '../src/redis-connection.js'
 
 t.test('seed key layout', async (t) => {
   t.equal(cacheKeys.dashboard('e1'), 'analytics:dashboard:{e1}')
@@ -28,11 +26,4 @@ t.test('a change invalidates every projection of the event, its channels and its
     ]),
   )
   t.notOk(keysToInvalidate({ eventId: 'e1', userId: null, channelNames: [] }).some((key) => key.startsWith('analytics:user:')))
-})
-
-t.test('on a cluster, the keys of an event, of its owner and every fill guard hash by their id alone', async (t) => {
-  const keys = keysToInvalidate({ eventId: 'e1', userId: 'u1', channelNames: ['TV1', 'INSTAGRAM'] })
-  const tags = new Set(keys.map(hashTagOf))
-  t.same([...tags].sort(), ['e1', 'u1'], 'one slot per event, one per owner')
-  for (const key of keys) t.equal(hashTagOf(fillGuardKey(key)), hashTagOf(key), `the guard of ${key} is in its slot`)
 })

@@ -7,8 +7,9 @@
  */
 import t from 'tap'
 import { Kafka, logLevel } from 'kafkajs'
-import { cacheKeys, decodeChange, duplicateClient, type DomainEvent } from '@event-analytics/contracts'
-import { startRedisCluster } from '@event-analytics/contracts/testing'
+import { cacheKeys, decodeChange, type DomainEvent } from '@event-analytics/contracts'
+import { duplicateClient } from '@event-analytics/ops'
+import { startRedisCluster } from '@event-analytics/ops/testing'
 import { createGroundTruth, deterministicUuid, scenarioEvents } from '@event-analytics/simulator'
 import { actualDashboard, expectedDashboard, expectedTables, readTables, tablesFingerprint } from '../src/index.js'
 import { assertApi, get, produce } from './helpers/api.js'

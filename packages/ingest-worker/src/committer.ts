@@ -12,7 +12,7 @@
  * settled and then removed in between is never mistaken for lost: settlement happens before
  * the aggregator completes (and so before BullMQ may remove) the job.
  */
-import type { Logger } from '@event-analytics/contracts'
+import type { Logger } from '@event-analytics/ops'
 import { readSettledJobs, type Database } from '@event-analytics/db'
 import type { Admin, Consumer, Producer } from 'kafkajs'
 import type { Kysely } from 'kysely'

@@ -1,14 +1,13 @@
+import { DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_TOPICS } from '@event-analytics/contracts'
+import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import {
-  DEFAULT_DEAD_LETTER_TOPIC,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
   DEFAULT_REDIS_URL,
-  DEFAULT_TOPICS,
   QUEUE_REDIS_VARIABLES,
   env,
   loadConfig,
   redisEndpointFrom,
-} from '@event-analytics/contracts'
-import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
+} from '@event-analytics/ops'
 import { hostname } from 'node:os'
 
 const shape = {

@@ -5,7 +5,8 @@
  * as PostgreSQL has settled its jobs, together with the dead letters below that point (see
  * ledger.ts for the invariants).
  */
-import type { DomainEventKind, Logger } from '@event-analytics/contracts'
+import type { DomainEventKind } from '@event-analytics/contracts'
+import type { Logger } from '@event-analytics/ops'
 import type { Consumer, EachBatchPayload } from 'kafkajs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AvroDecoder } from './decode/avro-decoder.js'

@@ -8,7 +8,7 @@
  * when it starts and once when it ends, exported as `ingest_pipeline_stalled`, and failed by
  * the `pipeline` readiness check.
  */
-import type { Logger } from '@event-analytics/contracts'
+import type { Logger } from '@event-analytics/ops'
 import type { Admin } from 'kafkajs'
 import { committedOffsets } from './committer.js'
 import type { HandOverLedger } from './ledger.js'

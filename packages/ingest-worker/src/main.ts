@@ -1,6 +1,5 @@
 /** Entry point: env config, start, bounded graceful shutdown on SIGTERM / SIGINT. */
-import { createLogger } from '@event-analytics/contracts'
-import { runService } from '@event-analytics/ops'
+import { runService, createLogger } from '@event-analytics/ops'
 import { loadIngestConfig } from './config.js'
 import { createIngestWorker } from './worker.js'
 

@@ -1,12 +1,5 @@
-import {
-  INGEST_QUEUE_NAME,
-  checkQueueRedis,
-  clusterQueuePrefix,
-  createRedisClient,
-  type IngestBatchJob,
-  type Logger,
-  type RedisEndpoint,
-} from '@event-analytics/contracts'
+import { INGEST_QUEUE_NAME, type IngestBatchJob } from '@event-analytics/contracts'
+import { checkQueueRedis, clusterQueuePrefix, createRedisClient, type Logger, type RedisEndpoint } from '@event-analytics/ops'
 import { Queue } from 'bullmq'
 import type { PlannedJob } from './pipeline.js'
 

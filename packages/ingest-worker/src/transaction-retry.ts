@@ -9,8 +9,7 @@
  * the same open transaction keeps the dead letters + offsets atomicity intact.
  */
 
-import { retry } from '@event-analytics/contracts'
-import type { RetryOptions } from '@event-analytics/contracts'
+import { retry, type RetryOptions } from '@event-analytics/ops'
 
 /**
  * 10 attempts, pauses 10 ms doubling to at most 250 ms (about 1.3 s in all): markers take

@@ -1,7 +1,7 @@
 /** The ingest worker's lifecycle: start (connect, subscribe, commit, serve ops), close (drain, commit what is settled, release). */
-import { createLogger, type DomainEventKind, type Logger } from '@event-analytics/contracts'
+import type { DomainEventKind } from '@event-analytics/contracts'
 import { closeDb, createDb, pingDatabase } from '@event-analytics/db'
-import { startOpsServer, type OpsServer } from '@event-analytics/ops'
+import { startOpsServer, type OpsServer, createLogger, type Logger } from '@event-analytics/ops'
 import { Kafka, logLevel } from 'kafkajs'
 import { createCommitter } from './committer.js'
 import type { IngestConfig } from './config.js'

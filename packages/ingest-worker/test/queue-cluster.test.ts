@@ -5,8 +5,9 @@
  * the prefix is hash-tagged for that. The eviction check reads every master.
  */
 import t from 'tap'
-import { INGEST_QUEUE_NAME, createLogger, ingestJobId, type KafkaBatchSource } from '@event-analytics/contracts'
-import { startRedisCluster } from '@event-analytics/contracts/testing'
+import { INGEST_QUEUE_NAME, ingestJobId, type KafkaBatchSource } from '@event-analytics/contracts'
+import { createLogger } from '@event-analytics/ops'
+import { startRedisCluster } from '@event-analytics/ops/testing'
 import { Redis } from 'ioredis'
 import { createIngestQueue } from '../src/queue.js'
 import { participant } from './helpers/events.js'

@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@event-analytics/contracts'
+import { env, loadConfig } from '@event-analytics/ops'
 import { z } from 'zod'
 import type { ProviderSimOptions } from './server.js'
 

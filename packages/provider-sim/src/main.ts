@@ -1,5 +1,5 @@
 /** Entry point: `pnpm start` serves the three simulated providers on PROVIDER_SIM_PORT (4010). */
-import { createLogger } from '@event-analytics/contracts'
+import { createLogger } from '@event-analytics/ops'
 import { loadProviderSimConfig } from './config.js'
 import { createProviderSim } from './server.js'
 

@@ -5,8 +5,7 @@
  */
 import Fastify from 'fastify'
 import type { FastifyReply } from 'fastify'
-import { createLogger } from '@event-analytics/contracts'
-import type { Logger } from '@event-analytics/contracts'
+import { createLogger, type Logger } from '@event-analytics/ops'
 import { metricsAt } from './counters.js'
 import { metricsFromParticipants } from './proportional.js'
 import { applyKnobUpdate, isProvider, knobTable, parseKnobUpdate } from './knobs.js'

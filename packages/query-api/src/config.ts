@@ -1,17 +1,18 @@
 import { z } from 'zod'
+import { CACHE_TTL_SECONDS } from '@event-analytics/contracts'
+import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import {
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
   CACHE_REDIS_VARIABLES,
-  CACHE_TTL_SECONDS,
   ConfigError,
   DEFAULT_REDIS_URL,
   QUEUE_REDIS_VARIABLES,
   env,
   loadConfig,
   redisEndpointFrom,
-} from '@event-analytics/contracts'
-import type { FillLimits, RedisEndpoint } from '@event-analytics/contracts'
-import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@event-analytics/ops'
+  type FillLimits,
+  type RedisEndpoint,
+} from '@event-analytics/ops'
 import { canComputeZone } from './projections/timeline.js'
 import { liveConfigFrom, liveShape } from './live/config.js'
 import type { LiveConfig } from './live/config.js'
@@ -78,7 +79,7 @@ export interface ApiConfig {
   databaseUrl: string
   redisUrl: string
   cacheRedisUrl: string
-  /** Where the queue (board) and the cache are: the URLs above, or clusters (redis-connection.ts). */
+  /** Where the queue (board) and the cache are: the URLs above, or clusters (ops' redis-connection.ts). */
   queueRedis: RedisEndpoint
   cacheRedis: RedisEndpoint
   auth: AuthConfig

@@ -4,9 +4,9 @@
  * within SHUTDOWN_TIMEOUT_MS (runService).
  */
 import { Queue } from 'bullmq'
-import { INGEST_QUEUE_NAME, checkQueueRedis, clusterQueuePrefix, createLogger, createRedisClient } from '@event-analytics/contracts'
+import { INGEST_QUEUE_NAME } from '@event-analytics/contracts'
 import { closeDb, createDb } from '@event-analytics/db'
-import { runService } from '@event-analytics/ops'
+import { runService, checkQueueRedis, clusterQueuePrefix, createLogger, createRedisClient } from '@event-analytics/ops'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { loadApiConfig } from './config.js'

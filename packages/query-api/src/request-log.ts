@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import type { Logger } from '@event-analytics/contracts'
+import type { Logger } from '@event-analytics/ops'
 
 /**
  * Query parameters that carry credentials: the board's first page load (`?token=<JWT>`, then a

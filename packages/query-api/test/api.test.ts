@@ -1,5 +1,6 @@
 import t from 'tap'
-import { invalidateProjections, keysToInvalidate } from '@event-analytics/contracts'
+import { keysToInvalidate } from '@event-analytics/contracts'
+import { invalidateProjections } from '@event-analytics/ops'
 import { buildApp, loadApiConfig } from '../src/index.js'
 import { etagOf } from '../src/plugins/etag.js'
 import { bearer, createHarness, SECRET, storeFigures } from './helpers.js'

@@ -5,7 +5,8 @@
  */
 import t from 'tap'
 import { Redis } from 'ioredis'
-import { DEFAULT_REDIS_URL, HASH_SIZE_FIELD, cacheKeys, cappedKeyMemoryBound } from '@event-analytics/contracts'
+import { cacheKeys } from '@event-analytics/contracts'
+import { DEFAULT_REDIS_URL, HASH_SIZE_FIELD, cappedKeyMemoryBound } from '@event-analytics/ops'
 import { ensureTimelinePartitions } from '@event-analytics/db'
 import type { NewTimelineData } from '@event-analytics/db'
 import { loadApiConfig } from '../src/index.js'

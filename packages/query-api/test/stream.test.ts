@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { cacheKeys, invalidateProjections, keysToInvalidate } from '@event-analytics/contracts'
+import { cacheKeys, keysToInvalidate } from '@event-analytics/contracts'
+import { invalidateProjections } from '@event-analytics/ops'
 import { signLoginCode } from '../src/auth/session.js'
 import { bearer, createHarness, SECRET, storeFigures } from './helpers.js'
 import type { Harness } from './helpers.js'

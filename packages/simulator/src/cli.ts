@@ -3,7 +3,7 @@
  * upstream service, paced at --rate, with progress on stderr and, with --print-truth, the
  * ground truth of exactly what was sent on stdout at the end.
  */
-import { ConfigError } from '@event-analytics/contracts'
+import { ConfigError } from '@event-analytics/ops'
 import { dueMessages, parseSimulateArgs, USAGE, UsageError, type SimulateArgs } from './cli-args.js'
 import { loadSimulatorConfig } from './config.js'
 import { createGroundTruth } from './ground-truth.js'

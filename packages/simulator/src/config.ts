@@ -1,4 +1,5 @@
-import { DEFAULT_TOPICS, env, loadConfig, type DomainEventKind } from '@event-analytics/contracts'
+import { DEFAULT_TOPICS, type DomainEventKind } from '@event-analytics/contracts'
+import { env, loadConfig } from '@event-analytics/ops'
 
 const shape = {
   KAFKA_BROKERS: env.list('127.0.0.1:9092'),

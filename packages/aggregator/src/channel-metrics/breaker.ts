@@ -3,11 +3,10 @@
  * PostgreSQL (provider_health) in order, so the query API (another process) can mark the
  * provider's channels stale; the reporter then drops their cached projections.
  */
-import { invalidateProjections, keysToInvalidate } from '@event-analytics/contracts'
-import type { Logger } from '@event-analytics/contracts'
+import { keysToInvalidate } from '@event-analytics/contracts'
+import { invalidateProjections, type Logger, type RedisClient } from '@event-analytics/ops'
 import { listRefreshTargets, recordProviderHealth } from '@event-analytics/db'
 import type { ChannelTypeValue, Database, ProviderStateValue } from '@event-analytics/db'
-import type { RedisClient } from '@event-analytics/contracts'
 import type { Kysely } from 'kysely'
 import CircuitBreaker from 'opossum'
 import { CHANNEL_TYPES } from './config.js'

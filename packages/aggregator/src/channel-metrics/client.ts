@@ -3,7 +3,7 @@
  * is aborted, not just abandoned); retries with full jitter around the breaker, so every
  * attempt counts in the breaker's statistics and an open breaker stops the retries at once.
  */
-import { retry } from '@event-analytics/contracts'
+import { retry } from '@event-analytics/ops'
 import type CircuitBreaker from 'opossum'
 
 export interface SnapshotRequest {

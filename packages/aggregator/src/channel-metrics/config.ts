@@ -1,4 +1,4 @@
-import { env } from '@event-analytics/contracts'
+import { env } from '@event-analytics/ops'
 import type { ChannelTypeValue } from '@event-analytics/db'
 
 export { CHANNEL_TYPES } from '@event-analytics/contracts'

@@ -3,10 +3,9 @@
  * queue; whichever aggregator's worker takes the job runs one refresh. Also exposes
  * runRefreshOnce() for tools and tests.
  */
-import type { Logger } from '@event-analytics/contracts'
+import type { Logger, RedisClient } from '@event-analytics/ops'
 import type { Database } from '@event-analytics/db'
 import { Queue, Worker } from 'bullmq'
-import type { RedisClient } from '@event-analytics/contracts'
 import type { Kysely } from 'kysely'
 import type { Registry } from 'prom-client'
 import { HealthReporter, createBreakers, shutdownBreakers } from './breaker.js'

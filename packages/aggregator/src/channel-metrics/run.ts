@@ -3,11 +3,10 @@
  * its own promise pool, and the pools run side by side: a slow or failing provider only
  * delays its own channels (and its breaker soon makes those fail fast).
  */
-import { invalidateProjections, keysToInvalidate } from '@event-analytics/contracts'
-import type { Logger } from '@event-analytics/contracts'
+import { keysToInvalidate } from '@event-analytics/contracts'
+import { invalidateProjections, type Logger, type RedisClient } from '@event-analytics/ops'
 import { storeChannelSnapshot, listRefreshTargets } from '@event-analytics/db'
 import type { ChannelTypeValue, Database, RefreshTarget } from '@event-analytics/db'
-import type { RedisClient } from '@event-analytics/contracts'
 import type { Kysely } from 'kysely'
 import type { ProviderBreakers } from './breaker.js'
 import { failureKind, fetchThroughBreaker, metricsUrl } from './client.js'

@@ -7,7 +7,7 @@
  * two cores as everything else: the figure says what the cluster's protocol costs (MOVED-free
  * slot routing, one slot per queue), not what more machines would add.
  */
-import { startRedisCluster } from '@event-analytics/contracts/testing'
+import { startRedisCluster } from '@event-analytics/ops/testing'
 import type { BenchConfig } from '../config.js'
 import { createPhase } from '../isolation.js'
 import type { MemoryBook } from '../memory.js'

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { openSync, closeSync } from 'node:fs'
-import { retry } from '@event-analytics/contracts'
+import { retry } from '@event-analytics/ops'
 
 export interface Exit {
   readonly code: number | null

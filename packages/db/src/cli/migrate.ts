@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@event-analytics/contracts'
+import { env, loadConfig } from '@event-analytics/ops'
 import { pino } from 'pino'
 import { redactUrl } from '../admin.js'
 import { DEFAULT_DATABASE_URL } from '../client.js'

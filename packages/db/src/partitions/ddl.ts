@@ -1,4 +1,4 @@
-import { retry } from '@event-analytics/contracts'
+import { retry } from '@event-analytics/ops'
 import { sql } from 'kysely'
 import type { Kysely, Transaction } from 'kysely'
 import { PgErrorCode, pgErrorCode } from '../errors.js'

@@ -5,14 +5,8 @@
  * real cache keys: runs stay apart through unique event ids (scenario id prefix).
  */
 import { randomUUID } from 'node:crypto'
-import {
-  INGEST_QUEUE_NAME,
-  clusterQueuePrefix,
-  createRedisClient,
-  type DomainEventKind,
-  type RedisClient,
-  type RedisEndpoint,
-} from '@event-analytics/contracts'
+import { INGEST_QUEUE_NAME, type DomainEventKind } from '@event-analytics/contracts'
+import { clusterQueuePrefix, createRedisClient, type RedisClient, type RedisEndpoint } from '@event-analytics/ops'
 import { createAggregator, loadAggregatorConfig, type Aggregator } from '@event-analytics/aggregator'
 import { createTestDatabase, type TestDatabase } from '@event-analytics/db/testing'
 import { createIngestWorker, loadIngestConfig, type IngestWorker } from '@event-analytics/ingest-worker'

@@ -1,5 +1,6 @@
 /** Registers the project's Avro schemas under TopicNameStrategy subjects (`<topic>-value`). */
-import { createLogger, readerSchema, valueSubject } from '@event-analytics/contracts'
+import { readerSchema, valueSubject } from '@event-analytics/contracts'
+import { createLogger } from '@event-analytics/ops'
 import { SchemaType } from '@kafkajs/confluent-schema-registry'
 import { loadIngestConfig } from '../config.js'
 import { createSchemaRegistry } from '../decode/avro-decoder.js'

@@ -3,7 +3,7 @@
  * (its shape is spread there), as live/config.ts is.
  */
 import type { z } from 'zod'
-import { env } from '@event-analytics/contracts'
+import { env } from '@event-analytics/ops'
 
 export const localCacheShape = {
   /**

@@ -11,7 +11,8 @@
  * cache) relies on it only while `live` holds.
  */
 import { decodeChange } from '@event-analytics/contracts'
-import type { ProjectionChange, RedisClient } from '@event-analytics/contracts'
+import type { ProjectionChange } from '@event-analytics/contracts'
+import type { RedisClient } from '@event-analytics/ops'
 import type { FastifyBaseLogger } from 'fastify'
 
 declare module 'fastify' {

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
-import { DEFAULT_CHANGES_CHANNEL, env } from '@event-analytics/contracts'
+import { DEFAULT_CHANGES_CHANNEL } from '@event-analytics/contracts'
+import { env } from '@event-analytics/ops'
 
 export const liveShape = {
   /** Signs browser session cookies and one-time login codes (HS256); default JWT_SECRET. */

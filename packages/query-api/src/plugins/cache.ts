@@ -2,16 +2,14 @@
  * Cache-aside over Redis with the contracts' key layout. A parameterised projection is a
  * field of its seed key's hash (so the aggregator's DEL of the key drops every variant).
  * Concurrent misses of one key/field share one load (single-flight, per process). A fill is
- * guarded (contracts' cache protocol): a load that raced an invalidation is served once but
- * never stored, and so is a load whose key is full (the contracts' FillLimits): no reader
+ * guarded (ops' cache protocol): a load that raced an invalidation is served once but
+ * never stored, and so is a load whose key is full (ops' FillLimits): no reader
  * grows Redis past them. When Redis fails the API still answers from PostgreSQL: the cache is
  * an optimisation.
  */
-import { fillIfUnchanged, readFillGuard } from '@event-analytics/contracts'
-import type { FillLimits } from '@event-analytics/contracts'
+import { fillIfUnchanged, readFillGuard, type FillLimits, type RedisClient } from '@event-analytics/ops'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { RedisClient } from '@event-analytics/contracts'
 import { SingleFlight } from '../cache/single-flight.js'
 import type { HeldEntry, LocalProjectionCache } from '../cache/local-cache.js'
 import { createLocalLayer } from '../cache/local-layer.js'

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify'
-import type { RedisClient } from '@event-analytics/contracts'
 import type { Kysely } from 'kysely'
 import { pingDatabase } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
-import { runReadinessChecks } from '@event-analytics/ops'
+import { runReadinessChecks, type RedisClient } from '@event-analytics/ops'
 
 export interface HealthOptions {
   db: Kysely<Database>

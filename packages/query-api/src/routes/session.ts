@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { RedisClient } from '@event-analytics/contracts'
+import type { RedisClient } from '@event-analytics/ops'
 import type { SessionTokens } from '../auth/session.js'
 import { bearerToken, verifyOr401 } from '../plugins/auth.js'
 import { ProblemError } from '../plugins/problem-details.js'

@@ -22,8 +22,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { ChainableCommander } from 'ioredis'
-import { CACHE_TTL_SECONDS } from './cache-keys.js'
-import { encodeChanges } from './changes.js'
+import { CACHE_TTL_SECONDS, encodeChanges } from '@event-analytics/contracts'
 import { hashTagOf, isClusterClient, type RedisClient } from './redis-connection.js'
 
 /** The guard of a projection key. Outside the `analytics:` projection namespace on purpose. */
@@ -59,7 +58,7 @@ export async function readFillGuard(redis: RedisClient, key: string): Promise<st
 /** Keys per pipeline: bounded round trips, bounded argument lists. */
 const INVALIDATE_CHUNK = 200
 
-/** Announce the changed events on a pub/sub channel once their keys are gone (see changes.ts). */
+/** Announce the changed events on a pub/sub channel once their keys are gone (see contracts' changes.ts). */
 export interface ChangePublication {
   readonly channel: string
   readonly eventIds: readonly string[]
@@ -73,7 +72,7 @@ export interface ChangePublication {
  *
  * On a single server one pipeline carries every key (in chunks) and the messages last. On a
  * cluster a pipeline may only name keys of one slot, so there is one pipeline per hash tag
- * (an event's keys, an owner's key: cache-keys.ts), sent together, and the messages follow once
+ * (an event's keys, an owner's key: contracts' cache-keys.ts), sent together, and the messages follow once
  * all of them were answered. Within a pipeline a key's guard is replaced before the key goes.
  */
 export async function invalidateProjections(redis: RedisClient, keys: readonly string[], publish?: ChangePublication): Promise<void> {

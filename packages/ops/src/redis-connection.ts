@@ -8,7 +8,7 @@
  * What a cluster asks of the code: every command (a Lua script, a MULTI, a pipeline) may only
  * name keys of one hash slot. Keys share a slot when they share a hash tag, the text between
  * the first `{` and the next `}`: the cache keys are tagged per event or owner
- * (cache-keys.ts), and BullMQ's keys per prefix (`clusterQueuePrefix`).
+ * (contracts' cache-keys.ts), and BullMQ's keys per prefix (`clusterQueuePrefix`).
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import { ConfigError, type RedisNode } from './config.js'

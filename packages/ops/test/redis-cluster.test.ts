@@ -6,7 +6,7 @@
  */
 import t from 'tap'
 import { Cluster, Redis } from 'ioredis'
-import { cacheKeys, keysToInvalidate } from '../src/cache-keys.js'
+import { cacheKeys, keysToInvalidate } from '@event-analytics/contracts'
 import { fillIfUnchanged, invalidateProjections, readFillGuard } from '../src/cache-protocol.js'
 import { ConfigError, env, loadConfig } from '../src/config.js'
 import { createLogger } from '../src/logger.js'

@@ -11,8 +11,8 @@ import { cacheKeys, decodeChange, type DomainEvent } from '@event-analytics/cont
 import { duplicateClient } from '@event-analytics/ops'
 import { startRedisCluster } from '@event-analytics/ops/testing'
 import { createGroundTruth, deterministicUuid, scenarioEvents } from '@event-analytics/simulator'
-import { actualDashboard, expectedDashboard, expectedTables, readTables, tablesFingerprint } from '../src/index.js'
-import { assertApi, get, produce } from './helpers/api.js'
+import { expectedTables, readTables, tablesFingerprint } from '../src/index.js'
+import { assertApi, assertNewParticipantsShown, get, produce } from './helpers/api.js'
 import { KAFKA_BROKERS, sleep, startPipeline, waitUntilIdle, type Pipeline } from './helpers/pipeline.js'
 
 const HOUR_MS = 3_600_000
@@ -100,18 +100,7 @@ t.test('on a Redis Cluster: applied exactly once, bad messages dead-lettered onc
       participantId: `${pipeline.run}-fresh-${index}`,
       channelName: 'INSTAGRAM',
     }))
-    await produce(pipeline, more)
-    for (const item of more) truth.add(item)
-    const updated = truth.result()
-    const target = updated.events.find((e) => e.eventId === event.eventId)!
-    const deadline = Date.now() + 120_000
-    let seen = event.totalParticipants
-    while (seen !== target.totalParticipants && Date.now() < deadline) {
-      await sleep(250)
-      seen = ((await get(pipeline, url, token)).body['summary'] as { totalParticipants: number }).totalParticipants
-    }
-    t.equal(seen, target.totalParticipants, `the dashboard shows the ${more.length} new participants`)
-    t.same(actualDashboard((await get(pipeline, url, token)).body), expectedDashboard(updated, target), 'and equals the new ground truth')
+    await assertNewParticipantsShown(t, pipeline, truth, event, more, url, token)
     t.ok(announced.has(event.eventId), 'the change was announced on the pub/sub channel through the cluster')
   })
 

@@ -7,9 +7,9 @@
 import t from 'tap'
 import { cacheKeys, keysToInvalidate, type DomainEvent } from '@event-analytics/contracts'
 import { createGroundTruth, deterministicUuid, scenarioEvents, type EventTruth } from '@event-analytics/simulator'
-import { actualDashboard, expectedDashboard, expectedTables } from '../src/index.js'
-import { assertApi, get, produce } from './helpers/api.js'
-import { sleep, startPipeline, waitUntilIdle } from './helpers/pipeline.js'
+import { expectedTables } from '../src/index.js'
+import { assertApi, assertNewParticipantsShown, get, produce } from './helpers/api.js'
+import { startPipeline, waitUntilIdle } from './helpers/pipeline.js'
 import { readTables, tablesFingerprint } from '../src/index.js'
 
 const HOUR_MS = 3_600_000
@@ -65,19 +65,7 @@ t.test('a seeded scenario through the whole pipeline equals its ground truth', a
       participantId: `${pipeline.run}-fresh-${index}`,
       channelName: index % 2 === 0 ? null : 'INSTAGRAM',
     }))
-    await produce(pipeline, more)
-    for (const item of more) truth.add(item)
-    const updated = truth.result()
-    const target = updated.events.find((e) => e.eventId === event.eventId)!
-    const deadline = Date.now() + 120_000
-    let seen = event.totalParticipants
-    // Polls like a dashboard would; the bound is generous, the point is "not after the 1 h TTL".
-    while (seen !== target.totalParticipants && Date.now() < deadline) {
-      await sleep(250)
-      seen = ((await get(pipeline, url, token)).body['summary'] as { totalParticipants: number }).totalParticipants
-    }
-    t.equal(seen, target.totalParticipants, `the dashboard shows the ${more.length} new participants`)
-    t.same(actualDashboard((await get(pipeline, url, token)).body), expectedDashboard(updated, target), 'and equals the new ground truth')
+    await assertNewParticipantsShown(t, pipeline, truth, event, more, url, token)
   })
 
   await pipeline.cache.del(...cacheKeysUsed)

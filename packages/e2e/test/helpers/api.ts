@@ -1,7 +1,7 @@
 /** Reads through the API and production in stream order, shared by the end-to-end tests. */
 import type { Test } from 'tap'
 import type { DomainEvent } from '@event-analytics/contracts'
-import type { GroundTruth } from '@event-analytics/simulator'
+import type { EventTruth, GroundTruth, GroundTruthBuilder } from '@event-analytics/simulator'
 import {
   actualChannels,
   actualDashboard,
@@ -14,7 +14,7 @@ import {
   expectedRoi,
   expectedUser,
 } from '../../src/index.js'
-import type { Pipeline } from './pipeline.js'
+import { sleep, type Pipeline } from './pipeline.js'
 
 const CHUNK = 250
 
@@ -48,4 +48,32 @@ export async function assertApi(t: Test, pipeline: Pipeline, truth: GroundTruth)
     const { body } = await get(pipeline, `/api/v1/users/${owner.userId}/analytics?limit=100`, token)
     t.same(actualUser(body), expectedUser(owner, truth), `summary of ${owner.userId}`)
   }
+}
+
+/**
+ * Produces `more` for `event` (already shown, and cached, at `url`), then polls the dashboard as a
+ * page would until it shows them: the invalidation reached the cache, not its 1 h TTL. The
+ * dashboard must then equal the new ground truth.
+ */
+export async function assertNewParticipantsShown(
+  t: Test,
+  pipeline: Pipeline,
+  truth: GroundTruthBuilder,
+  event: EventTruth,
+  more: readonly DomainEvent[],
+  url: string,
+  token: string,
+): Promise<void> {
+  await produce(pipeline, more)
+  for (const item of more) truth.add(item)
+  const updated = truth.result()
+  const target = updated.events.find((e) => e.eventId === event.eventId)!
+  const deadline = Date.now() + 120_000
+  let seen = event.totalParticipants
+  while (seen !== target.totalParticipants && Date.now() < deadline) {
+    await sleep(250)
+    seen = ((await get(pipeline, url, token)).body['summary'] as { totalParticipants: number }).totalParticipants
+  }
+  t.equal(seen, target.totalParticipants, `the dashboard shows the ${more.length} new participants`)
+  t.same(actualDashboard((await get(pipeline, url, token)).body), expectedDashboard(updated, target), 'and equals the new ground truth')
 }

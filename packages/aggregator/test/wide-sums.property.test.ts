@@ -10,7 +10,7 @@ import fc from 'fast-check'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { commitMessages } from '../src/apply.js'
-import { cents, derivedFigures, money, reference } from './helpers/reference.js'
+import { cents, derivedFigures, emptyChannelRow, money, reference } from './helpers/reference.js'
 import type { ChannelRow, Tables } from './helpers/reference.js'
 import { BASE, id, scenarioArb } from './helpers/streams.js'
 import type { Draft } from './helpers/streams.js'
@@ -153,26 +153,7 @@ function expectedWithSeed(stream: readonly DomainEvent[], eventId: string, seed:
   const channels = new Map<string, ChannelRow>(base.channels.map((row) => [`${row.event_id}/${row.channel_name}`, row]))
   for (const [name, planted] of seed.channels) {
     const key = `${eventId}/${name}`
-    const row: ChannelRow = channels.get(key) ?? {
-      event_id: eventId,
-      channel_name: name,
-      channel_type: null,
-      participants: 0,
-      distribution_count: 0,
-      distribution_cost: '0.00',
-      impressions: 0,
-      views: 0,
-      clicks: 0,
-      conversions: 0,
-      likes: 0,
-      comments: 0,
-      shares: 0,
-      total_calls: 0,
-      completed_calls: 0,
-      average_duration_sec: '0.00',
-      metrics_as_of: null,
-      last_occurred_at: null,
-    }
+    const row: ChannelRow = channels.get(key) ?? emptyChannelRow(eventId, name)
     channels.set(key, {
       ...row,
       participants: Number(BigInt(row.participants) + planted.participants),

@@ -222,12 +222,24 @@ function channelRow(id: string, name: string, own: readonly DomainEvent[]): Chan
     }
   }
   return {
-    event_id: id,
-    channel_name: name,
+    ...emptyChannelRow(id, name),
     channel_type: type,
     participants,
     distribution_count: count,
     distribution_cost: money(cost),
+    last_occurred_at: last,
+  }
+}
+
+/** A channel row as first inserted: no counters, no provider metrics yet. */
+export function emptyChannelRow(eventId: string, channelName: string): ChannelRow {
+  return {
+    event_id: eventId,
+    channel_name: channelName,
+    channel_type: null,
+    participants: 0,
+    distribution_count: 0,
+    distribution_cost: '0.00',
     impressions: 0,
     views: 0,
     clicks: 0,
@@ -239,6 +251,6 @@ function channelRow(id: string, name: string, own: readonly DomainEvent[]): Chan
     completed_calls: 0,
     average_duration_sec: '0.00',
     metrics_as_of: null,
-    last_occurred_at: last,
+    last_occurred_at: null,
   }
 }

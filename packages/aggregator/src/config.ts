@@ -1,15 +1,6 @@
 import { DEFAULT_CHANGES_CHANNEL, INGEST_QUEUE_NAME } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
-import {
-  DEFAULT_SHUTDOWN_TIMEOUT_MS,
-  CACHE_REDIS_VARIABLES,
-  DEFAULT_REDIS_URL,
-  QUEUE_REDIS_VARIABLES,
-  env,
-  loadConfig,
-  redisEndpointFrom,
-  type RedisNode,
-} from '@event-analytics/ops'
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_REDIS_URL, env, loadConfig, redisEndpoints, type RedisNode } from '@event-analytics/ops'
 import { channelMetricsConfigFrom, channelMetricsShape } from './channel-metrics/config.js'
 import type { ChannelMetricsConfig } from './channel-metrics/config.js'
 
@@ -89,14 +80,7 @@ const shape = {
 /** Reads and validates the environment once; throws ConfigError naming every bad variable. */
 export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): AggregatorConfig {
   const raw = loadConfig(shape, source)
-  const queueRedis = redisEndpointFrom(
-    source,
-    QUEUE_REDIS_VARIABLES,
-    { url: raw.REDIS_URL, clusterNodes: raw.REDIS_CLUSTER_NODES },
-    { url: raw.REDIS_URL },
-  )
-  const cacheValues = { url: raw.CACHE_REDIS_URL, clusterNodes: raw.CACHE_REDIS_CLUSTER_NODES }
-  const cacheRedis = redisEndpointFrom(source, CACHE_REDIS_VARIABLES, cacheValues, queueRedis)
+  const { queueRedis, cacheRedis } = redisEndpoints(source, raw)
   return {
     databaseUrl: raw.DATABASE_URL,
     redisUrl: queueRedis.url,

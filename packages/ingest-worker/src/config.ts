@@ -1,13 +1,6 @@
 import { DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_TOPICS } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
-import {
-  DEFAULT_SHUTDOWN_TIMEOUT_MS,
-  DEFAULT_REDIS_URL,
-  QUEUE_REDIS_VARIABLES,
-  env,
-  loadConfig,
-  redisEndpointFrom,
-} from '@event-analytics/ops'
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_REDIS_URL, env, loadConfig, queueRedisEndpoint } from '@event-analytics/ops'
 import { hostname } from 'node:os'
 
 const shape = {
@@ -54,10 +47,7 @@ const shape = {
 
 export function loadIngestConfig(source: NodeJS.ProcessEnv = process.env) {
   const raw = loadConfig(shape, source)
-  const values = { url: raw.REDIS_URL, clusterNodes: raw.REDIS_CLUSTER_NODES }
-  /** Where the queue is: REDIS_URL, or the cluster of REDIS_CLUSTER_NODES (both set: ConfigError). */
-  const queueRedis = redisEndpointFrom(source, QUEUE_REDIS_VARIABLES, values, { url: raw.REDIS_URL })
-  return { ...raw, queueRedis }
+  return { ...raw, queueRedis: queueRedisEndpoint(source, raw) }
 }
 
 export type IngestConfig = ReturnType<typeof loadIngestConfig>

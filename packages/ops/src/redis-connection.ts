@@ -112,3 +112,28 @@ export function redisEndpointFrom(
   if (values.url !== undefined && urlSet) return { url: values.url }
   return fallback
 }
+
+/** The Redis variables of a service's validated environment (contracts' env helpers). */
+export interface RedisVariables {
+  readonly REDIS_URL: string
+  readonly REDIS_CLUSTER_NODES?: readonly RedisNode[] | undefined
+  readonly CACHE_REDIS_URL?: string | undefined
+  readonly CACHE_REDIS_CLUSTER_NODES?: readonly RedisNode[] | undefined
+}
+
+/** The queue's endpoint: REDIS_URL, or the cluster of REDIS_CLUSTER_NODES (both set: ConfigError). */
+export function queueRedisEndpoint(source: NodeJS.ProcessEnv, raw: RedisVariables): RedisEndpoint {
+  return redisEndpointFrom(
+    source,
+    QUEUE_REDIS_VARIABLES,
+    { url: raw.REDIS_URL, clusterNodes: raw.REDIS_CLUSTER_NODES },
+    { url: raw.REDIS_URL },
+  )
+}
+
+/** The queue's and the cache's endpoints; the cache falls back to the queue's. */
+export function redisEndpoints(source: NodeJS.ProcessEnv, raw: RedisVariables): { queueRedis: RedisEndpoint; cacheRedis: RedisEndpoint } {
+  const queueRedis = queueRedisEndpoint(source, raw)
+  const cacheValues = { url: raw.CACHE_REDIS_URL, clusterNodes: raw.CACHE_REDIS_CLUSTER_NODES }
+  return { queueRedis, cacheRedis: redisEndpointFrom(source, CACHE_REDIS_VARIABLES, cacheValues, queueRedis) }
+}

@@ -3,13 +3,11 @@ import { CACHE_TTL_SECONDS } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
 import {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
-  CACHE_REDIS_VARIABLES,
   ConfigError,
   DEFAULT_REDIS_URL,
-  QUEUE_REDIS_VARIABLES,
   env,
   loadConfig,
-  redisEndpointFrom,
+  redisEndpoints,
   type FillLimits,
   type RedisEndpoint,
 } from '@event-analytics/ops'
@@ -113,14 +111,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
   if (!canComputeZone(raw.DEFAULT_TIME_ZONE)) {
     throw new ConfigError(`invalid configuration:\n  DEFAULT_TIME_ZONE: unknown time zone "${raw.DEFAULT_TIME_ZONE}"`)
   }
-  const queueRedis = redisEndpointFrom(
-    source,
-    QUEUE_REDIS_VARIABLES,
-    { url: raw.REDIS_URL, clusterNodes: raw.REDIS_CLUSTER_NODES },
-    { url: raw.REDIS_URL },
-  )
-  const cacheValues = { url: raw.CACHE_REDIS_URL, clusterNodes: raw.CACHE_REDIS_CLUSTER_NODES }
-  const cacheRedis = redisEndpointFrom(source, CACHE_REDIS_VARIABLES, cacheValues, queueRedis)
+  const { queueRedis, cacheRedis } = redisEndpoints(source, raw)
   return {
     port: raw.API_PORT,
     host: raw.API_HOST,

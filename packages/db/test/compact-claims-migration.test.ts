@@ -4,37 +4,21 @@
  * keeps working; a previous-release aggregator still writing ids fails transiently (not as a
  * data error that would dead-letter its messages).
  */
-import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { Migrator, sql } from 'kysely'
+import { sql } from 'kysely'
 import {
   claimMessages,
-  closeDb,
-  createDb,
-  dropDatabase,
   dropExpiredDedupePartitions,
-  ensureDatabaseExists,
   ensureDedupePartition,
   isDataError,
   listPartitions,
   migrateToLatest,
-  migrationProvider,
   pgErrorCode,
   rollDedupeEpoch,
-  withDatabase,
 } from '../src/index.js'
-import { TEST_SERVER_URL } from '../src/testing/index.js'
+import { createDatabaseAtMigration } from '../src/testing/index.js'
 
-const url = withDatabase(TEST_SERVER_URL, `ea_test_${process.pid}_${randomBytes(5).toString('hex')}`)
-await ensureDatabaseExists(url)
-const db = createDb(url, { poolSize: 2 })
-t.teardown(async () => {
-  await closeDb(db)
-  await dropDatabase(url)
-})
-
-const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo('0006_figures')
-if (error !== undefined) throw error
+const db = await createDatabaseAtMigration(t, '0006_figures')
 
 // The days of this test are in the future: the epoch only moves forward.
 const yesterday = '2041-03-09'

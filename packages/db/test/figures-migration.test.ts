@@ -3,42 +3,16 @@
  * stored figures that agree with the functions are left untouched (no write), rows that
  * disagree are recomputed, and running it again changes nothing.
  */
-import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import type { Test } from 'tap'
-import { Migrator } from 'kysely'
 import type { Kysely } from 'kysely'
-import {
-  closeDb,
-  createDb,
-  dropDatabase,
-  ensureDatabaseExists,
-  migrateToLatest,
-  migrationProvider,
-  migrations,
-  withDatabase,
-} from '../src/index.js'
-import type { Database } from '../src/index.js'
-import { TEST_SERVER_URL } from '../src/testing/index.js'
-
-async function databaseAt(t: Test, name: string): Promise<Kysely<Database>> {
-  const url = withDatabase(TEST_SERVER_URL, `ea_test_${process.pid}_${randomBytes(5).toString('hex')}`)
-  await ensureDatabaseExists(url)
-  const db = createDb(url, { poolSize: 2 })
-  t.teardown(async () => {
-    await closeDb(db)
-    await dropDatabase(url)
-  })
-  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo(name)
-  if (error !== undefined) throw error
-  return db
-}
+import { migrateToLatest, migrations } from '../src/index.js'
+import { createDatabaseAtMigration } from '../src/testing/index.js'
 
 const longAgo = new Date('2024-01-01T00:00:00Z')
 const figures = ['event_id', 'total_investment', 'estimated_revenue', 'estimated_roi', 'total_views', 'updated_at'] as const
 
 t.test('0006 recomputes only the rows whose stored figures disagree', async (t) => {
-  const db = await databaseAt(t, '0005_as_of')
+  const db = await createDatabaseAtMigration(t, '0005_as_of')
   const primitives = { own_investment: '1000.00', distribution_cost: '500.00', expected_revenue: '3000.00', expected_participants: 100 }
   await db
     .insertInto('event_stats')

@@ -3,22 +3,12 @@
  * database and on one migrated to 0002 that already holds rows, without losing a digit,
  * rewriting the tables or dropping a CHECK; down() narrows back when the data still fits.
  */
-import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { Migrator, sql } from 'kysely'
 import type { Kysely } from 'kysely'
-import {
-  closeDb,
-  createDb,
-  dropDatabase,
-  ensureDatabaseExists,
-  ensureTimelinePartitions,
-  migrationProvider,
-  withDatabase,
-} from '../src/index.js'
+import { ensureTimelinePartitions, migrationProvider } from '../src/index.js'
 import type { Database } from '../src/index.js'
-import { createTestDatabase, TEST_SERVER_URL } from '../src/testing/index.js'
-import type { TeardownRegistrar } from '../src/testing/index.js'
+import { createDatabaseAtMigration, createTestDatabase } from '../src/testing/index.js'
 
 type Column = `${string}.${string}`
 
@@ -85,23 +75,10 @@ t.test('a fresh database has the wide columns', async (t) => {
   t.ok(Object.keys(integers).length >= 20, 'every counter was looked at')
 })
 
-/** A database of its own, migrated only to 0002. */
-async function databaseAt0002(t: TeardownRegistrar): Promise<Kysely<Database>> {
-  const url = withDatabase(TEST_SERVER_URL, `ea_test_${process.pid}_${randomBytes(5).toString('hex')}`)
-  await ensureDatabaseExists(url)
-  const db = createDb(url, { poolSize: 2 })
-  t.teardown(async () => {
-    await closeDb(db)
-    await dropDatabase(url)
-  })
-  await migrateTo(db, '0002_provider_health')
-  return db
-}
-
 const hour = new Date('2024-01-01T10:00:00Z')
 
 t.test('0003 on a database at 0002 with rows keeps every value, every check and the table files', async (t) => {
-  const db = await databaseAt0002(t)
+  const db = await createDatabaseAtMigration(t, '0002_provider_health')
   t.equal((await numericTypes(db))['event_stats.distribution_cost'], '15,2', 'starts narrow')
   await ensureTimelinePartitions(db, hour, hour)
   await db
@@ -179,7 +156,7 @@ t.test('0003 on a database at 0002 with rows keeps every value, every check and 
 })
 
 t.test('down() narrows back when the data fits and refuses to truncate when it does not', async (t) => {
-  const db = await databaseAt0002(t)
+  const db = await createDatabaseAtMigration(t, '0002_provider_health')
   await migrateTo(db, '0003_wide_sums')
   await db.insertInto('event_stats').values({ event_id: 'e', distribution_cost: '10000000000000.00' }).execute()
   const migrator = new Migrator({ db, provider: migrationProvider })

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import type { Kysely } from 'kysely'
-import { dropDatabase, withDatabase } from '../admin.js'
+import { Migrator, type Kysely } from 'kysely'
+import { dropDatabase, ensureDatabaseExists, withDatabase } from '../admin.js'
 import { closeDb, createDb } from '../client.js'
 import { setupDatabase } from '../migrate.js'
+import { migrationProvider } from '../migrations/index.js'
 import type { Database } from '../schema/types.js'
 
 /** Server the test databases are created on; TEST_DATABASE_URL, else DATABASE_URL, else local. */
@@ -53,4 +54,23 @@ export async function createTestDatabase(t?: TeardownRegistrar, options: TestDat
   }
   t?.teardown(drop)
   return { db, url, name, drop }
+}
+
+/**
+ * A database of its own migrated only up to `migration` (inclusive), for tests of the migrations
+ * after it on the rows an older release wrote. No partition window is created. Dropped in
+ * `t`'s teardown.
+ */
+export async function createDatabaseAtMigration(t: TeardownRegistrar, migration: string): Promise<Kysely<Database>> {
+  const name = `ea_test_${process.pid}_${randomBytes(5).toString('hex')}`
+  const url = withDatabase(TEST_SERVER_URL, name)
+  await ensureDatabaseExists(url)
+  const db = createDb(url, { poolSize: 2, applicationName: `test:${name}` })
+  t.teardown(async () => {
+    await closeDb(db)
+    await dropDatabase(url)
+  })
+  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo(migration)
+  if (error !== undefined) throw error
+  return db
 }

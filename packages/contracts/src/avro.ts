@@ -89,3 +89,16 @@ export function readerSchema(kind: DomainEventKind): AvroSchema {
 export function avroType(schema: AvroSchema): AvroType {
   return avro.Type.forSchema(schema, avroOptions())
 }
+
+/** The fields writer schema v2 of `event-created` added to v1: the schedule. */
+export const EVENT_CREATED_V2_FIELDS: readonly string[] = ['startsAt', 'endsAt']
+
+/**
+ * Writer schema v1 of `event-created`: the reader schema without the v2 fields. Producers that
+ * predate the schedule still write it, so the reader schema must go on resolving it.
+ */
+export function eventCreatedV1Schema(): AvroSchema {
+  const record = readerSchema('EventCreated') as unknown as { fields: { name: string }[] }
+  record.fields = record.fields.filter((field) => !EVENT_CREATED_V2_FIELDS.includes(field.name))
+  return record as unknown as AvroSchema
+}

@@ -28,6 +28,12 @@ export interface EventCreated extends MessageEnvelope {
   readonly expectedParticipants: number | null
   readonly targetRoi: DecimalString
   readonly salesGrowthRate: DecimalString | null
+  /**
+   * The schedule, epoch milliseconds (writer schema v2; absent or null from v1 writers). When
+   * both are given, endsAt is after startsAt.
+   */
+  readonly startsAt?: number | null
+  readonly endsAt?: number | null
 }
 
 export interface EventStatusChanged extends MessageEnvelope {

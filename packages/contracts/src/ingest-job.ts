@@ -2,9 +2,18 @@
  * The hand-over between ingest-worker and aggregator: one BullMQ job per consumed Kafka
  * partition batch, so the per-job cost of BullMQ is paid once per batch, not per message.
  */
+import { createHash } from 'node:crypto'
 import type { DomainEvent } from './events.js'
 
+/**
+ * The default of QUEUE_NAME, the one queue-name setting the ingest worker (producer), the
+ * aggregator (consumer) and the API's board all read: a name set for one only would leave the
+ * aggregator waiting on an empty queue.
+ */
 export const INGEST_QUEUE_NAME = 'analytics-ingest'
+
+/** The default of BULLMQ_PREFIX, the key prefix of that queue (the same in every service). */
+export const DEFAULT_BULLMQ_PREFIX = 'bull'
 
 export interface KafkaBatchSource {
   readonly topic: string
@@ -22,12 +31,38 @@ export interface IngestBatchJob {
    * addressed by. Offsets are not contiguous (dead letters and control records sit between).
    */
   readonly offsets: readonly string[]
+  /**
+   * When the ingest worker read the batch from Kafka (epoch ms): where the pipeline's own delay
+   * starts (the aggregator keeps commit time minus this per event, docs/SPEC.md section 9).
+   * Absent in jobs enqueued by an ingest worker older than this field; the delay is then unknown.
+   */
+  readonly readAt?: number
 }
 
 /**
- * Deterministic job id: an enqueue repeated after a crash (same batch, same offsets)
- * is a no-op in BullMQ instead of a duplicate job. ':' is reserved by BullMQ's keys.
+ * A job's identity: where its messages sit in Kafka and which messages they are, as
+ * `topic|partition|first-last|chunk|digest`.
+ *
+ * Offsets name a message only within one incarnation of one topic on one cluster: a fresh
+ * Kafka, a recreated topic or an offset reset puts other messages at the same offsets, and
+ * everything keyed by the job id (BullMQ's job, `settled_jobs`, `apply_failures`, the ingest
+ * worker's hand-over ledger) would take them for the settled ones and commit past them unapplied.
+ * So the id ends with a digest of the job's (offset, message id) pairs:
+ * - the same batch read again (a crash, a rewind, a rebalance) plans the same job and the same
+ *   id, so BullMQ's `add` is a no-op and a settled job is recognised;
+ * - other messages at the same offsets make another id, so no settlement and no completed or
+ *   failed BullMQ job of an earlier incarnation is mistaken for them;
+ * - the same message ids at the same offsets (a topic copied into a new cluster) make the same
+ *   id, and rightly: by the SPEC's idempotency key they are the same messages, and what their
+ *   settlement says (applied, or refused at an offset) holds for them unchanged.
+ * Offsets are in the digest because apply failures are addressed by offset. 128 bits of
+ * SHA-256: a collision between two jobs of one partition range is negligible (~2^-128 a pair)
+ * and cannot be crafted. The readable prefix is for people reading the queue or the table.
+ * ':' is reserved by BullMQ's keys, so '|' separates.
  */
-export function ingestJobId(source: KafkaBatchSource): string {
-  return `${source.topic}|${source.partition}|${source.firstOffset}-${source.lastOffset}`
+export function ingestJobId(job: IngestBatchJob, chunk: number): string {
+  const { source } = job
+  const digest = createHash('sha256')
+  job.events.forEach((event, index) => digest.update(`${job.offsets[index] ?? ''}\u0000${event.messageId}\n`))
+  return `${source.topic}|${source.partition}|${source.firstOffset}-${source.lastOffset}|${chunk}|${digest.digest('hex').slice(0, 32)}`
 }

@@ -10,6 +10,17 @@ export const DEFAULT_TOPICS: Readonly<Record<DomainEventKind, string>> = {
 
 export const DEFAULT_DEAD_LETTER_TOPIC = 'analytics.dlq'
 
+/**
+ * Header a rebuild's ingest worker adds to its dead letters: the projection set it fills
+ * (docs/rebuild.md). The live pipeline's letters have none.
+ */
+export const PROJECTION_SET_HEADER = 'x-projection-set'
+
+/** Where a rebuild's dead letters go unless the operator asks for the live topic: apart from the live consumers. */
+export function rebuildDeadLetterTopic(liveTopic: string): string {
+  return `${liveTopic}.rebuild`
+}
+
 /** Schema Registry subject under TopicNameStrategy. */
 export function valueSubject(topic: string): string {
   return `${topic}-value`

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { avroType, readerSchema } from '../src/avro.js'
+import { avroType, eventCreatedV1Schema, readerSchema } from '../src/avro.js'
 import type { AvroSchema } from '../src/avro.js'
 
 const created = {
@@ -13,6 +13,8 @@ const created = {
   expectedParticipants: 300,
   targetRoi: '150.25',
   salesGrowthRate: null,
+  startsAt: Date.UTC(2026, 10, 1, 10),
+  endsAt: Date.UTC(2026, 10, 15, 10),
 }
 
 function withFields(schema: AvroSchema, edit: (fields: { name: string }[]) => { name: string }[]): AvroSchema {
@@ -38,6 +40,15 @@ t.test('a writer with an extra field resolves into the reader schema', async (t)
   )
   const bytes = writer.toBuffer({ ...created, campaign: 'spring' })
   t.same(reader.fromBuffer(bytes, reader.createResolver(writer)), created)
+})
+
+t.test('a v1 event-created writer (no schedule) resolves with a null schedule; v2 keeps it', async (t) => {
+  const reader = avroType(readerSchema('EventCreated'))
+  const v1 = avroType(eventCreatedV1Schema())
+  const { startsAt: _startsAt, endsAt: _endsAt, ...v1Message } = created
+  t.same(reader.fromBuffer(v1.toBuffer(v1Message), reader.createResolver(v1)), { ...v1Message, startsAt: null, endsAt: null })
+  t.equal((reader.fromBuffer(reader.toBuffer(created)) as typeof created).endsAt, Date.UTC(2026, 10, 15, 10))
+  t.notOk(JSON.stringify(eventCreatedV1Schema()).includes('startsAt'))
 })
 
 t.test('a writer lacking an optional field resolves to its default', async (t) => {

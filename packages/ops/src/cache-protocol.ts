@@ -40,7 +40,17 @@ const GUARD_FLOOR = 1n << 60n
 
 /** A guard value no one has written before (60 random bits), as a decimal integer. */
 export function freshGuardValue(): string {
-  return String((randomBytes(8).readBigUInt64BE() >> 4n) | GUARD_FLOOR)
+  return guardValueAt(randomBytes(8), 0)
+}
+
+/** `count` fresh guard values from one draw of random bytes (a draw per key cost more than the rest of the key's invalidation). */
+export function freshGuardValues(count: number): string[] {
+  const bytes = randomBytes(8 * count)
+  return Array.from({ length: count }, (_, index) => guardValueAt(bytes, index))
+}
+
+function guardValueAt(bytes: Buffer, index: number): string {
+  return String((bytes.readBigUInt64BE(8 * index) >> 4n) | GUARD_FLOOR)
 }
 
 /** KEYS: the guard. ARGV: a fresh value, the TTL. Returns the guard, written first if missing. */
@@ -97,8 +107,22 @@ export async function invalidateProjections(redis: RedisClient, keys: readonly s
   }
 }
 
+/**
+ * KEYS: guard, key, guard, key, ... ARGV: the TTL, then one fresh value per guard. Each key's guard
+ * is replaced before the key goes, as two commands per key in a pipeline would do, but the
+ * client builds and parses one command for the whole chunk instead of two per key.
+ */
+const REPLACE_GUARDS_AND_UNLINK = `
+for i = 1, #KEYS, 2 do
+  redis.call('SET', KEYS[i], ARGV[(i + 1) / 2 + 1], 'EX', ARGV[1])
+  redis.call('UNLINK', KEYS[i + 1])
+end
+return #KEYS / 2`
+
 function guardAndUnlink(pipeline: ChainableCommander, keys: readonly string[]): ChainableCommander {
-  for (const key of keys) pipeline.set(fillGuardKey(key), freshGuardValue(), 'EX', FILL_GUARD_TTL_SECONDS).unlink(key)
+  if (keys.length === 0) return pipeline
+  const scriptKeys = keys.flatMap((key) => [fillGuardKey(key), key])
+  pipeline.eval(REPLACE_GUARDS_AND_UNLINK, scriptKeys.length, ...scriptKeys, FILL_GUARD_TTL_SECONDS, ...freshGuardValues(keys.length))
   return pipeline
 }
 

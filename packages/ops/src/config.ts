@@ -1,11 +1,25 @@
 /**
  * Configuration comes only from environment variables, validated once at start.
- * Every problem is reported at once, each naming its variable.
+ * Every problem is reported at once, each naming its variable: the field errors and the
+ * checks across fields (two variables that exclude each other, a value only valid with
+ * another) together, so an operator fixes a deployment in one round.
  */
 import { z } from 'zod'
 
+/** One thing wrong with the environment: the variable(s) it is about and why. */
+export interface ConfigProblem {
+  readonly variable: string
+  readonly message: string
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError'
+  readonly problems: readonly ConfigProblem[]
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  ${problem.variable}: ${problem.message}`).join('\n')}`)
+    this.problems = problems
+  }
 }
 
 /** The local stack's Redis: the default of every service's REDIS_URL (and so of CACHE_REDIS_URL). */
@@ -28,16 +42,77 @@ const redisNode = z
 
 export type EnvShape = Record<string, z.ZodType>
 
-export function loadConfig<Shape extends EnvShape>(shape: Shape, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<Shape>> {
-  const result = z.object(shape).safeParse(env)
-  if (result.success) return result.data
-  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
-  throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`)
+/** What a shape's variables parse to. */
+export type ConfigValues<Shape extends EnvShape> = z.infer<z.ZodObject<Shape>>
+
+/**
+ * A check across variables. It sees the values that parsed (a variable that failed its own
+ * parser is absent) and the raw environment, so it still runs when fields are bad and its
+ * problems join theirs in the one ConfigError.
+ */
+export type CrossCheck<Shape extends EnvShape> = (
+  values: Partial<ConfigValues<Shape>>,
+  source: NodeJS.ProcessEnv,
+) => readonly ConfigProblem[]
+
+export function loadConfig<Shape extends EnvShape>(
+  shape: Shape,
+  source: NodeJS.ProcessEnv = process.env,
+  checks: readonly CrossCheck<Shape>[] = [],
+): ConfigValues<Shape> {
+  const values: Record<string, unknown> = {}
+  const problems: ConfigProblem[] = []
+  for (const [name, schema] of Object.entries(shape)) {
+    const result = schema.safeParse(source[name])
+    if (!result.success) {
+      for (const issue of result.error.issues) problems.push({ variable: [name, ...issue.path].join('.'), message: issue.message })
+    } else if (result.data !== undefined) {
+      values[name] = result.data
+    }
+  }
+  const parsed = values as Partial<ConfigValues<Shape>>
+  for (const check of checks) problems.push(...check(parsed, source))
+  if (problems.length > 0) throw new ConfigError(problems)
+  return values as ConfigValues<Shape>
+}
+
+/** Who is meant to set a variable: a deployment, or nobody but tests and tuning sessions. */
+export type VariableAudience = 'operator' | 'internal'
+
+/** What docs/configuration.md says of a variable; carried by its schema (`doc`). */
+export interface VariableDoc {
+  readonly description: string
+  readonly audience: VariableAudience
+  /** The default in words, when it is not a fixed value (another variable's, the host's name). */
+  readonly defaultText?: string
+}
+
+/** The docs of every documented variable schema (`doc` puts them here). */
+export const variableDocs = z.registry<VariableDoc>()
+
+/**
+ * `schema` with its documentation: the one place a variable's meaning is written; the
+ * configuration reference is generated from it. A copy is documented, so a parser shared by
+ * two variables keeps one description per variable.
+ */
+export function doc<T extends z.ZodType>(
+  schema: T,
+  description: string,
+  options: { readonly internal?: boolean; readonly defaultText?: string } = {},
+): T {
+  const documented = schema.clone() as T
+  variableDocs.add(documented, {
+    description,
+    audience: options.internal === true ? 'internal' : 'operator',
+    ...(options.defaultText === undefined ? {} : { defaultText: options.defaultText }),
+  })
+  return documented
 }
 
 /** Reusable field parsers for environment strings. */
 export const env = {
   string: (fallback: string) => z.string().min(1).default(fallback),
+  optionalString: () => z.string().min(1).optional(),
   url: (fallback: string) => z.url().default(fallback),
   /** A URL whose default is another variable's value: resolved by the caller (`?? raw.OTHER`). */
   optionalUrl: () => z.url().optional(),

@@ -22,7 +22,12 @@ export interface RunServiceOptions {
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
 
-/** Starts `service`; a failed start closes it (bounded) and exits 1. Resolves once started. */
+/**
+ * Starts `service`; a failed start closes it (bounded) and exits 1. Resolves once started.
+ * An error nothing caught (an uncaughtException, an unhandledRejection) leaves the process in
+ * an unknown state: it is logged once as fatal, the service is closed (bounded) and the
+ * process exits 1, so the orchestrator (or `npm start`'s launcher) starts a clean one.
+ */
 export async function runService(service: ServiceLifecycle, options: RunServiceOptions): Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code))
   const timeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS
@@ -33,11 +38,26 @@ export async function runService(service: ServiceLifecycle, options: RunServiceO
     options.logger.info({ reason, timeoutMs }, 'shutting down')
     exit((await closeWithin(service, timeoutMs, options.logger)) ? code : 1)
   }
+  const crash = (message: string) => (error: unknown) => {
+    if (stopping) {
+      options.logger.error({ err: error }, `${message} while shutting down`)
+      return
+    }
+    options.logger.fatal({ err: error }, message)
+    void stop(message, 1)
+  }
   process.once('SIGTERM', () => void stop('SIGTERM', 0))
   process.once('SIGINT', () => void stop('SIGINT', 0))
+  process.on('uncaughtException', crash('uncaught exception'))
+  process.on('unhandledRejection', crash('unhandled rejection'))
   try {
     await service.start()
   } catch (error) {
+    // A signal during start closed the service, which ended its wait: that is a shutdown, not a failure.
+    if (stopping) {
+      options.logger.info({ reason: error instanceof Error ? error.message : String(error) }, 'start interrupted by shutdown')
+      return
+    }
     options.logger.fatal({ err: error }, 'failed to start')
     await stop('start failed', 1)
   }

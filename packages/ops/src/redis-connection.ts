@@ -11,7 +11,7 @@
  * (contracts' cache-keys.ts), and BullMQ's keys per prefix (`clusterQueuePrefix`).
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
-import { ConfigError, type RedisNode } from './config.js'
+import { ConfigError, type ConfigProblem, type RedisNode } from './config.js'
 import { reconnectDelayMs } from './redis-reconnect.js'
 
 /** What the services hold: a single server's client or a cluster's. Both speak the same commands. */
@@ -105,12 +105,25 @@ export function redisEndpointFrom(
   fallback: RedisEndpoint,
 ): RedisEndpoint {
   const urlSet = (source[names.url] ?? '') !== ''
-  if (values.clusterNodes !== undefined && urlSet) {
-    throw new ConfigError(`invalid configuration:\n  ${names.url}, ${names.clusterNodes}: set one of them, not both`)
-  }
+  const problems = bothRedisVariablesSet(source, names)
+  if (problems.length > 0) throw new ConfigError(problems)
   if (values.clusterNodes !== undefined) return { url: values.url ?? fallback.url, clusterNodes: values.clusterNodes }
   if (values.url !== undefined && urlSet) return { url: values.url }
   return fallback
+}
+
+/**
+ * A cross-field check for loadConfig: a URL and cluster nodes for the same Redis, which one
+ * would be meant? Run in the validation pass, so it is reported with every other problem.
+ */
+export function bothRedisVariablesSet(
+  source: NodeJS.ProcessEnv,
+  names: { readonly url: string; readonly clusterNodes: string },
+): ConfigProblem[] {
+  const urlSet = (source[names.url] ?? '') !== ''
+  const nodesSet = (source[names.clusterNodes] ?? '').split(',').some((node) => node.trim() !== '')
+  if (!urlSet || !nodesSet) return []
+  return [{ variable: `${names.url}, ${names.clusterNodes}`, message: 'set one of them, not both' }]
 }
 
 /** The Redis variables of a service's validated environment (contracts' env helpers). */

@@ -86,6 +86,8 @@ t.test('invalidation deletes every key, replaces each guard and bounds the guard
   t.equal(await redis.exists(...keys, 'analytics:timeline:e1:day'), 0)
   const first = await redis.get(fillGuardKey(keys[0]!))
   t.match(await redis.get(fillGuardKey(keys[449]!)), /^[0-9]+$/, 'the last chunk got its guard too')
+  const guards = await redis.mget(...keys.map(fillGuardKey))
+  t.equal(new Set(guards).size, keys.length, 'one draw of random bytes, a value of its own for every guard')
   await invalidateProjections(redis, [keys[0]!])
   const second = await redis.get(fillGuardKey(keys[0]!))
   t.not(second, first, 'each invalidation writes a new value')

@@ -4,6 +4,7 @@
  * slots followed by the change announcement, the eviction refusal on every master, and the
  * configuration that selects a cluster.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { Cluster, Redis } from 'ioredis'
 import { cacheKeys, keysToInvalidate } from '@event-analytics/contracts'
@@ -81,7 +82,7 @@ t.test('on a 3-master cluster', async (t) => {
       'invalidated',
       'a load from before is dropped',
     )
-    for (let attempt = 0; attempt < 100 && heard.length === 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50))
+    for (let attempt = 0; attempt < 100 && heard.length === 0; attempt += 1) await sleep(50)
     t.match(heard[0] ?? '', /"eventIds":\["evt-a","evt-b"\]/, 'the subscriber on another connection heard the change')
   })
 

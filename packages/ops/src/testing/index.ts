@@ -1,2 +1,6 @@
 export * from './redis-server.js'
 export * from './redis-cluster.js'
+export * from './ports.js'
+export * from './tcp-proxy.js'
+export * from './logger.js'
+export * from './prometheus-text.js'

@@ -4,20 +4,24 @@
  * Throws (never skips) when redis-server cannot be started.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
+import { openSync } from 'node:fs'
 import { Redis } from 'ioredis'
 import { retry } from '../retry.js'
+import { freePort } from './ports.js'
 
 export interface RedisServerOptions {
   /** Extra redis-server arguments, e.g. ['--maxmemory', '20mb', '--maxmemory-policy', 'allkeys-lru']. */
   readonly args?: readonly string[]
   /** Keep this port across restarts (default: a free one). */
   readonly port?: number
+  /** Append the server's output here (default: discarded). */
+  readonly logFile?: string
 }
 
 export interface RedisServer {
   readonly url: string
   readonly port: number
+  readonly running: boolean
   /** SIGKILL: whatever was in memory is gone (no persistence is configured). */
   kill(): Promise<void>
   /** Starts it again, empty, on the same port. */
@@ -33,7 +37,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])],
-      { stdio: 'ignore' },
+      { stdio: options.logFile === undefined ? 'ignore' : ['ignore', openSync(options.logFile, 'a'), openSync(options.logFile, 'a')] },
     )
     const exited = new Promise<never>((_, reject) =>
       child?.once('exit', (code) => reject(new Error(`redis-server on ${port} exited (code ${code})`))),
@@ -50,7 +54,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     await gone
   }
   await launch()
-  return { url, port, kill, restart: launch, stop: kill }
+  return {
+    url,
+    port,
+    get running() {
+      return child !== undefined && child.exitCode === null && child.signalCode === null
+    },
+    kill,
+    restart: launch,
+    stop: kill,
+  }
 }
 
 /** Polls every 50 ms, 200 times at most (about 10 s). */
@@ -68,16 +81,5 @@ async function waitForPing(url: string): Promise<void> {
   }
   await retry(ping, { attempts: 200, backoff: { initialMs: 50, factor: 1, jitter: false } }).catch(() => {
     throw new Error(`redis-server at ${url} did not answer`)
-  })
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
-    })
   })
 }

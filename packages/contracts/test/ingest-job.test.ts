@@ -1,0 +1,39 @@
+/** Job identity: stable for the same messages, different for other messages at the same offsets. */
+import t from 'tap'
+import type { DomainEvent } from '../src/events.js'
+import { ingestJobId, type IngestBatchJob } from '../src/ingest-job.js'
+
+function participant(messageId: string): DomainEvent {
+  return { kind: 'ParticipantRegistered', messageId, occurredAt: 0, eventId: 'evt-1', participantId: 'p-1', channelName: 'KAKAO' }
+}
+
+function job(messageIds: readonly string[], offsets: readonly string[], topic = 'participant-registered'): IngestBatchJob {
+  return {
+    source: { topic, partition: 0, firstOffset: offsets[0] ?? '0', lastOffset: offsets.at(-1) ?? '0' },
+    events: messageIds.map(participant),
+    offsets,
+  }
+}
+
+t.test('the same messages at the same offsets: the same id (a batch read again after a crash)', async (t) => {
+  t.equal(ingestJobId(job(['m-1', 'm-2'], ['2', '3']), 0), ingestJobId(job(['m-1', 'm-2'], ['2', '3']), 0))
+})
+
+t.test('other messages at the same offsets (a fresh Kafka, a recreated topic): another id', async (t) => {
+  const before = ingestJobId(job(['m-1', 'm-2'], ['2', '3']), 0)
+  const after = ingestJobId(job(['m-1', 'm-9'], ['2', '3']), 0)
+  t.not(after, before)
+  t.ok(after.startsWith('participant-registered|0|2-3|0|'), 'the readable prefix names topic, partition, range and chunk')
+  t.match(after, /\|[0-9a-f]{32}$/, '128 bits of digest')
+})
+
+t.test('the same message ids at other offsets, or in another chunk: another id', async (t) => {
+  const base = ingestJobId(job(['m-1', 'm-2'], ['2', '3']), 0)
+  t.not(ingestJobId(job(['m-1', 'm-2'], ['2', '4']), 0), base, 'apply failures are addressed by offset')
+  t.not(ingestJobId(job(['m-1', 'm-2'], ['2', '3']), 1), base)
+  t.not(ingestJobId(job(['m-1', 'm-2'], ['2', '3'], 'other-topic'), 0), base)
+})
+
+t.test('a message id cannot be shifted into its neighbour to forge the same digest', async (t) => {
+  t.not(ingestJobId(job(['ab', 'c'], ['2', '3']), 0), ingestJobId(job(['a', 'bc'], ['2', '3']), 0))
+})

@@ -3,6 +3,7 @@ import type { KyselyConfig } from 'kysely'
 import pg from 'pg'
 import type { CustomTypesConfig } from 'pg'
 import type { Database } from './schema/types.js'
+import { PUBLIC_SET, assertSetName } from './sets/names.js'
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/event_analytics'
 
@@ -43,6 +44,12 @@ export interface CreateDbOptions {
   onPoolError?: (error: Error) => void
   /** Kysely's query log (each statement with its duration): the apply-path profile times steps with it. */
   log?: KyselyConfig['log']
+  /**
+   * The projection set this pool writes and reads (packages/db/src/sets): every connection runs with
+   * `search_path = <set>, public`. Default public, the set the migrations created. The API's reads do
+   * not pin a set: they follow the live pointer per transaction (`withLiveSet`).
+   */
+  projectionSet?: string
 }
 
 /** Opens a pg Pool and wraps it in a typed Kysely instance. Close it with `closeDb`. */
@@ -52,6 +59,9 @@ export function createDb(url: string = DEFAULT_DATABASE_URL, options: CreateDbOp
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'event-analytics',
     types: typeParsers,
+    ...(options.projectionSet === undefined || options.projectionSet === PUBLIC_SET
+      ? {}
+      : { options: `-c search_path=${assertSetName(options.projectionSet)},${PUBLIC_SET}` }),
   })
   // An idle client losing its connection (server restart) must not crash the process;
   // the pool replaces it and the next query reports the problem.

@@ -6,6 +6,7 @@ export const PgErrorCode = {
   lockNotAvailable: '55P03',
   deadlockDetected: '40P01',
   checkViolation: '23514',
+  uniqueViolation: '23505',
 } as const
 
 /** The SQLSTATE of a pg error, or undefined for anything else. */

@@ -3,6 +3,7 @@ export type { CreateDbOptions } from './client.js'
 export { ensureDatabaseExists, dropDatabase, databaseNameOf, withDatabase, redactUrl } from './admin.js'
 export { PgErrorCode, pgErrorCode, isDatabaseUnavailable, isConcurrencyConflict, isDataError } from './errors.js'
 export { migrateToLatest, ensurePartitionWindow, setupDatabase } from './migrate.js'
+export { loadMigrateConfig, migrateConfigSchema } from './migrate-config.js'
 export { runDedupeMaintenance } from './maintenance.js'
 export type { MaintenanceResult } from './maintenance.js'
 export type { MigrateOptions, PartitionWindowOptions } from './migrate.js'
@@ -12,7 +13,8 @@ export { ensureDedupePartition, dropExpiredDedupePartitions, DEDUPE_TABLE, DEFAU
 export { listPartitions } from './partitions/ddl.js'
 export type { DdlOptions, DdlLogger } from './partitions/ddl.js'
 export { timelinePartitionName, dedupePartitionName, utcDay, utcHour, utcMonthStart, addUtcMonths, addDays } from './partitions/calendar.js'
-export { claimMessages, countClaimedMessages, MAX_MESSAGE_ID_LENGTH } from './dedupe/claim.js'
+export { claimMessages, countClaimedMessages, findClaimedMessageIds, MAX_MESSAGE_ID_LENGTH } from './dedupe/claim.js'
+export type { ClaimOptions } from './dedupe/claim.js'
 export { rollDedupeEpoch } from './dedupe/epoch.js'
 export type { RollResult } from './dedupe/epoch.js'
 export type * from './schema/types.js'
@@ -41,3 +43,72 @@ export type { ChannelSnapshot, StoredChannelMetrics, SnapshotCheck, RefreshTarge
 export { recordProviderHealth, readProviderHealth } from './queries/provider-health.js'
 export { recordSettledJobs, readSettledJobs, pruneSettledJobs, WHOLE_JOB_OFFSET } from './queries/settled-jobs.js'
 export type { ApplyFailure, SettledJob } from './queries/settled-jobs.js'
+export { recordCommittedOffsets, readCommittedOffset } from './queries/partition-progress.js'
+export type { PartitionOffset } from './queries/partition-progress.js'
+export { computePacing, recentWindow, PACING_RECENT_HOURS } from './pacing/pacing.js'
+export type {
+  PacingInput,
+  PacingResult,
+  PacingFigures,
+  PacingPhase,
+  PacingUnavailable,
+  PacingUnavailableReason,
+  HourlyParticipants,
+  RecentHourlyRate,
+  ProjectedParticipants,
+} from './pacing/pacing.js'
+export { readEventPacing } from './queries/read-pacing.js'
+export type { EventPacing, EventPacingResult, ProjectedRoi } from './queries/read-pacing.js'
+export { DEFAULT_ALERT_THRESHOLDS, readAlertSettings, writeAlertSettings } from './queries/alert-settings.js'
+export type { AlertThresholds, StoredAlertSettings } from './queries/alert-settings.js'
+export {
+  lockAlertEvaluation,
+  listAlertEvaluationTargets,
+  readAlertFacts,
+  readOpenAlerts,
+  openAlert,
+  resolveAlert,
+  readEventAlerts,
+  readAlertTransitions,
+} from './queries/alerts.js'
+export type { AlertEventFacts, AlertChannelFacts, AlertFinding } from './queries/alerts.js'
+export { auditAlerts, type AlertAudit } from './queries/alert-audit.js'
+export { createWebhookEndpoint, listWebhookEndpoints, countWebhookEndpoints, deleteWebhookEndpoint } from './queries/webhook-endpoints.js'
+export type { WebhookEndpoint, NewWebhookEndpoint } from './queries/webhook-endpoints.js'
+export {
+  dispatchAlertTransitions,
+  listPendingDeliveries,
+  leaseDelivery,
+  recordDelivered,
+  recordAttemptFailed,
+  readDeliveryLog,
+  auditWebhookDeliveries,
+} from './queries/webhook-deliveries.js'
+export type { PendingDelivery, LeasedDelivery, AttemptOutcome, DeliveryLogRow, WebhookAudit } from './queries/webhook-deliveries.js'
+export { appendRegistrations, readOwnersEvents } from './queries/apply-participations.js'
+export type { ParticipationDelta } from './queries/apply-participations.js'
+export { foldRegistrations } from './queries/fold-registrations.js'
+export type { FoldResult } from './queries/fold-registrations.js'
+export { readEventReturning, readUserEventsReturning, readReturningAsOf } from './queries/read-returning.js'
+export type { EventReturningRow, ReturningChannelRow, OwnerEventReturningRow, OwnerReturning } from './queries/read-returning.js'
+export {
+  PUBLIC_SET,
+  SET_TABLES,
+  SET_BOUND_FUNCTIONS,
+  assertSetName,
+  searchPathOf,
+  rebuildSetName,
+  createProjectionSet,
+  listProjectionSets,
+  markProjectionSet,
+  dropProjectionSet,
+  setShapeDifferences,
+  withLiveSet,
+  readLiveSet,
+  lockSetLiveness,
+  switchLiveSet,
+  adoptProviderMetrics,
+  assertProjectionSet,
+  compareProjectionSets,
+} from './sets/index.js'
+export type { ProjectionSet, CreateSetOptions, SwitchResult, SetComparison, EventDifference, FigureDifference } from './sets/index.js'

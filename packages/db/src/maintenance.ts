@@ -2,8 +2,8 @@
  * The exactly-once bookkeeping's upkeep, for a long-running deployment: roll the dedupe epoch
  * to today (so new claims land in today's partition), drop the dedupe partitions past their
  * retention, and forget settlements as old. Idempotent and cheap when there is nothing to do;
- * the aggregator runs it at start and every hour, `pnpm migrate` runs it too. Before this ran
- * from a service, a deployment kept claiming into the day it was migrated, forever.
+ * the aggregator runs it at start and every hour, `pnpm migrate` runs it too. Run only by a
+ * migration, a deployment would keep claiming into the day it was migrated, forever.
  */
 import type { Kysely } from 'kysely'
 import { rollDedupeEpoch, type RollResult } from './dedupe/epoch.js'

@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely'
+import { Migrator } from 'kysely/migration'
 import type { Kysely } from 'kysely'
 import { ensureDatabaseExists } from './admin.js'
 import { closeDb, createDb } from './client.js'

@@ -36,7 +36,7 @@ await oldReleaseClaim('seen-both-days', today).execute(db)
 // A non-ASCII id: the digest is taken over its UTF-8 bytes in both the conversion and new claims.
 await oldReleaseClaim('évènement-ü-1', today).execute(db)
 
-t.same(await migrateToLatest(db), ['0007_compact_claims'])
+t.same((await migrateToLatest(db)).slice(0, 1), ['0007_compact_claims'], 'from 0007 on, later ones after it')
 
 const claim = (ids: string[]) => db.transaction().execute((trx) => claimMessages(trx, ids))
 

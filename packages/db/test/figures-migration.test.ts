@@ -27,7 +27,7 @@ t.test('0006 recomputes only the rows whose stored figures disagree', async (t) 
   await db.updateTable('event_stats').set({ estimated_roi: '-40.00', updated_at: longAgo }).where('event_id', '=', 'right').execute()
   await db.updateTable('event_stats').set({ updated_at: longAgo }).where('event_id', '=', 'wrong').execute()
 
-  t.same(await migrateToLatest(db), ['0006_figures', '0007_compact_claims'])
+  t.same((await migrateToLatest(db)).slice(0, 2), ['0006_figures', '0007_compact_claims'], 'from 0006 on, later ones after it')
   const rows = await db.selectFrom('event_stats').select(figures).orderBy('event_id').execute()
   t.same(
     rows[0],

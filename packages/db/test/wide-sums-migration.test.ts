@@ -4,7 +4,8 @@
  * rewriting the tables or dropping a CHECK; down() narrows back when the data still fits.
  */
 import t from 'tap'
-import { Migrator, sql } from 'kysely'
+import { sql } from 'kysely'
+import { Migrator } from 'kysely/migration'
 import type { Kysely } from 'kysely'
 import { ensureTimelinePartitions, migrationProvider } from '../src/index.js'
 import type { Database } from '../src/index.js'

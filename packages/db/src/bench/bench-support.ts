@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
+import { dedupePartitionName } from '../partitions/calendar.js'
 import { ensureDedupePartition } from '../partitions/dedupe.js'
 import { refreshEventFigures } from '../queries/event-figures.js'
 import type { Database } from '../schema/types.js'
@@ -113,7 +114,8 @@ export async function seedBenchChannels(db: Kysely<Database>, eventId: string, n
 
 /**
  * Fills the dedupe partitions of `days` (older than the epoch) with `perDay` random claims
- * each, so a profile's check against older days meets populated partitions as in production.
+ * each, so a profile's check against older days meets populated partitions as in production, and
+ * records each day closed at its end.
  */
 export async function seedBenchOlderClaims(db: Kysely<Database>, days: readonly string[], perDay: number): Promise<void> {
   for (const day of days) {
@@ -121,6 +123,9 @@ export async function seedBenchOlderClaims(db: Kysely<Database>, days: readonly 
     await sql`
       INSERT INTO processed_messages (claim_key, dedupe_day)
       SELECT message_claim_key(gen_random_uuid()::text), ${day}::date FROM generate_series(1, ${perDay}::integer)`.execute(db)
+    // Closed when the day ended, as the epoch's roll at midnight would have.
+    await sql`INSERT INTO dedupe_closures (day, closed_at) VALUES (${day}::date, (${day}::date + 1)::timestamp AT TIME ZONE 'UTC')
+      ON CONFLICT (day) DO NOTHING`.execute(db)
   }
   await sql`ANALYZE processed_messages`.execute(db)
 }
@@ -141,4 +146,13 @@ export async function readBenchUpdateStats(db: Kysely<Database>): Promise<BenchU
     WHERE relname IN ('event_stats', 'channel_stats') OR relname LIKE 'timeline_data%'
     GROUP BY 1 ORDER BY 1`.execute(db)
   return result.rows.map((row) => ({ table: row.table, updates: Number(row.updates), hotUpdates: Number(row.hot_updates) }))
+}
+
+/**
+ * Empties the current epoch day's claims (its partition, truncated), so each round of the claim
+ * profile starts from the same state while the older days' claims stay.
+ */
+export async function resetBenchCurrentClaims(db: Kysely<Database>): Promise<void> {
+  const epoch = await db.selectFrom('dedupe_epoch').select('current_day').executeTakeFirstOrThrow()
+  await sql`TRUNCATE ${sql.table(dedupePartitionName(epoch.current_day))}`.execute(db)
 }

@@ -6,7 +6,10 @@ export {
   seedBenchChannels,
   seedBenchTimeline,
   seedBenchOlderClaims,
+  resetBenchCurrentClaims,
   readBenchVisibleCounts,
   readBenchUpdateStats,
 } from './bench-support.js'
 export type { BenchSeedEvent, BenchTimelineRow, BenchVisibleCounts, BenchUpdateStats } from './bench-support.js'
+export { readBenchBackends, readBackendPid } from './backends.js'
+export type { BenchBackend } from './backends.js'

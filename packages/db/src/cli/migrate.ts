@@ -1,11 +1,10 @@
-import { env, loadConfig } from '@event-analytics/ops'
 import { pino } from 'pino'
 import { redactUrl } from '../admin.js'
-import { DEFAULT_DATABASE_URL } from '../client.js'
+import { loadMigrateConfig } from '../migrate-config.js'
 import { setupDatabase } from '../migrate.js'
 
 // Entry point of `pnpm migrate`: DATABASE_URL (default: local event_analytics), LOG_LEVEL.
-const config = loadConfig({ DATABASE_URL: env.url(DEFAULT_DATABASE_URL), LOG_LEVEL: env.logLevel() })
+const config = loadMigrateConfig()
 const logger = pino({ name: 'db-migrate', level: config.LOG_LEVEL ?? 'info' })
 
 try {

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import { addDays, utcDay } from '../partitions/calendar.js'
 import { ensureDedupePartition } from '../partitions/dedupe.js'
+import { tableExists } from '../partitions/ddl.js'
 import type { DdlOptions } from '../partitions/ddl.js'
 import type { Database } from '../schema/types.js'
 
@@ -42,6 +43,15 @@ export async function rollDedupeEpoch(
     // fairly. EXCLUSIVE conflicts with the ROW SHARE lock each batch's FOR SHARE takes.
     await sql`LOCK TABLE dedupe_epoch IN EXCLUSIVE MODE`.execute(trx)
     const update = await trx.updateTable('dedupe_epoch').set({ current_day: today }).where('current_day', '<', today).executeTakeFirst()
+    // Every batch that claimed into the old day has committed (the lock waited for them): the
+    // clock now is later than all its claims. clock_timestamp(), not now(): the lock may have
+    // waited. A schema before 0015 has no closures (the claims then look in every older day).
+    if (update.numUpdatedRows > 0n && (await tableExists<Database>(trx, 'dedupe_closures')))
+      await trx
+        .insertInto('dedupe_closures')
+        .values({ day: before.current_day, closed_at: sql<Date>`clock_timestamp()` })
+        .onConflict((oc) => oc.column('day').doNothing())
+        .execute()
     return { currentDay: today, rolled: update.numUpdatedRows > 0n }
   })
   if (result.currentDay >= today) rolledTo.set(db, today)

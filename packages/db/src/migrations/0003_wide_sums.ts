@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 
 /*
  * Accumulated money and derived figures get columns wide enough for the largest valid inputs
- * over an event's life (issue 12). Frozen once released.
+ * over an event's life. Frozen once released.
  *
  * The bound: one message carries at most decimal(15,2), i.e. 9,999,999,999,999.99 < 10^13, and
  * a distribution names at most 50 channels. An event is assumed to receive fewer than 2^53

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 
 /*
- * `asOf` of the API's views (issue 13): when the newest applied input of an event or a
+ * `asOf` of the API's views: when the newest applied input of an event or a
  * channel happened. Kept by the writers as GREATEST of the stored value and the occurredAt of
  * the messages (or the asOf of the channel-metrics snapshot) they apply, so reading it costs
  * nothing: it is already in the row every view reads. Frozen once released.

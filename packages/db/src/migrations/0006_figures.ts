@@ -2,8 +2,8 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 
 /*
- * The one implementation of the docs/SPEC.md section 6 figures (issue "one way to do each
- * thing"): SQL functions that the aggregator's write (figures_refresh_events) and the API's
+ * The one implementation of the docs/SPEC.md section 6 figures, one way
+ * everywhere: SQL functions that the aggregator's write (figures_refresh_events) and the API's
  * reads (queries/read-*.ts) both call, so a formula change is one CREATE OR REPLACE in a new
  * migration (followed by a recompute of the stored columns). Frozen once released.
  *
@@ -20,7 +20,7 @@ import type { Kysely } from 'kysely'
  * references bound (no search_path lookups at run time), and the scalar ones are inlined into
  * the calling query by the planner. Not STRICT, which would keep a CASE body from inlining.
  *
- * The stored columns keep their definition (the same integer formulas as before), so nothing
+ * The stored columns keep their definition (the integer formulas the functions compute), so nothing
  * needs recomputing; rows that disagree with the functions anyway (written by hand, or by a
  * bug) are recomputed once, and correct rows are left untouched.
  */

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 
 /*
- * Cheaper exactly-once claims and upserts (issue "Capacity"). Frozen once released.
+ * Cheaper exactly-once claims and upserts, for capacity (the bench's sustained rate). Frozen once released.
  *
  * 1. processed_messages is keyed by a 16-byte digest of the message id instead of the id:
  *    `message_claim_key(id)` = the first 128 bits of SHA-256 over the id's UTF-8 bytes. A key

@@ -2,9 +2,10 @@ import { retry } from '@event-analytics/ops'
 import { sql } from 'kysely'
 import type { Kysely, Transaction } from 'kysely'
 import { PgErrorCode, pgErrorCode } from '../errors.js'
+import { setScopedLockKey } from '../sets/names.js'
 
 /**
- * Advisory lock keys (pg_advisory_xact_lock, per database). One key per partitioned table
+ * Advisory lock keys (pg_advisory_xact_lock, per database and projection set: setScopedLockKey). One key per partitioned table
  * serialises every process that creates or drops its partitions.
  */
 export const AdvisoryLock = {
@@ -52,7 +53,7 @@ export async function runPartitionDdl<DB, T>(
     () =>
       db.transaction().execute(async (trx) => {
         await sql`SELECT set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`.execute(trx)
-        await sql`SELECT pg_advisory_xact_lock(${lockKey}::bigint)`.execute(trx)
+        await sql`SELECT pg_advisory_xact_lock(${setScopedLockKey(lockKey)})`.execute(trx)
         return work(trx)
       }),
     {
@@ -64,9 +65,13 @@ export async function runPartitionDdl<DB, T>(
   )
 }
 
-/** True when a table of that name exists in the current schema search path. */
+/**
+ * True when a table of that name exists in the current schema (the first of the search path: a
+ * projection set's own, packages/db/src/sets), never one of the same name further down the path.
+ */
 export async function tableExists<DB>(db: Kysely<DB>, tableName: string): Promise<boolean> {
-  const result = await sql<{ found: boolean }>`SELECT to_regclass(${tableName}) IS NOT NULL AS found`.execute(db)
+  const result = await sql<{ found: boolean }>`
+    SELECT to_regclass(quote_ident(current_schema()) || '.' || quote_ident(${tableName})) IS NOT NULL AS found`.execute(db)
   return result.rows[0]?.found === true
 }
 

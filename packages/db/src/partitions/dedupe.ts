@@ -50,6 +50,7 @@ export async function dropExpiredDedupePartitions<DB>(
       // A clock far ahead must not drop the partition new claims still go into.
       if (epoch.rows[0] !== undefined && day >= epoch.rows[0].current_day) return false
       await sql`DROP TABLE IF EXISTS ${sql.table(name)}`.execute(trx)
+      if (await tableExists(trx, 'dedupe_closures')) await sql`DELETE FROM dedupe_closures WHERE day = ${day}::date`.execute(trx)
       return true
     })
     if (done) dropped.push(name)

@@ -4,8 +4,8 @@
  *
  * Deadlock avoidance: every batch locks rows in one global order. Message claims first
  * (sorted ids, see claimMessages), then event_stats rows by event_id, then channel_stats by
- * (event_id, channel_name), then timeline_data by (event_id, hour). Every channel and timeline
- * row written belongs to an event whose event_stats row the same transaction has already
+ * (event_id, channel_name), then timeline_data by (event_id, hour). (Registrations are appended to
+ * a log without keys: no lock to order.) Every channel and timeline row written belongs to an event whose event_stats row the same transaction has already
  * locked, so two batches touching one event serialise on that row. Callers still retry
  * 40P01 / 40001 as a safety net.
  *
@@ -19,6 +19,9 @@ import { sql } from 'kysely'
 import type { Transaction } from 'kysely'
 import type { ChannelTypeValue, Database, EventStatusValue } from '../schema/types.js'
 import { refreshEventFigures } from './event-figures.js'
+import { inputTime } from './input-time.js'
+import { appendRegistrations } from './apply-participations.js'
+import type { ParticipationDelta } from './apply-participations.js'
 
 /** Descriptive fields of the winning EventCreated (latest occurredAt, ties by content). */
 export interface EventCreatedFields {
@@ -30,6 +33,9 @@ export interface EventCreatedFields {
   readonly expectedParticipants: number | null
   readonly targetRoi: string
   readonly salesGrowthRate: string | null
+  /** The schedule (writer schema v2); absent or null when the message gave none. */
+  readonly startsAt?: Date | null
+  readonly endsAt?: Date | null
 }
 
 /** The winning status change of a batch (latest occurredAt, ties by status rank). */
@@ -46,8 +52,16 @@ export interface EventDelta {
   readonly distributionCost: string
   readonly created: EventCreatedFields | null
   readonly status: StatusChange | null
-  /** Newest occurredAt among the batch's messages of the event (kept as GREATEST: the views' asOf). */
+  /**
+   * Newest occurredAt among the batch's messages of the event (kept as GREATEST: the views' asOf;
+   * one dated ahead counts as of the commit, see input-time.ts).
+   */
   readonly lastOccurredAt: Date
+  /**
+   * When the ingest worker read the earliest of the batch's messages of the event from Kafka;
+   * absent or null when their jobs did not say. Stored with the commit time: the pipeline delay.
+   */
+  readonly ingestReadAt?: Date | null
 }
 
 export interface ChannelDelta {
@@ -61,6 +75,8 @@ export interface ChannelDelta {
   readonly distributionCost: string
   /** Newest occurredAt among the batch's messages naming the channel. */
   readonly lastOccurredAt: Date
+  /** Newest occurredAt among the batch's participants of the channel (absent or null: none). */
+  readonly lastParticipantAt?: Date | null
 }
 
 export interface TimelineDelta {
@@ -75,6 +91,8 @@ export interface BatchWriteModel {
   readonly events: readonly EventDelta[]
   readonly channels: readonly ChannelDelta[]
   readonly timeline: readonly TimelineDelta[]
+  /** Each participant's earliest registration per event (returning participants; absent: none). */
+  readonly participations?: readonly ParticipationDelta[]
 }
 
 export interface AppliedEvent {
@@ -85,7 +103,7 @@ export interface AppliedEvent {
 
 export interface ApplyBatchResult {
   readonly events: readonly AppliedEvent[]
-  /** Rows inserted or updated by the delta upserts (the fold ratio's denominator). */
+  /** Rows inserted or updated by the delta upserts (the fold ratio's denominator; participations, one per participant, apart). */
   readonly rowsWritten: number
 }
 
@@ -104,6 +122,7 @@ export async function upsertBatchDeltas(trx: Transaction<Database>, model: Batch
   if (channels.length > 0) await upsertChannels(trx, channels)
   if (timeline.length > 0) await upsertTimeline(trx, timeline)
   if (timeline.length > 0) await recomputeCumulative(trx, earliestHours(timeline))
+  await appendRegistrations(trx, model.participations ?? [])
   const applied = await recomputeDerived(
     trx,
     events.map((row) => row.eventId),
@@ -126,7 +145,8 @@ function createdKey(table: 'excluded' | 'event_stats') {
   const t = sql.raw(table)
   return sql`(${t}.event_created_at, ${t}.user_id COLLATE "C", ${t}.title COLLATE "C", ${t}.own_investment,
     ${t}.expected_revenue, ${t}.target_roi, coalesce(${t}.expected_participants, -1),
-    coalesce(${t}.sales_growth_rate, -1000000000))`
+    coalesce(${t}.sales_growth_rate, -1000000000), coalesce(${t}.starts_at, '-infinity'),
+    coalesce(${t}.ends_at, '-infinity'))`
 }
 
 const createdWins = sql<boolean>`excluded.event_created_at IS NOT NULL AND (
@@ -150,27 +170,43 @@ async function upsertEvents(trx: Transaction<Database>, rows: readonly EventDelt
       'expected_participants',
       'target_roi',
       'sales_growth_rate',
+      'starts_at',
+      'ends_at',
       'status',
       'status_changed_at',
       'total_participants',
       'distribution_cost',
       'last_occurred_at',
+      'last_committed_at',
+      'last_ingest_read_at',
     ])
     .expression(
-      sql`SELECT * FROM unnest(
+      // last_committed_at is the clock when the event rows are written (after the claims); the
+      // commit follows within the batch's remaining statements.
+      sql`SELECT u.event_id, u.user_id, u.title, u.event_created_at, u.own_investment, u.expected_revenue,
+        u.expected_participants, u.target_roi, u.sales_growth_rate, u.starts_at, u.ends_at, u.status, u.status_changed_at,
+        u.total_participants, u.distribution_cost, ${inputTime(sql`u.last_occurred_at`)}, clock_timestamp(), u.ingest_read_at
+      FROM unnest(
       ${column((r) => r.eventId)}::varchar[], ${column((r) => r.created?.userId ?? null)}::varchar[],
       ${column((r) => r.created?.title ?? null)}::varchar[], ${column((r) => r.created?.occurredAt ?? null)}::timestamptz[],
       ${column((r) => r.created?.ownInvestment ?? '0')}::numeric[], ${column((r) => r.created?.expectedRevenue ?? '0')}::numeric[],
       ${column((r) => r.created?.expectedParticipants ?? null)}::integer[], ${column((r) => r.created?.targetRoi ?? '0')}::numeric[],
-      ${column((r) => r.created?.salesGrowthRate ?? null)}::numeric[], ${column((r) => r.status?.status ?? 'ACTIVE')}::varchar[],
+      ${column((r) => r.created?.salesGrowthRate ?? null)}::numeric[], ${column((r) => r.created?.startsAt ?? null)}::timestamptz[],
+      ${column((r) => r.created?.endsAt ?? null)}::timestamptz[], ${column((r) => r.status?.status ?? 'ACTIVE')}::varchar[],
       ${column((r) => r.status?.occurredAt ?? null)}::timestamptz[], ${column((r) => r.participants)}::bigint[],
-      ${column((r) => r.distributionCost)}::numeric[], ${column((r) => r.lastOccurredAt)}::timestamptz[])`,
+      ${column((r) => r.distributionCost)}::numeric[], ${column((r) => r.lastOccurredAt)}::timestamptz[],
+      ${column((r) => r.ingestReadAt ?? null)}::timestamptz[])
+      AS u(event_id, user_id, title, event_created_at, own_investment, expected_revenue, expected_participants, target_roi,
+        sales_growth_rate, starts_at, ends_at, status, status_changed_at, total_participants, distribution_cost, last_occurred_at, ingest_read_at)`,
     )
     .onConflict((oc) =>
       oc.column('event_id').doUpdateSet({
         total_participants: sql`event_stats.total_participants + excluded.total_participants`,
         distribution_cost: sql`event_stats.distribution_cost + excluded.distribution_cost`,
         last_occurred_at: sql`GREATEST(event_stats.last_occurred_at, excluded.last_occurred_at)`,
+        // The newest commit's pair, even when this batch's jobs did not stamp a read time.
+        last_committed_at: sql`excluded.last_committed_at`,
+        last_ingest_read_at: sql`excluded.last_ingest_read_at`,
         status: sql`CASE WHEN ${statusWins} THEN excluded.status ELSE event_stats.status END`,
         status_changed_at: sql`CASE WHEN ${statusWins} THEN excluded.status_changed_at ELSE event_stats.status_changed_at END`,
         user_id: ifCreatedWins<string | null>('user_id'),
@@ -180,6 +216,8 @@ async function upsertEvents(trx: Transaction<Database>, rows: readonly EventDelt
         expected_participants: ifCreatedWins<number | null>('expected_participants'),
         target_roi: ifCreatedWins<string>('target_roi'),
         sales_growth_rate: ifCreatedWins<string | null>('sales_growth_rate'),
+        starts_at: ifCreatedWins<Date | null>('starts_at'),
+        ends_at: ifCreatedWins<Date | null>('ends_at'),
         // Last, so the comparisons above still read the stored event_created_at.
         event_created_at: ifCreatedWins<Date | null>('event_created_at'),
         updated_at: sql`now()`,
@@ -191,13 +229,28 @@ async function upsertEvents(trx: Transaction<Database>, rows: readonly EventDelt
 async function upsertChannels(trx: Transaction<Database>, rows: readonly ChannelDelta[]): Promise<void> {
   await trx
     .insertInto('channel_stats')
-    .columns(['event_id', 'channel_name', 'channel_type', 'participants', 'distribution_count', 'distribution_cost', 'last_occurred_at'])
+    .columns([
+      'event_id',
+      'channel_name',
+      'channel_type',
+      'participants',
+      'distribution_count',
+      'distribution_cost',
+      'last_occurred_at',
+      'last_participant_at',
+    ])
     .expression(
-      sql`SELECT * FROM unnest(
+      sql`SELECT u.event_id, u.channel_name, u.channel_type, u.participants, u.distribution_count, u.distribution_cost,
+        ${inputTime(sql`u.last_occurred_at`)},
+        -- LEAST ignores a NULL: a channel without participants in the batch must keep none, not now().
+        CASE WHEN u.last_participant_at IS NOT NULL THEN ${inputTime(sql`u.last_participant_at`)} END
+      FROM unnest(
       ${rows.map((r) => r.eventId)}::varchar[], ${rows.map((r) => r.channelName)}::varchar[],
       ${rows.map((r) => r.channelType)}::varchar[], ${rows.map((r) => r.participants)}::bigint[],
       ${rows.map((r) => r.distributionCount)}::bigint[], ${rows.map((r) => r.distributionCost)}::numeric[],
-      ${rows.map((r) => r.lastOccurredAt)}::timestamptz[])`,
+      ${rows.map((r) => r.lastOccurredAt)}::timestamptz[], ${rows.map((r) => r.lastParticipantAt ?? null)}::timestamptz[])
+      AS u(event_id, channel_name, channel_type, participants, distribution_count, distribution_cost, last_occurred_at,
+        last_participant_at)`,
     )
     .onConflict((oc) =>
       oc.columns(['event_id', 'channel_name']).doUpdateSet({
@@ -205,6 +258,7 @@ async function upsertChannels(trx: Transaction<Database>, rows: readonly Channel
         distribution_count: sql`channel_stats.distribution_count + excluded.distribution_count`,
         distribution_cost: sql`channel_stats.distribution_cost + excluded.distribution_cost`,
         last_occurred_at: sql`GREATEST(channel_stats.last_occurred_at, excluded.last_occurred_at)`,
+        last_participant_at: sql`GREATEST(channel_stats.last_participant_at, excluded.last_participant_at)`,
         // GREATEST ignores NULL and is order-independent: a type once named is never lost,
         // and distributions that disagree resolve the same whatever their arrival order.
         channel_type: sql`GREATEST(channel_stats.channel_type, excluded.channel_type)`,

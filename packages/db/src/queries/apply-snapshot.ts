@@ -10,7 +10,8 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import { utcHour } from '../partitions/calendar.js'
 import { ensureTimelinePartitionsFor } from '../partitions/timeline.js'
-import type { ChannelTypeValue, Database } from '../schema/types.js'
+import { inputTime } from './input-time.js'
+import { PROVIDER_COUNTER_COLUMNS, type ChannelTypeValue, type Database } from '../schema/types.js'
 
 /** Cumulative counters of one snapshot, already validated (integers >= 0, completed <= total). */
 export interface ChannelSnapshot {
@@ -98,19 +99,7 @@ export async function storeChannelSnapshot(
     if (event === undefined || event.status !== 'ACTIVE' || event.event_created_at === null) return { status: 'skipped' }
     const row = await trx
       .selectFrom('channel_stats')
-      .select([
-        'impressions',
-        'views',
-        'clicks',
-        'conversions',
-        'likes',
-        'comments',
-        'shares',
-        'total_calls',
-        'completed_calls',
-        'average_duration_sec',
-        'metrics_as_of',
-      ])
+      .select([...PROVIDER_COUNTER_COLUMNS, 'average_duration_sec', 'metrics_as_of'])
       .where('event_id', '=', target.eventId)
       .where('channel_name', '=', target.channelName)
       .forUpdate()
@@ -153,7 +142,7 @@ export async function storeChannelSnapshot(
         average_duration_sec: snapshot.averageDurationSec,
         metrics_as_of: snapshot.asOf,
         updated_at: sql`now()`,
-        last_occurred_at: sql`GREATEST(last_occurred_at, ${snapshot.asOf}::timestamptz)`,
+        last_occurred_at: sql`GREATEST(last_occurred_at, ${inputTime(sql`${snapshot.asOf}::timestamptz`)})`,
       })
       .where('event_id', '=', target.eventId)
       .where('channel_name', '=', target.channelName)
@@ -165,7 +154,7 @@ export async function storeChannelSnapshot(
       .updateTable('event_stats')
       .set({
         total_views: sql`figures_total_views(event_id)`, // docs/SPEC.md section 6, migration 0006
-        last_occurred_at: sql`GREATEST(last_occurred_at, ${snapshot.asOf}::timestamptz)`,
+        last_occurred_at: sql`GREATEST(last_occurred_at, ${inputTime(sql`${snapshot.asOf}::timestamptz`)})`,
         updated_at: sql`now()`,
       })
       .where('event_id', '=', target.eventId)

@@ -32,6 +32,14 @@ export function channelFigures(relation: string) {
   const column = (name: string) => sql.ref(`${relation}.${name}`)
   return [
     sql<number>`figures_engagement(${column('likes')}, ${column('comments')}, ${column('shares')})::bigint`.as('engagement'),
+    ...channelRates(relation),
+  ] as const
+}
+
+/** The rates and cost per participant of channelFigures, without engagement (a count: callers sum it their own way). */
+export function channelRates(relation: string) {
+  const column = (name: string) => sql.ref(`${relation}.${name}`)
+  return [
     sql<string | null>`figures_percent(${column('clicks')}, ${column('impressions')})`.as('ctr'),
     sql<string | null>`figures_percent(${column('participants')}, ${column('views')})`.as('participation_rate'),
     sql<string | null>`figures_percent(${column('conversions')}, ${column('clicks')})`.as('conversion_rate'),

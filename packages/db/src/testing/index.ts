@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { Migrator, type Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import { Migrator } from 'kysely/migration'
 import { dropDatabase, ensureDatabaseExists, withDatabase } from '../admin.js'
 import { closeDb, createDb } from '../client.js'
 import { setupDatabase } from '../migrate.js'
@@ -73,4 +74,30 @@ export async function createDatabaseAtMigration(t: TeardownRegistrar, migration:
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo(migration)
   if (error !== undefined) throw error
   return db
+}
+
+export interface TestAlertTransition {
+  alertId: number
+  userId: string
+  eventId: string
+  rule: string
+  channelName: string | null
+  state: 'open' | 'resolved'
+  occurredAt: Date
+  details: Record<string, unknown>
+}
+
+/**
+ * Writes one alert_transitions row as the alerts' evaluator would (its alert row is not needed by
+ * the readers of the outbox); returns its id. An alert has one opening and at most one resolution.
+ */
+export async function insertAlertTransition(db: Kysely<Database>, transition: TestAlertTransition): Promise<number> {
+  const { rows } = await sql<{ id: number }>`
+    INSERT INTO alert_transitions (alert_id, user_id, event_id, rule, channel_name, state, occurred_at, details)
+    VALUES (${transition.alertId}, ${transition.userId}, ${transition.eventId}, ${transition.rule}, ${transition.channelName},
+            ${transition.state}, ${transition.occurredAt}, ${JSON.stringify(transition.details)}::jsonb)
+    RETURNING id`.execute(db)
+  const id = rows[0]?.id
+  if (id === undefined) throw new Error('alert transition not inserted')
+  return id
 }

@@ -1,0 +1,101 @@
+/**
+ * Returning participants (docs/SPEC.md section 9a), derived when read from event_participants
+ * (migration 0011, filled by the fold job): exact for every registration committed before the
+ * fold's asOf (returning_progress.folded_at), whatever order the messages arrived in, with the
+ * owners as they are when read.
+ *
+ * Definition: a participant's participations across one owner's events are ordered by their
+ * earliest registration in each event (occurredAt), ties by event id (bytes). The first one is
+ * NEW; every later one is RETURNING (the participant joined an earlier event of the same owner).
+ * Only events whose owner is known (event-created applied) take part. A participant is counted
+ * once per event, in the channel of its earliest registration there (NULL: none named).
+ */
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
+import type { Database } from '../schema/types.js'
+
+export interface ReturningChannelRow {
+  /** NULL: participants whose earliest registration named no channel. */
+  channel_name: string | null
+  new_participants: number
+  returning_participants: number
+}
+
+export interface EventReturningRow {
+  new_participants: number
+  returning_participants: number
+  /** total_investment / new participants (figures_cost_per: 2 digits, half up); null when none. */
+  cost_per_new_participant: string | null
+  channels: ReturningChannelRow[]
+  /** The fold's asOf: every registration committed before it is counted (null: never folded). */
+  as_of: Date | null
+}
+
+/** When the fold last drained the registration log. */
+export async function readReturningAsOf(db: Kysely<Database>): Promise<Date | null> {
+  const row = await db.selectFrom('returning_progress').select('folded_at').executeTakeFirst()
+  return row?.folded_at ?? null
+}
+
+/** One visible event's split, in total and per channel (channels by name, NULL last). */
+export async function readEventReturning(db: Kysely<Database>, eventId: string): Promise<EventReturningRow> {
+  // Read first: a fold committing during the reads below only adds what is newer than this asOf.
+  const asOf = await readReturningAsOf(db)
+  const result = await sql<ReturningChannelRow>`
+    WITH event AS (
+      SELECT event_id, user_id FROM event_stats WHERE event_id = ${eventId} AND user_id IS NOT NULL
+    ), mine AS (
+      SELECT p.channel_name, EXISTS (
+        SELECT 1 FROM event_participants AS q
+        JOIN event_stats AS s ON s.event_id = q.event_id
+        WHERE q.participant_id = p.participant_id AND q.event_id <> e.event_id AND s.user_id = e.user_id
+          AND (q.first_registered_at < p.first_registered_at
+               OR (q.first_registered_at = p.first_registered_at AND q.event_id COLLATE "C" < e.event_id COLLATE "C"))
+      ) AS is_returning
+      FROM event AS e JOIN event_participants AS p ON p.event_id = e.event_id
+    )
+    SELECT channel_name, count(*) FILTER (WHERE NOT is_returning)::bigint AS new_participants,
+           count(*) FILTER (WHERE is_returning)::bigint AS returning_participants
+    FROM mine GROUP BY channel_name ORDER BY channel_name COLLATE "C" NULLS LAST`.execute(db)
+  const channels = result.rows
+  const newParticipants = channels.reduce((sum, row) => sum + row.new_participants, 0)
+  const returningParticipants = channels.reduce((sum, row) => sum + row.returning_participants, 0)
+  const cost = await sql<{ cost: string | null }>`
+    SELECT figures_cost_per(total_investment, ${newParticipants}::bigint) AS cost FROM event_stats WHERE event_id = ${eventId}`.execute(db)
+  return {
+    new_participants: newParticipants,
+    returning_participants: returningParticipants,
+    cost_per_new_participant: cost.rows[0]?.cost ?? null,
+    channels,
+    as_of: asOf,
+  }
+}
+
+export interface OwnerEventReturningRow {
+  event_id: string
+  new_participants: number
+  returning_participants: number
+}
+
+export interface OwnerReturning {
+  readonly events: ReadonlyMap<string, OwnerEventReturningRow>
+  /** As EventReturningRow.as_of. */
+  readonly as_of: Date | null
+}
+
+/** The split of every visible event of `userId` that has participants (the same definition, owner-wide). */
+export async function readUserEventsReturning(db: Kysely<Database>, userId: string): Promise<OwnerReturning> {
+  const asOf = await readReturningAsOf(db)
+  const result = await sql<OwnerEventReturningRow>`
+    SELECT r.event_id, count(*) FILTER (WHERE r.rank = 1)::bigint AS new_participants,
+           count(*) FILTER (WHERE r.rank > 1)::bigint AS returning_participants
+    FROM (
+      SELECT p.event_id, row_number() OVER (
+        PARTITION BY p.participant_id ORDER BY p.first_registered_at, p.event_id COLLATE "C") AS rank
+      FROM event_participants AS p
+      JOIN event_stats AS s ON s.event_id = p.event_id
+      WHERE s.user_id = ${userId}
+    ) AS r
+    GROUP BY r.event_id`.execute(db)
+  return { events: new Map(result.rows.map((row) => [row.event_id, row])), as_of: asOf }
+}

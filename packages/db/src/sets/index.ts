@@ -1,0 +1,7 @@
+export { PUBLIC_SET, SET_TABLES, SET_BOUND_FUNCTIONS, assertSetName, searchPathOf, rebuildSetName } from './names.js'
+export { createProjectionSet, listProjectionSets, markProjectionSet, dropProjectionSet, setShapeDifferences } from './create.js'
+export type { ProjectionSet, CreateSetOptions } from './create.js'
+export { withLiveSet, readLiveSet, lockSetLiveness, switchLiveSet, adoptProviderMetrics, assertProjectionSet } from './live.js'
+export type { SwitchResult } from './live.js'
+export { compareProjectionSets } from './compare.js'
+export type { SetComparison, EventDifference, FigureDifference } from './compare.js'

@@ -1,0 +1,75 @@
+/**
+ * readAlertFacts reads an event and its channels from one snapshot. A plugin commits a batch's
+ * effect (a channel's new cost and the event's new total investment, together, as the aggregator
+ * does) from another connection right after the facts' first statement returns. Facts read in two
+ * statements would hold the old total beside the new cost, a state no commit ever had.
+ */
+import t from 'tap'
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely'
+import { readAlertFacts } from '../src/index.js'
+import { createTestDatabase } from '../src/testing/index.js'
+
+/** Runs `between` once, after the first statement's result arrives and before the caller sees it. */
+class CommitAfterFirstStatement implements KyselyPlugin {
+  private done = false
+  constructor(private readonly between: () => Promise<void>) {}
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    if (!this.done) {
+      this.done = true
+      await this.between()
+    }
+    return args.result
+  }
+}
+
+t.test('an event and its channels come from one snapshot, whatever commits meanwhile', async (t) => {
+  const { db } = await createTestDatabase(t)
+  await db
+    .insertInto('event_stats')
+    .values({
+      event_id: 'evt',
+      user_id: 'owner',
+      event_created_at: new Date(),
+      own_investment: '1000.00',
+      distribution_cost: '200.00',
+      total_investment: '1200.00',
+      total_participants: 11,
+    })
+    .execute()
+  await db
+    .insertInto('channel_stats')
+    .values({
+      event_id: 'evt',
+      channel_name: 'DEAR',
+      channel_type: 'SNS',
+      participants: 1,
+      distribution_count: 1,
+      distribution_cost: '200.00',
+    })
+    .execute()
+  // A second distribution to DEAR, committed as one batch: the channel's cost and the event's total move together.
+  const commitBatch = async () => {
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('channel_stats')
+        .set({ distribution_cost: '300.00', distribution_count: 2 })
+        .where('event_id', '=', 'evt')
+        .execute()
+      await trx
+        .updateTable('event_stats')
+        .set({ distribution_cost: '300.00', total_investment: '1300.00' })
+        .where('event_id', '=', 'evt')
+        .execute()
+    })
+  }
+  const [facts] = await readAlertFacts(db.withPlugin(new CommitAfterFirstStatement(commitBatch)), ['evt'])
+  const pair = { totalInvestment: facts?.totalInvestment, channelCost: facts?.channels[0]?.distributionCost }
+  t.ok(
+    (pair.totalInvestment === '1200.00' && pair.channelCost === '200.00') ||
+      (pair.totalInvestment === '1300.00' && pair.channelCost === '300.00'),
+    `a state some commit had: ${JSON.stringify(pair)}`,
+  )
+})

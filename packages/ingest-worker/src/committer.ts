@@ -13,13 +13,15 @@
  * the aggregator completes (and so before BullMQ may remove) the job.
  */
 import type { Logger } from '@event-analytics/ops'
-import { readSettledJobs, type Database } from '@event-analytics/db'
-import type { Admin, Consumer, Producer } from 'kafkajs'
+import { readSettledJobs, recordCommittedOffsets, type Database, type PartitionOffset } from '@event-analytics/db'
+import type { Admin, Consumer, Message } from 'kafkajs'
 import type { Kysely } from 'kysely'
 import { deadLettersFrom, type HandOverLedger, type PartitionCommit, type Settlements } from './ledger.js'
 import type { IngestMetrics } from './metrics.js'
 import type { IngestQueue } from './queue.js'
-import { retryConcurrentTransactions } from './transaction-retry.js'
+import { isProducerUnknownToCluster, isTransactionStateStuck, retryConcurrentTransactions } from './transaction-retry.js'
+import type { TransactionalProducer } from './transactional-producer.js'
+import { VanishedOffsets } from './vanished-offsets.js'
 
 export interface CommitterOptions {
   /** Pause between passes. */
@@ -32,11 +34,16 @@ export interface CommitterDeps {
   readonly ledger: HandOverLedger
   readonly db: Kysely<Database>
   readonly queue: IngestQueue
-  readonly producer: Producer
+  readonly producer: TransactionalProducer
   readonly admin: Admin
   readonly consumer: Consumer
   readonly groupId: string
   readonly deadLetterTopic: string
+  /**
+   * Headers added to every dead letter: a rebuild's worker marks its letters with its projection
+   * set (`x-projection-set`), so a consumer of the letters can tell them from the live pipeline's.
+   */
+  readonly deadLetterHeaders?: Readonly<Record<string, string>>
   readonly metrics: IngestMetrics
   readonly logger: Logger
 }
@@ -58,45 +65,77 @@ export function createCommitter(deps: CommitterDeps, options: CommitterOptions):
   let closed = false
   let paused = false
   let lastLostJobCheck = 0
+  let producerNeedsInit = false
+  const vanishedOffsets = new VanishedOffsets()
 
   const pass = (): Promise<void> => {
     running = running
       .then(() => onePass())
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         deps.metrics.commitFailures.inc()
         deps.logger.warn({ err: error }, 'offset commit pass failed; retrying on the next pass')
+        if (isProducerUnknownToCluster(error)) {
+          deps.logger.warn('the Kafka cluster does not know the transactional producer (a fresh or restored Kafka): initialising it again')
+          producerNeedsInit = true
+        } else if (isTransactionStateStuck(error)) {
+          deps.logger.warn('the transactional producer is stuck in an ended transaction: initialising it again')
+          producerNeedsInit = true
+        }
       })
     return running
   }
 
   async function onePass(): Promise<void> {
+    if (producerNeedsInit) {
+      // A new Kafka under the worker: a new producer, initialised against it (a failure leaves the flag for the next pass).
+      await deps.producer.renew()
+      producerNeedsInit = false
+    }
+    if (paused) return
+    if (deps.ledger.pendingMessages === 0) {
+      // Nothing to commit, but a partition may sit at an old position of a recreated topic.
+      if (Date.now() - lastLostJobCheck >= options.lostJobCheckMs) {
+        lastLostJobCheck = Date.now()
+        await restartVanishedPartitions()
+      }
+      return
+    }
     // Batches of dead letters only have no job, yet must be committed: test the messages, not the jobs.
-    if (paused || deps.ledger.pendingMessages === 0) return
     const settled = await readSettledJobs(deps.db, deps.ledger.pendingJobIds())
     const commits = deps.ledger.plan(settled, new Date())
     if (commits.length > 0) await commit(commits)
     if (Date.now() - lastLostJobCheck >= options.lostJobCheckMs) {
       lastLostJobCheck = Date.now()
       await rewindLostJobs(settled)
+      await restartVanishedPartitions()
     }
   }
+
+  const marked = (letters: readonly Message[]): Message[] =>
+    deps.deadLetterHeaders === undefined
+      ? [...letters]
+      : letters.map((letter) => ({ ...letter, headers: { ...letter.headers, ...deps.deadLetterHeaders } }))
 
   async function commit(commits: readonly PartitionCommit[]): Promise<void> {
     const floors = await committedOffsets(deps.admin, deps.groupId, [...new Set(commits.map((c) => c.topic))])
     const transaction = await deps.producer.transaction()
-    const sent: { commit: PartitionCommit; letters: number }[] = []
+    const sent: { commit: PartitionCommit; letters: readonly Message[] }[] = []
+    const offsets: PartitionOffset[] = []
     try {
-      const offsets = new Map<string, { partition: number; offset: string }[]>()
       for (const entry of commits) {
-        const floor = floors.get(key(entry.topic, entry.partition)) ?? -1n
-        const letters = deadLettersFrom(entry.deadLetters, floor)
-        if (letters.length > 0) await transaction.send({ topic: deps.deadLetterTopic, messages: letters })
-        if (BigInt(entry.offset) > floor)
-          offsets.set(entry.topic, [...(offsets.get(entry.topic) ?? []), { partition: entry.partition, offset: entry.offset }])
-        sent.push({ commit: entry, letters: letters.length })
+        const floor = floors.get(partitionKey(entry.topic, entry.partition)) ?? -1n
+        const letters = [...entry.formerDeadLetters, ...deadLettersFrom(entry.deadLetters, floor)]
+        if (letters.length > 0) await transaction.send({ topic: deps.deadLetterTopic, messages: marked(letters) })
+        if (entry.offset !== undefined && BigInt(entry.offset) > floor) {
+          offsets.push({ topic: entry.topic, partition: entry.partition, offset: entry.offset })
+        }
+        sent.push({ commit: entry, letters })
       }
-      if (offsets.size > 0) {
-        const topics = [...offsets].map(([topic, partitions]) => ({ topic, partitions }))
+      if (offsets.length > 0) {
+        const topics = [...new Set(offsets.map((o) => o.topic))].map((topic) => ({
+          topic,
+          partitions: offsets.filter((o) => o.topic === topic).map(({ partition, offset }) => ({ partition, offset })),
+        }))
         await retryConcurrentTransactions(
           () => transaction.sendOffsets({ consumerGroupId: deps.groupId, topics }),
           () => deps.metrics.transactionRetries.inc(),
@@ -104,7 +143,13 @@ export function createCommitter(deps: CommitterDeps, options: CommitterOptions):
       }
       await transaction.commit()
     } catch (error) {
-      await transaction.abort().catch((abortError: unknown) => deps.logger.warn({ err: abortError }, 'transaction abort failed'))
+      await transaction.abort().catch((abortError: unknown) => {
+        // Neither committed nor aborted (a commit that failed ends the transaction for kafkajs, which
+        // then refuses both the abort and every later transaction): only a new producer, whose
+        // initialisation makes the coordinator finish or abort the open transaction, goes on.
+        deps.logger.warn({ err: abortError }, 'transaction abort failed; the producer will be initialised again')
+        producerNeedsInit = true
+      })
       throw error
     }
     for (const { commit: entry, letters } of sent) {
@@ -112,9 +157,14 @@ export function createCommitter(deps: CommitterDeps, options: CommitterOptions):
       deps.metrics.committed.inc({ topic: entry.topic }, entry.messages)
       recordDeadLetters(deps, entry, letters)
     }
+    // Only a detector of offsets going backwards (see partition_progress): a failure costs a log line.
+    await recordCommittedOffsets(deps.db, deps.groupId, offsets).catch((error: unknown) =>
+      deps.logger.warn({ err: error }, 'could not record the committed offsets in PostgreSQL'),
+    )
   }
 
   async function rewindLostJobs(settled: Settlements): Promise<void> {
+    await abandonLostFormerBatches(settled)
     const heads = deps.ledger.heads(settled)
     if (heads.length === 0) return
     const missing = new Set(await deps.queue.missingJobs(heads.flatMap((head) => head.jobIds)))
@@ -131,6 +181,44 @@ export function createCommitter(deps: CommitterDeps, options: CommitterOptions):
         'jobs lost from Redis before PostgreSQL had them; reading the partition again from Kafka',
       )
       deps.consumer.seek({ topic: head.topic, partition: head.partition, offset: from })
+    }
+  }
+
+  /**
+   * Kafka has no committed offset for a partition this worker committed (or learnt) one for, at
+   * two checks in a row: the topic was deleted and created again. Read the new incarnation from
+   * its low watermark.
+   */
+  async function restartVanishedPartitions(): Promise<void> {
+    const known = deps.ledger.knownCommittedOffsets().filter((entry) => entry.offset > 0n)
+    if (known.length === 0) return
+    const inKafka = await committedOffsets(deps.admin, deps.groupId, [...new Set(known.map((entry) => entry.topic))])
+    for (const { topic, partition, offset } of vanishedOffsets.check(known, (t, p) => inKafka.get(partitionKey(t, p)))) {
+      const low = (await deps.admin.fetchTopicOffsets(topic)).find((entry) => entry.partition === partition)?.low ?? '0'
+      deps.ledger.restartIncarnation(topic, partition)
+      deps.metrics.offsetRegressions.inc({ topic })
+      deps.logger.warn(
+        { topic, partition, committedHere: offset.toString(), from: low },
+        "the group's committed offset of this partition vanished (its topic was deleted and created again): reading the new incarnation from its start",
+      )
+      deps.consumer.seek({ topic, partition, offset: low })
+    }
+  }
+
+  /** A former batch's job that Redis lost cannot be read again: its incarnation is gone. Say so, by offset. */
+  async function abandonLostFormerBatches(settled: Settlements): Promise<void> {
+    const unsettled = deps.ledger.formerJobIds(settled)
+    if (unsettled.length === 0) return
+    const missing = await deps.queue.missingJobs(unsettled)
+    if (missing.length === 0) return
+    const settledNow = await readSettledJobs(deps.db, missing)
+    const present = new Set(unsettled.filter((id) => !missing.includes(id)))
+    for (const { topic, partition, batch } of deps.ledger.abandonLostFormer(new Map([...settled, ...settledNow]), present)) {
+      deps.metrics.formerBatchesLost.inc({ topic })
+      deps.logger.error(
+        { topic, partition, firstOffset: batch.firstOffset, lastOffset: batch.lastOffset },
+        'Redis lost jobs of a partition incarnation that no longer exists in Kafka: these offsets were neither applied nor dead-lettered',
+      )
     }
   }
 
@@ -152,9 +240,8 @@ export function createCommitter(deps: CommitterDeps, options: CommitterOptions):
   }
 }
 
-function recordDeadLetters(deps: CommitterDeps, commit: PartitionCommit, sent: number): void {
-  const skipped = commit.deadLetters.length - sent
-  for (const letter of commit.deadLetters.slice(skipped)) {
+function recordDeadLetters(deps: CommitterDeps, commit: PartitionCommit, sent: readonly Message[]): void {
+  for (const letter of sent) {
     const code = String(letter.headers?.['x-error-code'])
     deps.metrics.deadLettered.inc({ topic: commit.topic, code })
     deps.logger.warn(
@@ -174,11 +261,12 @@ function recordDeadLetters(deps: CommitterDeps, commit: PartitionCommit, sent: n
 export async function committedOffsets(admin: Admin, groupId: string, topics: readonly string[]): Promise<Map<string, bigint>> {
   const offsets = new Map<string, bigint>()
   for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics: [...topics] })) {
-    for (const { partition, offset } of partitions) offsets.set(key(topic, partition), BigInt(offset))
+    for (const { partition, offset } of partitions) offsets.set(partitionKey(topic, partition), BigInt(offset))
   }
   return offsets
 }
 
-function key(topic: string, partition: number): string {
+/** The key of `committedOffsets`' map. */
+export function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`
 }

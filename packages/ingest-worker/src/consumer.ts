@@ -6,13 +6,17 @@
  * ledger.ts for the invariants).
  */
 import type { DomainEventKind } from '@event-analytics/contracts'
+import { readCommittedOffset, type Database } from '@event-analytics/db'
 import type { Logger } from '@event-analytics/ops'
+import type { Kysely } from 'kysely'
 import type { Consumer, EachBatchPayload } from 'kafkajs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AvroDecoder } from './decode/avro-decoder.js'
-import type { HandOverLedger } from './ledger.js'
+import { RetainedMessages } from './retained-messages.js'
+import type { HandOverLedger, OffsetRegression } from './ledger.js'
 import type { IngestMetrics } from './metrics.js'
 import { planBatch, type BatchPlan } from './pipeline.js'
+import { RateCap } from './rate-cap.js'
 import type { IngestQueue } from './queue.js'
 
 export interface BatchHandlerDeps {
@@ -20,24 +24,38 @@ export interface BatchHandlerDeps {
   readonly decoder: AvroDecoder
   readonly queue: IngestQueue
   readonly ledger: HandOverLedger
+  /** Where a previous run committed each partition (`partition_progress`). */
+  readonly db: Kysely<Database>
+  readonly groupId: string
   readonly metrics: IngestMetrics
   readonly logger: Logger
   readonly maxEventsPerJob: number
   readonly maxBacklogJobs: number
   /** Consumption also holds while this many consumed messages wait for their commit. */
   readonly maxPendingMessages: number
+  /** Or while the messages waiting for their commit keep this many bytes for their dead letters. */
+  readonly maxPendingBytes: number
+  /** At most this many messages consumed a second on average (0: no ceiling). */
+  readonly maxMessagesPerSecond: number
 }
 
 const BACKPRESSURE_POLL_MS = 200
 
 export function createBatchHandler(deps: BatchHandlerDeps) {
   const hold = backpressureLog(deps)
+  const cap = new RateCap(deps.maxMessagesPerSecond)
   return async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload
     const kind = deps.topics.get(batch.topic)
     if (kind === undefined || batch.messages.length === 0) return
+    if (!(await waitForTurn(cap.take(batch.messages.length, Date.now()), payload))) return
+    if (deps.ledger.needsCommittedOffset(batch.topic, batch.partition)) {
+      const offset = await readCommittedOffset(deps.db, deps.groupId, batch.topic, batch.partition)
+      deps.ledger.learnCommittedOffset(batch.topic, batch.partition, offset)
+    }
     const generation = deps.ledger.generation(batch.topic, batch.partition)
 
+    // The read time: validation's "now" and the start of the pipeline delay the jobs carry.
     const plan = await planBatch(deps.decoder, kind, batch, deps.maxEventsPerJob, new Date())
     for (const job of plan.jobs) {
       // Checked per job, so a large batch cannot push the backlog far past the bound.
@@ -57,20 +75,34 @@ export function createBatchHandler(deps: BatchHandlerDeps) {
     }
     const firstOffset = batch.messages[0]!.offset
     const lastOffset = batch.messages[batch.messages.length - 1]!.offset
+    // PostgreSQL may refuse any message a job carries (APPLY_FAILED, dead-lettered from here): keep their bytes.
+    const carried = new Set(plan.jobs.flatMap((job) => job.data.offsets))
     const pending = {
       firstOffset,
       lastOffset,
       deadLetters: plan.deadLetters,
-      messages: batch.messages,
+      messageCount: batch.messages.length,
+      retained: RetainedMessages.of(batch.messages.filter((message) => carried.has(message.offset))),
       handedOnAt: Date.now(),
       jobs: plan.jobs.map((job) => ({ id: job.id, offsets: job.data.offsets })),
     }
     // Rewound meanwhile (Redis lost a job): kafkajs reads this batch again from the seek.
-    if (!deps.ledger.add(batch.topic, batch.partition, generation, pending)) return
+    const added = deps.ledger.add(batch.topic, batch.partition, generation, pending)
+    if (!added.added) return
+    if (added.regression !== undefined) reportRegression(deps, added.regression)
     payload.resolveOffset(lastOffset)
     record(deps, batch.topic, batch.partition, plan, batch.messages.length)
     await payload.heartbeat()
   }
+}
+
+function reportRegression(deps: BatchHandlerDeps, regression: OffsetRegression): void {
+  deps.metrics.offsetRegressions.inc({ topic: regression.topic })
+  deps.logger.warn(
+    regression,
+    'partition offsets went backwards (a fresh Kafka, a recreated topic or an offset reset): reading it as a new partition; ' +
+      'messages already applied stay deduplicated by their ids, and the earlier batches still pending settle on their own',
+  )
 }
 
 interface BackpressureLog {
@@ -102,17 +134,29 @@ async function waitForRoom(deps: BatchHandlerDeps, payload: EachBatchPayload, ho
   for (;;) {
     const backlog = await deps.queue.backlog()
     const pending = deps.ledger.pendingMessages
+    const pendingBytes = deps.ledger.pendingBytes
     deps.metrics.backlog.set(backlog)
-    if (backlog < deps.maxBacklogJobs && pending < deps.maxPendingMessages) {
+    if (backlog < deps.maxBacklogJobs && pending < deps.maxPendingMessages && pendingBytes < deps.maxPendingBytes) {
       hold.released()
       return true
     }
     if (backlog >= deps.maxBacklogJobs) hold.holding('queue backlog', { backlog, max: deps.maxBacklogJobs })
-    else hold.holding('messages awaiting their commit', { pending, max: deps.maxPendingMessages })
+    else if (pending >= deps.maxPendingMessages) hold.holding('messages awaiting their commit', { pending, max: deps.maxPendingMessages })
+    else hold.holding('bytes awaiting their commit', { pendingBytes, max: deps.maxPendingBytes })
     if (!payload.isRunning() || payload.isStale()) return false
     await payload.heartbeat()
     await sleep(BACKPRESSURE_POLL_MS)
   }
+}
+
+/** Waits `delayMs` under the rate cap, heartbeating. False: stop, we are shutting down or rebalancing. */
+async function waitForTurn(delayMs: number, payload: EachBatchPayload): Promise<boolean> {
+  for (let left = delayMs; left > 0; left -= BACKPRESSURE_POLL_MS) {
+    if (!payload.isRunning() || payload.isStale()) return false
+    await payload.heartbeat()
+    await sleep(Math.min(left, BACKPRESSURE_POLL_MS))
+  }
+  return true
 }
 
 function record(deps: BatchHandlerDeps, topic: string, partition: number, plan: BatchPlan, consumed: number): void {
@@ -120,6 +164,7 @@ function record(deps: BatchHandlerDeps, topic: string, partition: number, plan: 
   deps.metrics.enqueued.inc({ topic }, plan.accepted)
   deps.metrics.jobs.inc(plan.jobs.length)
   deps.metrics.pendingMessages.set(deps.ledger.pendingMessages)
+  deps.metrics.pendingBytes.set(deps.ledger.pendingBytes)
   deps.logger.debug({ topic, partition, consumed, accepted: plan.accepted, jobs: plan.jobs.length }, 'batch handed on')
 }
 
@@ -130,15 +175,40 @@ export interface ConsumerHooks {
   readonly onJoined: () => void
 }
 
-export async function runConsumer(
+/** Registered once, before the first join: the start may join several times (joinGroup). */
+export function watchRebalances(consumer: Consumer, hooks: ConsumerHooks): void {
+  consumer.on(consumer.events.REBALANCING, hooks.onRebalancing)
+  consumer.on(consumer.events.GROUP_JOIN, hooks.onJoined)
+}
+
+/**
+ * Connects, subscribes and runs the consumer, and resolves once it joined the group. kafkajs
+ * reports a failed join (e.g. "Broker not connected" from a broker that dropped the connection
+ * while the group coordinator was looked up) as a crash event, not as a rejection of run(): a
+ * crash it will not restart from rejects here, so the start can try again (kafkajs has
+ * disconnected the consumer by then); one it restarts from is waited out.
+ */
+export async function joinGroup(
   consumer: Consumer,
   topics: readonly string[],
   handler: ReturnType<typeof createBatchHandler>,
-  hooks: ConsumerHooks,
 ): Promise<void> {
-  consumer.on(consumer.events.REBALANCING, hooks.onRebalancing)
-  consumer.on(consumer.events.GROUP_JOIN, hooks.onJoined)
-  await consumer.connect()
-  await consumer.subscribe({ topics: [...topics], fromBeginning: true })
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: handler })
+  const listeners: (() => void)[] = []
+  const joined = new Promise<void>((resolve, reject) => {
+    listeners.push(consumer.on(consumer.events.GROUP_JOIN, () => resolve()))
+    listeners.push(
+      consumer.on(consumer.events.CRASH, (event) => {
+        if (!event.payload.restart) reject(event.payload.error)
+      }),
+    )
+  })
+  joined.catch(() => undefined) // rejected while run() is still awaited: reported below
+  try {
+    await consumer.connect()
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true })
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: handler })
+    await joined
+  } finally {
+    for (const remove of listeners) remove()
+  }
 }

@@ -10,7 +10,7 @@
  */
 import type { Logger } from '@event-analytics/ops'
 import type { Admin } from 'kafkajs'
-import { committedOffsets } from './committer.js'
+import { committedOffsets, partitionKey } from './committer.js'
 import type { HandOverLedger } from './ledger.js'
 import type { IngestMetrics } from './metrics.js'
 
@@ -44,7 +44,7 @@ export function createLagMonitor(
     let committedSum = 0n
     for (const topic of deps.topics) {
       for (const { partition, high, low } of await deps.admin.fetchTopicOffsets(topic)) {
-        const from = committed.get(`${topic}\u0000${partition}`) ?? -1n
+        const from = committed.get(partitionKey(topic, partition)) ?? -1n
         const lag = Number(BigInt(high) - (from < 0n ? BigInt(low) : from))
         deps.metrics.consumerLag.set({ topic, partition: String(partition) }, lag)
         total += lag
@@ -54,6 +54,7 @@ export function createLagMonitor(
     const oldest = deps.ledger.oldestHandedOnAt()
     deps.metrics.oldestUnsettledSeconds.set(oldest === undefined ? 0 : (Date.now() - oldest) / 1000)
     deps.metrics.pendingMessages.set(deps.ledger.pendingMessages)
+    deps.metrics.pendingBytes.set(deps.ledger.pendingBytes)
     if (committedSum !== lastCommitted || total === 0) {
       lastCommitted = committedSum
       lastProgress = Date.now()

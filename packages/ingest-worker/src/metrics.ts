@@ -53,9 +53,26 @@ export function createIngestMetrics() {
       labelNames: ['topic'],
       registers: [registry],
     }),
+    offsetRegressions: new Counter({
+      name: 'ingest_offset_regressions_total',
+      help: 'Partitions whose offsets went backwards (a fresh Kafka, a recreated topic, an offset reset); every message is still applied or dead-lettered once',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
+    formerBatchesLost: new Counter({
+      name: 'ingest_former_batches_lost_total',
+      help: 'Batches of a partition incarnation that vanished whose jobs Redis lost too: read nowhere again, named in the log',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
     pendingMessages: new Gauge({
       name: 'ingest_uncommitted_messages',
       help: 'Messages consumed by this worker whose offsets are not committed yet',
+      registers: [registry],
+    }),
+    pendingBytes: new Gauge({
+      name: 'ingest_uncommitted_bytes',
+      help: 'Bytes the uncommitted messages keep for a possible dead letter (keys, values, headers; bounded by INGEST_MAX_PENDING_BYTES)',
       registers: [registry],
     }),
     oldestUnsettledSeconds: new Gauge({

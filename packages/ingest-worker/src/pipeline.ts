@@ -6,7 +6,7 @@ import { ingestJobId, type DomainEvent, type DomainEventKind, type IngestBatchJo
 import type { KafkaMessage, Message } from 'kafkajs'
 import type { AvroDecoder } from './decode/avro-decoder.js'
 import type { MessageOutcome } from './decode/outcome.js'
-import { deadLetterOf } from './dead-letter.js'
+import { deadLetterOf, retainMessage } from './dead-letter.js'
 import { validateRecord } from './validate/domain-event.js'
 
 export interface PartitionBatch {
@@ -50,12 +50,12 @@ export async function planBatch(
   for (const message of batch.messages) {
     const outcome = await classifyMessage(decoder, kind, message, now.getTime())
     if ('accepted' in outcome) accepted.push({ event: outcome.accepted, offset: message.offset })
-    else deadLetters.push(deadLetterOf(batch, message, outcome.rejected, now))
+    else deadLetters.push(deadLetterOf(batch, retainMessage(message), outcome.rejected, now))
   }
   const first = batch.messages[0]?.offset ?? '0'
   const last = batch.messages[batch.messages.length - 1]?.offset ?? first
   const source = { topic: batch.topic, partition: batch.partition, firstOffset: first, lastOffset: last }
-  return { jobs: chunkIntoJobs(source, accepted, maxEventsPerJob), deadLetters, accepted: accepted.length }
+  return { jobs: chunkIntoJobs(source, accepted, maxEventsPerJob, now.getTime()), deadLetters, accepted: accepted.length }
 }
 
 export interface AcceptedEvent {
@@ -64,16 +64,23 @@ export interface AcceptedEvent {
   readonly offset: string
 }
 
-/** Deterministic ids: the same batch planned again after a crash yields the same job ids. */
-export function chunkIntoJobs(source: KafkaBatchSource, accepted: readonly AcceptedEvent[], maxEventsPerJob: number): PlannedJob[] {
+/**
+ * Deterministic ids (see `ingestJobId`): the same batch planned again yields the same jobs and ids.
+ * `readAt` (epoch ms, when the batch was read from Kafka) travels with each job: the pipeline
+ * delay starts there. A re-planned batch carries a later one, but its ids are those of the jobs
+ * already enqueued, so BullMQ keeps the first.
+ */
+export function chunkIntoJobs(
+  source: KafkaBatchSource,
+  accepted: readonly AcceptedEvent[],
+  maxEventsPerJob: number,
+  readAt: number,
+): PlannedJob[] {
   const jobs: PlannedJob[] = []
   for (let start = 0; start < accepted.length; start += maxEventsPerJob) {
-    const chunk = Math.floor(start / maxEventsPerJob)
     const part = accepted.slice(start, start + maxEventsPerJob)
-    jobs.push({
-      id: `${ingestJobId(source)}|${chunk}`,
-      data: { source, events: part.map((a) => a.event), offsets: part.map((a) => a.offset) },
-    })
+    const data: IngestBatchJob = { source, events: part.map((a) => a.event), offsets: part.map((a) => a.offset), readAt }
+    jobs.push({ id: ingestJobId(data, Math.floor(start / maxEventsPerJob)), data })
   }
   return jobs
 }

@@ -1,5 +1,5 @@
-import { INGEST_QUEUE_NAME, type IngestBatchJob } from '@event-analytics/contracts'
-import { checkQueueRedis, clusterQueuePrefix, createRedisClient, type Logger, type RedisEndpoint } from '@event-analytics/ops'
+import type { IngestBatchJob } from '@event-analytics/contracts'
+import { checkQueueRedis, clusterQueuePrefix, createRedisClient, probeRedis, type Logger, type RedisEndpoint } from '@event-analytics/ops'
 import { Queue } from 'bullmq'
 import type { PlannedJob } from './pipeline.js'
 
@@ -20,10 +20,10 @@ export interface IngestQueue {
  * every key of the queue is in one slot: BullMQ's scripts, and getJobState for the committer's
  * lost-job lookup, name several of them at once.
  */
-export function createIngestQueue(endpoint: RedisEndpoint, prefix: string): IngestQueue {
+export function createIngestQueue(endpoint: RedisEndpoint, prefix: string, name: string): IngestQueue {
   // BullMQ wants maxRetriesPerRequest null so a Redis restart blocks instead of failing jobs.
   const connection = createRedisClient(endpoint, { maxRetriesPerRequest: null, lazyConnect: false })
-  const queue = new Queue<IngestBatchJob>(INGEST_QUEUE_NAME, {
+  const queue = new Queue<IngestBatchJob>(name, {
     connection,
     prefix: clusterQueuePrefix(prefix, endpoint),
     defaultJobOptions: {
@@ -37,7 +37,8 @@ export function createIngestQueue(endpoint: RedisEndpoint, prefix: string): Inge
   })
   return {
     async checkSafety(options) {
-      await checkQueueRedis(connection, options)
+      // On a connection of its own that does not queue commands: an unreachable Redis fails with its reason at once.
+      await probeRedis(endpoint, (client) => checkQueueRedis(client, options))
     },
     async enqueue(jobs) {
       if (jobs.length === 0) return

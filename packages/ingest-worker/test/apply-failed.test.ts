@@ -43,7 +43,7 @@ t.test('a message PostgreSQL refuses is dead-lettered APPLY_FAILED once; the res
 
   const wanted = before.length + after.length
   await waitFor('the valid messages applied', async () => ((await countClaimedMessages(harness.database.db)) >= wanted ? true : undefined))
-  const letters = await harness.deadLetters(1)
+  const letters = await harness.deadLetters()
   t.equal(letters.length, 1, 'exactly one dead letter')
   const letter = letters[0]
   const header = (name: string) => letter?.headers?.[name]?.toString()

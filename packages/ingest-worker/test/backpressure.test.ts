@@ -2,13 +2,14 @@
  * With no aggregator the queue backlog stays near its bound and consumption waits;
  * once jobs are taken, the backlog drains and every message is handed on.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { INGEST_QUEUE_NAME } from '@event-analytics/contracts'
 import { createEventProducer } from '@event-analytics/simulator'
 import { createIngestWorker } from '../src/index.js'
-import { createHarness, sleep, waitFor, KAFKA_BROKERS, REGISTRY_URL, REDIS_URL } from './helpers/harness.js'
+import { createHarness, waitFor, KAFKA_BROKERS, REGISTRY_URL, REDIS_URL } from './helpers/harness.js'
 import { participant } from './helpers/events.js'
 
 const BOUND = 5

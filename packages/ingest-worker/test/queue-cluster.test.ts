@@ -15,15 +15,15 @@ import { participant } from './helpers/events.js'
 t.test('the ingest queue on a Redis Cluster', async (t) => {
   const cluster = await startRedisCluster({ masters: 3 })
   t.teardown(() => cluster.stop())
-  const queue = createIngestQueue({ url: 'redis://unused', clusterNodes: cluster.nodes }, 'ingest-cluster')
+  const queue = createIngestQueue({ url: 'redis://unused', clusterNodes: cluster.nodes }, 'ingest-cluster', INGEST_QUEUE_NAME)
   t.teardown(() => queue.close())
   const logger = createLogger('queue-cluster-test', 'silent')
   await queue.checkSafety({ allowEviction: false, logger })
 
   const source: KafkaBatchSource = { topic: 'cluster-topic', partition: 0, firstOffset: '0', lastOffset: '1' }
-  const id = ingestJobId(source)
-  const events = [participant('evt-1'), participant('evt-1')]
-  await queue.enqueue([{ id, data: { source, events, offsets: ['0', '1'] } }])
+  const data = { source, events: [participant('evt-1'), participant('evt-1')], offsets: ['0', '1'] }
+  const id = ingestJobId(data, 0)
+  await queue.enqueue([{ id, data }])
   t.equal(await queue.backlog(), 1, 'the job waits')
   t.same(await queue.missingJobs([id, 'cluster-topic|0|2-3']), ['cluster-topic|0|2-3'], 'only the job Redis never had is missing')
 

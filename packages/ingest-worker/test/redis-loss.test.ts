@@ -10,7 +10,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { Redis } from 'ioredis'
 import type { DomainEvent } from '@event-analytics/contracts'
-import { startRedisServer } from '@event-analytics/ops/testing'
+import { metricSum, startRedisServer } from '@event-analytics/ops/testing'
 import { countClaimedMessages } from '@event-analytics/db'
 import { createEventProducer } from '@event-analytics/simulator'
 import { createIngestWorker } from '../src/index.js'
@@ -73,10 +73,10 @@ t.test('Redis restarted empty while jobs wait (aggregator stopped): nothing lost
     120_000,
   )
   t.equal(await countClaimedMessages(harness.database.db), sent.valid.size, 'every valid message applied exactly once')
-  const letters = await harness.deadLetters(sent.invalid)
+  const letters = await harness.deadLetters()
   t.equal(letters.length, sent.invalid, 'every bad message dead-lettered exactly once')
   const metrics = await worker.metrics.registry.metrics()
-  t.match(metrics, /ingest_partition_rewinds_total\{[^}]*\} [1-9]/, 'the lost jobs were noticed and their partitions read again')
+  t.ok(metricSum(metrics, 'ingest_partition_rewinds_total') > 0, 'the lost jobs were noticed and their partitions read again')
 })
 
 t.test('FLUSHALL while the aggregator is busy: nothing lost, nothing doubled', async (t) => {
@@ -84,27 +84,37 @@ t.test('FLUSHALL while the aggregator is busy: nothing lost, nothing doubled', a
   await harness.startAggregator(redis.url)
   const flusher = new Redis(redis.url)
   t.teardown(() => flusher.disconnect())
-  let flushes = 0
+  // The first flush waits for the aggregator's first commit (an event, not a time), so on a loaded
+  // machine it still lands mid-stream: after something was applied and before the rest was even sent.
+  const appliedAtFlush: number[] = []
   const sent = await stream(
     async (batch) => {
       await producer.send(batch)
+      if (appliedAtFlush.length === 0) {
+        await waitFor('the aggregator applying the first round', async () =>
+          (await countClaimedMessages(harness.database.db)) > 0 ? true : undefined,
+        )
+      }
       const applied = await countClaimedMessages(harness.database.db)
-      if (applied > 0 && applied < 1500) {
+      if (applied < 1500) {
         await flusher.flushall()
-        flushes += 1
+        appliedAtFlush.push(applied)
       }
     },
     10,
     200,
   )
-  t.ok(flushes > 0, `Redis was flushed mid-stream (${flushes} times) while the aggregator was applying`)
+  t.ok(
+    appliedAtFlush.some((applied) => applied > 0 && applied < sent.valid.size),
+    `Redis was flushed mid-stream while the aggregator was applying (messages applied at each flush: ${appliedAtFlush.join(', ')})`,
+  )
   await waitFor(
     'every valid message applied',
     async () => ((await countClaimedMessages(harness.database.db)) >= sent.valid.size ? true : undefined),
     120_000,
   )
   t.equal(await countClaimedMessages(harness.database.db), sent.valid.size, 'every valid message applied exactly once')
-  const letters = await harness.deadLetters(sent.invalid)
+  const letters = await harness.deadLetters()
   t.equal(letters.length, sent.invalid, 'every bad message dead-lettered exactly once')
 })
 

@@ -5,6 +5,7 @@
  * aggregator settles the jobs, both recover.
  */
 import t from 'tap'
+import { metricSum } from '@event-analytics/ops/testing'
 import { createEventProducer } from '@event-analytics/simulator'
 import { createIngestWorker } from '../src/index.js'
 import { createHarness, waitFor, KAFKA_BROKERS, REGISTRY_URL } from './helpers/harness.js'
@@ -34,7 +35,7 @@ t.test('stalled, then draining again', async (t) => {
   t.match(stalled.body.checks?.['pipeline']?.error, /not draining: 50 messages behind/)
   const metrics = await worker.metrics.registry.metrics()
   t.match(metrics, /^ingest_pipeline_stalled 1$/m)
-  const lag = [...metrics.matchAll(/^ingest_consumer_lag\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0)
+  const lag = metricSum(metrics, 'ingest_consumer_lag')
   t.equal(lag, 50, 'the lag counts every message not yet applied')
 
   await harness.startAggregator()

@@ -13,6 +13,8 @@ const created = {
   expectedParticipants: 100,
   targetRoi: '150.00',
   salesGrowthRate: null,
+  startsAt: null,
+  endsAt: null,
 }
 const distribution = { ...envelope, channels: [{ channelName: 'INSTAGRAM', channelType: 'SNS', distributionCost: '10.50' }] }
 const participant = { ...envelope, participantId: 'p-1', channelName: 'INSTAGRAM' }
@@ -51,6 +53,15 @@ t.test('every semantic rule names its field', async (t) => {
     ],
     ['negative participants', 'EventCreated', { ...created, expectedParticipants: -1 }, /^expectedParticipants must be >= 0/],
     ['roi beyond precision', 'EventCreated', { ...created, targetRoi: '123456789.00' }, /^targetRoi exceeds decimal\(10,2\)/],
+    ['schedule ending before it starts', 'EventCreated', { ...created, startsAt: now, endsAt: now - 1 }, /^endsAt must be after startsAt/],
+    [
+      'schedule of no length',
+      'EventCreated',
+      { ...created, startsAt: now, endsAt: now },
+      /^endsAt must be after startsAt, got startsAt 2026/,
+    ],
+    ['schedule before 2000', 'EventCreated', { ...created, startsAt: -1 }, /^startsAt is before 2000-01-01/],
+    ['schedule past year 9999', 'EventCreated', { ...created, endsAt: 8.64e15 }, /^endsAt is after 9999-12-31/],
     ['no channels', 'DistributionCompleted', { ...distribution, channels: [] }, /^channels must have 1\.\.50 entries, got 0/],
     ['51 channels', 'DistributionCompleted', { ...distribution, channels: Array(51).fill(distribution.channels[0]) }, /got 51/],
     [
@@ -86,6 +97,18 @@ t.test('every semantic rule names its field', async (t) => {
   for (const [name, kind, record, expected] of cases) {
     t.match(rejection(validateRecord(kind, record, now)), expected, name)
   }
+})
+
+t.test('a v2 schedule is kept; either end alone is an open schedule', async (t) => {
+  const schedule = { startsAt: now - 3_600_000, endsAt: now + 14 * 86_400_000 }
+  t.strictSame(validateRecord('EventCreated', { ...created, ...schedule }, now), {
+    accepted: { kind: 'EventCreated', ...created, ...schedule },
+  })
+  t.strictSame(validateRecord('EventCreated', { ...created, startsAt: now }, now), {
+    accepted: { kind: 'EventCreated', ...created, startsAt: now, endsAt: null },
+  })
+  const { startsAt: _s, endsAt: _e, ...v1 } = created
+  t.strictSame(validateRecord('EventCreated', v1, now), { accepted: { kind: 'EventCreated', ...created } })
 })
 
 t.test('limits are inclusive', async (t) => {

@@ -6,8 +6,8 @@ import { loadIngestConfig } from '../config.js'
 import { createSchemaRegistry } from '../decode/avro-decoder.js'
 import { topicKinds } from '../worker.js'
 
-const logger = createLogger('register-schemas', 'info')
 const config = loadIngestConfig()
+const logger = createLogger('register-schemas', config.LOG_LEVEL ?? 'info')
 const registry = createSchemaRegistry(config.SCHEMA_REGISTRY_URL)
 
 for (const [topic, kind] of topicKinds(config)) {

@@ -14,6 +14,7 @@ import {
   RATE,
   optionalCount,
   optionalDecimal,
+  optionalSchedule,
   optionalText,
   requireDecimal,
   requireOccurredAt,
@@ -53,6 +54,7 @@ function toDomainEvent(kind: DomainEventKind, record: Fields, now: number): Doma
         expectedParticipants: optionalCount('expectedParticipants', record['expectedParticipants']),
         targetRoi: requireDecimal('targetRoi', record['targetRoi'], RATE),
         salesGrowthRate: optionalDecimal('salesGrowthRate', record['salesGrowthRate'], RATE),
+        ...optionalSchedule(record['startsAt'], record['endsAt']),
       }
     case 'EventStatusChanged':
       return { kind, ...envelope, status: requireOneOf('status', record['status'], EVENT_STATUSES) }

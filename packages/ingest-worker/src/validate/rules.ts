@@ -89,3 +89,33 @@ export function requireOneOf<T extends string>(field: string, value: unknown, al
   }
   return value as T
 }
+
+/** A schedule instant (timestamp-millis), or null when the writer gave none. */
+export function optionalInstant(field: string, value: unknown): number | null {
+  if (value === null || value === undefined) return null
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new FieldViolation(field, 'must be an integer timestamp in milliseconds')
+  }
+  if (value < MIN_OCCURRED_AT) throw new FieldViolation(field, `is before 2000-01-01: ${new Date(value).toISOString()}`)
+  if (value > MAX_INSTANT) throw new FieldViolation(field, `is after 9999-12-31: ${String(value)}`)
+  return value
+}
+
+/** PostgreSQL's timestamptz ends in year 294276; JavaScript's Date is the tighter bound here. */
+const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
+/**
+ * The schedule of an EventCreated: either end may be missing (an open schedule), but when both
+ * are given the event must last, so endsAt is strictly after startsAt.
+ */
+export function optionalSchedule(startsAtValue: unknown, endsAtValue: unknown): { startsAt: number | null; endsAt: number | null } {
+  const startsAt = optionalInstant('startsAt', startsAtValue)
+  const endsAt = optionalInstant('endsAt', endsAtValue)
+  if (startsAt !== null && endsAt !== null && endsAt <= startsAt) {
+    throw new FieldViolation(
+      'endsAt',
+      `must be after startsAt, got startsAt ${new Date(startsAt).toISOString()} and endsAt ${new Date(endsAt).toISOString()}`,
+    )
+  }
+  return { startsAt, endsAt }
+}

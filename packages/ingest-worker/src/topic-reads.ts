@@ -1,0 +1,86 @@
+/**
+ * Reading a topic to a known end, for the audit and for tests: a throwaway group that commits
+ * nothing and is deleted afterwards. What "the end" is when other processes still write: the
+ * high watermarks seen at the start; whoever needs a writer's last message first waits until the
+ * writer is done (`committedThroughEnd` for the ingest worker, whose dead letters are committed in
+ * the transaction that commits their source offsets).
+ */
+import { randomUUID } from 'node:crypto'
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs'
+import { committedOffsets, partitionKey } from './committer.js'
+
+/**
+ * Every committed message of `topic` (read_committed) up to the high watermarks seen at the
+ * start, per partition. A partition also counts as read after `idleMs` without a new message:
+ * a transaction marker can be its last offset, and no message reaches the mark then.
+ */
+export async function readTopicToEnd(kafka: Kafka, topic: string, idleMs = 3000): Promise<Map<number, KafkaMessage[]>> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const groupId = `topic-reader-${randomUUID()}`
+  const read = new Map<number, KafkaMessage[]>()
+  try {
+    const ends = await admin.fetchTopicOffsets(topic).catch((error: unknown) => {
+      // A topic no one has created yet holds nothing.
+      if (error instanceof Error && 'type' in error && error.type === 'UNKNOWN_TOPIC_OR_PARTITION') return []
+      throw error
+    })
+    const remaining = new Map(ends.filter((end) => BigInt(end.high) > BigInt(end.low)).map((end) => [end.partition, BigInt(end.high)]))
+    for (const end of ends) read.set(end.partition, [])
+    if (remaining.size === 0) return read
+    const consumer = kafka.consumer({ groupId, readUncommitted: false })
+    await consumer.connect()
+    try {
+      // Idle time counts from the group join on: joining alone can take seconds.
+      let lastProgress = Number.POSITIVE_INFINITY
+      consumer.on(consumer.events.GROUP_JOIN, () => (lastProgress = Date.now()))
+      let finish: () => void = () => undefined
+      const done = new Promise<void>((resolve) => (finish = resolve))
+      await consumer.subscribe({ topics: [topic], fromBeginning: true })
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const high = remaining.get(batch.partition)
+          if (high === undefined) return
+          const kept = batch.messages.filter((message) => BigInt(message.offset) < high)
+          read.get(batch.partition)?.push(...kept)
+          if (kept.length > 0) lastProgress = Date.now()
+          if (BigInt(batch.lastOffset()) + 1n >= high) remaining.delete(batch.partition)
+          if (remaining.size === 0) finish()
+        },
+      })
+      const idle = setInterval(
+        () => {
+          if (Date.now() - lastProgress >= idleMs) finish()
+        },
+        Math.min(idleMs, 250),
+      )
+      await done
+      clearInterval(idle)
+    } finally {
+      await consumer.disconnect()
+    }
+    await admin.deleteGroups([groupId]).catch(() => undefined)
+    return read
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/**
+ * True when `groupId` has committed every partition of `topics` through its high watermark
+ * (an empty partition, or a topic not created yet, counts as committed). Inputs written without transactions: their high
+ * watermark is their last offset + 1, exactly the offset a consumer commits after it.
+ */
+export async function committedThroughEnd(admin: Admin, groupId: string, topics: readonly string[]): Promise<boolean> {
+  const existing = new Set(await admin.listTopics())
+  const written = topics.filter((topic) => existing.has(topic))
+  const committed = await committedOffsets(admin, groupId, written)
+  for (const topic of written) {
+    for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+      if (BigInt(high) === BigInt(low)) continue
+      if ((committed.get(partitionKey(topic, partition)) ?? -1n) < BigInt(high)) return false
+    }
+  }
+  return true
+}

@@ -1,11 +1,15 @@
 /** Wiring and lifecycle: start, drain (finish the in-flight batches), close (release everything). */
 import { DEFAULT_CHANGES_CHANNEL } from '@event-analytics/contracts'
 import type { IngestBatchJob } from '@event-analytics/contracts'
-import { closeDb, createDb, pingDatabase, runDedupeMaintenance } from '@event-analytics/db'
+import { PUBLIC_SET, assertProjectionSet, closeDb, createDb, pingDatabase, runDedupeMaintenance } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
 import {
+  DEFAULT_STARTUP_DEADLINE_MS,
   startOpsServer,
   checkQueueRedis,
+  probeRedis,
+  UnsafeQueueRedisError,
+  waitForDependencies,
   clusterQueuePrefix,
   createLogger,
   createRedisClient,
@@ -16,12 +20,15 @@ import {
 import type { OpsServer } from '@event-analytics/ops'
 import { Worker } from 'bullmq'
 import type { Kysely } from 'kysely'
-import { DEFAULT_AGGREGATOR_CONCURRENCY } from './config.js'
+import { DEFAULT_AGGREGATOR_CONCURRENCY, DEFAULT_ALERTS_INTERVAL_MS } from './config.js'
 import type { AggregatorConfig } from './config.js'
+import { AlertMonitor } from './alerts/evaluate.js'
 import { createChannelMetricsRefresher } from './channel-metrics/refresh.js'
 import type { ChannelMetricsRefresher } from './channel-metrics/refresh.js'
 import { BatchConsumer, SerialGate } from './consumer.js'
 import { createMetrics } from './metrics.js'
+import { createReturningFold } from './returning-fold.js'
+import { createSetLiveness } from './set-liveness.js'
 import type { AggregatorMetrics } from './metrics.js'
 
 export interface Aggregator {
@@ -30,6 +37,8 @@ export interface Aggregator {
   readonly opsPort: number | null
   /** External channel metrics (docs/SPEC.md section 7); null when disabled or not configured. */
   readonly channelMetrics: ChannelMetricsRefresher | null
+  /** Alert evaluation (docs/SPEC.md section 9a): after each batch, and on its clock. */
+  readonly alerts: AlertMonitor
   start(): Promise<void>
   /** Stops fetching jobs and waits for the in-flight batches to be committed and settled. */
   drain(): Promise<void>
@@ -43,11 +52,16 @@ export interface AggregatorOverrides {
   readonly defaultMetrics?: boolean
 }
 
+/** How often an aggregator looks whether its projection set is live (alerts, provider refreshes follow within this). */
+const SET_LIVENESS_INTERVAL_MS = 1000
+
 export function createAggregator(config: AggregatorConfig, overrides: AggregatorOverrides = {}): Aggregator {
   const logger = overrides.logger ?? createLogger('aggregator', config.logLevel)
   const metrics = createMetrics(overrides.defaultMetrics ?? true)
+  const projectionSet = config.projectionSet ?? PUBLIC_SET
   const db = createDb(config.databaseUrl, {
-    applicationName: 'aggregator',
+    applicationName: projectionSet === PUBLIC_SET ? 'aggregator' : `aggregator:${projectionSet}`,
+    projectionSet,
     onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
   })
   const { queueRedis, cacheRedis } = redisEndpointsOf(config)
@@ -78,6 +92,23 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
   // one global order of packages/db (claims, events, channels, timeline), as separate
   // aggregator processes always did.
   const blockingFetchGate = new SerialGate()
+  const liveness = createSetLiveness({
+    db,
+    set: projectionSet,
+    intervalMs: SET_LIVENESS_INTERVAL_MS,
+    logger,
+    gauge: metrics.projectionSetLive,
+  })
+  const isLive = liveness.isLive
+  const alerts = new AlertMonitor({
+    isLive,
+    db,
+    cache,
+    changesChannel,
+    intervalMs: config.alertsIntervalMs ?? DEFAULT_ALERTS_INTERVAL_MS,
+    logger: logger.child({ component: 'alerts' }),
+  })
+  let lastCommitAt = 0
   const consumers = Array.from(
     { length: config.concurrency ?? DEFAULT_AGGREGATOR_CONCURRENCY },
     () =>
@@ -92,6 +123,11 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
         batchMaxWaitMs: config.batchMaxWaitMs,
         lockDurationMs: config.lockDurationMs,
         blockingFetchGate,
+        alerts,
+        checkLive: projectionSet !== PUBLIC_SET,
+        onCommitted: () => {
+          lastCommitAt = Date.now()
+        },
       }),
   )
   const drainConsumers = async (): Promise<void> => {
@@ -105,13 +141,25 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
         changesChannel,
         queueConnection,
         queuePrefix,
+        isLive,
         registry: metrics.registry,
         logger: logger.child({ component: 'channel-metrics' }),
       })
     : null
+  const returningFold = createReturningFold({
+    db,
+    cache,
+    changesChannel,
+    logger: logger.child({ component: 'returning-fold' }),
+    intervalMs: config.returningFoldIntervalMs ?? 5_000,
+    maxDeferMs: config.returningFoldMaxDeferMs ?? 60_000,
+    lastCommitAt: () => lastCommitAt,
+    isLive,
+  })
   let ops: OpsServer | undefined
   let closing: Promise<void> | undefined
   let maintenanceTimer: NodeJS.Timeout | undefined
+  const starting = new AbortController()
   /** Never throws: a failed pass (PostgreSQL restarting) is logged and done again next time. */
   const maintain = async (): Promise<void> => {
     try {
@@ -126,13 +174,36 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
   return {
     metrics,
     channelMetrics,
+    alerts,
     get opsPort() {
       return ops?.port ?? null
     },
     async start() {
-      await checkQueue(queueRedis, config, logger)
-      await cache.connect()
-      await pingDatabase(db)
+      await waitForDependencies(
+        [
+          {
+            name: 'queue',
+            probe: () =>
+              probeRedis(queueRedis, (client) =>
+                checkQueueRedis(client, { allowEviction: config.queueRedisAllowEviction ?? false, logger }),
+              ),
+            shouldRetry: (error) => !(error instanceof UnsafeQueueRedisError),
+          },
+          {
+            name: 'cache',
+            probe: async () => {
+              // The service's client reconnects on its own once connected; it is connected once, after a probe answered.
+              await probeRedis(cacheRedis)
+              if (cache.status === 'wait') await cache.connect()
+              else await cache.ping()
+            },
+          },
+          { name: 'postgres', probe: () => pingDatabase(db) },
+        ],
+        { deadlineMs: config.startupDeadlineMs ?? DEFAULT_STARTUP_DEADLINE_MS, logger, signal: starting.signal },
+      )
+      // Not waited for: a set that does not exist will not appear by waiting.
+      await assertProjectionSet(db, projectionSet)
       await worker.startStalledCheckTimer()
       if (config.opsPort !== null) {
         ops = await startOpsServer({
@@ -143,18 +214,28 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
           checks: readinessChecks(db, cache, queueConnection),
         })
       }
+      await liveness.start()
       await maintain()
       maintenanceTimer = setInterval(() => void maintain(), config.maintenanceIntervalMs ?? 3_600_000)
       maintenanceTimer.unref()
       for (const consumer of consumers) consumer.start()
+      alerts.start()
+      returningFold.start()
       await channelMetrics?.start()
-      logger.info({ queue: config.queueName, prefix: queuePrefix, concurrency: consumers.length }, 'aggregator started')
+      logger.info(
+        { queue: config.queueName, prefix: queuePrefix, concurrency: consumers.length, projectionSet, live: isLive() },
+        'aggregator started',
+      )
     },
     drain: drainConsumers,
     close() {
       closing ??= (async () => {
+        starting.abort()
         clearInterval(maintenanceTimer)
+        liveness.close()
         await drainConsumers()
+        await alerts.close()
+        await returningFold.close()
         await channelMetrics?.close()
         await worker.close()
         await ops?.close()
@@ -172,18 +253,6 @@ function redisEndpointsOf(config: AggregatorConfig): { queueRedis: RedisEndpoint
   return {
     queueRedis: { url: config.redisUrl, clusterNodes: config.redisClusterNodes },
     cacheRedis: { url: config.cacheRedisUrl, clusterNodes: config.cacheRedisClusterNodes },
-  }
-}
-
-/** Refuses an evicting queue Redis (every master of a cluster) before any job is taken; fails fast when it is unreachable. */
-async function checkQueue(queueRedis: RedisEndpoint, config: AggregatorConfig, logger: Logger): Promise<void> {
-  const probe = createRedisClient(queueRedis, { lazyConnect: true, maxRetriesPerRequest: 1 })
-  probe.on('error', () => undefined) // the command below reports it
-  try {
-    await probe.connect()
-    await checkQueueRedis(probe, { allowEviction: config.queueRedisAllowEviction ?? false, logger })
-  } finally {
-    probe.disconnect()
   }
 }
 

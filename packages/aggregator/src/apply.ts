@@ -4,12 +4,20 @@
  */
 import { retry, type RetryOptions } from '@event-analytics/ops'
 import type { ChangedProjection, DomainEvent } from '@event-analytics/contracts'
-import { upsertBatchDeltas, claimMessages, ensureTimelinePartitionsFor, readEventOwners, recordSettledJobs } from '@event-analytics/db'
+import {
+  upsertBatchDeltas,
+  claimMessages,
+  ensureTimelinePartitionsFor,
+  lockSetLiveness,
+  readEventOwners,
+  readOwnersEvents,
+  recordSettledJobs,
+} from '@event-analytics/db'
 import type { Database, SettledJob } from '@event-analytics/db'
 import type { Kysely, Transaction } from 'kysely'
 import { classifyFailure } from './errors.js'
-import { foldBatch, timelineHours, uniqueByMessageId } from './fold/index.js'
-import { touchedProjections } from './invalidate.js'
+import { foldBatch, timelineHours, uniqueByMessageId, withIngestReadAt } from './fold/index.js'
+import { touchedProjections, withSharingEvents } from './invalidate.js'
 import type { AggregatorMetrics } from './metrics.js'
 
 export interface ApplyOutcome {
@@ -21,6 +29,11 @@ export interface ApplyOutcome {
   readonly rowsWritten: number
   /** Every projection the batch's messages name, applied or found applied before: what to invalidate. */
   readonly changed: readonly ChangedProjection[]
+  /**
+   * Whether the set written was live when the transaction committed (true unless `checkLive`): only
+   * then are the caches invalidated, since the API reads the live set alone.
+   */
+  readonly live: boolean
 }
 
 /**
@@ -39,6 +52,17 @@ export interface ApplyOptions {
   readonly logger?: { info(object: object, message: string): void; warn(object: object, message: string): void }
   /** Jobs wholly applied by this transaction: recorded settled in it, with the claims. */
   readonly settle?: readonly SettledJob[]
+  /**
+   * When the ingest worker read each message (epoch ms, by messageId; from its job's readAt). The
+   * events keep the commit time and the earliest read time of their applied messages: the
+   * pipeline delay (docs/SPEC.md section 9). A message absent here has no known read time.
+   */
+  readonly readAt?: ReadonlyMap<string, number>
+  /**
+   * A rebuild's writer (a set other than public): read the set's live flag in the transaction, its
+   * pointer row held until the commit (lockSetLiveness), so a switch and the batch are ordered.
+   */
+  readonly checkLive?: boolean
 }
 
 /** Applies `messages` in one transaction, retrying on deadlock / serialization failure. */
@@ -55,9 +79,10 @@ export async function commitMessages(
       const timer = options.metrics?.transactionSeconds.startTimer()
       try {
         return await db.transaction().execute(async (trx) => {
-          const applied = await claimFoldAndUpsert(trx, unique, messages.length)
+          const live = options.checkLive === true ? await lockSetLiveness(trx) : true
+          const applied = await claimFoldAndUpsert(trx, unique, messages.length, options.readAt)
           await recordSettledJobs(trx, options.settle ?? [])
-          return applied
+          return { ...applied, live }
         })
       } finally {
         timer?.()
@@ -72,14 +97,21 @@ export async function settleJobs(db: Kysely<Database>, jobs: readonly SettledJob
   return retry(() => db.transaction().execute((trx) => recordSettledJobs(trx, jobs)), CONFLICT_RETRY)
 }
 
-async function claimFoldAndUpsert(trx: Transaction<Database>, unique: readonly DomainEvent[], received: number): Promise<ApplyOutcome> {
-  // claimMessages inserts the claims in one global order itself (no claim deadlocks).
+async function claimFoldAndUpsert(
+  trx: Transaction<Database>,
+  unique: readonly DomainEvent[],
+  received: number,
+  readAt: ReadonlyMap<string, number> = new Map(),
+): Promise<Omit<ApplyOutcome, 'live'>> {
+  // claimMessages inserts the claims in one global order itself (no claim deadlocks). The dates
+  // let it skip, for recent messages, the older days they cannot have been claimed in.
   const fresh = await claimMessages(
     trx,
     unique.map((message) => message.messageId),
+    { occurredAt: new Map(unique.map((message) => [message.messageId, message.occurredAt])) },
   )
   const toApply = unique.filter((message) => fresh.has(message.messageId))
-  const model = foldBatch(toApply)
+  const model = withIngestReadAt(foldBatch(toApply), toApply, readAt)
   const written = await upsertBatchDeltas(trx, model)
   const owners = new Map(written.events.map((event) => [event.eventId, event.userId]))
   const unknownOwners = [...new Set(unique.map((message) => message.eventId))].filter((id) => !owners.has(id))
@@ -90,6 +122,18 @@ async function claimFoldAndUpsert(trx: Transaction<Database>, unique: readonly D
     applied: toApply.length,
     duplicates: received - toApply.length,
     rowsWritten: written.rowsWritten,
-    changed: touchedProjections(unique, owners),
+    changed: withSharingEvents(touchedProjections(unique, owners), await findSharingEvents(trx, unique)),
   }
+}
+
+/**
+ * The other events of the owners the batch's EventCreated messages name: learning an event's
+ * owner can move its participants' first participation across that owner's events (docs/SPEC.md
+ * 9a), so their views are invalidated too. From all of the batch's messages, applied now or
+ * before, for the same reason as touchedProjections. Registrations change no split until the fold
+ * job moves them (returning-fold.ts).
+ */
+async function findSharingEvents(trx: Transaction<Database>, unique: readonly DomainEvent[]): Promise<Map<string, string>> {
+  const owners = unique.flatMap((message) => (message.kind === 'EventCreated' ? [message.userId] : []))
+  return readOwnersEvents(trx, owners)
 }

@@ -1,7 +1,7 @@
 /**
  * Collects jobs into one batch. The batch closes as soon as the queue has nothing more to give,
  * at `maxMessages` messages, or `maxWaitMs` after its first job, whichever comes first.
- * It never lingers for jobs that have not arrived yet: that wait used to be added to the
+ * It never lingers for jobs that have not arrived yet: that wait would be added to the
  * freshness of every message under steady load. Batching still adapts to the lag by itself:
  * the jobs that arrive while one batch is applied are all waiting when the next is collected,
  * so a backlog gives full batches and a quiet queue gives small, immediate ones.

@@ -1,11 +1,29 @@
-import { DEFAULT_CHANGES_CHANNEL, INGEST_QUEUE_NAME } from '@event-analytics/contracts'
 import { DEFAULT_DATABASE_URL } from '@event-analytics/db'
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_REDIS_URL, env, loadConfig, redisEndpoints, type RedisNode } from '@event-analytics/ops'
+import {
+  cacheVariables,
+  doc,
+  env,
+  loadConfig,
+  oneCacheRedisAddress,
+  oneQueueRedisAddress,
+  processVariables,
+  projectionSetVariables,
+  queueVariables,
+  redisEndpoints,
+  type ConfigProblem,
+  type RedisNode,
+  type ServiceConfigSchema,
+} from '@event-analytics/ops'
 import { channelMetricsConfigFrom, channelMetricsShape } from './channel-metrics/config.js'
 import type { ChannelMetricsConfig } from './channel-metrics/config.js'
 
 export interface AggregatorConfig {
   readonly databaseUrl: string
+  /**
+   * The projection set written (packages/db/src/sets; default public). Alerts, channel-metrics refreshes
+   * and cache invalidations run only while this set is live.
+   */
+  readonly projectionSet?: string
   /** The queue's Redis (BullMQ). */
   readonly redisUrl: string
   /** The queue on a Redis Cluster (REDIS_CLUSTER_NODES): its seed nodes; redisUrl is then unused. */
@@ -16,6 +34,7 @@ export interface AggregatorConfig {
   readonly cacheRedisClusterNodes?: readonly RedisNode[] | undefined
   /** Pub/sub channel of the cache Redis the changed event ids are published on (contracts' changes.ts). */
   readonly changesChannel?: string
+  /** QUEUE_NAME: the queue the ingest worker fills (the same variable there and on the API's board). */
   readonly queueName: string
   /** BullMQ key prefix; must match the ingest worker's. Hash-tagged on a cluster (clusterQueuePrefix). */
   readonly queuePrefix: string
@@ -35,10 +54,18 @@ export interface AggregatorConfig {
   readonly maxStalledCount: number
   /** Dedupe epoch roll, expired claims and settlements dropped (runDedupeMaintenance); default hourly. */
   readonly maintenanceIntervalMs?: number
+  /** How often every ACTIVE event's alerts are evaluated on the clock (DEFAULT_ALERTS_INTERVAL_MS). */
+  readonly alertsIntervalMs?: number
+  /** Returning participants: how often the registration log is folded (docs/SPEC.md section 9a). */
+  readonly returningFoldIntervalMs?: number
+  /** The longest the fold is deferred while batches are being committed (0: never deferred). */
+  readonly returningFoldMaxDeferMs?: number
   /** Run on a queue Redis whose maxmemory-policy is not noeviction (default false: refused). */
   readonly queueRedisAllowEviction?: boolean
   /** Longest graceful shutdown before the process exits anyway. */
   readonly shutdownTimeoutMs?: number
+  /** How long start waits for PostgreSQL and both Redis roles before it fails (default DEFAULT_STARTUP_DEADLINE_MS). */
+  readonly startupDeadlineMs?: number
   /** External channel metrics refresh; absent = disabled (the ingest-only tests). */
   readonly channelMetrics?: ChannelMetricsConfig
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -52,43 +79,92 @@ export interface AggregatorConfig {
  */
 export const DEFAULT_AGGREGATOR_CONCURRENCY = 2
 
+/** The clock pass of the alerts: silence and staleness are measured in hours and minutes, so a minute is prompt enough. */
+export const DEFAULT_ALERTS_INTERVAL_MS = 60_000
+
 const shape = {
-  DATABASE_URL: env.url(DEFAULT_DATABASE_URL),
-  REDIS_URL: env.url(DEFAULT_REDIS_URL),
-  REDIS_CLUSTER_NODES: env.redisNodes(),
-  /** Unset (and no CACHE_REDIS_CLUSTER_NODES): the cache lives in the queue's Redis. */
-  CACHE_REDIS_URL: env.optionalUrl(),
-  CACHE_REDIS_CLUSTER_NODES: env.redisNodes(),
-  CACHE_CHANGES_CHANNEL: env.string(DEFAULT_CHANGES_CHANNEL),
-  AGGREGATOR_QUEUE_NAME: env.string(INGEST_QUEUE_NAME),
-  BULLMQ_PREFIX: env.string('bull'),
-  AGGREGATOR_BATCH_MAX_MESSAGES: env.integer(2000, 1, 100_000),
-  AGGREGATOR_BATCH_MAX_WAIT_MS: env.integer(200, 0, 60_000),
-  AGGREGATOR_CONCURRENCY: env.integer(DEFAULT_AGGREGATOR_CONCURRENCY, 1, 8),
-  AGGREGATOR_OPS_PORT: env.port(9102),
-  AGGREGATOR_OPS_HOST: env.string('127.0.0.1'),
-  AGGREGATOR_LOCK_DURATION_MS: env.integer(30_000, 1000),
-  AGGREGATOR_STALLED_INTERVAL_MS: env.integer(30_000, 500),
-  AGGREGATOR_MAX_STALLED_COUNT: env.integer(10, 1),
-  AGGREGATOR_MAINTENANCE_INTERVAL_MS: env.integer(3_600_000, 100),
-  QUEUE_REDIS_ALLOW_EVICTION: env.boolean(false),
-  SHUTDOWN_TIMEOUT_MS: env.integer(DEFAULT_SHUTDOWN_TIMEOUT_MS, 100),
-  LOG_LEVEL: env.logLevel(),
+  DATABASE_URL: doc(env.url(DEFAULT_DATABASE_URL), 'PostgreSQL: the projections, the dedupe claims and the settled jobs.'),
+  ...projectionSetVariables,
+  ...queueVariables,
+  ...cacheVariables,
+  AGGREGATOR_BATCH_MAX_MESSAGES: doc(
+    env.integer(2000, 1, 100_000),
+    'A batch (one PostgreSQL transaction) closes as soon as the queue has no further job ready, or at this many messages.',
+    {
+      internal: true,
+    },
+  ),
+  AGGREGATOR_BATCH_MAX_WAIT_MS: doc(
+    env.integer(200, 0, 60_000),
+    '...or this long after its first job (an upper bound on collecting; the batcher never waits for jobs that have not arrived).',
+    {
+      internal: true,
+    },
+  ),
+  AGGREGATOR_CONCURRENCY: doc(
+    env.integer(DEFAULT_AGGREGATOR_CONCURRENCY, 1, 8),
+    'Batches in flight at once per process (see packages/aggregator/README.md); safe at any value, batches lock in one order.',
+  ),
+  AGGREGATOR_OPS_PORT: doc(env.port(9102), 'Port of /health, /ready (checks postgres, queue, cache) and /metrics.'),
+  AGGREGATOR_OPS_HOST: doc(env.string('127.0.0.1'), 'Interface of the ops port; loopback unless told otherwise (containers: 0.0.0.0).'),
+  AGGREGATOR_LOCK_DURATION_MS: doc(env.integer(30_000, 1000), 'BullMQ job lock, extended every half period while a batch runs.', {
+    internal: true,
+  }),
+  AGGREGATOR_STALLED_INTERVAL_MS: doc(env.integer(30_000, 500), 'Stalled-job check: jobs of a crashed aggregator go back to wait.', {
+    internal: true,
+  }),
+  AGGREGATOR_MAX_STALLED_COUNT: doc(
+    env.integer(10, 1),
+    'Stalls a job may have before BullMQ fails it (see packages/aggregator/README.md, decisions).',
+    { internal: true },
+  ),
+  AGGREGATOR_MAINTENANCE_INTERVAL_MS: doc(
+    env.integer(3_600_000, 100),
+    'Rolls the dedupe epoch and drops claims and settlements past their 14-day retention this often (also at start).',
+    { internal: true },
+  ),
+  AGGREGATOR_ALERTS_INTERVAL_MS: doc(
+    env.integer(DEFAULT_ALERTS_INTERVAL_MS, 1000, 3_600_000),
+    'Evaluates the time-based alerts (silent channel, stale provider) of every ACTIVE event this often; batches evaluate the events they touch at once.',
+  ),
+  AGGREGATOR_RETURNING_FOLD_INTERVAL_MS: doc(
+    env.integer(5_000, 100),
+    'Folds the applied participant registrations into the returning-participants figures this often (their asOf; docs/SPEC.md 9a).',
+  ),
+  AGGREGATOR_RETURNING_FOLD_MAX_DEFER_MS: doc(
+    env.integer(60_000, 0),
+    'While batches are being committed the fold waits, leaving the database to the apply path, but never longer than this (0: never waits).',
+  ),
+  ...processVariables,
   ...channelMetricsShape,
+}
+
+/** The aggregator's variables, for the configuration reference and the compose check. */
+export const aggregatorConfigSchema = { service: 'aggregator', shape } satisfies ServiceConfigSchema
+
+/**
+ * A queue name for the aggregator alone would leave it waiting on a queue nothing fills.
+ * AGGREGATOR_QUEUE_NAME is refused rather than ignored: whoever sets it means a queue name,
+ * and QUEUE_NAME says it for every service.
+ */
+function noAggregatorQueueName(_values: unknown, source: NodeJS.ProcessEnv): ConfigProblem[] {
+  if (source['AGGREGATOR_QUEUE_NAME'] === undefined) return []
+  return [{ variable: 'AGGREGATOR_QUEUE_NAME', message: 'replaced by QUEUE_NAME, which the ingest worker and the API read too' }]
 }
 
 /** Reads and validates the environment once; throws ConfigError naming every bad variable. */
 export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): AggregatorConfig {
-  const raw = loadConfig(shape, source)
+  const raw = loadConfig(shape, source, [oneQueueRedisAddress, oneCacheRedisAddress, noAggregatorQueueName])
   const { queueRedis, cacheRedis } = redisEndpoints(source, raw)
   return {
     databaseUrl: raw.DATABASE_URL,
+    projectionSet: raw.PROJECTION_SET,
     redisUrl: queueRedis.url,
     redisClusterNodes: queueRedis.clusterNodes,
     cacheRedisUrl: cacheRedis.url,
     cacheRedisClusterNodes: cacheRedis.clusterNodes,
     changesChannel: raw.CACHE_CHANGES_CHANNEL,
-    queueName: raw.AGGREGATOR_QUEUE_NAME,
+    queueName: raw.QUEUE_NAME,
     queuePrefix: raw.BULLMQ_PREFIX,
     batchMaxMessages: raw.AGGREGATOR_BATCH_MAX_MESSAGES,
     batchMaxWaitMs: raw.AGGREGATOR_BATCH_MAX_WAIT_MS,
@@ -98,9 +174,13 @@ export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): A
     lockDurationMs: raw.AGGREGATOR_LOCK_DURATION_MS,
     stalledIntervalMs: raw.AGGREGATOR_STALLED_INTERVAL_MS,
     maintenanceIntervalMs: raw.AGGREGATOR_MAINTENANCE_INTERVAL_MS,
+    alertsIntervalMs: raw.AGGREGATOR_ALERTS_INTERVAL_MS,
+    returningFoldIntervalMs: raw.AGGREGATOR_RETURNING_FOLD_INTERVAL_MS,
+    returningFoldMaxDeferMs: raw.AGGREGATOR_RETURNING_FOLD_MAX_DEFER_MS,
     maxStalledCount: raw.AGGREGATOR_MAX_STALLED_COUNT,
     queueRedisAllowEviction: raw.QUEUE_REDIS_ALLOW_EVICTION,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    startupDeadlineMs: raw.STARTUP_DEADLINE_MS,
     channelMetrics: channelMetricsConfigFrom(raw),
     ...(raw.LOG_LEVEL === undefined ? {} : { logLevel: raw.LOG_LEVEL }),
   }

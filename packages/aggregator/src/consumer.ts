@@ -16,6 +16,7 @@ import { WHOLE_JOB_OFFSET } from '@event-analytics/db'
 import type { ApplyFailure, Database, SettledJob } from '@event-analytics/db'
 import type { Job, Worker } from 'bullmq'
 import type { Kysely } from 'kysely'
+import type { AlertMonitor } from './alerts/evaluate.js'
 import { commitMessages, settleJobs } from './apply.js'
 import { collectBatch } from './batcher.js'
 import { InvalidationFailed, errorMessage } from './errors.js'
@@ -23,7 +24,7 @@ import { cacheKeysOf } from './invalidate.js'
 import { BatchAborted, isolatePoison } from './isolate.js'
 import type { IsolateOptions, Poison } from './isolate.js'
 import type { AggregatorMetrics } from './metrics.js'
-import { envelopeProblem, messagesOf, payloadOf } from './payload.js'
+import { envelopeProblem, messagesOf, payloadOf, type JobPayload } from './payload.js'
 
 export interface ConsumerDeps {
   readonly worker: Worker<IngestBatchJob>
@@ -38,6 +39,12 @@ export interface ConsumerDeps {
   readonly lockDurationMs: number
   /** Shared by every consumer of `worker`: their blocking fetches take turns (see SerialGate). */
   readonly blockingFetchGate: SerialGate
+  /** Evaluates the alerts of the events a committed batch touched (absent: not evaluated). */
+  readonly alerts?: AlertMonitor
+  /** Told after every committed batch (the returning-participants fold defers while batches flow). */
+  readonly onCommitted?: () => void
+  /** Writing a set other than public: each batch reads whether its set is live (see ApplyOptions.checkLive). */
+  readonly checkLive?: boolean
 }
 
 /**
@@ -66,6 +73,8 @@ interface Unit {
   readonly message: DomainEvent
   /** Kafka offset of the message, for its APPLY_FAILED dead letter. */
   readonly offset: string
+  /** When the ingest worker read it (its job's readAt), if the job said. */
+  readonly readAt: number | undefined
 }
 
 /** Transient failures (PostgreSQL or Redis away): 200 ms, doubling, at most 5 s apart. */
@@ -166,7 +175,7 @@ export class BatchConsumer {
       failures.set(jobIndex, [...(failures.get(jobIndex) ?? []), failure])
     }
     batch.forEach((fetched, jobIndex) => {
-      let payload: { messages: readonly unknown[]; offsets: readonly string[] }
+      let payload: JobPayload
       try {
         payload = payloadOf(fetched.job.data)
       } catch (error) {
@@ -176,7 +185,7 @@ export class BatchConsumer {
       payload.messages.forEach((message, index) => {
         const offset = payload.offsets[index] as string
         const problem = envelopeProblem(message)
-        if (problem === null) units.push({ jobIndex, message: message as DomainEvent, offset })
+        if (problem === null) units.push({ jobIndex, message: message as DomainEvent, offset, readAt: payload.readAt })
         else fail(jobIndex, { offset, messageId: null, reason: problem })
       })
     })
@@ -188,13 +197,16 @@ export class BatchConsumer {
     const outcome = await commitMessages(
       db,
       units.map((unit) => unit.message),
-      { metrics, logger, settle },
+      { metrics, logger, settle, readAt: readTimes(units), checkLive: this.deps.checkLive === true },
     )
+    this.deps.onCommitted?.()
     metrics.batchMessages.observe(outcome.received)
     metrics.messagesApplied.inc(outcome.applied)
     metrics.duplicatesDropped.inc(outcome.duplicates)
     metrics.rowsWritten.inc(outcome.rowsWritten)
     if (outcome.rowsWritten > 0) metrics.foldRatio.observe(outcome.applied / outcome.rowsWritten)
+    // A set that is not live is read by nobody: its batches leave the live caches and streams alone.
+    if (!outcome.live) return
     const keys = cacheKeysOf(outcome.changed)
     try {
       const eventIds = outcome.changed.map((change) => change.eventId)
@@ -204,6 +216,8 @@ export class BatchConsumer {
       metrics.invalidationFailures.inc()
       throw new InvalidationFailed(error)
     }
+    // Queued, not awaited: the alert evaluator runs beside the batches and announces its own changes.
+    this.deps.alerts?.afterBatch(outcome.changed.map((change) => change.eventId))
   }
 
   /** Settles the jobs of a batch that was split (or had unreadable messages) in a transaction of its own. */
@@ -264,6 +278,17 @@ function recordPoison(failures: Map<number, ApplyFailure[]>, poison: Poison<Unit
   const { jobIndex, message, offset } = poison.unit
   const failure = { offset, messageId: message.messageId, reason: `${message.kind} of event ${message.eventId}: ${poison.reason}` }
   failures.set(jobIndex, [...(failures.get(jobIndex) ?? []), failure])
+}
+
+/** Each message's earliest known ingest read time, by messageId (a message may come in two jobs). */
+function readTimes(units: readonly Unit[]): Map<string, number> {
+  const times = new Map<string, number>()
+  for (const { message, readAt } of units) {
+    if (readAt === undefined) continue
+    const known = times.get(message.messageId)
+    if (known === undefined || readAt < known) times.set(message.messageId, readAt)
+  }
+  return times
 }
 
 function payloadSize(data: unknown): number {

@@ -24,6 +24,16 @@ export function touchedProjections(messages: readonly DomainEvent[], owners: Rea
   }))
 }
 
+/**
+ * `changes` plus the other events (with their owners) whose new/returning split the batch may have
+ * changed (docs/SPEC.md section 9a); their views are invalidated too.
+ */
+export function withSharingEvents(changes: readonly ChangedProjection[], sharing: ReadonlyMap<string, string>): ChangedProjection[] {
+  const named = new Set(changes.map((change) => change.eventId))
+  const others = [...sharing].filter(([eventId]) => !named.has(eventId)).map(([eventId, userId]) => ({ eventId, userId, channelNames: [] }))
+  return [...changes, ...others]
+}
+
 /** Every cache key of `changes`, deduplicated. */
 export function cacheKeysOf(changes: readonly ChangedProjection[]): string[] {
   return [...new Set(changes.flatMap((change) => keysToInvalidate(change)))]

@@ -1,5 +1,5 @@
 /** Prometheus metrics of one aggregator, on its own Registry (several may share a process in tests). */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 export interface AggregatorMetrics {
   readonly registry: Registry
@@ -13,6 +13,7 @@ export interface AggregatorMetrics {
   readonly messagesApplied: Counter
   readonly rowsWritten: Counter
   readonly invalidationFailures: Counter
+  readonly projectionSetLive: Gauge<'set'>
 }
 
 export function createMetrics(withDefaults = true): AggregatorMetrics {
@@ -66,6 +67,12 @@ export function createMetrics(withDefaults = true): AggregatorMetrics {
     invalidationFailures: new Counter({
       name: 'aggregator_cache_invalidation_failures_total',
       help: 'Cache invalidations that failed (the batch is retried until one succeeds)',
+      registers,
+    }),
+    projectionSetLive: new Gauge({
+      name: 'aggregator_projection_set_live',
+      help: 'Whether the projection set this aggregator writes is the one the API reads (1) or not (0: a rebuild, or a set switched away from)',
+      labelNames: ['set'],
       registers,
     }),
   }

@@ -14,14 +14,22 @@ export function messagesOf(data: unknown): readonly unknown[] {
   return events
 }
 
+export interface JobPayload {
+  readonly messages: readonly unknown[]
+  readonly offsets: readonly string[]
+  /** When the ingest worker read the job's batch (epoch ms); undefined when the job does not say. */
+  readonly readAt: number | undefined
+}
+
 /** The messages of a job with the Kafka offset of each; throws when the payload cannot be read. */
-export function payloadOf(data: unknown): { messages: readonly unknown[]; offsets: readonly string[] } {
+export function payloadOf(data: unknown): JobPayload {
   const messages = messagesOf(data)
-  const offsets = (data as Partial<IngestBatchJob>).offsets
+  const { offsets, readAt } = data as Partial<IngestBatchJob>
   if (!Array.isArray(offsets) || offsets.length !== messages.length || !offsets.every((o) => typeof o === 'string' && /^\d+$/.test(o))) {
     throw new TypeError('job data has no offsets array matching its events')
   }
-  return { messages, offsets }
+  // Optional (older ingest workers did not stamp it); a bad one only makes the delay unknown.
+  return { messages, offsets, readAt: typeof readAt === 'number' && Number.isFinite(readAt) ? readAt : undefined }
 }
 
 /** The problem with `value` as a DomainEvent envelope, or null when it is addressable. */

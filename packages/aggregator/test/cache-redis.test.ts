@@ -7,17 +7,21 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { cacheKeys } from '@event-analytics/contracts'
 import { fillGuardKey } from '@event-analytics/ops'
+import { startRedisServer } from '@event-analytics/ops/testing'
+import { Redis } from 'ioredis'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { createAggregator } from '../src/index.js'
 import { openQueue, testConfig, uniquePrefix } from './helpers/queue.js'
-import { startOwnRedis } from './helpers/redis-server.js'
 
 const run = randomBytes(3).toString('hex')
 
 t.test('invalidations reach the cache Redis, not the queue Redis', async (t) => {
   // What an operator would run for the cache: bounded memory, least recently used keys evicted.
-  const cache = await startOwnRedis(t, ['--maxmemory', '16mb', '--maxmemory-policy', 'allkeys-lru'])
+  const server = await startRedisServer({ args: ['--maxmemory', '16mb', '--maxmemory-policy', 'allkeys-lru'] })
+  t.teardown(() => server.stop())
+  const cache = { url: server.url, redis: new Redis(server.url, { maxRetriesPerRequest: 1 }) }
+  t.teardown(() => cache.redis.disconnect())
   const { url } = await createTestDatabase(t)
   const prefix = uniquePrefix('cache-redis')
   const q = await openQueue(prefix)

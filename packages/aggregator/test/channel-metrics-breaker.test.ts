@@ -54,7 +54,9 @@ async function openApi(t: { teardown(fn: () => unknown): void }, h: Harness) {
 const staleByName = (channels: readonly ApiChannel[]) => Object.fromEntries(channels.map((c) => [c.channelName, c.stale]))
 
 t.test('outage opens the breaker, keeps the last values, marks them stale; recovery clears it', async (t) => {
-  const h = await createHarness(t, { breakerResetMs: 300 })
+  // Long enough that the open breaker is still open while the checks below read it, on a loaded
+  // machine too; the recovery waits for the breaker's halfOpen event, not for this time.
+  const h = await createHarness(t, { breakerResetMs: 8_000 })
   const api = await openApi(t, h)
   const refresher = h.aggregator.channelMetrics
   if (refresher === null) throw new Error('channel metrics must be enabled')

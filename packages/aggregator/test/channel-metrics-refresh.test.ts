@@ -3,6 +3,7 @@
  * increases in the snapshot's hourly bucket, total_views, cumulative participants untouched,
  * inactive events ignored, cache invalidated; the job scheduler is registered and runs.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { cacheKeys } from '@event-analytics/contracts'
 import { metricsAt } from '@event-analytics/provider-sim'
@@ -156,7 +157,7 @@ t.test('the refresh is a registered BullMQ job scheduler and runs on its own', a
   for (;;) {
     const rows = await h.testDb.db.selectFrom('channel_stats').select('metrics_as_of').where('event_id', '=', eventId).execute()
     if (rows.length === 3 && rows.every((row) => row.metrics_as_of !== null)) break
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await sleep(100)
   }
   t.pass('the scheduled job refreshed every channel')
 })

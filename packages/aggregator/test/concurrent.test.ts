@@ -4,22 +4,18 @@
  * (AGGREGATOR_CONCURRENCY). The tables equal the reference, no job failed (deadlocks and
  * serialization failures, if any, were retried), and every process did part of the work.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { ChildProcess } from 'node:child_process'
 import t from 'tap'
 import type { Test } from 'tap'
 import fc from 'fast-check'
 import { createTestDatabase } from '@event-analytics/db/testing'
-import { exited, freePort, spawnAggregator } from './helpers/process.js'
+import { exited, spawnAggregator } from './helpers/process.js'
 import { openQueue, REDIS_URL, uniquePrefix } from './helpers/queue.js'
 import { reference } from './helpers/reference.js'
 import { scenarioArb } from './helpers/streams.js'
 import { readTables, sortTables } from './helpers/tables.js'
-
-/** Sum of a counter in a Prometheus text exposition (all label sets). */
-function counter(text: string, name: string): number {
-  const pattern = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'gm')
-  return [...text.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0)
-}
+import { freePort, metricSum } from '@event-analytics/ops/testing'
 
 async function waitUntilReady(url: string, children: readonly ChildProcess[]): Promise<void> {
   for (;;) {
@@ -32,7 +28,7 @@ async function waitUntilReady(url: string, children: readonly ChildProcess[]): P
       )
     )
       return
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await sleep(100)
   }
 }
 
@@ -83,7 +79,7 @@ async function runConcurrently(t: Test, concurrencies: readonly number[]): Promi
   t.same(await q.settled(), { completed: jobs, failed: 0 }, 'every job completed, none failed')
 
   const metrics = await Promise.all(ports.map((port) => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())))
-  const applied = metrics.map((text) => counter(text, 'aggregator_messages_applied_total'))
+  const applied = metrics.map((text) => metricSum(text, 'aggregator_messages_applied_total'))
   t.ok(
     applied.every((count) => count > 0),
     `every process applied messages (${applied.join(' + ')})`,

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { DomainEvent } from '@event-analytics/contracts'
-import { foldBatch, timelineHours, uniqueByMessageId } from '../src/fold/index.js'
+import { foldBatch, timelineHours, uniqueByMessageId, withIngestReadAt } from '../src/fold/index.js'
 
 const hour = Date.UTC(2024, 4, 1, 10)
 const participant = (messageId: string, channelName: string | null, occurredAt = hour + 5): DomainEvent => ({
@@ -86,6 +86,33 @@ t.test('duplicated EventCreated: the latest wins, ties resolved by content in an
   t.equal(foldBatch([created('b', 5, 'B'), created('a', 5, 'A')]).events[0]?.created?.title, 'B')
 })
 
+t.test('the schedule travels with the winning EventCreated; on a tie it breaks by startsAt, then endsAt', async (t) => {
+  const created = (messageId: string, startsAt: number | null, endsAt: number | null): DomainEvent => ({
+    kind: 'EventCreated',
+    messageId,
+    eventId: 'ev',
+    occurredAt: hour,
+    userId: 'u',
+    title: 'same',
+    totalInvestment: '1.00',
+    expectedRevenue: '2.00',
+    expectedParticipants: 10,
+    targetRoi: '0.00',
+    salesGrowthRate: null,
+    startsAt,
+    endsAt,
+  })
+  const schedule = (messages: DomainEvent[]) => {
+    const winner = foldBatch(messages).events[0]?.created
+    return [winner?.startsAt?.getTime() ?? null, winner?.endsAt?.getTime() ?? null]
+  }
+  t.same(schedule([created('v1', null, null)]), [null, null], 'a v1 message has none')
+  t.same(schedule([created('a', hour, hour + 9), created('b', null, null)]), [hour, hour + 9])
+  t.same(schedule([created('b', null, null), created('a', hour, hour + 9)]), [hour, hour + 9], 'in any order')
+  t.same(schedule([created('a', hour, hour + 9), created('b', hour, hour + 20)]), [hour, hour + 20])
+  t.same(schedule([created('b', hour, hour + 20), created('a', hour, hour + 9)]), [hour, hour + 20])
+})
+
 t.test('a malformed decimal throws (the message is poison)', async (t) => {
   t.throws(() =>
     foldBatch([
@@ -107,4 +134,22 @@ t.test('helpers: duplicates within a batch and timeline hours', async (t) => {
     timelineHours([p, participant('2', null, hour + 100)]).map((d) => d.toISOString()),
     ['2024-05-01T10:00:00.000Z'],
   )
+})
+
+t.test('each event gets the earliest ingest read time of its messages, when any is known', async (t) => {
+  const other: DomainEvent = { ...participant('4', null), eventId: 'unstamped' }
+  const messages = [participant('1', null), participant('2', null), participant('3', null), other]
+  const readAt = new Map([
+    ['1', hour + 900],
+    ['2', hour + 300],
+  ])
+  const model = withIngestReadAt(foldBatch(messages), messages, readAt)
+  t.same(
+    model.events.map((e) => [e.eventId, e.ingestReadAt?.getTime() ?? null]),
+    [
+      ['ev', hour + 300],
+      ['unstamped', null],
+    ],
+  )
+  t.equal(withIngestReadAt(model, messages, new Map()), model, 'nothing known: the model as is')
 })

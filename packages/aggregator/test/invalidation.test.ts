@@ -5,6 +5,7 @@
  *   retried batch finds every message applied and must still invalidate;
  * - Redis refuses the invalidation: the batch is retried until it is accepted, and applied once.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import t from 'tap'
@@ -106,7 +107,7 @@ t.test('a refused invalidation is retried until Redis accepts it, and the batch 
   const state = async () => (await q.queue.getJob(jobId))?.getState()
   // Until the batch was refused twice, or its job settled (the behaviour this test rules out).
   while (Number(await failures()) < 2 && ['waiting', 'active'].includes(String(await state()))) {
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await sleep(50)
   }
   t.equal(await state(), 'active', 'the job is neither completed nor failed while refused')
   t.equal(await q.redis.get(dashboard), 'before the commit', 'still cached: the invalidation was refused')

@@ -1,14 +1,14 @@
 /**
  * A shutdown is bounded: with its Redis gone (SIGKILLed), the aggregator still exits on
- * SIGTERM within SHUTDOWN_TIMEOUT_MS (it used to hang in BullMQ's reconnect loop until
- * killed). Nothing applied is lost by leaving early: offsets are committed only after
+ * SIGTERM within SHUTDOWN_TIMEOUT_MS instead of hanging in BullMQ's reconnect loop until
+ * killed. Nothing applied is lost by leaving early: offsets are committed only after
  * PostgreSQL settled their jobs. Also: an evicting queue Redis is refused at start.
  */
 import t from 'tap'
-import { startRedisServer } from '@event-analytics/ops/testing'
+import { startRedisServer, freePort } from '@event-analytics/ops/testing'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { exited, freePort, spawnAggregator } from './helpers/process.js'
+import { exited, spawnAggregator } from './helpers/process.js'
 import { uniquePrefix } from './helpers/queue.js'
 
 const SHUTDOWN_TIMEOUT_MS = 3000
@@ -42,9 +42,11 @@ t.test('SIGTERM with Redis unreachable: the process exits within the shutdown bo
   await sleep(500) // let the worker notice and start reconnecting
   const signalled = Date.now()
   child.kill('SIGTERM')
-  const exit = await Promise.race([exited(child), sleep(SHUTDOWN_TIMEOUT_MS + 10_000).then(() => 'still running' as const)])
-  t.not(exit, 'still running', `exited after SIGTERM (${Date.now() - signalled} ms) although Redis is gone`)
-  t.equal(typeof exit === 'object' ? exit.signal : 'none', null, 'it exited by itself, not by a signal')
+  // A hang is caught by tap's timeout (no clock of our own); the exit code says which way it ended.
+  const exit = await exited(child)
+  t.comment(`exited ${Date.now() - signalled} ms after SIGTERM with Redis gone (bound ${SHUTDOWN_TIMEOUT_MS} ms)`)
+  t.equal(exit.signal, null, 'it exited by itself, not by a signal')
+  t.ok(exit.code === 0 || exit.code === 1, `runService's codes: 0 closed in time, 1 the bound cut the close short (got ${exit.code})`)
 })
 
 t.test('an evicting queue Redis is refused at start, naming the setting and the fix', async (t) => {

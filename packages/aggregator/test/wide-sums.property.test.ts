@@ -1,5 +1,5 @@
 /**
- * Sums never overflow for inputs that pass validation (issue 12): the largest valid values
+ * Sums never overflow for inputs that pass validation: the largest valid values
  * (decimal(15,2) money, Avro int expectedParticipants) go through the fold and the upserts on
  * real PostgreSQL, from a fresh event and from one late in its life, and every column equals
  * an independent bigint reference.
@@ -15,6 +15,10 @@ import type { ChannelRow, Tables } from './helpers/reference.js'
 import { BASE, id, scenarioArb } from './helpers/streams.js'
 import type { Draft } from './helpers/streams.js'
 import { readTables, sortTables } from './helpers/tables.js'
+
+/** Fixed by default so every run is the same; PROPERTY_SEED explores others. Printed, so a failure can be repeated. */
+const PROPERTY_SEED = Number(process.env['PROPERTY_SEED'] ?? 20261206)
+t.comment(`property seed ${PROPERTY_SEED} (PROPERTY_SEED=${PROPERTY_SEED} repeats this run)`)
 
 /** 9999999999999.99 in cents: the largest value decimal(15,2) lets one message carry. */
 const MAX_MONEY = 999_999_999_999_999n
@@ -182,12 +186,12 @@ t.test("the largest valid values fold to the exact bigint reference, fresh or la
         return equal
       },
     ),
-    { numRuns: 40, endOnFailure: true, seed: Number(process.env['PROPERTY_SEED'] ?? Date.now() % 2 ** 31) },
+    { numRuns: 40, endOnFailure: true, seed: PROPERTY_SEED },
   )
   t.pass('40 streams of extreme values folded exactly')
 })
 
-t.test('200 distributions of the largest value to one channel all apply (issue 12)', async (t) => {
+t.test('200 distributions of the largest value to one channel all apply', async (t) => {
   const { db } = await createTestDatabase(t)
   const eventId = id('max-dist')
   for (let index = 0; index < 200; index += 1) {
@@ -216,7 +220,7 @@ t.test('200 distributions of the largest value to one channel all apply (issue 1
   t.same(event, { distribution_cost: '1999999999999998.00', total_investment: '1999999999999998.00' })
 })
 
-t.test('estimated revenue past decimal(15,2) is stored exactly (issue 12)', async (t) => {
+t.test('estimated revenue past decimal(15,2) is stored exactly', async (t) => {
   const { db } = await createTestDatabase(t)
   const eventId = id('max-revenue')
   await commitMessages(db, [

@@ -1,4 +1,4 @@
-import { env } from '@event-analytics/ops'
+import { doc, env } from '@event-analytics/ops'
 import type { ChannelTypeValue } from '@event-analytics/db'
 
 export { CHANNEL_TYPES } from '@event-analytics/contracts'
@@ -29,19 +29,43 @@ export interface ChannelMetricsConfig {
 const SIM = 'http://127.0.0.1:4010'
 
 export const channelMetricsShape = {
-  CHANNEL_METRICS_ENABLED: env.boolean(true),
-  CHANNEL_METRICS_TV_URL: env.url(`${SIM}/tv`),
-  CHANNEL_METRICS_SNS_URL: env.url(`${SIM}/sns`),
-  CHANNEL_METRICS_VOICE_URL: env.url(`${SIM}/voice`),
-  CHANNEL_METRICS_REFRESH_MS: env.integer(300_000, 1000),
-  CHANNEL_METRICS_TIMEOUT_MS: env.integer(2000, 1, 120_000),
-  CHANNEL_METRICS_RETRIES: env.integer(2, 0, 10),
-  CHANNEL_METRICS_RETRY_BASE_MS: env.integer(200, 0, 60_000),
-  CHANNEL_METRICS_CONCURRENCY: env.integer(4, 1, 100),
-  CHANNEL_METRICS_BREAKER_ERROR_PERCENT: env.integer(50, 1, 100),
-  CHANNEL_METRICS_BREAKER_VOLUME: env.integer(3, 1, 1000),
-  CHANNEL_METRICS_BREAKER_WINDOW_MS: env.integer(600_000, 1000),
-  CHANNEL_METRICS_BREAKER_RESET_MS: env.integer(30_000, 100),
+  CHANNEL_METRICS_ENABLED: doc(env.boolean(true), 'The scheduled refresh of external channel metrics (docs/SPEC.md section 7).'),
+  CHANNEL_METRICS_TV_URL: doc(env.url(`${SIM}/tv`), 'TV provider base URL (`{base}/v1/metrics`); the default is the provider simulator.'),
+  CHANNEL_METRICS_SNS_URL: doc(env.url(`${SIM}/sns`), 'SNS provider base URL; the default is the provider simulator.'),
+  CHANNEL_METRICS_VOICE_URL: doc(env.url(`${SIM}/voice`), 'VOICE provider base URL; the default is the provider simulator.'),
+  CHANNEL_METRICS_REFRESH_MS: doc(env.integer(300_000, 1000), 'Interval of the refresh job scheduler.'),
+  CHANNEL_METRICS_TIMEOUT_MS: doc(env.integer(2000, 1, 120_000), 'Per HTTP attempt (the request is aborted).'),
+  CHANNEL_METRICS_RETRIES: doc(
+    env.integer(2, 0, 10),
+    'Extra attempts after a retryable failure (network, timeout, 5xx, 429), with full jitter.',
+    {
+      internal: true,
+    },
+  ),
+  CHANNEL_METRICS_RETRY_BASE_MS: doc(
+    env.integer(200, 0, 60_000),
+    'Base of the retry pause: pause n is uniform in [0, base x 2^(n-1)), at most 5 s.',
+    {
+      internal: true,
+    },
+  ),
+  CHANNEL_METRICS_CONCURRENCY: doc(env.integer(4, 1, 100), 'Channels fetched at once, per provider (each provider has its own pool).', {
+    internal: true,
+  }),
+  CHANNEL_METRICS_BREAKER_ERROR_PERCENT: doc(
+    env.integer(50, 1, 100),
+    'Circuit breaker: opens at this failure percentage of the rolling window.',
+    {
+      internal: true,
+    },
+  ),
+  CHANNEL_METRICS_BREAKER_VOLUME: doc(env.integer(3, 1, 1000), 'Circuit breaker: calls in the window before it may open.', {
+    internal: true,
+  }),
+  CHANNEL_METRICS_BREAKER_WINDOW_MS: doc(env.integer(600_000, 1000), 'Circuit breaker: the rolling window.', { internal: true }),
+  CHANNEL_METRICS_BREAKER_RESET_MS: doc(env.integer(30_000, 100), 'Circuit breaker: open to half-open after this long.', {
+    internal: true,
+  }),
 }
 
 type Raw = {

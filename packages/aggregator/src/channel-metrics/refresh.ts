@@ -38,6 +38,11 @@ export interface RefresherDeps {
   readonly changesChannel: string
   /** The queue Redis (BullMQ shares it; the aggregator closes it). */
   readonly queueConnection: RedisClient
+  /**
+   * Whether this aggregator's projection set is live (default: always). Only the live set's
+   * aggregator asks the providers: the switch carries their metrics over to the set it makes live.
+   */
+  readonly isLive?: () => boolean
   readonly queuePrefix: string
   readonly registry: Registry
   readonly logger: Logger
@@ -73,7 +78,7 @@ export function createChannelMetricsRefresher(deps: RefresherDeps): ChannelMetri
         { every: config.refreshMs },
         { name: 'refresh', opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } } },
       )
-      worker = new Worker(CHANNEL_METRICS_QUEUE_NAME, async () => runRefreshOnce(), {
+      worker = new Worker(CHANNEL_METRICS_QUEUE_NAME, async () => (deps.isLive?.() === false ? null : runRefreshOnce()), {
         connection: deps.queueConnection,
         prefix: deps.queuePrefix,
         concurrency: 1,

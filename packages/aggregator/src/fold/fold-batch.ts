@@ -10,9 +10,9 @@ import type {
   EventStatusChanged,
   ParticipantRegistered,
 } from '@event-analytics/contracts'
-import type { BatchWriteModel, ChannelDelta, EventDelta, TimelineDelta } from '@event-analytics/db'
+import type { BatchWriteModel, ChannelDelta, EventDelta, ParticipationDelta, TimelineDelta } from '@event-analytics/db'
 import { utcHour } from '@event-analytics/db'
-import { compareEventCreated, compareStatusChanges, greaterChannelType } from './order.js'
+import { compareEventCreated, compareStatusChanges, earlierRegistration, greaterChannelType } from './order.js'
 
 type ChannelType = ChannelDelta['channelType']
 
@@ -33,12 +33,16 @@ interface ChannelAcc {
   distributionCount: number
   distributionCents: bigint
   lastOccurredAt: number
+  /** Epoch ms of the newest participant (0: none in the batch). */
+  lastParticipantAt: number
 }
 
 interface Accumulator {
   events: Map<string, EventAcc>
   channels: Map<string, ChannelAcc>
   timeline: Map<string, TimelineDelta & { participants: number }>
+  /** By [eventId, participantId]: the earliest registration of the batch. */
+  participations: Map<string, ParticipationDelta>
 }
 
 function eventAcc(acc: Accumulator, eventId: string): EventAcc {
@@ -55,7 +59,16 @@ function channelAcc(acc: Accumulator, eventId: string, channelName: string): Cha
   const key = JSON.stringify([eventId, channelName])
   let found = acc.channels.get(key)
   if (found === undefined) {
-    found = { eventId, channelName, channelType: null, participants: 0, distributionCount: 0, distributionCents: 0n, lastOccurredAt: 0 }
+    found = {
+      eventId,
+      channelName,
+      channelType: null,
+      participants: 0,
+      distributionCount: 0,
+      distributionCents: 0n,
+      lastOccurredAt: 0,
+      lastParticipantAt: 0,
+    }
     acc.channels.set(key, found)
   }
   return found
@@ -67,6 +80,17 @@ function foldParticipant(acc: Accumulator, message: ParticipantRegistered): void
     const channel = channelAcc(acc, message.eventId, message.channelName)
     channel.participants += 1
     channel.lastOccurredAt = Math.max(channel.lastOccurredAt, message.occurredAt)
+    channel.lastParticipantAt = Math.max(channel.lastParticipantAt, message.occurredAt)
+  }
+  const participation = JSON.stringify([message.eventId, message.participantId])
+  const known = acc.participations.get(participation)
+  if (known === undefined || earlierRegistration(message, known)) {
+    acc.participations.set(participation, {
+      eventId: message.eventId,
+      participantId: message.participantId,
+      channelName: message.channelName,
+      registeredAt: new Date(message.occurredAt),
+    })
   }
   const hour = utcHour(message.occurredAt)
   const key = JSON.stringify([message.eventId, hour.getTime()])
@@ -130,15 +154,21 @@ function toEventDelta(eventId: string, acc: EventAcc): EventDelta {
             expectedParticipants: created.expectedParticipants,
             targetRoi: created.targetRoi,
             salesGrowthRate: created.salesGrowthRate,
+            startsAt: instantOrNull(created.startsAt),
+            endsAt: instantOrNull(created.endsAt),
           },
     status: status === null ? null : { status: status.status, occurredAt: new Date(status.occurredAt) },
     lastOccurredAt: new Date(acc.lastOccurredAt),
   }
 }
 
+function instantOrNull(epochMs: number | null | undefined): Date | null {
+  return epochMs === null || epochMs === undefined ? null : new Date(epochMs)
+}
+
 /** Folds messages that are all to be applied (the caller dropped duplicates already). */
 export function foldBatch(messages: readonly DomainEvent[]): BatchWriteModel {
-  const acc: Accumulator = { events: new Map(), channels: new Map(), timeline: new Map() }
+  const acc: Accumulator = { events: new Map(), channels: new Map(), timeline: new Map(), participations: new Map() }
   for (const message of messages) foldOne(acc, message)
   return {
     events: [...acc.events].map(([eventId, event]) => toEventDelta(eventId, event)),
@@ -150,8 +180,37 @@ export function foldBatch(messages: readonly DomainEvent[]): BatchWriteModel {
       distributionCount: channel.distributionCount,
       distributionCost: formatDecimal(channel.distributionCents, 2),
       lastOccurredAt: new Date(channel.lastOccurredAt),
+      lastParticipantAt: channel.participants > 0 ? new Date(channel.lastParticipantAt) : null,
     })),
     timeline: [...acc.timeline.values()],
+    participations: [...acc.participations.values()],
+  }
+}
+
+/**
+ * Adds to each event of `model` the earliest ingest read time among its `messages` (the ones
+ * folded into it) that `readAt` knows: the commit minus it is the longest any of them took
+ * through the pipeline. Events none of whose messages has a read time get none.
+ */
+export function withIngestReadAt(
+  model: BatchWriteModel,
+  messages: readonly DomainEvent[],
+  readAt: ReadonlyMap<string, number>,
+): BatchWriteModel {
+  if (readAt.size === 0) return model
+  const earliest = new Map<string, number>()
+  for (const message of messages) {
+    const at = readAt.get(message.messageId)
+    if (at === undefined) continue
+    const known = earliest.get(message.eventId)
+    if (known === undefined || at < known) earliest.set(message.eventId, at)
+  }
+  return {
+    ...model,
+    events: model.events.map((event) => {
+      const at = earliest.get(event.eventId)
+      return at === undefined ? event : { ...event, ingestReadAt: new Date(at) }
+    }),
   }
 }
 

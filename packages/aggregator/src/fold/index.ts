@@ -1,2 +1,2 @@
-export { foldBatch, timelineHours, uniqueByMessageId } from './fold-batch.js'
-export { compareEventCreated, compareStatusChanges, greaterChannelType } from './order.js'
+export { foldBatch, timelineHours, uniqueByMessageId, withIngestReadAt } from './fold-batch.js'
+export { compareEventCreated, compareStatusChanges, earlierRegistration, greaterChannelType } from './order.js'

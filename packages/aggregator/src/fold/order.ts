@@ -4,7 +4,8 @@
  * whether two messages meet inside one batch (here) or across batches (in PostgreSQL).
  */
 import { parseDecimal } from '@event-analytics/contracts'
-import type { EventCreated, EventStatus, EventStatusChanged } from '@event-analytics/contracts'
+import type { EventCreated, EventStatus, EventStatusChanged, ParticipantRegistered } from '@event-analytics/contracts'
+import type { ParticipationDelta } from '@event-analytics/db'
 
 const STATUS_RANK: Record<EventStatus, number> = { ACTIVE: 1, ENDED: 2, ARCHIVED: 3 }
 
@@ -22,6 +23,11 @@ export function compareStatusChanges(a: EventStatusChanged, b: EventStatusChange
   return a.occurredAt - b.occurredAt || STATUS_RANK[a.status] - STATUS_RANK[b.status]
 }
 
+/** A missing schedule end sorts first, like coalesce(..., '-infinity') in SQL. */
+function compareInstants(a: number | null | undefined, b: number | null | undefined): number {
+  return Math.sign((a ?? Number.NEGATIVE_INFINITY) - (b ?? Number.NEGATIVE_INFINITY)) || 0
+}
+
 const NO_GROWTH_RATE = -100_000_000_000n
 
 /** Latest occurredAt wins; a tie is broken by the content, so duplicates resolve in any order. */
@@ -37,7 +43,9 @@ export function compareEventCreated(a: EventCreated, b: EventCreated): number {
     compareBig(
       a.salesGrowthRate === null ? NO_GROWTH_RATE : parseDecimal(a.salesGrowthRate, 2),
       b.salesGrowthRate === null ? NO_GROWTH_RATE : parseDecimal(b.salesGrowthRate, 2),
-    )
+    ) ||
+    compareInstants(a.startsAt, b.startsAt) ||
+    compareInstants(a.endsAt, b.endsAt)
   )
 }
 
@@ -46,4 +54,16 @@ export function greaterChannelType<T extends string>(a: T | null, b: T | null): 
   if (a === null) return b
   if (b === null) return a
   return a >= b ? a : b
+}
+
+/**
+ * Whether `message` is an earlier registration of its participant in its event than `known`:
+ * earlier occurredAt; on a tie a named channel before none, then channel names by bytes
+ * (the upsert of packages/db queries/apply-participations.ts keeps the same one).
+ */
+export function earlierRegistration(message: ParticipantRegistered, known: ParticipationDelta): boolean {
+  const byTime = message.occurredAt - known.registeredAt.getTime()
+  if (byTime !== 0) return byTime < 0
+  if (message.channelName === null || known.channelName === null) return message.channelName !== null && known.channelName === null
+  return compareBytes(message.channelName, known.channelName) < 0
 }

@@ -3,6 +3,7 @@
  * simulated providers on a free port with a movable clock, and an aggregator pointed at them
  * whose pino output is captured.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import type { DomainEvent } from '@event-analytics/contracts'
@@ -83,7 +84,7 @@ async function firstScheduledRefresh(aggregator: Aggregator): Promise<void> {
   for (;;) {
     const counts = await queue.getJobCounts('completed', 'failed')
     if ((counts['completed'] ?? 0) + (counts['failed'] ?? 0) > 0) return
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await sleep(20)
   }
 }
 

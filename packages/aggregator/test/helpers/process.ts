@@ -1,7 +1,6 @@
 /** The real entry point (src/main.ts) as a child process, as the crash and concurrency tests run it. */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url))
@@ -21,14 +20,4 @@ export function spawnAggregator(env: Record<string, string>, options: { captureL
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode })
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-}
-
-/** A port free right now (for a child's ops server, whose /metrics the test reads). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
 }

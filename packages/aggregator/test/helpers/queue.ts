@@ -1,4 +1,5 @@
 /** Real-Redis helpers: a BullMQ queue under a prefix unique to the test file. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { randomBytes } from 'node:crypto'
 import { INGEST_QUEUE_NAME, ingestJobId } from '@event-analytics/contracts'
 import type { DomainEvent, IngestBatchJob } from '@event-analytics/contracts'
@@ -35,8 +36,8 @@ export function testConfig(databaseUrl: string, prefix: string, overrides: Parti
 export interface TestQueue {
   readonly queue: Queue<IngestBatchJob>
   readonly redis: Redis
-  /** Enqueues one job per chunk, like the ingest worker (deterministic ids). */
-  add(events: readonly DomainEvent[], partition?: number): Promise<string>
+  /** Enqueues one job per chunk, like the ingest worker (deterministic ids); `readAt` as the worker stamps it. */
+  add(events: readonly DomainEvent[], partition?: number, readAt?: number): Promise<string>
   /** Resolves when no job waits or runs (no timing assert: tap's timeout bounds it). */
   settled(): Promise<{ completed: number; failed: number }>
   close(): Promise<void>
@@ -51,12 +52,13 @@ export async function openQueue(prefix: string): Promise<TestQueue> {
   return {
     queue,
     redis,
-    async add(events, partition = 0) {
+    async add(events, partition = 0, readAt) {
       const source = { topic: 'test', partition, firstOffset: String(offset), lastOffset: String(offset + events.length - 1) }
       const offsets = events.map((_, index) => String(offset + index))
       offset += events.length
-      const jobId = ingestJobId(source)
-      await queue.add('batch', { source, events: [...events], offsets }, { jobId, removeOnComplete: false, removeOnFail: false })
+      const data = { source, events: [...events], offsets, ...(readAt === undefined ? {} : { readAt }) }
+      const jobId = ingestJobId(data, 0)
+      await queue.add('batch', data, { jobId, removeOnComplete: false, removeOnFail: false })
       return jobId
     },
     async settled() {
@@ -65,7 +67,7 @@ export async function openQueue(prefix: string): Promise<TestQueue> {
         if ((counts['waiting'] ?? 0) + (counts['active'] ?? 0) + (counts['delayed'] ?? 0) + (counts['prioritized'] ?? 0) === 0) {
           return { completed: counts['completed'] ?? 0, failed: counts['failed'] ?? 0 }
         }
-        await new Promise((resolve) => setTimeout(resolve, 50))
+        await sleep(50)
       }
     },
     async close() {

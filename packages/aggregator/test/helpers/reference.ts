@@ -18,6 +18,8 @@ export interface EventRow {
   expected_participants: number | null
   target_roi: string
   sales_growth_rate: string | null
+  starts_at: number | null
+  ends_at: number | null
   total_participants: number
   total_views: number
   estimated_revenue: string
@@ -43,6 +45,7 @@ export interface ChannelRow {
   average_duration_sec: string
   metrics_as_of: number | null
   last_occurred_at: number | null
+  last_participant_at: number | null
 }
 export interface TimelineRow {
   event_id: string
@@ -88,6 +91,8 @@ function createdKey(e: EventCreated): (string | number | bigint)[] {
     cents(e.targetRoi),
     e.expectedParticipants ?? -1,
     e.salesGrowthRate === null ? -100_000_000_000n : cents(e.salesGrowthRate),
+    e.startsAt ?? Number.NEGATIVE_INFINITY,
+    e.endsAt ?? Number.NEGATIVE_INFINITY,
   ]
 }
 function keyGreater(a: (string | number | bigint)[], b: (string | number | bigint)[]): boolean {
@@ -190,6 +195,8 @@ function eventRow(id: string, own: readonly DomainEvent[]): EventRow {
     expected_participants: expected,
     target_roi: created === null ? '0.00' : money(cents(created.targetRoi)),
     sales_growth_rate: created?.salesGrowthRate == null ? null : money(cents(created.salesGrowthRate)),
+    starts_at: created?.startsAt ?? null,
+    ends_at: created?.endsAt ?? null,
     total_participants: participants,
     total_views: 0,
     estimated_revenue: money(revenue),
@@ -204,6 +211,7 @@ function channelRow(id: string, name: string, own: readonly DomainEvent[]): Chan
   let cost = 0n
   let type: string | null = null
   let last: number | null = null
+  let lastParticipant: number | null = null
   const saw = (at: number): void => {
     last = last === null ? at : Math.max(last, at)
   }
@@ -211,6 +219,7 @@ function channelRow(id: string, name: string, own: readonly DomainEvent[]): Chan
     if (m.kind === 'ParticipantRegistered' && m.channelName === name) {
       participants += 1
       saw(m.occurredAt)
+      lastParticipant = lastParticipant === null ? m.occurredAt : Math.max(lastParticipant, m.occurredAt)
     }
     if (m.kind !== 'DistributionCompleted') continue
     for (const c of m.channels) {
@@ -228,6 +237,7 @@ function channelRow(id: string, name: string, own: readonly DomainEvent[]): Chan
     distribution_count: count,
     distribution_cost: money(cost),
     last_occurred_at: last,
+    last_participant_at: lastParticipant,
   }
 }
 
@@ -252,5 +262,6 @@ export function emptyChannelRow(eventId: string, channelName: string): ChannelRo
     average_duration_sec: '0.00',
     metrics_as_of: null,
     last_occurred_at: null,
+    last_participant_at: null,
   }
 }

@@ -49,6 +49,9 @@ const draftArb: fc.Arbitrary<Draft> = fc.oneof(
       expectedParticipants: fc.option(fc.integer({ min: 0, max: 50 })),
       targetRoi: fc.constantFrom('0.00', '150.00', '-5.50'),
       salesGrowthRate: fc.option(fc.constantFrom('3.25', '-1.00')),
+      // Every start is before every end: the schedules are valid, and ties on the rest are broken by them.
+      startsAt: fc.option(fc.constantFrom(Date.UTC(2024, 3, 1), Date.UTC(2024, 3, 2))),
+      endsAt: fc.option(fc.constantFrom(Date.UTC(2024, 3, 10), Date.UTC(2024, 4, 1))),
     }),
   },
   {

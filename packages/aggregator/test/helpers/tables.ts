@@ -5,12 +5,14 @@ import type { Tables } from './reference.js'
 
 const ms = (value: Date | null): number | null => (value === null ? null : value.getTime())
 
-/** Drops the identity and audit columns, which no reference can predict. */
+/** Drops the identity and audit columns (commit and ingest read times too), which no reference can predict. */
 function withoutAudit<T extends { created_at: Date; updated_at: Date }>(row: T): Omit<T, 'id' | 'created_at' | 'updated_at'> {
   const copy: Partial<T> & Record<string, unknown> = { ...row }
   delete copy['id']
   delete copy.created_at
   delete copy.updated_at
+  delete copy['last_committed_at']
+  delete copy['last_ingest_read_at']
   return copy as Omit<T, 'id' | 'created_at' | 'updated_at'>
 }
 
@@ -38,11 +40,14 @@ export async function readTables(db: Kysely<Database>, eventIds: readonly string
       status_changed_at: ms(row.status_changed_at),
       event_created_at: ms(row.event_created_at),
       last_occurred_at: ms(row.last_occurred_at),
+      starts_at: ms(row.starts_at),
+      ends_at: ms(row.ends_at),
     })),
     channels: channels.map(withoutAudit).map((row) => ({
       ...row,
       metrics_as_of: ms(row.metrics_as_of),
       last_occurred_at: ms(row.last_occurred_at),
+      last_participant_at: ms(row.last_participant_at),
     })),
     timeline: timeline.map(withoutAudit).map((row) => ({ ...row, timestamp: row.timestamp.getTime() })),
   }

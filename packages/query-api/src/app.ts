@@ -11,7 +11,7 @@ import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Queue } from 'bullmq'
-import { type RedisClient, createLogger, duplicateClient } from '@event-analytics/ops'
+import { type HostLookup, type RedisClient, createLogger, duplicateClient } from '@event-analytics/ops'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Database } from '@event-analytics/db'
@@ -26,10 +26,12 @@ import { BOARD_PATH, READ_ONLY_BOARD_PATH, boardPlugin } from './plugins/board.j
 import { projectionCachePlugin } from './plugins/cache.js'
 import { csvPluginFp, rewriteCsvAlias } from './plugins/csv.js'
 import { etagPluginFp } from './plugins/etag.js'
-import { createApiMetrics, metricsPluginFp } from './plugins/metrics.js'
-import type { ApiMetrics } from './plugins/metrics.js'
+import { createApiMetrics } from './metrics.js'
+import type { ApiMetrics } from './metrics.js'
+import { metricsPluginFp } from './plugins/metrics.js'
 import { clientErrorHandler, expectationFailed, frameworkErrorHandler, problemDetailsPlugin } from './plugins/problem-details.js'
 import { webPage } from './plugins/web.js'
+import { alertRoutes } from './routes/alerts.js'
 import { channelRoutes } from './routes/channels.js'
 import type { RouteContext } from './routes/context.js'
 import { dashboardRoutes } from './routes/dashboard.js'
@@ -41,6 +43,7 @@ import { timelineRoutes } from './routes/timeline.js'
 import { timeZoneRegistry } from './time-zones.js'
 import { withRedactedRequests } from './request-log.js'
 import { userRoutes } from './routes/users.js'
+import { webhookRoutes } from './routes/webhooks.js'
 
 export const API_PREFIX = '/api/v1'
 
@@ -55,6 +58,8 @@ export interface AppDeps {
   metrics?: ApiMetrics
   verifier?: TokenVerifier
   now?: () => Date
+  /** Host resolution of the webhook URL check (tests pin it); the system's resolver by default. */
+  webhookLookup?: HostLookup
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -104,10 +109,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       api.addHook('onRequest', api.authenticate)
-      for (const routes of [dashboardRoutes, channelRoutes, roiRoutes, timelineRoutes, userRoutes]) {
+      for (const routes of [dashboardRoutes, channelRoutes, roiRoutes, timelineRoutes, userRoutes, alertRoutes]) {
         await api.register(routes, context)
       }
       await api.register(streamRoutes, { ...context, changes })
+      await api.register(webhookRoutes, { ...context, ...(deps.webhookLookup === undefined ? {} : { webhookLookup: deps.webhookLookup }) })
     },
     { prefix: API_PREFIX },
   )
@@ -145,7 +151,7 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
         description: 'Dashboards of event-marketing analytics. Errors are application/problem+json (RFC 9457).',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      tags: [{ name: 'analytics' }, { name: 'operations' }],
+      tags: [{ name: 'analytics' }, { name: 'alerts' }, { name: 'webhooks' }, { name: 'operations' }],
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })

@@ -375,6 +375,20 @@ t.test('docs, health, readiness, metrics', async (t) => {
   t.match((await get('/metrics', null)).body, /query_api_request_duration_seconds_bucket/)
 })
 
+t.test('request durations are labelled by route pattern, HEAD and unmatched requests included', async (t) => {
+  const dashboard = await get('/api/v1/events/evt-1/analytics')
+  const head = await h.app.inject({ method: 'HEAD', url: '/api/v1/events/evt-1/analytics', headers: bearer(owner) })
+  t.equal(head.statusCode, 200)
+  t.equal(head.headers['etag'], dashboard.headers['etag'], 'the ETag on the HEAD route too')
+  t.equal((await get('/api/v1/no-such-route')).statusCode, 404)
+  const body = (await get('/metrics', null)).body
+  const count = (labels: string) => new RegExp(`query_api_request_duration_seconds_count\\{${labels}\\} [1-9]`)
+  t.match(body, count('method="GET",route="/api/v1/events/:eventId/analytics",status_code="200"'), 'the pattern, not the URL')
+  t.match(body, count('method="HEAD",route="/api/v1/events/:eventId/analytics",status_code="200"'))
+  t.match(body, count('method="GET",route="unmatched",status_code="404"'))
+  t.notMatch(body, /route="\/api\/v1\/events\/evt-1/, 'no raw URL as a label')
+})
+
 t.test('rate limiting answers 429 problem+json', async (t) => {
   const config = loadApiConfig({ JWT_SECRET: SECRET, NODE_ENV: 'test', RATE_LIMIT_MAX: '2', CORS_ORIGINS: 'https://dash.example' })
   const limited = await buildApp({ db, redis: h.redis, config })

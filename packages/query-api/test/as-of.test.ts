@@ -7,12 +7,21 @@ const { db } = h.testDb
 const eventAt = new Date('2026-03-05T09:30:00.000Z')
 const channelAt = new Date('2026-03-05T08:00:00.000Z')
 const olderEventAt = new Date('2026-02-01T00:00:00.000Z')
+const committedAt = new Date('2026-03-05T09:30:02.500Z')
 
 await db
   .insertInto('event_stats')
   .values([
     { event_id: 'asof-1', user_id: 'asof-owner', title: '봄 이벤트', event_created_at: olderEventAt, last_occurred_at: eventAt },
-    { event_id: 'asof-2', user_id: 'asof-owner', title: 'Old one', event_created_at: olderEventAt, last_occurred_at: olderEventAt },
+    {
+      event_id: 'asof-2',
+      user_id: 'asof-owner',
+      title: 'Old one',
+      event_created_at: olderEventAt,
+      last_occurred_at: olderEventAt,
+      last_committed_at: committedAt,
+      last_ingest_read_at: new Date(committedAt.getTime() - 1250),
+    },
     { event_id: 'asof-new', user_id: 'asof-owner', title: 'Nothing since 0005', event_created_at: olderEventAt },
   ])
   .execute()
@@ -45,4 +54,13 @@ t.test("the owner's summary carries the newest of their events; unknown is null"
   t.equal((await get('/api/v1/users/asof-owner/analytics'))['asOf'], eventAt.toISOString())
   t.equal((await get('/api/v1/events/asof-new/analytics'))['asOf'], null)
   t.same(h.serverErrors, [])
+})
+
+t.test("the dashboard tells the newest commit and the pipeline's own delay apart from asOf", async (t) => {
+  const old = await get('/api/v1/events/asof-2/analytics')
+  t.equal(old['asOf'], olderEventAt.toISOString(), 'old data')
+  t.equal(old['committedAt'], committedAt.toISOString(), 'committed later')
+  t.equal(old['pipelineDelaySeconds'], 1.25, 'commit minus ingest read')
+  const unknown = await get('/api/v1/events/asof-1/analytics')
+  t.same([unknown['committedAt'], unknown['pipelineDelaySeconds']], [null, null], 'unknown before a commit recorded them')
 })

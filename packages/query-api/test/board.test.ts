@@ -47,6 +47,11 @@ t.test('a viewer sees the read-only board and cannot change jobs', async (t) => 
 
 t.test('an operator may change jobs on the full board', async (t) => {
   const { queues } = (await call('GET', `${FULL}/api/queues`, operator)).json<QueuesBody>()
+  t.same(
+    queues.map((queue) => queue.name).sort(),
+    ['analytics-ingest', 'webhook-deliveries'],
+    'the ingest queue and the webhook delivery queue',
+  )
   t.ok(
     queues.every((queue) => !queue.readOnlyMode),
     'actions enabled',

@@ -137,7 +137,7 @@ t.test('one owner hammering distinct timeline ranges: the key stays under its ca
   t.equal(again.filter((response) => response.headers['x-cache'] === 'hit').length, fields)
   t.ok(
     again.every((response, i) => response.body === answers[i]),
-    'every answer as before',
+    'every answer the same as the first time',
   )
   t.ok(Number(await h.redis.hget(key, HASH_SIZE_FIELD)) <= maxBytes)
   t.same(h.serverErrors, [])

@@ -100,6 +100,20 @@ t.test('a title a spreadsheet would run as a formula is defused', async (t) => {
   t.match(lines(timeline.body)[1], /^csv-formula,"'=HYPERLINK\(""http:\/\/x""\)",day,/)
 })
 
+t.test('the OpenAPI document declares the CSV answers (text/csv) beside the JSON', async (t) => {
+  const doc = (await h.app.inject({ url: '/docs/json' })).json() as {
+    paths: Record<string, { get: { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> } }>
+  }
+  for (const path of ['/api/v1/events/{eventId}/analytics/timeline', '/api/v1/events/{eventId}/analytics/channels']) {
+    const content = doc.paths[path]?.get.responses['200']?.content ?? {}
+    t.same(Object.keys(content).sort(), ['application/json', 'text/csv'], path)
+    t.equal(content['text/csv']?.schema['type'], 'string', `${path}: the CSV is text`)
+    t.equal(content['application/json']?.schema['type'], 'object', `${path}: the JSON body is still described`)
+  }
+  const dashboard = doc.paths['/api/v1/events/{eventId}/analytics']?.get.responses['200']?.content ?? {}
+  t.same(Object.keys(dashboard), ['application/json'], 'routes without CSV do not claim it')
+})
+
 t.test('same auth and validation as the JSON routes', async (t) => {
   t.equal((await get('/api/v1/events/csv-1/analytics/channels.csv', {})).statusCode, 401)
   t.equal((await get('/api/v1/events/csv-1/analytics/channels.csv', bearer(await h.token('someone-else')))).statusCode, 404)

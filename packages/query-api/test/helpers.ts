@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { FastifyInstance } from 'fastify'
-import { INGEST_QUEUE_NAME } from '@event-analytics/contracts'
-import { invalidateProjections, type Logger } from '@event-analytics/ops'
+import { INGEST_QUEUE_NAME, WEBHOOK_DELIVERY_QUEUE_NAME } from '@event-analytics/contracts'
+import { invalidateProjections, type HostLookup, type Logger } from '@event-analytics/ops'
 import { refreshEventFigures } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
 import { createTestDatabase } from '@event-analytics/db/testing'
@@ -38,7 +38,11 @@ export interface Harness {
   token(sub: string, options?: { operator?: boolean; viewer?: boolean; ttlSeconds?: number; secret?: string }): Promise<string>
 }
 
-export async function createHarness(t: Teardown, env: Record<string, string> = {}, deps: { logger?: Logger } = {}): Promise<Harness> {
+export async function createHarness(
+  t: Teardown,
+  env: Record<string, string> = {},
+  deps: { logger?: Logger; webhookLookup?: HostLookup } = {},
+): Promise<Harness> {
   const testDb = await createTestDatabase(t)
   const prefix = `test:query-api:${process.pid}:${randomBytes(4).toString('hex')}:`
   // Fails loudly (never skips) when Redis is down: no retries, the first command rejects.
@@ -47,6 +51,7 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
   await redis.connect()
   const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
   const queue = new Queue(INGEST_QUEUE_NAME, { connection: queueConnection, prefix: `${prefix}bull` })
+  const webhookQueue = new Queue(WEBHOOK_DELIVERY_QUEUE_NAME, { connection: queueConnection, prefix: `${prefix}bull` })
   // A channel of its own: parallel files never hear each other's announcements.
   const channel = `test-changes-${process.pid}-${randomBytes(4).toString('hex')}`
   // The in-process layer is off by default; the tests run with it so every path through it is covered.
@@ -58,7 +63,7 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
     ...env,
   })
   const metrics = createApiMetrics()
-  const app = await buildApp({ db: testDb.db, redis, config, boardQueues: [queue], metrics, ...deps })
+  const app = await buildApp({ db: testDb.db, redis, config, boardQueues: [queue, webhookQueue], metrics, ...deps })
   const serverErrors: string[] = []
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500) serverErrors.push(`${request.method} ${request.url} -> ${reply.statusCode}`)
@@ -67,6 +72,7 @@ export async function createHarness(t: Teardown, env: Record<string, string> = {
   t.teardown(async () => {
     await app.close()
     await queue.close()
+    await webhookQueue.close()
     // The shared Redis (queue keys, and the cache's unless a test brought its own server).
     const cleaner = new Redis(REDIS_URL)
     const keys = await cleaner.keys(`${prefix}*`)

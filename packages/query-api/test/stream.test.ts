@@ -3,6 +3,7 @@
  * after an announced change, freshness frames, ownership, the per-owner cap, session cookies
  * (token exchange and one-time login codes), and a clean end when the app closes.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { cacheKeys, keysToInvalidate } from '@event-analytics/contracts'
@@ -41,9 +42,16 @@ async function seed(h: Harness, eventId: string, owner: string): Promise<void> {
 
 /** What the aggregator does after a commit: the rows change, the keys go, the change is announced. */
 async function commit(h: Harness, eventId: string, participants: number): Promise<void> {
+  const committedAt = new Date()
   await h.testDb.db
     .updateTable('event_stats')
-    .set({ total_participants: participants, last_occurred_at: new Date() })
+    .set({
+      total_participants: participants,
+      // Back-filled history: old data, committed 0.4 s after ingest read it.
+      last_occurred_at: new Date('2026-03-01T05:00:00Z'),
+      last_committed_at: committedAt,
+      last_ingest_read_at: new Date(committedAt.getTime() - 400),
+    })
     .where('event_id', '=', eventId)
     .execute()
   await storeFigures(h.testDb.db, [eventId])
@@ -69,6 +77,7 @@ t.test('current body at once, a new one after a committed change, freshness fram
   const pipeline = JSON.parse((await stream.next('pipeline')).data) as Record<string, unknown>
   t.equal(pipeline['asOf'], '2026-03-01T00:00:00.000Z')
   t.ok(Number(pipeline['ageSeconds']) > 0)
+  t.equal(pipeline['pipelineDelaySeconds'], null, 'no commit recorded its delay yet')
 
   const started = Date.now()
   await commit(h, 'live-1', 7)
@@ -76,8 +85,14 @@ t.test('current body at once, a new one after a committed change, freshness fram
   t.ok(Date.now() - started < 1000, 'within a second of the commit')
   t.equal(JSON.parse(second.data).summary.totalParticipants, 7)
   t.not(second.id, first.id)
+  const body = JSON.parse(second.data) as Record<string, unknown>
+  t.equal(body['pipelineDelaySeconds'], 0.4, "the dashboard tells the pipeline's own delay at the newest commit")
+  t.type(body['committedAt'], 'string')
   const after = JSON.parse((await stream.next('pipeline')).data) as Record<string, unknown>
-  t.type(after['lagSeconds'], 'number', 'the lag is known once a change was heard')
+  t.equal(after['asOf'], '2026-03-01T05:00:00.000Z')
+  t.ok(Number(after['ageSeconds']) > 3600, 'the data is old (back-filled)')
+  t.equal(after['pipelineDelaySeconds'], 0.4, 'while the pipeline itself took 0.4 s: the two are told apart')
+  t.equal(after['committedAt'], body['committedAt'])
 
   await invalidateProjections(h.redis, [cacheKeys.dashboard('live-1')], { channel, eventIds: ['live-1'] })
   await stream.next('pipeline', 2000) // a heartbeat comes, but no dashboard for an unchanged body
@@ -113,7 +128,7 @@ t.test('an owner may hold STREAM_MAX_PER_OWNER streams; the next is a problem+js
       next.close()
       break
     }
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await sleep(50)
   }
 })
 

@@ -1,5 +1,5 @@
 /**
- * Sums never overflow for inputs that pass validation (issue 12), API side: projection rows
+ * Sums never overflow for inputs that pass validation, API side: projection rows
  * holding the largest values the aggregator can store (migration 0003's widths) are served by
  * the dashboard, ROI, channel and owner views with every figure equal to an independent
  * bigint reference, and never a 5xx. The rows hold only the primitive columns; their figures are
@@ -12,6 +12,10 @@ import fc from 'fast-check'
 import type { ChannelTypeValue, NewChannelStats, NewEventStats } from '@event-analytics/db'
 import { bearer, createHarness, storeFigures } from './helpers.js'
 
+/** Fixed by default so every run is the same; PROPERTY_SEED explores others. Printed, so a failure can be repeated. */
+const PROPERTY_SEED = Number(process.env['PROPERTY_SEED'] ?? 20261206)
+t.comment(`property seed ${PROPERTY_SEED} (PROPERTY_SEED=${PROPERTY_SEED} repeats this run)`)
+
 /** 9999999999999.99 in cents: the largest value decimal(15,2) lets one message carry. */
 const MAX_MONEY = 999_999_999_999_999n
 const MAX_INT = 2 ** 31 - 1
@@ -22,7 +26,7 @@ const EVENTS = 3
 const CHANNELS = ['GENIE_TV', 'INSTAGRAM', 'KAKAO']
 /**
  * Counts the API serves as JSON numbers, summed over at most EVENTS x CHANNELS rows and, for
- * engagement, 3 counters: kept so those sums stay exact integers (see the issue 12 report).
+ * engagement, 3 counters: kept so those sums stay exact integers (at most Number.MAX_SAFE_INTEGER).
  */
 const CHANNEL_COUNTER = SAFE / BigInt(EVENTS * CHANNELS.length * 3)
 const EVENT_PARTICIPANTS = SAFE / BigInt(EVENTS)
@@ -321,7 +325,7 @@ t.test('the largest storable figures are served exactly by every view', async (t
       )
       return ok
     }),
-    { numRuns: 25, endOnFailure: true, seed: Number(process.env['PROPERTY_SEED'] ?? Date.now() % 2 ** 31) },
+    { numRuns: 25, endOnFailure: true, seed: PROPERTY_SEED },
   )
   t.same(h.serverErrors, [], 'no 5xx')
 })

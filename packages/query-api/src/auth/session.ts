@@ -1,20 +1,20 @@
 /**
  * Browser sessions. Browsers cannot put an Authorization header on an EventSource or a
  * download link, and a long-lived token in a URL ends up in logs and history. So the page
- * authenticates with an HttpOnly, SameSite=Strict cookie holding a session JWT (HS256, its own
- * audience, so an API token is never accepted as a session and the other way round), obtained
- * by exchanging either an API token (POST /auth/session) or a one-time login code (the link
- * `npm start` prints: single use, minutes long).
+ * authenticates with an HttpOnly, SameSite=Strict cookie holding a session JWT, obtained by
+ * exchanging either an API token (POST /auth/session) or a one-time login code (the link
+ * `npm start` prints: single use, minutes long). Sessions and login codes each have their own
+ * audience and their own key derived from the session secret (auth/purposes.ts), so none of an
+ * API token, a session and a login code is accepted as another.
  */
-import { randomBytes, webcrypto } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { SignJWT, jwtVerify } from 'jose'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Principal } from './verifier.js'
 import { principalOf } from './verifier.js'
+import { derivePurposeKey, hmacKey, LOGIN_CODE_AUDIENCE, SESSION_AUDIENCE } from './purposes.js'
 
 export const SESSION_COOKIE = 'ea_session'
-const SESSION_AUDIENCE = 'event-analytics-session'
-const LOGIN_AUDIENCE = 'event-analytics-login'
 export const LOGIN_CODE_TTL_SECONDS = 15 * 60
 
 export interface SessionTokens {
@@ -27,24 +27,34 @@ export interface SessionTokens {
   verifyLoginCode(code: string): Promise<{ principal: Principal; jti: string; expiresAt: number } | undefined>
 }
 
-async function hmacKey(secret: string): Promise<webcrypto.CryptoKey> {
-  return webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
-}
-
 function roleClaims(principal: Principal): Record<string, string> {
   return principal.operator ? { role: 'operator' } : {}
 }
 
-/** A one-time login code for `sub` (the launcher prints it inside a link). */
+/**
+ * A one-time login code for `sub` (the launcher prints it inside a link). `secret`: the session
+ * secret (`live.sessionSecret`); the code is signed with the login-code key derived from it.
+ */
 export async function signLoginCode(secret: string, sub: string, ttlSeconds = LOGIN_CODE_TTL_SECONDS): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
-    .setAudience(LOGIN_AUDIENCE)
+    .setAudience(LOGIN_CODE_AUDIENCE)
     .setJti(randomBytes(12).toString('base64url'))
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(await hmacKey(secret))
+    .sign(derivePurposeKey(secret, 'login-code'))
+}
+
+/** A session JWT for `principal` (what the cookie holds), signed with the session key derived from `secret`. */
+export async function signSession(secret: string, principal: Principal, ttlSeconds: number): Promise<string> {
+  return new SignJWT(roleClaims(principal))
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(principal.sub)
+    .setAudience(SESSION_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(derivePurposeKey(secret, 'session'))
 }
 
 /** The value of cookie `name` in a Cookie header (RFC 6265 pairs separated by "; "). */
@@ -64,10 +74,13 @@ function cookie(request: FastifyRequest, value: string, maxAgeSeconds: number): 
 }
 
 export function createSessionTokens(secret: string, ttlSeconds: number): SessionTokens {
-  const key = hmacKey(secret)
-  key.catch(() => undefined) // surfaced by the first use
-  const verify = async (token: string, audience: string) =>
-    (await jwtVerify(token, await key, { audience, algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] })).payload
+  const keys = {
+    [SESSION_AUDIENCE]: hmacKey(derivePurposeKey(secret, 'session'), ['verify']),
+    [LOGIN_CODE_AUDIENCE]: hmacKey(derivePurposeKey(secret, 'login-code'), ['verify']),
+  }
+  for (const key of Object.values(keys)) key.catch(() => undefined) // surfaced by the first use
+  const verify = async (token: string, audience: typeof SESSION_AUDIENCE | typeof LOGIN_CODE_AUDIENCE) =>
+    (await jwtVerify(token, await keys[audience], { audience, algorithms: ['HS256'], requiredClaims: ['sub', 'exp', 'aud'] })).payload
   return {
     async principalOf(request) {
       const token = cookieValue(request.headers.cookie, SESSION_COOKIE)
@@ -79,13 +92,7 @@ export function createSessionTokens(secret: string, ttlSeconds: number): Session
       }
     },
     async start(request, reply, principal) {
-      const token = await new SignJWT(roleClaims(principal))
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject(principal.sub)
-        .setAudience(SESSION_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-        .sign(await key)
+      const token = await signSession(secret, principal, ttlSeconds)
       reply.header('set-cookie', cookie(request, token, ttlSeconds))
     },
     end(request, reply) {
@@ -93,7 +100,7 @@ export function createSessionTokens(secret: string, ttlSeconds: number): Session
     },
     async verifyLoginCode(code) {
       try {
-        const payload = await verify(code, LOGIN_AUDIENCE)
+        const payload = await verify(code, LOGIN_CODE_AUDIENCE)
         if (typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return undefined
         return { principal: principalOf(payload), jti: payload.jti, expiresAt: payload.exp }
       } catch {

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose'
 import { OPERATOR_ROLE, VIEWER_ROLE } from './verifier.js'
+import { API_TOKEN_AUDIENCE, RESERVED_AUDIENCES } from './purposes.js'
 
 export interface TokenRequest {
   sub: string
@@ -9,11 +10,14 @@ export interface TokenRequest {
   /** Lifetime in seconds. */
   ttlSeconds?: number
   issuer?: string
+  /** The API audience in use: `apiTokenAudience(config.auth.audience)`; default `API_TOKEN_AUDIENCE`. */
   audience?: string
 }
 
-/** Signs an HS256 token (local use, tests, the `token` command). */
+/** Signs an HS256 API token (local use, tests, the `token` command, the launcher's banner). */
 export async function signDevToken(secret: string, request: TokenRequest): Promise<string> {
+  const audience = request.audience ?? API_TOKEN_AUDIENCE
+  if (RESERVED_AUDIENCES.includes(audience)) throw new Error(`"${audience}" is not an API token's audience`)
   const role = request.operator === true ? OPERATOR_ROLE : request.viewer === true ? VIEWER_ROLE : undefined
   let jwt = new SignJWT(role === undefined ? {} : { role })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -21,6 +25,5 @@ export async function signDevToken(secret: string, request: TokenRequest): Promi
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + (request.ttlSeconds ?? 3600))
   if (request.issuer !== undefined) jwt = jwt.setIssuer(request.issuer)
-  if (request.audience !== undefined) jwt = jwt.setAudience(request.audience)
-  return jwt.sign(new TextEncoder().encode(secret))
+  return jwt.setAudience(audience).sign(new TextEncoder().encode(secret))
 }

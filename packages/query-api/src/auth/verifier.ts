@@ -1,14 +1,16 @@
 /**
  * Bearer token verification with jose. HS256 with a shared secret for local use; with a
- * JWKS URL, the asymmetric keys it publishes (RS256 in production). Roles: the claim
+ * JWKS URL, the asymmetric keys it publishes (RS256 in production). A bearer token is an API
+ * token only: it must carry the API audience (`JWT_AUDIENCE`, else `API_TOKEN_AUDIENCE`) and no
+ * session or login-code audience (auth/purposes.ts), whatever else it says. Roles: the claim
  * `role: '<role>'` or `roles: [..., '<role>', ...]`. `operator` reads every event and may change
  * jobs on the board; `viewer` may only look at the board (read-only mode); neither claim: an owner.
  */
-import { webcrypto } from 'node:crypto'
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose'
 import type { JWTPayload, JWTVerifyOptions } from 'jose'
 import type { AuthConfig } from '../config.js'
 import { VerifiedTokenCache } from './token-cache.js'
+import { apiTokenAudience, hasReservedAudience, hmacKey, RESERVED_AUDIENCES } from './purposes.js'
 
 export interface Principal {
   /** The owner (user id) the token speaks for. */
@@ -51,19 +53,16 @@ const TOKEN_CACHE_ENTRIES = 1000
 /** Caps how long a verified token is trusted without asking jose (and so the JWKS) again. */
 const TOKEN_CACHE_MAX_AGE_MS = 5 * 60_000
 
-/** Imported once: jose would otherwise import a raw HMAC secret as a CryptoKey on every call. */
-async function hmacKey(secret: string): Promise<webcrypto.CryptoKey> {
-  return webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
-}
-
 export function createVerifier(config: AuthConfig): TokenVerifier {
+  const audience = apiTokenAudience(config.audience)
+  if (RESERVED_AUDIENCES.includes(audience)) throw new Error(`JWT_AUDIENCE may not be "${audience}": that audience is not an API token's`)
   const options: JWTVerifyOptions = {
     ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
-    ...(config.audience === undefined ? {} : { audience: config.audience }),
-    requiredClaims: ['sub', 'exp'],
+    audience,
+    requiredClaims: ['sub', 'exp', 'aud'],
   }
   const jwks = config.jwksUrl === undefined ? undefined : createRemoteJWKSet(new URL(config.jwksUrl))
-  const secret = config.secret === undefined ? undefined : hmacKey(config.secret)
+  const secret = config.secret === undefined ? undefined : hmacKey(config.secret, ['verify'])
   if (jwks === undefined && secret === undefined) throw new Error('auth needs JWT_SECRET or JWT_JWKS_URL')
   // A failed import would reject every request: keep it from also being an unhandled rejection.
   secret?.catch(() => undefined)
@@ -76,6 +75,9 @@ export function createVerifier(config: AuthConfig): TokenVerifier {
         jwks !== undefined
           ? await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'PS256'] })
           : await jwtVerify(token, await secret!, { ...options, algorithms: ['HS256'] })
+      // jose accepts a token when any of its audiences matches: one that is also a session or a
+      // login code (or claims to be) is still not an API token.
+      if (hasReservedAudience(payload.aud)) throw new AuthError('token is a session or login code, not an API token')
       const principal = principalOf(payload)
       // requiredClaims makes jose check that exp is present and numeric.
       if (typeof payload.exp === 'number') verified.set(token, principal, payload.exp)

@@ -3,24 +3,24 @@
  * (its shape is spread there), as live/config.ts is.
  */
 import type { z } from 'zod'
-import { env } from '@event-analytics/ops'
+import { doc, env } from '@event-analytics/ops'
 
 export const localCacheShape = {
   /**
    * Off by default: on this project's 2-core bench it served no more requests per second than
    * the Redis path (CPU per hit is Fastify's hook chain and the socket write, not the Redis GET)
-   * and raised the API's peak RSS under load by ~50 MB (BENCHMARKS.md). Turn it on when the
-   * cache Redis's CPU is the limit (many API replicas reading a few hot events).
+   * and raised the API's peak RSS under load by ~50 MB (BENCHMARKS.md).
    */
-  API_LOCAL_CACHE_ENABLED: env.boolean(false),
-  API_LOCAL_CACHE_MAX_ENTRIES: env.integer(10_000, 1, 10_000_000),
-  /** Bytes of the held keys and bodies (as UTF-16 in V8): 64 MiB. */
-  API_LOCAL_CACHE_MAX_BYTES: env.integer(64 * 1024 * 1024, 1024),
-  /**
-   * The backstop when an announcement is lost without the subscription noticing: a held entry
-   * is served at most this long after it was read, whatever was (not) announced.
-   */
-  API_LOCAL_CACHE_MAX_AGE_MS: env.integer(1000, 1, 3_600_000),
+  API_LOCAL_CACHE_ENABLED: doc(
+    env.boolean(false),
+    "An in-process copy of cached event projections in front of the cache Redis, dropped on the aggregator's change announcements. Turn it on when the cache Redis's CPU is the limit (many API replicas reading a few hot events).",
+  ),
+  API_LOCAL_CACHE_MAX_ENTRIES: doc(env.integer(10_000, 1, 10_000_000), 'Entries the local cache holds at most.'),
+  API_LOCAL_CACHE_MAX_BYTES: doc(env.integer(64 * 1024 * 1024, 1024), 'Bytes of the held keys and bodies (as UTF-16 in V8) at most.'),
+  API_LOCAL_CACHE_MAX_AGE_MS: doc(
+    env.integer(1000, 1, 3_600_000),
+    'A held entry is served at most this long after it was read: the backstop when a change announcement is lost unnoticed.',
+  ),
 }
 
 export interface LocalCacheConfig {

@@ -10,7 +10,7 @@ import { Gauge } from 'prom-client'
 import type { Counter } from 'prom-client'
 import type { FastifyBaseLogger } from 'fastify'
 import type { ChangeSubscription } from '../live/changes.js'
-import type { ApiMetrics } from '../plugins/metrics.js'
+import type { ApiMetrics } from '../metrics.js'
 import type { HeldEntry, LocalProjectionCache, PendingFill } from './local-cache.js'
 
 export interface LocalLayer {

@@ -5,20 +5,26 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
-import { DEFAULT_CHANGES_CHANNEL } from '@event-analytics/contracts'
-import { env } from '@event-analytics/ops'
+import { doc, env } from '@event-analytics/ops'
 
 export const liveShape = {
-  /** Signs browser session cookies and one-time login codes (HS256); default JWT_SECRET. */
-  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  SESSION_TTL_SECONDS: env.integer(8 * 3600, 60, 7 * 24 * 3600),
-  /** Pub/sub channel the aggregator announces changed events on (same value as the aggregator's). */
-  CACHE_CHANGES_CHANNEL: env.string(DEFAULT_CHANGES_CHANNEL),
-  /** Open streams one owner may hold on one API instance; past it: 429. */
-  STREAM_MAX_PER_OWNER: env.integer(10, 1, 100_000),
-  STREAM_HEARTBEAT_MS: env.integer(15_000, 100, 600_000),
-  /** The built page (packages/dashboard-web/dist); unset: that build when it exists, else no page. */
-  DASHBOARD_WEB_DIR: z.string().min(1).optional(),
+  SESSION_SECRET: doc(
+    z.string().min(32, 'must be at least 32 characters').optional(),
+    'Source of the keys of browser session cookies and one-time login codes (HS256), each derived per purpose, so never the key API tokens are checked with; unset with a JWKS-only setup: sign-in links and cookies are off.',
+    { defaultText: "JWT_SECRET's value" },
+  ),
+  SESSION_TTL_SECONDS: doc(env.integer(8 * 3600, 60, 7 * 24 * 3600), 'Lifetime of a browser session.'),
+  STREAM_MAX_PER_OWNER: doc(env.integer(10, 1, 100_000), 'Open live streams one owner may hold on one API instance; past it: 429.'),
+  STREAM_HEARTBEAT_MS: doc(
+    env.integer(15_000, 100, 600_000),
+    'Comment line sent on an idle live stream this often (keeps proxies from closing it).',
+    {
+      internal: true,
+    },
+  ),
+  DASHBOARD_WEB_DIR: doc(z.string().min(1).optional(), 'Directory of the built dashboard page served at `/`.', {
+    defaultText: 'packages/dashboard-web/dist when built, else no page',
+  }),
 }
 
 export interface LiveConfig {
@@ -28,14 +34,17 @@ export interface LiveConfig {
   changesChannel: string
   streamMaxPerOwner: number
   streamHeartbeatMs: number
-  /** Directory of the built page, or null: `/` answers 404 and the API works as before. */
+  /** Directory of the built page, or null: `/` answers 404; the API routes do not depend on it. */
   webRoot: string | null
 }
 
 /** Where the workspace's dashboard-web build lands, seen from src/ or dist/ of this package. */
 const BUILT_PAGE = fileURLToPath(new URL('../../../dashboard-web/dist/', import.meta.url))
 
-export function liveConfigFrom(raw: z.infer<z.ZodObject<typeof liveShape>>, jwtSecret: string | undefined): LiveConfig {
+export function liveConfigFrom(
+  raw: z.infer<z.ZodObject<typeof liveShape>> & { readonly CACHE_CHANGES_CHANNEL: string },
+  jwtSecret: string | undefined,
+): LiveConfig {
   const webRoot = raw.DASHBOARD_WEB_DIR ?? BUILT_PAGE
   return {
     sessionSecret: raw.SESSION_SECRET ?? jwtSecret,

@@ -10,7 +10,7 @@
 import type { ProjectionChange } from '@event-analytics/contracts'
 import type { FastifyBaseLogger } from 'fastify'
 import type { OwnedEntry } from '../cache/owned-entry.js'
-import type { PipelineFrame } from '../routes/schemas.js'
+import type { PipelineFrame } from '../wire/schemas.js'
 import type { ChangeSubscription } from './changes.js'
 
 export interface StreamClient {
@@ -34,21 +34,33 @@ export interface FeedOptions {
 
 interface Feed {
   readonly clients: Set<StreamClient>
-  /** The newest entry loaded, with its asOf (epoch ms, or null). */
-  current: { entry: OwnedEntry; asOf: number | null } | undefined
-  /** When the last change announced for the event was published (epoch ms). */
-  lastChangeAt: number | null
+  /** The newest entry loaded, with its freshness. */
+  current: { entry: OwnedEntry; freshness: Freshness } | undefined
   loading: Promise<void> | undefined
   again: boolean
 }
+
+/** What the `pipeline` frames repeat of the dashboard body (see PipelineFrameSchema). */
+interface Freshness {
+  /** Epoch ms, or null. */
+  readonly asOf: number | null
+  readonly committedAt: string | null
+  readonly pipelineDelaySeconds: number | null
+}
+
+const UNKNOWN: Freshness = { asOf: null, committedAt: null, pipelineDelaySeconds: null }
 
 export function dashboardFrame(entry: OwnedEntry): string {
   return `event: dashboard\nid: ${entry.etag}\ndata: ${entry.body}\n\n`
 }
 
-function asOfOfBody(body: string): number | null {
-  const asOf = (JSON.parse(body) as { asOf?: unknown }).asOf
-  return typeof asOf === 'string' ? Date.parse(asOf) : null
+function freshnessOf(body: string): Freshness {
+  const { asOf, committedAt, pipelineDelaySeconds } = JSON.parse(body) as Partial<Record<keyof Freshness, unknown>>
+  return {
+    asOf: typeof asOf === 'string' ? Date.parse(asOf) : null,
+    committedAt: typeof committedAt === 'string' ? committedAt : null,
+    pipelineDelaySeconds: typeof pipelineDelaySeconds === 'number' ? pipelineDelaySeconds : null,
+  }
 }
 
 export class LiveFeeds {
@@ -98,10 +110,10 @@ export class LiveFeeds {
   attach(eventId: string, client: StreamClient, entry: OwnedEntry): void {
     const feed = this.feedOf(eventId)
     feed.clients.add(client)
-    const asOf = asOfOfBody(entry.body)
+    const freshness = freshnessOf(entry.body)
     client.lastId = entry.etag
-    client.write(this.pipelineFrame(feed, asOf))
-    if (feed.current === undefined) feed.current = { entry, asOf }
+    client.write(this.pipelineFrame(freshness))
+    if (feed.current === undefined) feed.current = { entry, freshness }
     else if (feed.current.entry.etag !== entry.etag) this.refresh(eventId, feed)
   }
 
@@ -129,7 +141,7 @@ export class LiveFeeds {
   private feedOf(eventId: string): Feed {
     let feed = this.feeds.get(eventId)
     if (feed === undefined) {
-      feed = { clients: new Set(), current: undefined, lastChangeAt: null, loading: undefined, again: false }
+      feed = { clients: new Set(), current: undefined, loading: undefined, again: false }
       this.feeds.set(eventId, feed)
     }
     return feed
@@ -139,7 +151,6 @@ export class LiveFeeds {
     for (const eventId of change.eventIds) {
       const feed = this.feeds.get(eventId)
       if (feed === undefined) continue
-      feed.lastChangeAt = Math.max(feed.lastChangeAt ?? 0, change.at)
       this.refresh(eventId, feed)
     }
   }
@@ -154,7 +165,7 @@ export class LiveFeeds {
         feed.again = false
         try {
           const entry = await this.options.load(eventId)
-          feed.current = { entry, asOf: asOfOfBody(entry.body) }
+          feed.current = { entry, freshness: freshnessOf(entry.body) }
           this.broadcast(feed)
         } catch (error) {
           // PostgreSQL or Redis away: the clients keep their last state; the next change retries.
@@ -170,7 +181,7 @@ export class LiveFeeds {
   private broadcast(feed: Feed): void {
     if (feed.current === undefined) return
     const { entry } = feed.current
-    const frame = dashboardFrame(entry) + this.pipelineFrame(feed, feed.current.asOf)
+    const frame = dashboardFrame(entry) + this.pipelineFrame(feed.current.freshness)
     for (const client of feed.clients) {
       if (client.lastId === entry.etag) continue
       client.lastId = entry.etag
@@ -180,24 +191,26 @@ export class LiveFeeds {
 
   private beat(): void {
     for (const feed of this.feeds.values()) {
-      const frame = this.pipelineFrame(feed, feed.current?.asOf ?? null)
+      const frame = this.pipelineFrame(feed.current?.freshness ?? UNKNOWN)
       for (const client of feed.clients) client.write(frame)
     }
   }
 
   /**
-   * Freshness, computed when sent. ageSeconds: now - asOf (how old the newest applied input of
-   * the event is; it grows while nothing happens). lagSeconds: at the last change this instance
-   * heard, announcement time - asOf: while traffic flows, how long the pipeline took from a
-   * message happening to its commit (ingest, queue, batch, commit); null before any change.
+   * Freshness, two things kept apart. ageSeconds, computed when sent: now - asOf, how old the
+   * event's newest data is (it grows while nothing happens, and is large for back-filled
+   * history however fast the pipeline is). committedAt and pipelineDelaySeconds, from the body:
+   * the newest commit and the pipeline's own delay at it (ingest read to commit). ageSeconds is
+   * clamped at 0 only against clock skew between this instance and PostgreSQL: asOf is never
+   * after the commit.
    */
-  private pipelineFrame(feed: Feed, asOf: number | null): string {
+  private pipelineFrame({ asOf, committedAt, pipelineDelaySeconds }: Freshness): string {
     const now = this.now()
-    const lag = feed.lastChangeAt === null || asOf === null ? null : Math.max(0, feed.lastChangeAt - asOf) / 1000
     const data: PipelineFrame = {
       asOf: asOf === null ? null : new Date(asOf).toISOString(),
       ageSeconds: asOf === null ? null : Math.max(0, now - asOf) / 1000,
-      lagSeconds: lag,
+      committedAt,
+      pipelineDelaySeconds,
       sentAt: new Date(now).toISOString(),
     }
     return `event: pipeline\ndata: ${JSON.stringify(data)}\n\n`

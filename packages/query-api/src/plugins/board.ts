@@ -7,7 +7,9 @@
 import { createBullBoard } from '@bull-board/api'
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter'
 import { FastifyAdapter } from '@bull-board/fastify'
-import type { Queue } from 'bullmq'
+import { WEBHOOK_DELIVERY_QUEUE_NAME } from '@event-analytics/contracts'
+import { clusterQueuePrefix, type RedisClient, type RedisEndpoint } from '@event-analytics/ops'
+import { Queue } from 'bullmq'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AuthError, type Principal, type TokenVerifier } from '../auth/verifier.js'
 import { PROBLEM_CONTENT_TYPE, problemFor, sendProblem } from './problem-details.js'
@@ -21,6 +23,27 @@ export interface BoardOptions {
   verifier: TokenVerifier
   /** bull-board's read-only mode (viewers); otherwise every action (operators only). */
   readOnly: boolean
+}
+
+/** What the board needs to find the ingest queue: the workers' QUEUE_NAME and BULLMQ_PREFIX. */
+export interface IngestQueueAddress {
+  readonly queueName: string
+  readonly queuePrefix: string
+  readonly queueRedis: RedisEndpoint
+}
+
+/**
+ * The ingest queue as the board shows it: the name and prefix the workers read from the same
+ * variables, the prefix hash-tagged on a cluster as theirs is (clusterQueuePrefix). `connection`
+ * is the board's own: BullMQ prefixes its keys itself.
+ */
+export function createIngestBoardQueue(address: IngestQueueAddress, connection: RedisClient): Queue {
+  return new Queue(address.queueName, { connection, prefix: clusterQueuePrefix(address.queuePrefix, address.queueRedis) })
+}
+
+/** The webhook dispatcher's delivery queue, under the same BULLMQ_PREFIX (a job per delivery, delayed between attempts). */
+export function createWebhookBoardQueue(address: Omit<IngestQueueAddress, 'queueName'>, connection: RedisClient): Queue {
+  return new Queue(WEBHOOK_DELIVERY_QUEUE_NAME, { connection, prefix: clusterQueuePrefix(address.queuePrefix, address.queueRedis) })
 }
 
 function cookieToken(request: FastifyRequest): string | undefined {

@@ -8,11 +8,11 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest, RawRequestDefaultExpression } from 'fastify'
 import type { Kysely } from 'kysely'
-import { readVisibleEvent } from '@event-analytics/db'
+import { readVisibleEvent, withLiveSet } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
 import { csvDocument, decimalCell, localTime } from '../projections/csv.js'
 import type { Cell } from '../projections/csv.js'
-import type { ChannelList, Timeline } from '../routes/schemas.js'
+import type { ChannelList, Timeline } from '../wire/schemas.js'
 
 export type CsvView = 'timeline' | 'channels'
 
@@ -137,7 +137,7 @@ async function csvPlugin(app: FastifyInstance, options: CsvOptions): Promise<voi
     if (reply.statusCode !== 200 || typeof payload !== 'string' || !wantsCsv(request)) return payload
     const body = JSON.parse(payload) as { eventId: string }
     // The route has checked visibility and ownership; the title is the only thing its body lacks.
-    const title = (await readVisibleEvent(options.db, body.eventId))?.title ?? ''
+    const title = (await withLiveSet(options.db, (live) => readVisibleEvent(live, body.eventId)))?.title ?? ''
     const csv =
       view === 'timeline' ? timelineCsv(body as TimelineJson, title) : channelsCsv(body as ChannelsJson, title, options.defaultTimeZone)
     const suffix = view === 'timeline' ? `timeline-${(body as TimelineJson).granularity}` : 'channels'

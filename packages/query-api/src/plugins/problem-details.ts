@@ -16,8 +16,8 @@ import type { Socket } from 'node:net'
 import { isDatabaseUnavailable } from '@event-analytics/db'
 import fp from 'fastify-plugin'
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ProblemSchema } from '../routes/schemas.js'
-import type { Problem } from '../routes/schemas.js'
+import { ProblemSchema } from '../wire/schemas.js'
+import type { Problem } from '../wire/schemas.js'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
 
@@ -90,8 +90,9 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
 }
 
 /** Fastify's `frameworkErrors` option: the router's refusals, before any route or hook runs. */
-export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendProblem(reply, problemOf(error, request))
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // The option's handler returns nothing: the reply is sent here, not awaited by the router.
+  void sendProblem(reply, problemOf(error, request))
 }
 
 /**
@@ -104,13 +105,21 @@ export function clientErrorHandler(this: FastifyInstance, error: ConnectionError
   const title = STATUS_CODES[status] ?? 'Error'
   const body = JSON.stringify({ type: 'about:blank', title, status, detail, instance: instanceOf(randomUUID()) } satisfies Problem)
   this.log.debug({ err: error }, 'client error')
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    )
+  if (!socket.writable) {
+    socket.destroy(error)
+    return
   }
-  socket.destroy(error)
+  // end, not destroy: destroying a socket while the client is still sending (the rest of a 70 KB URL)
+  // resets the connection, and the client may lose the response (it always does on Node 24). end()
+  // sends it and then FIN; the client closes its side, and a client that does not is cut off later.
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  )
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref()
 }
+
+/** How long a connection the parser refused may stay open after its error response. */
+const CLIENT_ERROR_LINGER_MS = 5_000
 
 /**
  * The server's 'checkExpectation' listener: an `Expect` other than 100-continue. Without one,

@@ -3,7 +3,7 @@
  * directory. Hashed assets are cached for a year; index.html is revalidated, and carries a
  * strict CSP (the page needs nothing but its own origin). Without a build (a fresh checkout
  * that has not run `pnpm build`), `/` answers a problem+json 404 saying how to build it, and
- * every API route works as before.
+ * every API route works the same (none depends on the page).
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'

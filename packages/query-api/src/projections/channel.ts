@@ -1,7 +1,7 @@
 import { parseDecimal } from '@event-analytics/contracts'
 import type { ChannelFigures, ChannelStatsRow, ProviderStateValue } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
-import type { Channel } from '../routes/schemas.js'
+import type { Channel } from '../wire/schemas.js'
 
 /**
  * A channel row with its figures (computed by readEventChannels, docs/SPEC.md section 6) and its

@@ -1,5 +1,5 @@
 import type { EventReadRow, EventStatsRow } from '@event-analytics/db'
-import type { EventHeader, EventSummary } from '../routes/schemas.js'
+import type { EventHeader, EventSummary } from '../wire/schemas.js'
 
 /*
  * Shapes only: every figure is computed in PostgreSQL by the one implementation of

@@ -1,6 +1,6 @@
 import type { ChannelStatsRow, EventReadRow } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
-import type { Roi } from '../routes/schemas.js'
+import type { Roi } from '../wire/schemas.js'
 
 /** Shapes only: the figures come computed from PostgreSQL (docs/SPEC.md section 6, packages/db migration 0006). */
 export function roiBody(event: EventReadRow, channels: readonly ChannelStatsRow[]): Roi {

@@ -4,7 +4,7 @@
  */
 import type { TimelineGranularity } from '@event-analytics/contracts'
 import type { TimelineBucketRow } from '@event-analytics/db'
-import type { TimelineBucket } from '../routes/schemas.js'
+import type { TimelineBucket } from '../wire/schemas.js'
 
 export class TimelineRangeError extends Error {
   override name = 'TimelineRangeError'

@@ -1,6 +1,6 @@
-import type { ChannelTypeTotalsRow, EventStatsRow, UserTotalsRow } from '@event-analytics/db'
+import type { ChannelTypeTotalsRow, EventStatsRow, OwnerReturning, UserTotalsRow } from '@event-analytics/db'
 import { asOfOf } from './as-of.js'
-import type { UserSummary } from '../routes/schemas.js'
+import type { UserSummary } from '../wire/schemas.js'
 
 export interface Page {
   page: number
@@ -17,6 +17,7 @@ export function userSummaryBody(
   events: readonly EventStatsRow[],
   totals: UserTotalsRow,
   channelTypes: readonly ChannelTypeTotalsRow[],
+  returning: OwnerReturning,
   page: Page,
 ): UserSummary {
   const start = (page.page - 1) * page.limit
@@ -57,6 +58,8 @@ export function userSummaryBody(
         totalInvestment: row.total_investment,
         estimatedRevenue: row.estimated_revenue,
         estimatedRoi: row.estimated_roi,
+        newParticipants: returning.events.get(row.event_id)?.new_participants ?? 0,
+        returningParticipants: returning.events.get(row.event_id)?.returning_participants ?? 0,
         createdAt: (row.event_created_at ?? row.created_at).toISOString(),
       })),
       page: page.page,
@@ -64,5 +67,6 @@ export function userSummaryBody(
       total: events.length,
     },
     asOf: asOfOf(...events.map((row) => row.last_occurred_at)),
+    returningAsOf: asOfOf(returning.as_of),
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Database, EventReadRow } from '@event-analytics/db'
-import { readVisibleEvent } from '@event-analytics/db'
+import { readVisibleEvent, withLiveSet } from '@event-analytics/db'
 import type { Kysely } from 'kysely'
 import { decodeOwnedEntry, encodeOwnedEntry } from '../cache/owned-entry.js'
 import type { OwnedEntry } from '../cache/owned-entry.js'
@@ -38,7 +38,8 @@ export interface EventReadSpec<T> {
   projection: string
   key: string
   field?: string
-  build: (event: EventReadRow) => Promise<T>
+  /** Reads with `db`: the live projection set, in the same transaction as the event's row. */
+  build: (event: EventReadRow, db: Kysely<Database>) => Promise<T>
 }
 
 /** Serialises a body to JSON text (a route's response-schema serializer). */
@@ -50,10 +51,15 @@ function ownedEntry(serialize: BodySerializer, owner: string | null, body: unkno
   return { owner, etag: etagOf(text), body: text }
 }
 
-/** The route's own serializer (schema serialisers return strings; the wider type covers custom ones). */
+/**
+ * The route's own serializer (schema serialisers return strings; the wider type covers custom ones).
+ * A route that also answers CSV has its 200 keyed by media type (schemas.ts' JsonOrCsv), which
+ * `reply.serialize` cannot pick from: the JSON one writes the body (the CSV plugin renders it later).
+ */
 export function replySerializer(reply: FastifyReply): BodySerializer {
   return (body) => {
-    const serialised = reply.serialize(body)
+    const json = reply.getSerializationFunction(String(reply.statusCode), 'application/json')
+    const serialised = json === undefined ? reply.serialize(body) : json(body as Record<string, unknown>)
     return typeof serialised === 'string' ? serialised : new TextDecoder().decode(serialised)
   }
 }
@@ -87,15 +93,17 @@ export async function loadEventEntry<T>(
     eventId,
     // Decoded once per in-process copy: hits share the entry (nobody mutates it).
     decode: (text) => entryOf(serialize, text),
-    load: async () => {
-      const event = await readVisibleEvent(db, eventId)
-      if (event === undefined) throw notFound(`event ${eventId}`)
-      try {
-        return encodeOwnedEntry(ownedEntry(serialize, event.user_id, await spec.build(event)))
-      } catch (error) {
-        throw new OwnedFailure(event.user_id, error)
-      }
-    },
+    // One transaction on the live projection set (withLiveSet): a switch never mixes two sets in one body.
+    load: () =>
+      withLiveSet(db, async (live) => {
+        const event = await readVisibleEvent(live, eventId)
+        if (event === undefined) throw notFound(`event ${eventId}`)
+        try {
+          return encodeOwnedEntry(ownedEntry(serialize, event.user_id, await spec.build(event, live)))
+        } catch (error) {
+          throw new OwnedFailure(event.user_id, error)
+        }
+      }),
   })
   return { entry: result.value, hit: result.hit }
 }
@@ -127,4 +135,16 @@ export async function sendEventProjection<T>(
     .header('etag', entry.etag)
     .type(JSON_CONTENT_TYPE)
     .send(entry.body)
+}
+
+/**
+ * Sends JSON text a route's serializer wrote (replySerializer) as is, and resolves once it is
+ * sent; the route's handler returns nothing (its typed reply would not take text).
+ */
+export async function sendSerialized(reply: FastifyReply, text: string, hit: boolean): Promise<void> {
+  // Awaiting the reply (a thenable) keeps Fastify from taking the handler's undefined for a body.
+  await reply
+    .header('x-cache', hit ? 'hit' : 'miss')
+    .type(JSON_CONTENT_TYPE)
+    .send(text)
 }

@@ -18,7 +18,8 @@ import {
   StringEnum,
   problemResponses,
   security,
-} from './schemas.js'
+  JsonOrCsv,
+} from '../wire/schemas.js'
 
 const ListQuerySchema = Query({
   channelType: Type.Optional(StringEnum(CHANNEL_TYPES)),
@@ -39,7 +40,13 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
         security,
         params: Body({ eventId: EventIdSchema }),
         querystring: ListQuerySchema,
-        response: { 200: ChannelListSchema, ...problemResponses },
+        response: {
+          200: JsonOrCsv(
+            ChannelListSchema,
+            'UTF-8 CSV with a BOM, CRLF, a header row, one row per channel (`…/channels.csv` asks for it too)',
+          ),
+          ...problemResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -49,8 +56,8 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
         projection: 'channels',
         key: cacheKeys.channelList(request.params.eventId),
         field: `type=${channelType ?? '*'}&sort=${sort}&order=${order}`,
-        build: async (event) => {
-          const rows = await readEventChannels(context.db, event.event_id)
+        build: async (event, db) => {
+          const rows = await readEventChannels(db, event.event_id)
           const now = context.now()
           const channels = rows
             .filter((row) => channelType === undefined || row.channel_type === channelType)
@@ -79,8 +86,8 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
         eventId,
         projection: 'channel',
         key: cacheKeys.channel(eventId, channelName),
-        build: async () => {
-          const row = await readEventChannel(context.db, eventId, channelName)
+        build: async (_event, db) => {
+          const row = await readEventChannel(db, eventId, channelName)
           if (row === undefined) throw notFound(`channel ${channelName} of event ${eventId}`)
           return channelBody(row, context.now(), staleAfter)
         },

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { cacheKeys } from '@event-analytics/contracts'
-import { readEventChannels } from '@event-analytics/db'
+import { readEventAlerts, readEventChannels, readEventPacing, readEventReturning } from '@event-analytics/db'
 import { dashboardBody } from '../projections/dashboard.js'
+import { pacingFields } from '../projections/pacing.js'
 import { sendEventProjection } from './access.js'
 import type { EventReadSpec } from './access.js'
 import type { RouteContext } from './context.js'
-import { DashboardSchema, EventParamsSchema, problemResponses, security } from './schemas.js'
-import type { Dashboard } from './schemas.js'
+import { DashboardSchema, EventParamsSchema, problemResponses, security } from '../wire/schemas.js'
+import type { Dashboard } from '../wire/schemas.js'
 
 /** The dashboard's cache key and loader, shared by the REST route and the live stream. */
 export function dashboardSpec(context: RouteContext, eventId: string): EventReadSpec<Dashboard> {
@@ -15,8 +16,16 @@ export function dashboardSpec(context: RouteContext, eventId: string): EventRead
     eventId,
     projection: 'dashboard',
     key: cacheKeys.dashboard(eventId),
-    build: async (event) =>
-      dashboardBody(event, await readEventChannels(context.db, event.event_id), context.now(), context.config.channelStaleAfterMs),
+    build: async (event, db) =>
+      dashboardBody(
+        event,
+        await readEventChannels(db, event.event_id),
+        await readEventReturning(db, event.event_id),
+        context.now(),
+        context.config.channelStaleAfterMs,
+        pacingFields(await readEventPacing(db, event)),
+        await readEventAlerts(db, event.event_id, 0),
+      ),
   }
 }
 

@@ -5,7 +5,7 @@ import { readEventChannels } from '@event-analytics/db'
 import { roiBody } from '../projections/roi.js'
 import { sendEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
-import { EventParamsSchema, RoiSchema, problemResponses, security } from './schemas.js'
+import { EventParamsSchema, RoiSchema, problemResponses, security } from '../wire/schemas.js'
 
 export async function roiRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
   app.withTypeProvider<TypeBoxTypeProvider>().get(
@@ -25,7 +25,7 @@ export async function roiRoutes(app: FastifyInstance, context: RouteContext): Pr
         eventId: request.params.eventId,
         projection: 'roi',
         key: cacheKeys.roi(request.params.eventId),
-        build: async (event) => roiBody(event, await readEventChannels(context.db, event.event_id)),
+        build: async (event, db) => roiBody(event, await readEventChannels(db, event.event_id)),
       }),
   )
 }

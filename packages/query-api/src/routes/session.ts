@@ -11,7 +11,7 @@ import type { RedisClient } from '@event-analytics/ops'
 import type { SessionTokens } from '../auth/session.js'
 import { bearerToken, verifyOr401 } from '../plugins/auth.js'
 import { ProblemError } from '../plugins/problem-details.js'
-import { Body, MeSchema, NoBodySchema, problemResponses } from './schemas.js'
+import { Body, MeSchema, NoBodySchema, problemResponses } from '../wire/schemas.js'
 
 export interface SessionRouteOptions {
   sessions: SessionTokens

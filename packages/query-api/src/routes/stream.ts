@@ -17,7 +17,7 @@ import { ProblemError, notFound } from '../plugins/problem-details.js'
 import { OwnedFailure, loadEventEntry } from './access.js'
 import type { RouteContext } from './context.js'
 import { dashboardSpec } from './dashboard.js'
-import { DashboardSchema, EventParamsSchema, problemResponses, security } from './schemas.js'
+import { DashboardSchema, EventParamsSchema, problemResponses, security } from '../wire/schemas.js'
 
 export interface StreamRouteOptions extends RouteContext {
   /** The instance's subscription to the change announcements (closed by the app). */
@@ -49,7 +49,7 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
     {
       schema: {
         summary:
-          'Live dashboard (text/event-stream): `dashboard` frames (the dashboard body, id = its ETag) and `pipeline` frames (asOf, ageSeconds, lagSeconds)',
+          'Live dashboard (text/event-stream): `dashboard` frames (the dashboard body, id = its ETag) and `pipeline` frames (asOf and ageSeconds, the age of the data; committedAt and pipelineDelaySeconds, the delay of the pipeline itself)',
         tags: ['analytics'],
         security,
         params: EventParamsSchema,

@@ -10,8 +10,8 @@ import { badRequest } from '../plugins/problem-details.js'
 import { sendEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
 import { asOfOf } from '../projections/as-of.js'
-import { EventParamsSchema, Query, StringEnum, TimelineSchema, problemResponses, security } from './schemas.js'
-import type { Timeline } from './schemas.js'
+import { EventParamsSchema, Query, StringEnum, TimelineSchema, problemResponses, security, JsonOrCsv } from '../wire/schemas.js'
+import type { Timeline } from '../wire/schemas.js'
 
 const BOUND = { minLength: 10, maxLength: 40, pattern: '^[0-9TZ:.+-]+$' } as const
 
@@ -59,7 +59,10 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
         security,
         params: EventParamsSchema,
         querystring: TimelineQuerySchema,
-        response: { 200: TimelineSchema, ...problemResponses },
+        response: {
+          200: JsonOrCsv(TimelineSchema, 'UTF-8 CSV with a BOM, CRLF, a header row, one row per bucket (`…/timeline.csv` asks for it too)'),
+          ...problemResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -82,10 +85,10 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
         key: cacheKeys.timeline(eventId, granularity),
         // Explicit bounds by their resolved instants: equivalent queries share one cached answer.
         field: timelineCacheField(tz, from === undefined ? undefined : requested.from, to === undefined ? undefined : requested.to),
-        build: async (event): Promise<Timeline> => {
-          const span = await readTimelineSpan(context.db, eventId)
+        build: async (event, db): Promise<Timeline> => {
+          const span = await readTimelineSpan(db, eventId)
           const range = rangeOrBadRequest(() => resolveRange(rangeRequest, span, context.now()))
-          const rows = await readTimeline(context.db, {
+          const rows = await readTimeline(db, {
             eventId,
             unit: granularity,
             timeZone: tz,

@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { cacheKeys } from '@event-analytics/contracts'
-import { readUserChannelTypeTotals, readUserEvents, readUserTotals } from '@event-analytics/db'
+import { readUserChannelTypeTotals, readUserEvents, readUserEventsReturning, readUserTotals, withLiveSet } from '@event-analytics/db'
 import { userSummaryBody } from '../projections/user-summary.js'
 import { canRead } from '../plugins/auth.js'
 import { badRequest, notFound } from '../plugins/problem-details.js'
 import type { RouteContext } from './context.js'
-import { Body, Query, UserIdSchema, UserSummarySchema, problemResponses, security } from './schemas.js'
+import { replySerializer, sendSerialized } from './access.js'
+import { Body, Query, UserIdSchema, UserSummarySchema, problemResponses, security } from '../wire/schemas.js'
 
 export const MAX_PAGE_SIZE = 100
 
@@ -38,20 +39,25 @@ export async function userRoutes(app: FastifyInstance, context: RouteContext): P
       // Ajv coerces "Infinity"/"1e400" to Infinity and, with strictNumbers, then skips the
       // number keywords (minimum/maximum) for a non-finite value: reject it here (found by packages/chaos).
       if (!Number.isFinite(page) || !Number.isFinite(limit)) throw badRequest('page and limit must be finite integers')
-      const { value, hit } = await app.projectionCache.get({
+      // Cached as the text this route's schema wrote: the owner's sums are bigints (exact past
+      // 2^53), which a JSON.stringify/JSON.parse round trip through the cache would break or round.
+      const serialize = replySerializer(reply)
+      const { value, hit } = await app.projectionCache.getText({
         projection: 'user',
         key: cacheKeys.user(userId),
         field: `page=${page}&limit=${limit}`,
-        load: async () => {
-          const events = await readUserEvents(context.db, userId)
-          if (events.length === 0) throw notFound(`analytics of user ${userId}`)
-          const totals = await readUserTotals(context.db, userId)
-          const channelTypes = await readUserChannelTypeTotals(context.db, userId)
-          return userSummaryBody(userId, events, totals, channelTypes, { page, limit })
-        },
+        // One transaction on the live projection set (withLiveSet).
+        load: () =>
+          withLiveSet(context.db, async (db) => {
+            const events = await readUserEvents(db, userId)
+            if (events.length === 0) throw notFound(`analytics of user ${userId}`)
+            const totals = await readUserTotals(db, userId)
+            const channelTypes = await readUserChannelTypeTotals(db, userId)
+            const returning = await readUserEventsReturning(db, userId)
+            return serialize(userSummaryBody(userId, events, totals, channelTypes, returning, { page, limit }))
+          }),
       })
-      reply.header('x-cache', hit ? 'hit' : 'miss')
-      return value
+      await sendSerialized(reply, value, hit)
     },
   )
 }

@@ -1,0 +1,8 @@
+export { createDispatcher } from './dispatcher.js'
+export type { Dispatcher, DispatcherOverrides } from './dispatcher.js'
+export { dispatcherConfigSchema, loadDispatcherConfig } from './config.js'
+export type { DispatcherConfig, HttpLimits } from './config.js'
+export { attemptDelivery } from './deliver.js'
+export type { AttemptResult, DeliveryDeps } from './deliver.js'
+export { retryDelayMs, nextAttemptAt } from './schedule.js'
+export type { RetrySchedule } from './schedule.js'

@@ -4,8 +4,10 @@
  *   #/                 -> the signed-in owner's overview (or the sign-in form)
  *   #/owner/<userId>   -> owner overview: totals, per channel type, paginated events
  *   #/event/<eventId>  -> live event view
+ *   #/settings/<userId> -> the owner's alert thresholds
  */
 import './style.css'
+import { renderAlertSettings } from './alert-settings.js'
 import { ApiError, api } from './api.js'
 import { h, replace } from './dom.js'
 import { renderEvent } from './event-view.js'
@@ -61,7 +63,7 @@ async function renderNav(): Promise<string | null> {
           onclick: () =>
             void api.signOut().then(() => {
               location.hash = '#/'
-              route()
+              void route()
             }),
         },
         'Sign out',
@@ -86,6 +88,7 @@ async function route(): Promise<void> {
   try {
     if (view === 'event' && id !== '') stopView = await renderEvent(main, id)
     else if (view === 'owner' && id !== '') await renderOverview(main, id)
+    else if (view === 'settings' && id !== '') await renderAlertSettings(main, id)
     else location.replace(`#/owner/${encodeURIComponent(me)}`)
   } catch (failure) {
     const detail = failure instanceof ApiError ? failure.problem.detail : String(failure)

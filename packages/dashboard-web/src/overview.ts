@@ -3,6 +3,8 @@ import { api } from './api.js'
 import type { UserSummary } from '@event-analytics/query-api/schemas'
 import { h, replace } from './dom.js'
 import { fmt } from './format.js'
+import { table } from './table.js'
+import { renderWebhooks } from './webhooks.js'
 
 const PAGE_SIZE = 10
 const CHANNEL_TYPE_LABEL: Record<string, string> = { TV: 'TV', SNS: 'SNS', VOICE: 'Voice' }
@@ -17,36 +19,17 @@ function kpi(name: string, label: string, value: string, note?: string): HTMLEle
   )
 }
 
-function table(caption: string, headers: readonly string[], rows: readonly (readonly (string | Node)[])[], numericFrom = 1): HTMLElement {
-  return h(
-    'div',
-    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
-    h(
-      'table',
-      {},
-      h('caption', {}, caption),
-      h(
-        'thead',
-        {},
-        h('tr', {}, ...headers.map((text, index) => h('th', { scope: 'col', class: index >= numericFrom ? 'num' : undefined }, text))),
-      ),
-      h(
-        'tbody',
-        {},
-        ...rows.map((cells) =>
-          h('tr', {}, ...cells.map((cell, index) => h('td', { class: index >= numericFrom ? 'num' : undefined }, cell))),
-        ),
-      ),
-    ),
-  )
-}
-
 function render(root: HTMLElement, summary: UserSummary, goTo: (page: number) => void): void {
   const { totals, events } = summary
   const pages = Math.max(1, Math.ceil(events.total / events.limit))
   replace(
     root,
-    h('h1', {}, 'Your campaigns'),
+    h(
+      'div',
+      { class: 'card-head' },
+      h('h1', {}, 'Your campaigns'),
+      h('a', { href: `#/settings/${encodeURIComponent(summary.userId)}` }, 'Alert settings'),
+    ),
     h(
       'section',
       { class: 'kpis', 'aria-label': 'Totals' },
@@ -79,11 +62,13 @@ function render(root: HTMLElement, summary: UserSummary, goTo: (page: number) =>
       { class: 'card' },
       table(
         `Events (${fmt.count(events.total)})`,
-        ['Event', 'Status', 'Participants', 'Views', 'Investment', 'ROI'],
+        ['Event', 'Status', 'Participants', 'New', 'Returning', 'Views', 'Investment', 'ROI'],
         events.items.map((item) => [
           h('a', { href: `#/event/${encodeURIComponent(item.eventId)}`, 'data-event-link': item.eventId }, item.title || item.eventId),
           h('span', { class: `status status-${item.status.toLowerCase()}` }, item.status),
           fmt.count(item.totalParticipants),
+          fmt.count(item.newParticipants),
+          fmt.count(item.returningParticipants),
           fmt.count(item.totalViews),
           fmt.money(item.totalInvestment),
           fmt.percent(item.estimatedRoi),
@@ -98,13 +83,20 @@ function render(root: HTMLElement, summary: UserSummary, goTo: (page: number) =>
         h('button', { type: 'button', disabled: events.page >= pages, onclick: () => goTo(events.page + 1) }, 'Next →'),
       ),
     ),
-    summary.asOf === null ? null : h('p', { class: 'muted' }, `Newest data: ${fmt.dateTime(summary.asOf)}`),
+    summary.asOf === null ? null : h('p', { class: 'muted' }, `Newest activity: ${fmt.dateTime(summary.asOf)}`),
+    summary.returningAsOf === null
+      ? null
+      : h('p', { class: 'muted' }, `New / returning (joined an earlier event of yours) up to ${fmt.dateTime(summary.returningAsOf)}`),
   )
 }
 
 export async function renderOverview(root: HTMLElement, userId: string): Promise<void> {
+  const overview = h('div', { class: 'stack' })
+  const webhooks = h('section', { class: 'card', id: 'webhooks', 'aria-labelledby': 'webhooks-title' })
   const show = async (page: number): Promise<void> => {
-    render(root, await api.owner(userId, page, PAGE_SIZE), (next) => void show(next))
+    render(overview, await api.owner(userId, page, PAGE_SIZE), (next) => void show(next))
   }
   await show(1)
+  replace(root, overview, webhooks)
+  await renderWebhooks(webhooks, userId)
 }

@@ -1,10 +1,10 @@
 /**
  * Debian's Chromium for the browser tests (driven by playwright-core), installed with apt-get
  * when missing, like the stack installs PostgreSQL and Redis. Not part of `stack up`: only the
- * browser tests need it.
+ * browser tests need it (`pnpm stack browser`, which `npm test` runs before the tests).
  */
-import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { aptInstall } from './apt.js'
 import { StackError } from './errors.js'
 import type { Progress } from './errors.js'
 
@@ -27,13 +27,7 @@ export const CHROMIUM_ARGS = [
 export function ensureChromium(progress: Progress = () => undefined): string {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH
   progress('… chromium: not installed, installing chromium with apt-get')
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  try {
-    execFileSync('apt-get', ['update'], { stdio: 'pipe', env })
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-noto-cjk'], { stdio: 'pipe', env })
-  } catch (error) {
-    throw new StackError('chromium', `apt-get install chromium failed: ${(error as Error).message}`)
-  }
+  aptInstall('chromium', ['chromium', 'fonts-noto-cjk'])
   if (!existsSync(CHROMIUM_PATH)) throw new StackError('chromium', `installed, but ${CHROMIUM_PATH} is missing`)
   return CHROMIUM_PATH
 }

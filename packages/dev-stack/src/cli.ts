@@ -1,10 +1,12 @@
 /**
- * pnpm stack up|down|status
+ * pnpm stack up [--refuse-foreign] | down [kafka] [registry] | status | browser
+ * (`browser`: installs the browser tests' Chromium when it is missing and prints its path.)
  * Exit codes: 0 success / everything running; 1 a component failed; 2 usage; 3 (status) something is not running.
  */
+import { ensureChromium } from './browser.js'
 import { describeFailure } from './errors.js'
 import type { ComponentStatus } from './managed.js'
-import { stackDown, stackStatus, stackUp } from './stack.js'
+import { MANAGED_COMPONENTS, stackDown, stackStatus, stackUp } from './stack.js'
 
 const progress = (line: string): void => {
   process.stdout.write(`[stack] ${line}\n`)
@@ -25,23 +27,27 @@ function printFailure(error: unknown): void {
   for (const e of errors) process.stderr.write(`${describeFailure(e)}\n`)
 }
 
-async function main(command: string | undefined): Promise<number> {
-  switch (command) {
-    case 'up':
-      await stackUp({ progress })
-      return 0
-    case 'down':
-      await stackDown({ progress })
-      return 0
-    case 'status':
-      return printStatus(await stackStatus()) ? 0 : 3
-    default:
-      process.stderr.write('usage: pnpm stack up|down|status\n')
-      return 2
+const USAGE = `usage: pnpm stack up [--refuse-foreign] | down [${MANAGED_COMPONENTS.join('] [')}] | status | browser\n`
+
+async function main(command: string | undefined, args: string[]): Promise<number> {
+  if (command === 'up' && args.every((arg) => arg === '--refuse-foreign')) {
+    await stackUp({ progress, foreign: args.length > 0 ? 'refuse' : 'use' })
+    return 0
   }
+  if (command === 'down' && args.every((arg) => (MANAGED_COMPONENTS as readonly string[]).includes(arg))) {
+    await stackDown({ progress, ...(args.length > 0 ? { only: args } : {}) })
+    return 0
+  }
+  if (command === 'status' && args.length === 0) return printStatus(await stackStatus()) ? 0 : 3
+  if (command === 'browser' && args.length === 0) {
+    progress(`✓ chromium at ${ensureChromium(progress)}`)
+    return 0
+  }
+  process.stderr.write(USAGE)
+  return 2
 }
 
-main(process.argv[2]).then(
+main(process.argv[2], process.argv.slice(3)).then(
   (code) => {
     process.exitCode = code
   },

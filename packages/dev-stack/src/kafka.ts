@@ -1,6 +1,5 @@
 /** Single-node KRaft Kafka broker (broker + controller in one JVM) under <stack>/kafka. */
 import { execFile } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -10,6 +9,7 @@ import { StackError, type Progress } from './errors.js'
 import { findJava } from './java.js'
 import type { ManagedService } from './managed.js'
 import { kafkaAnswers } from './probes.js'
+import { CLUSTER_ID_PATTERN, KRAFT_LOG4J, kraftBrokerArgs, kraftFormatArgs, kraftServerProperties, newClusterId } from './kraft.js'
 import { spawnDetached } from './proc.js'
 
 interface KafkaLayout {
@@ -31,60 +31,11 @@ function layout(settings: StackSettings): KafkaLayout {
   }
 }
 
-export function serverProperties(settings: StackSettings, dataDir: string): string {
-  const { kafkaPort: port, kafkaControllerPort: controller } = settings
-  return [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controller}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    `log.dirs=${dataDir}`,
-    'num.partitions=3',
-    'default.replication.factor=1',
-    'auto.create.topics.enable=true',
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=3',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'transaction.state.log.num.partitions=3',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    'group.initial.rebalance.delay.ms=0',
-    'num.network.threads=2',
-    'num.io.threads=4',
-    'log.retention.hours=24',
-    '',
-  ].join('\n')
-}
-
-const LOG4J = [
-  'status = warn',
-  'appender.out.type = Console',
-  'appender.out.name = OUT',
-  'appender.out.layout.type = PatternLayout',
-  'appender.out.layout.pattern = [%d] %p %m (%c)%n',
-  'rootLogger.level = INFO',
-  'rootLogger.appenderRef.out.ref = OUT',
-  'logger.config.name = org.apache.kafka.common.config.AbstractConfig',
-  'logger.config.level = WARN',
-  'logger.state.name = state.change.logger',
-  'logger.state.level = WARN',
-  '',
-].join('\n')
-
-/**
- * Kafka cluster ids are 16 random bytes in URL-safe base64 without padding (22 characters). Like Kafka's
- * Uuid.randomUuid, skip ids starting with '-': the storage tool's argument parser takes them for an option.
- */
+/** The stack's cluster id, kept across restarts in its file (a new one when missing or malformed). */
 function clusterId(file: string): string {
   const saved = existsSync(file) ? readFileSync(file, 'utf8').trim() : ''
-  if (/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(saved)) return saved
-  let id = randomBytes(16).toString('base64url')
-  while (id.startsWith('-')) id = randomBytes(16).toString('base64url')
+  if (CLUSTER_ID_PATTERN.test(saved)) return saved
+  const id = newClusterId()
   writeFileSync(file, `${id}\n`)
   return id
 }
@@ -92,14 +43,13 @@ function clusterId(file: string): string {
 const execFileAsync = promisify(execFile)
 
 /** Formats KRaft storage once (async: the registry's readiness probe keeps running meanwhile). */
-async function formatStorage(java: string, classpath: string, files: KafkaLayout, logFile: string, progress: Progress): Promise<void> {
+async function formatStorage(java: string, home: string, files: KafkaLayout, logFile: string, progress: Progress): Promise<void> {
   if (existsSync(join(files.dataDir, 'meta.properties'))) return
   const id = clusterId(files.clusterIdFile)
   progress(`… kafka: formatting KRaft storage (cluster id ${id})`)
-  const args = [`-Dlog4j2.configurationFile=${files.log4jFile}`, '-Xmx256m', '-cp', classpath]
-  const format = ['kafka.tools.StorageTool', 'format', `--cluster-id=${id}`, `--config=${files.configFile}`]
+  const args = kraftFormatArgs({ distributionHome: home, configFile: files.configFile, log4jFile: files.log4jFile }, id)
   try {
-    const { stdout, stderr } = await execFileAsync(java, [...args, ...format], { maxBuffer: 16 * 1024 * 1024 })
+    const { stdout, stderr } = await execFileAsync(java, args, { maxBuffer: 16 * 1024 * 1024 })
     writeFileSync(logFile, `${stdout}${stderr}`, { flag: 'a' })
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string }
@@ -119,6 +69,7 @@ export function kafkaService(settings: StackSettings, brokers: string[]): Manage
   const logFile = join(files.root, 'logs', 'kafka.log')
   return {
     name: 'kafka',
+    stackDir: settings.stackDir,
     pidFile: join(settings.stackDir, 'run', 'kafka.pid'),
     logFile,
     marker: 'kafka.Kafka',
@@ -129,16 +80,20 @@ export function kafkaService(settings: StackSettings, brokers: string[]): Manage
     async launch(progress) {
       const dist = ensureKafkaDistribution(settings, progress)
       const java = findJava(17, 'KAFKA_JAVA_HOME')
-      const classpath = `${join(dist.home, 'libs')}/*`
       mkdirSync(join(files.root, 'config'), { recursive: true })
       mkdirSync(join(files.root, 'logs'), { recursive: true })
-      writeFileSync(files.configFile, serverProperties(settings, files.dataDir))
-      writeFileSync(files.log4jFile, LOG4J)
-      await formatStorage(java.bin, classpath, files, logFile, progress)
-      const jvm = [`-Xmx${settings.kafkaHeap}`, '-Xms128m', '-XX:+UseSerialGC', '-Djava.awt.headless=true']
-      const logging = [`-Dlog4j2.configurationFile=${files.log4jFile}`, `-Dkafka.logs.dir=${join(files.root, 'logs')}`]
+      writeFileSync(
+        files.configFile,
+        kraftServerProperties({ port: settings.kafkaPort, controllerPort: settings.kafkaControllerPort, dataDir: files.dataDir }),
+      )
+      writeFileSync(files.log4jFile, KRAFT_LOG4J)
+      await formatStorage(java.bin, dist.home, files, logFile, progress)
+      const args = kraftBrokerArgs(
+        { distributionHome: dist.home, configFile: files.configFile, log4jFile: files.log4jFile },
+        { heap: settings.kafkaHeap, logsDir: join(files.root, 'logs') },
+      )
       progress(`… kafka ${dist.version}: starting on Java ${java.major}`)
-      return spawnDetached(java.bin, [...jvm, ...logging, '-cp', classpath, 'kafka.Kafka', files.configFile], {
+      return spawnDetached(java.bin, args, {
         cwd: files.root,
         logFile,
         pidFile: join(settings.stackDir, 'run', 'kafka.pid'),

@@ -1,9 +1,8 @@
 /** A file lock so that concurrent `up`s (parallel test files calling ensureStackUp) start things once. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { isAlive } from './proc.js'
-
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms))
 
 function tryAcquire(file: string): boolean {
   try {

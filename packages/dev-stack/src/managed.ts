@@ -1,17 +1,24 @@
 /** Lifecycle of a process the stack starts itself (Kafka, the registry): pid file + readiness probe. */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { StackError, type Progress } from './errors.js'
+import { classifyListener, describeOwnership, portListener, type Ownership } from './owner.js'
 import { tcpOpen } from './probes.js'
 import { isAlive, readPid, removeFile, stopProcess, tailFile } from './proc.js'
 
 export interface ManagedService {
+  /** also the name of its folder under the stack dir, its working directory */
   name: string
+  /** the stack folder it belongs to (`<repo>/.stack`, or STACK_DIR) */
+  stackDir: string
   pidFile: string
   logFile: string
   /** text found in the process's command line, to tell our process from a recycled pid */
   marker: string
   /** human-readable address, for progress lines */
   address: string
-  /** TCP ports it binds on 127.0.0.1, checked to be free before starting */
+  /** TCP ports it binds on 127.0.0.1, checked to be free before starting; the first is its main port */
   ports: number[]
   startTimeoutMs: number
   answers(): Promise<boolean>
@@ -30,19 +37,61 @@ export interface ComponentStatus {
   logFile?: string
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms))
-
 function livePid(service: ManagedService): number | undefined {
   const pid = readPid(service.pidFile)
   return pid !== undefined && isAlive(pid, service.marker) ? pid : undefined
 }
 
+/** Whose is the process listening on the service's main port (see owner.ts). */
+export function ownershipOf(service: ManagedService, procRoot?: string): Ownership {
+  const port = service.ports[0]
+  const listener = port === undefined ? undefined : portListener(port, procRoot)
+  return classifyListener(listener, service.name, service.stackDir, (stackDir) => readPid(join(stackDir, 'run', `${service.name}.pid`)))
+}
+
+/**
+ * Whether a live process answers: it gets three probes a second apart, because a JVM on a loaded
+ * machine (a garbage collection, a test suite beside it) can miss one probe's 2 s without being
+ * any less up.
+ */
+async function liveProcessAnswers(service: ManagedService): Promise<boolean> {
+  for (let attempt = 1; ; attempt += 1) {
+    if (await service.answers()) return true
+    if (attempt === 3) return false
+    await sleep(1_000)
+  }
+}
+
 export async function managedStatus(service: ManagedService): Promise<ComponentStatus> {
   const base = { name: service.name, address: service.address, logFile: service.logFile }
   const pid = livePid(service)
-  const answers = await service.answers()
+  const answers = pid === undefined ? await service.answers() : await liveProcessAnswers(service)
   if (pid !== undefined) return { ...base, pid, state: answers ? 'running' : 'starting' }
-  return { ...base, state: answers ? 'external' : 'stopped', ...(answers ? { detail: 'answering, but not started by dev-stack' } : {}) }
+  if (!answers) return { ...base, state: 'stopped' }
+  const owner = ownershipOf(service)
+  return {
+    ...base,
+    state: 'external',
+    ...(owner.pid === undefined ? {} : { pid: owner.pid }),
+    detail: `answering, ${describeOwnership(owner)}`,
+  }
+}
+
+/** What `up` does with a Kafka or registry that answers but is not this clone's: use it (saying whose it is) or refuse. */
+export type ForeignPolicy = 'use' | 'refuse'
+
+/**
+ * The services that answer without a live pid file of this clone, and are not this clone's either:
+ * with `refuse`, `up` stops before starting anything and names them.
+ */
+export async function foreignServices(services: ManagedService[]): Promise<{ service: ManagedService; owner: Ownership }[]> {
+  const found = []
+  for (const service of services) {
+    if (livePid(service) !== undefined || !(await service.answers())) continue
+    const owner = ownershipOf(service)
+    if (owner.kind !== 'ours') found.push({ service, owner })
+  }
+  return found
 }
 
 async function waitReady(service: ManagedService, pid: number, progress: Progress): Promise<void> {
@@ -84,8 +133,16 @@ export async function managedUp(service: ManagedService, progress: Progress): Pr
   }
   removeFile(service.pidFile)
   if (await service.answers()) {
-    progress(`✓ ${service.name} already answers at ${service.address} (not started by dev-stack, left alone)`)
-    return { name: service.name, state: 'external', address: service.address }
+    const owner = ownershipOf(service)
+    if (owner.kind === 'ours') {
+      // this clone's process whose pid file went missing: track it again, so `down` can stop it
+      mkdirSync(dirname(service.pidFile), { recursive: true })
+      writeFileSync(service.pidFile, `${owner.pid}\n`)
+      progress(`✓ ${service.name} already answers at ${service.address} (${describeOwnership(owner)}; tracked again)`)
+      return { name: service.name, state: 'running', pid: owner.pid, address: service.address, logFile: service.logFile }
+    }
+    progress(`! ${service.name} already answers at ${service.address}: ${describeOwnership(owner)}; using it, left alone`)
+    return { name: service.name, state: 'external', address: service.address, ...(owner.pid === undefined ? {} : { pid: owner.pid }) }
   }
   for (const port of service.ports) {
     if (await tcpOpen('127.0.0.1', port)) {

@@ -1,4 +1,5 @@
 /** Detached child processes tracked by pid files, and stopping them politely. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -59,8 +60,6 @@ export function spawnDetached(command: string, args: string[], options: Detached
     closeSync(fd)
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms))
 
 async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs

@@ -42,6 +42,7 @@ export function registryService(settings: StackSettings): ManagedService {
   const logFile = join(root, 'logs', 'registry.log')
   return {
     name: 'registry',
+    stackDir: settings.stackDir,
     pidFile,
     logFile,
     marker: 'quarkus-run.jar',

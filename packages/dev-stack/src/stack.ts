@@ -1,4 +1,5 @@
 /** The whole local stack: PostgreSQL, Redis (machine services), Kafka and the registry (ours). */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { join } from 'node:path'
 import { ensureKafkaDistribution, ensureRegistryDistribution } from './artifacts.js'
 import { stackEndpoints, stackSettings, type StackEndpoints, type StackSettings } from './config.js'
@@ -6,7 +7,16 @@ import { silent, StackError, type Progress } from './errors.js'
 import { kafkaService } from './kafka.js'
 import { withLock } from './lock.js'
 import { tailFile } from './proc.js'
-import { managedDown, managedStatus, managedUp, type ComponentStatus, type ManagedService } from './managed.js'
+import {
+  foreignServices,
+  managedDown,
+  managedStatus,
+  managedUp,
+  type ComponentStatus,
+  type ForeignPolicy,
+  type ManagedService,
+} from './managed.js'
+import { cloneOf, describeOwnership } from './owner.js'
 import { kafkaCoordinatorProblem } from './probes.js'
 import { registryService } from './registry.js'
 import { postgresService, redisService, systemStatus, systemUp, type SystemService } from './system.js'
@@ -14,6 +24,20 @@ import { postgresService, redisService, systemStatus, systemUp, type SystemServi
 export interface StackOptions {
   progress?: Progress
   env?: NodeJS.ProcessEnv
+}
+
+export interface StackUpOptions extends StackOptions {
+  /**
+   * A Kafka or registry that answers but is not this clone's (another clone's, or unknown): `use` it
+   * and say whose it is (default: tests, `pnpm stack up`), or `refuse` before starting anything
+   * (`npm start` unless STACK_ADOPT=1), since its data lives elsewhere.
+   */
+  foreign?: ForeignPolicy
+}
+
+export interface StackDownOptions extends StackOptions {
+  /** Only these components (`kafka`, `registry`); default both. */
+  only?: string[]
 }
 
 interface Components {
@@ -47,7 +71,7 @@ async function waitForCoordinator(parts: Components, progress: Progress, timeout
   const started = Date.now()
   let problem = await kafkaCoordinatorProblem(parts.endpoints.kafkaBrokers)
   while (problem !== undefined && Date.now() - started < timeoutMs) {
-    await new Promise((done) => setTimeout(done, 1_000))
+    await sleep(1_000)
     problem = await kafkaCoordinatorProblem(parts.endpoints.kafkaBrokers)
   }
   const kafka = parts.managed.find((service) => service.name === 'kafka')
@@ -62,8 +86,25 @@ async function waitForCoordinator(parts: Components, progress: Progress, timeout
   progress(`✓ kafka group coordinator ready (${((Date.now() - started) / 1000).toFixed(1)}s)`)
 }
 
-async function upLocked(parts: Components, progress: Progress): Promise<ComponentStatus[]> {
+async function refuseForeign(parts: Components): Promise<void> {
+  const foreign = await foreignServices(parts.managed)
+  if (foreign.length === 0) return
+  const lines = foreign.map(({ service, owner }) => `  ${service.name} at ${service.address} is ${describeOwnership(owner)}`)
+  const elsewhere = foreign.flatMap(({ owner }) => (owner.kind === 'other-clone' ? [cloneOf(owner.stackDir)] : []))
+  const stop = [...new Set(elsewhere)].map((clone) => `(cd ${clone} && pnpm stack down)`)
+  throw new StackError(
+    foreign.map(({ service }) => service.name).join(', '),
+    [
+      "not this clone's, so not used: its data lives elsewhere.",
+      ...lines,
+      `  Use it anyway: STACK_ADOPT=1 npm start. Or stop it${stop.length === 0 ? '' : `: ${stop.join(' ')}`}, then npm start again.`,
+    ].join('\n'),
+  )
+}
+
+async function upLocked(parts: Components, progress: Progress, foreign: ForeignPolicy): Promise<ComponentStatus[]> {
   const started = Date.now()
+  if (foreign === 'refuse') await refuseForeign(parts)
   const system = []
   for (const service of parts.system) system.push(await systemUp(service, progress))
   ensureKafkaDistribution(parts.settings, progress)
@@ -75,17 +116,27 @@ async function upLocked(parts: Components, progress: Progress): Promise<Componen
 }
 
 /** Brings every component up; what already runs is left alone. */
-export async function stackUp(options: StackOptions = {}): Promise<ComponentStatus[]> {
+export async function stackUp(options: StackUpOptions = {}): Promise<ComponentStatus[]> {
   const parts = components(options.env ?? process.env)
   const progress = options.progress ?? silent
-  return withLock(join(parts.settings.stackDir, 'run', 'up.lock'), 15 * 60_000, () => upLocked(parts, progress))
+  const foreign = options.foreign ?? 'use'
+  return withLock(join(parts.settings.stackDir, 'run', 'up.lock'), 15 * 60_000, () => upLocked(parts, progress, foreign))
 }
 
-/** Stops Kafka and the registry (SIGTERM, then SIGKILL). PostgreSQL and Redis are left running. */
-export async function stackDown(options: StackOptions = {}): Promise<void> {
+/** The names `stackDown({ only })` accepts. */
+export const MANAGED_COMPONENTS = ['kafka', 'registry'] as const
+
+/**
+ * Stops this clone's Kafka and registry (SIGTERM, then SIGKILL), or only those named; never another
+ * clone's (only processes named by this stack's pid files). PostgreSQL and Redis are left running.
+ */
+export async function stackDown(options: StackDownOptions = {}): Promise<void> {
   const parts = components(options.env ?? process.env)
   const progress = options.progress ?? silent
-  await settleAll(parts.managed.map((service) => managedDown(service, progress)))
+  const unknown = (options.only ?? []).filter((name) => !parts.managed.some((service) => service.name === name))
+  if (unknown.length > 0) throw new Error(`stack down: unknown component ${unknown.join(', ')} (known: ${MANAGED_COMPONENTS.join(', ')})`)
+  const chosen = parts.managed.filter((service) => options.only === undefined || options.only.includes(service.name))
+  await settleAll(chosen.map((service) => managedDown(service, progress)))
   for (const service of parts.system) progress(`- ${service.name} left running (machine service)`)
 }
 

@@ -2,14 +2,14 @@
  * PostgreSQL and Redis are machine services: used where they answer, started (and if need be
  * installed with apt-get) when they do not. `down` leaves them running; other things use them.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { aptInstall } from './apt.js'
 import { hostPort, type StackEndpoints } from './config.js'
 import { StackError, type Progress } from './errors.js'
 import type { ComponentStatus } from './managed.js'
 import { postgresAnswers, redisAnswers } from './probes.js'
-
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms))
 
 export interface SystemService {
   name: string
@@ -95,13 +95,7 @@ export function redisService(endpoints: StackEndpoints): SystemService {
 
 function install(service: SystemService, progress: Progress): void {
   progress(`… ${service.name}: not installed, installing ${service.aptPackages.join(' ')} with apt-get`)
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  try {
-    execFileSync('apt-get', ['update'], { stdio: 'pipe', env })
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...service.aptPackages], { stdio: 'pipe', env })
-  } catch (error) {
-    throw new StackError(service.name, `apt-get install ${service.aptPackages.join(' ')} failed: ${(error as Error).message}`)
-  }
+  aptInstall(service.name, service.aptPackages)
   service.afterInstall?.()
 }
 

@@ -30,7 +30,7 @@ export function banner(input: BannerInput): string {
     `    API              ${apiBaseUrl}/api/v1   (e.g. GET /api/v1/users/<userId>/analytics)`,
     `    Swagger UI       ${apiBaseUrl}/docs`,
     `    Queue board      ${apiBaseUrl}/admin/queues?token=${token}`,
-    `    Metrics          ${apiBaseUrl}/metrics, http://127.0.0.1:9101/metrics (ingest), http://127.0.0.1:9102/metrics (aggregator)`,
+    `    Metrics          ${apiBaseUrl}/metrics, http://127.0.0.1:9101/metrics (ingest), http://127.0.0.1:9102/metrics (aggregator), http://127.0.0.1:9103/metrics (webhooks)`,
     '    Operator token (valid 24 h):',
     `      ${token}`,
     `    Try:  TOKEN=${token}`,

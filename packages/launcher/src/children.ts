@@ -1,4 +1,5 @@
 /** Child processes: spawn with prefixed log lines, wait for readiness, stop gracefully. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -58,6 +59,17 @@ export async function stopChild(child: Child, graceMs: number): Promise<number |
   return result
 }
 
+/** The child ended before it answered ready: during start-up, worth starting again. */
+export class ExitedBeforeReadyError extends Error {
+  override name = 'ExitedBeforeReadyError'
+  constructor(
+    readonly service: string,
+    readonly result: number | string,
+  ) {
+    super(`${service} exited before it was ready (${result})`)
+  }
+}
+
 /**
  * Polls `url` until it answers 2xx. Rejects when the child exits first or after
  * `timeoutMs`; `onWait` reports progress (seconds waited, last answer).
@@ -69,12 +81,12 @@ export async function waitReady(
   onWait: (seconds: number, last: string) => void,
 ): Promise<void> {
   const started = Date.now()
-  let exited = false
-  void child.exited.then(() => void (exited = true))
+  let exited: number | string | undefined
+  void child.exited.then((result) => void (exited = result))
   let lastReport = started
   let last = 'no answer yet'
   while (Date.now() - started < timeoutMs) {
-    if (exited) throw new Error(`${child.spec.name} exited before it was ready`)
+    if (exited !== undefined) throw new ExitedBeforeReadyError(child.spec.name, exited)
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
       if (response.ok) return
@@ -86,7 +98,7 @@ export async function waitReady(
       lastReport = Date.now()
       onWait(Math.round((Date.now() - started) / 1000), last)
     }
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await sleep(500)
   }
   throw new Error(`${child.spec.name} not ready at ${url} after ${timeoutMs / 1000} s (${last})`)
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 /**
  * Which simulated owner the sign-in link should open: one whose events are running (ACTIVE,
  * with participants), asked of the API itself, so the banner never points at a campaign that
@@ -38,6 +39,6 @@ export async function findLiveOwner(
     }
     if (best !== null) return { userId: best.userId, eventId: best.eventId, title: best.title }
     if (Date.now() >= deadline) return null
-    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await sleep(1000)
   }
 }

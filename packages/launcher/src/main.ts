@@ -8,11 +8,12 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stackDown } from '@event-analytics/dev-stack'
-import { loadApiConfig, signDevToken, signLoginCode } from '@event-analytics/query-api'
+import { loadApiConfig, retry } from '@event-analytics/query-api'
 import { banner } from './banner.js'
+import { operatorToken, signInLink } from './credentials.js'
 import { useStackSecret } from './secret.js'
 import { findLiveOwner } from './live-owner.js'
-import { startChild, stopChild, waitReady, type Child } from './children.js'
+import { ExitedBeforeReadyError, startChild, stopChild, waitReady, type Child } from './children.js'
 import { DEFAULT_SETTINGS, REGISTER_SCHEMAS, serviceSpecs, type ServiceSpec } from './services.js'
 
 const PACKAGES = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -68,19 +69,56 @@ async function runOnce(spec: ServiceSpec): Promise<void> {
   if (result !== 0) throw new Error(`${spec.name} failed (${result})`)
 }
 
-async function start(spec: ServiceSpec): Promise<void> {
-  const child = startChild(PACKAGES, spec, format, write)
-  running.push(child)
-  // A service dying on its own takes the whole run down: a half-running system misleads.
-  void child.exited.then((result) => {
-    if (stopping === undefined) void stopAll(`${spec.name} exited unexpectedly (${result})`, 1)
-  })
-  if (spec.readyUrl === null) return
-  say(`waiting for ${spec.name} (${spec.readyUrl})`)
-  await waitReady(child, spec.readyUrl, READY_TIMEOUT_MS, (seconds, last) =>
-    say(`  ${spec.name}: still waiting after ${seconds} s (${last})`),
+/**
+ * Starts `spec` and waits until it is ready. A service that exits during start-up (a dependency
+ * that dropped a connection at the wrong moment) is started again with backoff, as long as its
+ * start-up deadline (STARTUP_DEADLINE_MS, from its first start) has not passed; only then does
+ * `npm start` give up. Once ready, a service dying on its own takes the whole run down: a
+ * half-running system misleads.
+ */
+async function start(spec: ServiceSpec, startupDeadlineMs: number): Promise<void> {
+  const firstStart = Date.now()
+  // The services wait up to the deadline themselves; booting (tsx) comes on top.
+  const readyBy = firstStart + Math.max(READY_TIMEOUT_MS, 2 * startupDeadlineMs)
+  await retry(
+    async () => {
+      const child = startChild(PACKAGES, spec, format, write)
+      running.push(child)
+      let ready = false
+      void child.exited.then((result) => {
+        if (ready && stopping === undefined) void stopAll(`${spec.name} exited unexpectedly (${result})`, 1)
+      })
+      if (spec.readyUrl === null) {
+        ready = true
+        return
+      }
+      say(`waiting for ${spec.name} (${spec.readyUrl})`)
+      try {
+        await waitReady(child, spec.readyUrl, Math.max(0, readyBy - Date.now()), (seconds, last) =>
+          say(`  ${spec.name}: still waiting after ${seconds} s (${last})`),
+        )
+      } catch (error) {
+        running.splice(running.indexOf(child), 1)
+        await stopChild(child, STOP_GRACE_MS)
+        throw error
+      }
+      ready = true
+      say(`${spec.name} is ready`)
+    },
+    {
+      attempts: Infinity,
+      deadlineMs: startupDeadlineMs,
+      backoff: { initialMs: 1000, factor: 2, maxMs: 5000 },
+      shouldRetry: (error) => error instanceof ExitedBeforeReadyError && stopping === undefined,
+      onRetry: (error, attempt, delayMs) => {
+        const left = Math.round((firstStart + startupDeadlineMs - Date.now()) / 1000)
+        say(
+          `${error instanceof Error ? error.message : String(error)}; starting it again in ${(delayMs / 1000).toFixed(1)} s ` +
+            `(restart ${attempt}, up to ${left} s more before \`npm start\` gives up)`,
+        )
+      },
+    },
   )
-  say(`${spec.name} is ready`)
 }
 
 async function main(): Promise<void> {
@@ -103,24 +141,16 @@ async function main(): Promise<void> {
       continue
     }
     say(`starting ${spec.name}`)
-    await start(spec)
+    await start(spec, apiConfig.startupDeadlineMs)
   }
-  if (apiConfig.auth.secret === undefined) throw new Error('no HS256 secret (JWT_SECRET) to sign a token with')
-  const token = await signDevToken(apiConfig.auth.secret, { sub: 'operator', operator: true, ttlSeconds: 24 * 3600 })
+  const token = await operatorToken(apiConfig)
   const apiBaseUrl = `http://127.0.0.1:${settings.apiPort}`
   const idPrefix = `sim${settings.simulatorSeed}`
   say('looking for a simulated owner whose campaign is running (for the sign-in link)')
   const owners = [1, 2, 3].map((n) => `${idPrefix}-owner-${n}`)
   const live = await findLiveOwner(apiBaseUrl, token, owners, LIVE_OWNER_TIMEOUT_MS)
-  const sessionSecret = apiConfig.live.sessionSecret
-  const dashboard =
-    live === null || sessionSecret === undefined
-      ? null
-      : {
-          link: `${apiBaseUrl}/auth/login?code=${await signLoginCode(sessionSecret, live.userId)}`,
-          userId: live.userId,
-          title: live.title,
-        }
+  const link = live === null ? undefined : await signInLink(apiConfig, apiBaseUrl, live.userId)
+  const dashboard = live === null || link === undefined ? null : { link, userId: live.userId, title: live.title }
   write(banner({ apiBaseUrl, token, skipped, idPrefix, stopsStack: STOPS_STACK, dashboard }))
 }
 

@@ -22,6 +22,7 @@ export interface LaunchSettings {
   readonly apiPort: number
   readonly ingestOpsPort: number
   readonly aggregatorOpsPort: number
+  readonly webhookOpsPort: number
   readonly providerSimPort: number
   readonly simulatorRate: number
   /** Fixed per run so the banner can name the simulated owners and events. */
@@ -32,6 +33,7 @@ export const DEFAULT_SETTINGS: LaunchSettings = {
   apiPort: 3000,
   ingestOpsPort: 9101,
   aggregatorOpsPort: 9102,
+  webhookOpsPort: 9103,
   providerSimPort: 4010,
   simulatorRate: 20,
   simulatorSeed: 1,
@@ -75,6 +77,15 @@ export function serviceSpecs(settings: LaunchSettings): ServiceSpec[] {
       args: [],
       readyUrl: local(settings.apiPort, '/ready'),
       colour: 'green',
+      optional: false,
+    },
+    {
+      name: 'webhooks',
+      packageDir: 'webhook-dispatcher',
+      script: 'start',
+      args: [],
+      readyUrl: local(settings.webhookOpsPort, '/ready'),
+      colour: 'gray',
       optional: false,
     },
     {

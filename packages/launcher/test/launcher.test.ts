@@ -7,7 +7,7 @@ t.test('services start in dependency order, each with its readiness URL', async 
   const specs = serviceSpecs({ ...DEFAULT_SETTINGS, apiPort: 3333 })
   t.same(
     specs.map((s) => s.name),
-    ['provider-sim', 'ingest', 'aggregator', 'api', 'simulator'],
+    ['provider-sim', 'ingest', 'aggregator', 'api', 'webhooks', 'simulator'],
   )
   t.equal(specs.find((s) => s.name === 'api')!.readyUrl, 'http://127.0.0.1:3333/ready')
   t.same(specs.find((s) => s.name === 'simulator')!.args, ['--rate', '20', '--seed', '1'])

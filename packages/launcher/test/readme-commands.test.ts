@@ -25,6 +25,8 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'pnpm turbo run test --filter @event-analytics/aggregator': "a package's whole test suite, minutes",
   'pnpm bench': 'minutes of load; rewrites BENCHMARKS.md',
   'pnpm chaos': '~2.5 min on fixed ports; rewrites BENCHMARKS.md',
+  'pnpm audit:topics':
+    'its verdict is about whatever the shared topics and database hold from earlier runs; tested in packages/ingest-worker/test/audit.test.ts and after every chaos phase',
 }
 
 /** The command lines of ```sh / ```bash / ```shell blocks, comments dropped. */

@@ -3,6 +3,7 @@
  * `/{tv|sns|voice}/v1/metrics` (base URL per type = `http://host:port/{type}`), each with its
  * own knobs, so one provider can be slow or down while the others are healthy.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify from 'fastify'
 import type { FastifyReply } from 'fastify'
 import { createLogger, type Logger } from '@event-analytics/ops'
@@ -64,7 +65,7 @@ export async function createProviderSim(options: ProviderSimOptions = {}): Promi
     const { eventId, channelName } = request.query
     if (!eventId || !channelName) return problem(reply, 400, 'eventId and channelName are required')
     const knobs = table[provider]
-    if (knobs.latencyMs > 0) await sleep(knobs.latencyMs, closing.signal, reply)
+    if (knobs.latencyMs > 0) await holdFor(knobs.latencyMs, closing.signal, reply)
     if (knobs.outage) return problem(reply, 503, `${provider} provider is down (outage knob)`)
     if (knobs.errorRate > 0 && random() < knobs.errorRate) return problem(reply, 500, `${provider} provider failed (errorRate knob)`)
     const participants = Number(request.query.participants)
@@ -110,17 +111,16 @@ function problem(reply: FastifyReply, status: number, detail: string): FastifyRe
   return reply.code(status).type('application/problem+json').send({ type: 'about:blank', status, detail })
 }
 
-/** Latency knob; cut short when the server closes or the client went away (no dangling timers). */
-function sleep(ms: number, signal: AbortSignal, reply: FastifyReply): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      reply.raw.removeListener('close', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done)
-    reply.raw.once('close', done)
-  })
+/** The latency knob; cut short when the server closes or the client went away (no dangling timers). */
+async function holdFor(ms: number, closing: AbortSignal, reply: FastifyReply): Promise<void> {
+  const clientGone = new AbortController()
+  const abort = (): void => clientGone.abort()
+  reply.raw.once('close', abort)
+  try {
+    await sleep(ms, undefined, { signal: AbortSignal.any([closing, clientGone.signal]) })
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'AbortError')) throw error
+  } finally {
+    reply.raw.removeListener('close', abort)
+  }
 }

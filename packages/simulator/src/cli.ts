@@ -3,6 +3,7 @@
  * upstream service, paced at --rate, with progress on stderr and, with --print-truth, the
  * ground truth of exactly what was sent on stdout at the end.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { ConfigError } from '@event-analytics/ops'
 import { dueMessages, parseSimulateArgs, USAGE, UsageError, type SimulateArgs } from './cli-args.js'
 import { loadSimulatorConfig } from './config.js'
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
     eventsPerOwner: args.eventsPerOwner,
     participants: args.history,
     idPrefix: args.idPrefix,
-    live: { ratePerSecond: args.rate },
+    // Live participants happen when sent: once the back-fill is out, the demo is live (asOf ~ now).
+    live: { ratePerSecond: args.rate, clock: Date.now },
   })
   const producer = await createEventProducer({ brokers: config.brokers, registryUrl: config.registryUrl, topics: config.topics })
   const truth = createGroundTruth()
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
       lastProgress = Date.now()
       progress(sent, started)
     }
-    await new Promise((resolve) => setTimeout(resolve, TICK_MS))
+    await sleep(TICK_MS)
   }
   await producer.close()
   progress(sent, started)

@@ -1,9 +1,9 @@
-import { DEFAULT_TOPICS, type DomainEventKind } from '@event-analytics/contracts'
+import { DEFAULT_KAFKA_BROKERS, DEFAULT_SCHEMA_REGISTRY_URL, DEFAULT_TOPICS, type DomainEventKind } from '@event-analytics/contracts'
 import { env, loadConfig } from '@event-analytics/ops'
 
 const shape = {
-  KAFKA_BROKERS: env.list('127.0.0.1:9092'),
-  SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081/apis/ccompat/v7'),
+  KAFKA_BROKERS: env.list(DEFAULT_KAFKA_BROKERS),
+  SCHEMA_REGISTRY_URL: env.url(DEFAULT_SCHEMA_REGISTRY_URL),
   TOPIC_EVENT_CREATED: env.string(DEFAULT_TOPICS.EventCreated),
   TOPIC_EVENT_STATUS_CHANGED: env.string(DEFAULT_TOPICS.EventStatusChanged),
   TOPIC_DISTRIBUTION_COMPLETED: env.string(DEFAULT_TOPICS.DistributionCompleted),

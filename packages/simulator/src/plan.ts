@@ -2,9 +2,10 @@
  * The cast of a scenario: owners, their events, each event's channels, money figures,
  * distribution runs and status changes. Pure: the same options give the same plan.
  */
+import { createHash } from 'node:crypto'
 import { formatDecimal, type ChannelDistribution, type EventStatus } from '@event-analytics/contracts'
 import { CHANNEL_CATALOG } from './catalog.js'
-import type { Random } from './random.js'
+import { createRandom, type Random } from './random.js'
 
 export const HOUR_MS = 3_600_000
 
@@ -17,6 +18,8 @@ export interface PlanOptions {
   readonly spanHours: number
   /** Share of events whose EventCreated reaches Kafka after some of their participants. */
   readonly lateCreatedRate: number
+  /** Participants over the history, of all events: sizes each schedule to its expected count. */
+  readonly participants: number
 }
 
 export interface PlannedStatusChange {
@@ -45,6 +48,8 @@ export interface PlannedEvent {
   readonly popularity: number
   /** Participants stop after this instant (ENDED), or never (Infinity). */
   readonly endsAt: number
+  /** The announced schedule sent in EventCreated (writer schema v2); null for unscheduled events. */
+  readonly schedule: { readonly startsAt: number; readonly endsAt: number } | null
 }
 
 // Korean titles too: the owners are Korean small businesses, and the page and CSV must carry them intact.
@@ -81,7 +86,7 @@ function planEvent(options: PlanOptions, random: Random, userId: string, eventId
   }))
   const statusChanges = planStatusChanges(random, createdAt, options.start + spanMs)
   const ended = statusChanges.find((change) => change.status !== 'ACTIVE')
-  return {
+  const planned = {
     eventId,
     userId,
     title: `${random.pick(TITLES)} #${eventId.split('-').slice(-2).join('.')}`,
@@ -98,6 +103,26 @@ function planEvent(options: PlanOptions, random: Random, userId: string, eventId
     popularity: 0.5 + random.next() * 2,
     endsAt: ended?.occurredAt ?? Number.POSITIVE_INFINITY,
   }
+  const perEventHour = options.participants / Math.max(1, options.spanHours * options.owners * options.eventsPerOwner)
+  return { ...planned, schedule: planSchedule(eventId, createdAt, planned.expectedParticipants, perEventHour) }
+}
+
+/**
+ * A campaign's announced schedule: it starts on the hour it was created in (no participant comes
+ * before it) and lasts as long as its expected participants take at the history's mean rate per
+ * event, times 0.8 to 1.3 (some campaigns run ahead of pace, some behind), between one and 28
+ * days; one event in five announces none. Drawn from its own generator seeded by the event id,
+ * so it leaves every other draw of a seed (and its streams) unchanged.
+ */
+function planSchedule(eventId: string, createdAt: number, expectedParticipants: number | null, perHour: number): PlannedEvent['schedule'] {
+  const random = createRandom(createHash('sha256').update(`schedule:${eventId}`).digest().readUInt32BE(0))
+  if (random.chance(0.2)) return null
+  const startsAt = Math.floor(createdAt / HOUR_MS) * HOUR_MS
+  const hours =
+    expectedParticipants !== null && expectedParticipants > 0 && perHour > 0
+      ? (expectedParticipants / perHour) * (0.8 + random.next() * 0.5)
+      : random.int(3, 28) * 24
+  return { startsAt, endsAt: startsAt + Math.round(Math.min(Math.max(hours, 24), 28 * 24)) * HOUR_MS }
 }
 
 /** One run over every channel shortly after creation; sometimes a second run over a few of them. */

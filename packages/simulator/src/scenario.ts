@@ -4,6 +4,7 @@
  * participants for hours long past, participants (and distributions) before their
  * event's EventCreated, out-of-order status changes. The same options give the same stream.
  */
+import { createHash } from 'node:crypto'
 import type { DomainEvent, ParticipantRegistered } from '@event-analytics/contracts'
 import { RHYTHM_TIME_ZONE, rhythmWeight } from './catalog.js'
 import { HOUR_MS, planEvents, type PlannedEvent } from './plan.js'
@@ -29,8 +30,13 @@ export interface ScenarioOptions {
   /** Share of participants without a known channel. */
   readonly unknownChannelRate?: number
   readonly timeZone?: string
-  /** After the history, endless participants at this pace of occurredAt (one per 1/rate s). */
-  readonly live?: { readonly ratePerSecond: number }
+  /**
+   * After the history, endless participants at this pace of occurredAt (one per 1/rate s).
+   * With `clock` (epoch ms), each live participant happens when the generator produces it
+   * instead: a sender that pulls just before sending (the CLI, with Date.now) sends live traffic
+   * that happens now, however long the back-fill took to send.
+   */
+  readonly live?: { readonly ratePerSecond: number; readonly clock?: () => number }
 }
 
 export type ResolvedScenarioOptions = Required<Omit<ScenarioOptions, 'live'>> & Pick<ScenarioOptions, 'live'>
@@ -69,7 +75,7 @@ export function* scenarioEvents(options: ScenarioOptions): Generator<DomainEvent
   const plan = planEvents(resolved, random)
   const ids = idFactory(resolved.idPrefix)
   yield* history(resolved, plan, random, ids)
-  if (resolved.live !== undefined) yield* live(resolved, plan, random, ids, resolved.live.ratePerSecond)
+  if (resolved.live !== undefined) yield* live(resolved, plan, random, ids, resolved.live)
 }
 
 /** The planned events of a scenario (ids, owners, channels), e.g. to pick one in a test. */
@@ -80,15 +86,35 @@ export function scenarioPlan(options: ScenarioOptions): PlannedEvent[] {
 
 interface Ids {
   message(): string
-  participant(): string
+  /** A participant of `event`: new, or (RETURNING_SHARE of them) one who joined another event of its owner. */
+  participant(event: PlannedEvent): string
 }
+
+/** Share of registrations by someone who already joined another event of the same owner. */
+const RETURNING_SHARE = 0.3
 
 function idFactory(prefix: string): Ids {
   let messages = 0
   let participants = 0
+  // Its own generator: the scenario's draws (and so every other figure of a seed) stay as they were.
+  const returning = createRandom(createHash('sha256').update(`returning:${prefix}`).digest().readUInt32BE(0))
+  // owner -> event -> the participants it had so far
+  const byOwner = new Map<string, Map<string, string[]>>()
   return {
     message: () => deterministicUuid(prefix, (messages += 1)),
-    participant: () => `${prefix}-p-${(participants += 1)}`,
+    participant: (event) => {
+      const events = byOwner.get(event.userId) ?? new Map<string, string[]>()
+      byOwner.set(event.userId, events)
+      const others = [...events.entries()].filter(([eventId, ids]) => eventId !== event.eventId && ids.length > 0)
+      const participantId =
+        others.length > 0 && returning.chance(RETURNING_SHARE)
+          ? returning.pick(returning.pick(others)[1])
+          : `${prefix}-p-${(participants += 1)}`
+      const own = events.get(event.eventId) ?? []
+      own.push(participantId)
+      events.set(event.eventId, own)
+      return participantId
+    },
   }
 }
 
@@ -129,6 +155,8 @@ function addLifecycle(event: PlannedEvent, add: (sendAt: number, event: DomainEv
     expectedParticipants: event.expectedParticipants,
     targetRoi: event.targetRoi,
     salesGrowthRate: event.salesGrowthRate,
+    startsAt: event.schedule?.startsAt ?? null,
+    endsAt: event.schedule?.endsAt ?? null,
   })
   for (const run of event.distributions) {
     add(run.occurredAt, {
@@ -188,18 +216,22 @@ function participant(
     messageId: ids.message(),
     occurredAt,
     eventId: event.eventId,
-    participantId: ids.participant(),
+    participantId: ids.participant(event),
     channelName,
   }
 }
 
-/** Endless participants of the events still running, one every 1/rate s of occurredAt. */
+/**
+ * Endless participants of the events still running, one every 1/rate s of occurredAt, or at
+ * `clock()` (never before the history's end) when there is one. A re-sent duplicate is the same
+ * message, occurredAt included.
+ */
 function* live(
   options: ResolvedScenarioOptions,
   plan: readonly PlannedEvent[],
   random: Random,
   ids: Ids,
-  rate: number,
+  { ratePerSecond: rate, clock }: NonNullable<ScenarioOptions['live']>,
 ): Generator<DomainEvent> {
   if (!(rate > 0)) throw new RangeError('live rate must be > 0')
   const running = plan.filter((event) => event.endsAt === Number.POSITIVE_INFINITY)
@@ -208,7 +240,8 @@ function* live(
   const liveStart = options.start + options.spanHours * HOUR_MS
   for (let n = 0; ; n += 1) {
     const event = pool[random.weighted(weights)]!
-    const next = participant(event, liveStart + Math.floor((n * 1000) / rate), options, random, ids)
+    const occurredAt = clock === undefined ? liveStart + Math.floor((n * 1000) / rate) : Math.max(liveStart, clock())
+    const next = participant(event, occurredAt, options, random, ids)
     yield next
     if (random.chance(options.duplicateRate)) yield next
   }

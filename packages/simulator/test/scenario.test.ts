@@ -67,6 +67,31 @@ t.test(
   },
 )
 
+t.test('events announce realistic schedules (writer schema v2); some announce none', async (t) => {
+  const created = [...scenarioEvents({ ...options, owners: 10, eventsPerOwner: 5, spanHours: 48 })].filter((m) => m.kind === 'EventCreated')
+  const scheduled = created.filter((m) => m.startsAt !== null)
+  t.ok(scheduled.length > created.length / 2 && scheduled.length < created.length, `${scheduled.length} of ${created.length} scheduled`)
+  for (const m of scheduled) {
+    const days = (m.endsAt! - m.startsAt!) / 86_400_000
+    t.ok(m.startsAt! <= m.occurredAt && m.occurredAt - m.startsAt! < 3_600_000, `${m.eventId} starts in the hour it is created`)
+    t.ok(days >= 1 && days <= 28, `${m.eventId} runs ${days} days`)
+  }
+  // Sized to the expected participants at the history's mean rate per event, 0.8 to 1.3 times.
+  const perEventHour = (options.participants ?? 0) / (48 * 10 * 5)
+  for (const m of scheduled.filter((e) => (e.expectedParticipants ?? 0) > 0)) {
+    const hours = (m.endsAt! - m.startsAt!) / 3_600_000
+    const sized = m.expectedParticipants! / perEventHour
+    t.ok(
+      hours === 24 || hours === 28 * 24 || (hours >= sized * 0.8 - 1 && hours <= sized * 1.3 + 1),
+      `${m.eventId}: ${hours} h for ${m.expectedParticipants}`,
+    )
+  }
+  t.ok(
+    created.filter((m) => m.startsAt === null).every((m) => m.endsAt === null),
+    'an unscheduled event has neither end',
+  )
+})
+
 t.test('participants follow the Asia/Seoul daily rhythm: evenings busier than nights', async (t) => {
   const stream = [...scenarioEvents({ ...options, participants: 20_000, spanHours: 72, lateCreatedRate: 0 })]
   const byLocalHour = new Array<number>(24).fill(0)
@@ -82,6 +107,28 @@ t.test('live traffic continues endlessly after the history at the given pace', a
   t.ok(live.length > 3500)
   t.ok(live.at(-1)!.occurredAt - liveStart < 40_000, 'about 1/rate s per message')
   t.ok(live.every((m) => m.kind === 'ParticipantRegistered'))
+})
+
+t.test("with a clock, live participants happen when produced, whatever the back-fill's length", async (t) => {
+  let now = START + 48 * 3_600_000 + 7 * 3_600_000 // the back-fill took a while to send
+  const clock = (): number => (now += 250)
+  const stream = scenarioEvents({ ...options, participants: 100, live: { ratePerSecond: 100, clock } })
+  const history = [...scenarioEvents({ ...options, participants: 100 })].length
+  const live = take(history + 400, stream).slice(history)
+  t.ok(live.length === 400 && live.every((m) => m.kind === 'ParticipantRegistered'))
+  t.ok(live[0]!.occurredAt > START + 55 * 3_600_000, 'the first one happens at the clock, not at the end of the history')
+  t.ok(
+    live.every((m, index) => index === 0 || m.occurredAt >= live[index - 1]!.occurredAt),
+    'in the order produced',
+  )
+  t.ok(live.at(-1)!.occurredAt <= now, 'never ahead of the clock')
+  const seen = new Map<string, DomainEvent>()
+  const resent = live.filter((m) => seen.has(m.messageId) || (seen.set(m.messageId, m) && false))
+  t.ok(resent.length > 0, 'duplicates are re-sent')
+  t.ok(
+    resent.every((m) => seen.get(m.messageId)!.occurredAt === m.occurredAt),
+    'as the same message, occurredAt included',
+  )
 })
 
 t.test('bad options are refused', async (t) => {

@@ -1,4 +1,5 @@
 /** The suite's settings (env, validated once). Ports default away from the shared stack's. */
+import { DEFAULT_SCHEMA_REGISTRY_URL } from '@event-analytics/contracts'
 import { env, loadConfig } from '@event-analytics/ops'
 
 const shape = {
@@ -13,8 +14,9 @@ const shape = {
   CHAOS_INGEST_OPS_PORT: env.port(19101),
   CHAOS_AGGREGATOR_OPS_PORT: env.port(19102),
   CHAOS_API_PORT: env.port(13091),
+  CHAOS_WEBHOOK_OPS_PORT: env.port(19103),
   /** The shared registry is never restarted; subjects are unique per run. */
-  SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081/apis/ccompat/v7'),
+  SCHEMA_REGISTRY_URL: env.url(DEFAULT_SCHEMA_REGISTRY_URL),
   /** Where the summary is written (relative to the repository root). */
   CHAOS_REPORT_FILE: env.string('bench-results/chaos-latest.md'),
   CHAOS_BENCHMARKS_FILE: env.string('BENCHMARKS.md'),

@@ -1,8 +1,7 @@
 /** Reads the dead-letter topic and checks it against the bad messages that were sent. */
-import { randomUUID } from 'node:crypto'
+import { readTopicToEnd } from '@event-analytics/ingest-worker'
 import type { Kafka } from 'kafkajs'
 import type { BadMessage } from './bad-messages.js'
-import { sleep } from './infra/proc.js'
 
 export interface DeadLetter {
   readonly key: string
@@ -57,27 +56,16 @@ export const deadLettersOk = (report: DeadLetterReport): boolean =>
   report.unexpected.length === 0 &&
   report.withoutReason.length === 0
 
-/** Every committed dead letter (read_committed), waiting until at least `expected` arrived, then a little longer for extras. */
-export async function readDeadLetters(kafka: Kafka, topic: string, expected: number, timeoutMs = 60_000): Promise<DeadLetter[]> {
-  const consumer = kafka.consumer({ groupId: `chaos-dlq-reader-${randomUUID()}`, readUncommitted: false })
-  const letters: DeadLetter[] = []
-  await consumer.connect()
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true })
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        letters.push({
-          key: message.key?.toString() ?? '',
-          code: message.headers?.['x-error-code']?.toString() ?? '',
-          reason: message.headers?.['x-error-message']?.toString() ?? '',
-        })
-      },
-    })
-    const deadline = Date.now() + timeoutMs
-    while (letters.length < expected && Date.now() < deadline) await sleep(200)
-    await sleep(1500)
-  } finally {
-    await consumer.disconnect()
-  }
-  return letters
+/**
+ * Every committed dead letter (read_committed), read to the topic's end. Read it once the
+ * pipeline is idle (`waitUntilIdle`: the ingest group committed every input): the worker sends
+ * each dead letter in the transaction that commits its source offset, so none can follow.
+ */
+export async function readDeadLetters(kafka: Kafka, topic: string): Promise<DeadLetter[]> {
+  const messages = [...(await readTopicToEnd(kafka, topic)).values()].flat()
+  return messages.map((message) => ({
+    key: message.key?.toString() ?? '',
+    code: message.headers?.['x-error-code']?.toString() ?? '',
+    reason: message.headers?.['x-error-message']?.toString() ?? '',
+  }))
 }

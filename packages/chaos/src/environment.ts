@@ -9,15 +9,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { INGEST_QUEUE_NAME, type DomainEventKind } from '@event-analytics/contracts'
 import { closeDb, createDb, setupDatabase, type Database } from '@event-analytics/db'
-import { createEventProducer, type EventProducer } from '@event-analytics/simulator'
+import { createSchemaRegistry } from '@event-analytics/ingest-worker'
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { createEventProducer, createRandom, type EventProducer } from '@event-analytics/simulator'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
 import type { Kysely } from 'kysely'
+import { newWebhookSecret } from '@event-analytics/ops'
+import { startRedisServer, type RedisServer } from '@event-analytics/ops/testing'
 import type { ChaosConfig } from './config.js'
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js'
 import { kafkaInstance, type KafkaInstance } from './infra/kafka.js'
 import { postgresInstance, type PostgresInstance } from './infra/postgres.js'
-import { redisInstance, type RedisInstance } from './infra/redis.js'
 import { createService, type Service, type UnexpectedExit } from './services.js'
 
 export const JWT_SECRET = 'chaos-suite-secret-0123456789-0123456789'
@@ -28,7 +32,7 @@ export interface Environment {
   readonly topics: Record<DomainEventKind, string>
   readonly deadLetterTopic: string
   readonly groupId: string
-  readonly redis: RedisInstance
+  readonly redis: RedisServer
   readonly postgres: PostgresInstance
   readonly kafka: KafkaInstance
   readonly ingest: Service
@@ -36,13 +40,24 @@ export interface Environment {
   extraIngest(slot: number): Service
   readonly aggregator: Service
   readonly api: Service
+  /** Delivers the alert transitions to the owners' endpoints: the receiver below, signed with `webhookSecret`. */
+  readonly dispatcher: Service
+  readonly receiver: WebhookReceiver
+  readonly webhookSecret: string
   readonly apiPort: number
   readonly unexpectedExits: UnexpectedExit[]
   readonly kafkaClient: Kafka
   readonly admin: Admin
   readonly queue: Queue
   readonly db: Kysely<Database>
+  /** The upstream producer; a new one after `replaceKafka` (an idempotent producer's id belongs to its cluster). */
   readonly producer: EventProducer
+  readonly registry: SchemaRegistry
+  /**
+   * Replaces the broker with a fresh one on the same ports (new data directory and cluster id)
+   * under the running services, with the same PostgreSQL and Redis.
+   */
+  replaceKafka(): Promise<void>
   close(): Promise<void>
 }
 
@@ -50,9 +65,8 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
   const run = `c${randomBytes(4).toString('hex')}`
   const dir = mkdtempSync(join(tmpdir(), `chaos-${run}-`))
   chmodSync(dir, 0o755)
-  const redis = redisInstance(config.CHAOS_REDIS_PORT, dir)
   const postgres = postgresInstance(config.CHAOS_POSTGRES_PORT, join(dir, 'pg'), 'chaos')
-  const kafka = kafkaInstance(repoRoot, config.CHAOS_KAFKA_PORT, config.CHAOS_KAFKA_CONTROLLER_PORT, join(dir, 'kafka'))
+  const kafka = kafkaInstance(config.CHAOS_KAFKA_PORT, config.CHAOS_KAFKA_CONTROLLER_PORT, join(dir, 'kafka'))
   const cleanups: (() => Promise<unknown>)[] = []
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => progress(`cleanup: ${String(error)}`))
@@ -64,11 +78,11 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
     cleanups.push(
       () => kafka.stop(),
       () => postgres.stop(),
-      () => redis.stop(),
     )
     const kafkaUp = kafka.start()
     kafkaUp.catch(() => undefined)
-    await redis.start()
+    const redis = await startRedisServer({ port: config.CHAOS_REDIS_PORT, logFile: join(dir, 'redis.log') })
+    cleanups.push(() => redis.stop())
     await postgres.init()
     await postgres.start()
     await setupDatabase(postgres.url)
@@ -139,6 +153,8 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
         AGGREGATOR_LOCK_DURATION_MS: '3000',
         AGGREGATOR_STALLED_INTERVAL_MS: '1500',
         CHANNEL_METRICS_ENABLED: 'false',
+        // the clock pass evaluates what a killed aggregator had queued: soon, so the check converges
+        AGGREGATOR_ALERTS_INTERVAL_MS: '2000',
       },
     })
     const api = createService('query-api', {
@@ -155,32 +171,53 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
         BOARD_ENABLED: 'true',
       },
     })
+    const webhookSecret = newWebhookSecret()
+    const receiver = await startWebhookReceiver(webhookSecret, createRandom(config.CHAOS_SEED))
+    cleanups.push(() => receiver.close())
+    const dispatcher = createService('webhook-dispatcher', {
+      ...common,
+      opsPort: config.CHAOS_WEBHOOK_OPS_PORT,
+      env: {
+        DATABASE_URL: postgres.url,
+        REDIS_URL: redis.url,
+        BULLMQ_PREFIX: prefix,
+        WEBHOOK_OPS_PORT: String(config.CHAOS_WEBHOOK_OPS_PORT),
+        // the receiver is a plain HTTP server on loopback
+        WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true',
+        WEBHOOK_ALLOW_HTTP: 'true',
+        WEBHOOK_POLL_INTERVAL_MS: '200',
+        WEBHOOK_SWEEP_INTERVAL_MS: '2000',
+        WEBHOOK_RETRY_BASE_MS: '200',
+        WEBHOOK_RETRY_MAX_DELAY_MS: '2000',
+      },
+    })
     cleanups.push(
+      () => dispatcher.stop(),
       () => api.stop(),
       () => aggregator.stop(),
       () => ingest.stop(),
     )
-    progress('starting ingest-worker, aggregator, query-api as child processes')
+    progress('starting ingest-worker, aggregator, query-api, webhook-dispatcher as child processes')
     // The worker creates the topics before anything is produced.
-    await Promise.all([ingest.start(), aggregator.start(), api.start()])
+    await Promise.all([ingest.start(), aggregator.start(), api.start(), dispatcher.start()])
     const kafkaClient = new Kafka({ clientId: `${run}-chaos`, brokers: [kafka.brokers], logLevel: logLevel.NOTHING })
     const admin = kafkaClient.admin()
     await admin.connect()
     cleanups.push(() => admin.disconnect())
     const connection = new Redis(redis.url, { maxRetriesPerRequest: null })
     const queue = new Queue(INGEST_QUEUE_NAME, { connection, prefix })
+    // The suite kills its Redis on purpose; the phases' probes report what that does. Without a
+    // listener BullMQ prints every refused reconnect as an error stack.
+    queue.on('error', () => undefined)
     cleanups.push(async () => {
       await queue.close()
       connection.disconnect()
     })
     const db = createDb(postgres.url, { poolSize: 3, applicationName: 'chaos-suite', onPoolError: () => undefined })
     cleanups.push(() => closeDb(db))
-    const producer = await createEventProducer({
-      brokers: [kafka.brokers],
-      registryUrl: config.SCHEMA_REGISTRY_URL,
-      topics,
-      clientId: `${run}-upstream`,
-    })
+    const upstream = (): Promise<EventProducer> =>
+      createEventProducer({ brokers: [kafka.brokers], registryUrl: config.SCHEMA_REGISTRY_URL, topics, clientId: `${run}-upstream` })
+    let producer = await upstream()
     cleanups.push(() => producer.close())
     return {
       run,
@@ -195,13 +232,24 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
       extraIngest,
       aggregator,
       api,
+      dispatcher,
+      receiver,
+      webhookSecret,
       apiPort: config.CHAOS_API_PORT,
       unexpectedExits,
       kafkaClient,
       admin,
       queue,
       db,
-      producer,
+      get producer() {
+        return producer
+      },
+      registry: createSchemaRegistry(config.SCHEMA_REGISTRY_URL),
+      async replaceKafka() {
+        await producer.close()
+        await kafka.replaceWithFresh()
+        producer = await upstream()
+      },
       close,
     }
   } catch (error) {

@@ -1,5 +1,5 @@
 /**
- * The largest inputs validation accepts, sent among normal traffic (issue 12): each must end
+ * The largest inputs validation accepts, sent among normal traffic: each must end
  * in exactly one place — applied (the columns are wide enough for a lifetime of them) or an
  * APPLY_FAILED dead letter — and the rest of the event must still match the ground truth.
  * - 200 distributions of 9999999999999.99 (decimal(15,2) at its largest) to one channel;

@@ -2,10 +2,11 @@
  * The faults. Each runs while the phase's slice of the stream is being produced and returns
  * how many times it struck plus anything it noticed (e.g. queued jobs lost by a restart).
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Random } from '@event-analytics/simulator'
 import { Redis } from 'ioredis'
 import type { Environment } from './environment.js'
-import { sleep, waitFor } from './infra/proc.js'
+import { waitFor } from './infra/proc.js'
 import type { Service } from './services.js'
 import { queueBacklog } from './watch.js'
 
@@ -54,7 +55,7 @@ export const redisLossWhileQueued: Fault = async (env) => {
   const before = await queueBacklog(env)
   await env.redis.kill()
   await sleep(2000)
-  await env.redis.start()
+  await env.redis.restart()
   const after = await waitFor('the queue after the restart', () => queueBacklog(env), 30_000)
   await sleep(1000)
   await env.aggregator.start()
@@ -72,7 +73,7 @@ export function redisLossWhileBusy(times: number): Fault {
       await sleep(random.int(800, 2000))
       await env.redis.kill()
       await sleep(random.int(500, 2000))
-      await env.redis.start()
+      await env.redis.restart()
     }
     return { injected: times, problems: [], notes: [] }
   }

@@ -3,11 +3,14 @@
  * the fault strikes and the services are polled; then the pipeline must settle and every
  * table, every API figure and the dead-letter topic must equal the truth so far.
  */
-import type { DomainEvent } from '@event-analytics/contracts'
+import type { DomainEvent, DomainEventKind } from '@event-analytics/contracts'
 import { countClaimedMessages } from '@event-analytics/db'
+import { auditTopics } from '@event-analytics/ingest-worker'
 import type { GroundTruthBuilder, Random } from '@event-analytics/simulator'
 import type { BadMessage, BadMessageFactory } from './bad-messages.js'
-import { checkDeadLetters, readDeadLetters, type DeadLetterReport } from './dead-letters.js'
+import { checkAlerts } from './alerts.js'
+import { checkWebhooks } from './webhooks.js'
+import { checkDeadLetters, readDeadLetters, type DeadLetter, type DeadLetterReport } from './dead-letters.js'
 import type { Environment } from './environment.js'
 import type { Fault } from './faults.js'
 import type { CounterBook } from './metrics.js'
@@ -23,6 +26,12 @@ export interface PhaseSpec {
   readonly fault: Fault
   /** Probe target -> dependency its /ready must name at least once during the fault. */
   readonly mustName?: Readonly<Record<string, string>>
+  /**
+   * Before anything of the phase is produced: drain the pipeline, then give the services a fresh
+   * Kafka (new data directory) with the same PostgreSQL and Redis. The phase's messages then sit
+   * at offsets the pipeline has already settled once.
+   */
+  readonly replacesKafka?: boolean
 }
 
 export interface PhaseContext {
@@ -35,6 +44,8 @@ export interface PhaseContext {
   readonly api: ApiGet
   readonly targets: () => Promise<ProbeTarget[]>
   readonly progress: (line: string) => void
+  /** Dead letters a replaced Kafka held: the verdict still counts them. */
+  readonly formerDeadLetters: DeadLetter[]
 }
 
 export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<PhaseResult> {
@@ -43,6 +54,7 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   ctx.progress(`▶ ${spec.name}`)
   const bad = await ctx.bad.next(spec.badCount)
   const half = Math.ceil(bad.length / 2)
+  if (spec.replacesKafka === true) await replaceKafka(ctx)
   const poller = startPolling(await ctx.targets())
   await sendBad(env, bad.slice(0, half), ctx.sentBad)
   const producing = produce(env, ctx.truth, spec.events)
@@ -61,7 +73,7 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   await ctx.counters.scrape()
   const result: PhaseResult = {
     name: spec.name,
-    injected: outcome.injected,
+    injected: outcome.injected + (spec.replacesKafka === true ? 1 : 0),
     produced: spec.events.length,
     bad: bad.length,
     // Claims are exact (one per applied message, committed with its effects); counters of a killed process are not.
@@ -76,6 +88,15 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
     `  ${problems.length === 0 ? 'equal to the ground truth' : `${problems.length} problem(s):\n    ${problems.join('\n    ')}`} (${result.seconds} s)`,
   )
   return result
+}
+
+/** Drains, keeps the old Kafka's dead letters for the verdict, then swaps the broker for a fresh one. */
+async function replaceKafka(ctx: PhaseContext): Promise<void> {
+  await waitUntilIdle(ctx.env)
+  const letters = await readDeadLetters(ctx.env.kafkaClient, ctx.env.deadLetterTopic)
+  ctx.formerDeadLetters.push(...letters)
+  ctx.progress(`  draining done; ${letters.length} dead letters kept from the old Kafka; starting a fresh one on the same port`)
+  await ctx.env.replaceKafka()
 }
 
 async function sendBad(env: Environment, bad: readonly BadMessage[], sent: BadMessage[]): Promise<void> {
@@ -94,8 +115,8 @@ export async function verify(ctx: PhaseContext, problems: string[]): Promise<Dea
   for (const mismatch of (await compareApi(ctx.api, truth)).mismatches) problems.push(`${mismatch.what}: ${mismatch.detail}`)
   const failed = (await ctx.env.queue.getJobCounts('failed'))['failed'] ?? 0
   if (failed > 0) problems.push(`${failed} failed job(s) in the queue`)
-  const letters = await readDeadLetters(ctx.env.kafkaClient, ctx.env.deadLetterTopic, ctx.sentBad.length)
-  const report = checkDeadLetters(ctx.sentBad, letters)
+  const current = await readDeadLetters(ctx.env.kafkaClient, ctx.env.deadLetterTopic)
+  const report = checkDeadLetters(ctx.sentBad, [...ctx.formerDeadLetters, ...current])
   if (report.missing.length > 0) problems.push(`bad messages not dead-lettered: ${report.missing.join(', ')}`)
   if (report.duplicated.length > 0) problems.push(`dead-lettered more than once: ${report.duplicated.join(', ')}`)
   if (report.wrongCode.length > 0) problems.push(`wrong dead-letter code: ${report.wrongCode.join('; ')}`)
@@ -107,7 +128,42 @@ export async function verify(ctx: PhaseContext, problems: string[]): Promise<Dea
         .join('; ')}`,
     )
   if (report.withoutReason.length > 0) problems.push(`dead letters without a reason: ${report.withoutReason.join(', ')}`)
+  problems.push(...(await auditProblems(ctx.env).catch((error: unknown) => [`audit could not run: ${String(error)}`])))
+  const alerts = await checkAlerts(
+    ctx.env.db,
+    truth.events.map((event) => event.eventId),
+  ).catch((error: unknown) => ({ problems: [`alert check could not run: ${String(error)}`], note: '' }))
+  problems.push(...alerts.problems)
+  if (alerts.note !== '') ctx.progress(`  ${alerts.note}`)
+  const webhooks = await checkWebhooks(ctx.env).catch((error: unknown) => ({
+    problems: [`webhook check could not run: ${String(error)}`],
+    note: '',
+  }))
+  problems.push(...webhooks.problems)
+  if (webhooks.note !== '') ctx.progress(`  ${webhooks.note}`)
   return report
+}
+
+/** What `pnpm audit:topics` would say: every message the current Kafka holds applied or dead-lettered, once. */
+async function auditProblems(env: Environment): Promise<string[]> {
+  const audits = await auditTopics({
+    kafka: env.kafkaClient,
+    registry: env.registry,
+    db: env.db,
+    groupId: env.groupId,
+    topics: new Map(Object.entries(env.topics).map(([kind, topic]) => [topic, kind as DomainEventKind])),
+    deadLetterTopic: env.deadLetterTopic,
+  })
+  const problems = audits.flatMap((audit) => [
+    ...audit.missing.map(
+      (m) =>
+        `audit: ${audit.topic} [${audit.partition}] offset ${m.offset} (${m.messageId ?? 'undecodable'}) neither applied nor dead-lettered`,
+    ),
+    ...audit.inBoth.map((m) => `audit: ${audit.topic} [${audit.partition}] offset ${m.offset} applied and dead-lettered`),
+  ])
+  const inFlight = audits.reduce((sum, audit) => sum + audit.inFlight, 0)
+  if (inFlight > 0) problems.push(`audit: ${inFlight} message(s) still in flight after the pipeline settled`)
+  return problems
 }
 
 /** Hangs, crashes of the API, 5xx other than 503, 503s naming nothing, and the dependency each /ready had to name. */

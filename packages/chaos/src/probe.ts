@@ -1,9 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 /**
  * Availability during a fault: polls /ready of every service and one API projection with a
  * client timeout. A timeout is a hang (the acceptance forbids it); a 503 must name the
  * missing dependency; a 200 from the API during the fault is served from cache or PostgreSQL.
  */
-import { sleep } from './infra/proc.js'
 
 export interface ProbeTarget {
   readonly name: string

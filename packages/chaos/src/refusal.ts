@@ -3,12 +3,13 @@
  * default) must be refused: each service that uses the queue exits at start with an error
  * naming maxmemory-policy, instead of reporting ready and losing jobs later.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ChaosConfig } from './config.js'
 import { JWT_SECRET, type Environment } from './environment.js'
-import { redisInstance } from './infra/redis.js'
-import { exited, isRunning, spawnLogged, sleep } from './infra/proc.js'
+import { startRedisServer } from '@event-analytics/ops/testing'
+import { exited, isRunning, spawnLogged } from './infra/proc.js'
 import { checkResult, type PhaseResult } from './summary.js'
 
 const REFUSING = ['ingest-worker', 'aggregator', 'query-api'] as const
@@ -22,9 +23,12 @@ export async function evictingRedisRefused(
   const started = Date.now()
   const name = 'Redis maxmemory 20mb + allkeys-lru: services refuse to start'
   progress(`▶ ${name}`)
-  const redis = redisInstance(config.CHAOS_REDIS_PORT + 1, env.dir, ['--maxmemory', '20mb', '--maxmemory-policy', 'allkeys-lru'])
+  const redis = await startRedisServer({
+    port: config.CHAOS_REDIS_PORT + 1,
+    args: ['--maxmemory', '20mb', '--maxmemory-policy', 'allkeys-lru'],
+    logFile: join(env.dir, 'redis-refusal.log'),
+  })
   const problems: string[] = []
-  await redis.start()
   try {
     for (const service of REFUSING) {
       const log = join(env.dir, `refusal-${service}.log`)

@@ -1,5 +1,8 @@
 /** The whole suite: environment, the fault runs in order, the fuzz pass, the report. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createGroundTruth, createRandom, scenarioEvents } from '@event-analytics/simulator'
+import type { DomainEvent } from '@event-analytics/contracts'
+import { createWebhookEndpoint, DEFAULT_ALERT_THRESHOLDS, writeAlertSettings } from '@event-analytics/db'
 import { signDevToken } from '@event-analytics/query-api'
 import { badMessageFactory, type BadMessage } from './bad-messages.js'
 import type { ChaosConfig } from './config.js'
@@ -19,7 +22,7 @@ import { evictingRedisRefused } from './refusal.js'
 import { timelineHammerRun } from './timeline-hammer.js'
 import { extremeEvents, interleave } from './extremes.js'
 import { fuzzRequests, hostileAuthorizations, runFuzz } from './fuzz.js'
-import { sleep } from './infra/proc.js'
+
 import { counterBook } from './metrics.js'
 import { runPhase, type PhaseContext, type PhaseSpec } from './phases.js'
 import type { ProbeTarget } from './probe.js'
@@ -42,6 +45,23 @@ export async function runChaos(
   } catch (error) {
     await env.close()
     throw error
+  }
+}
+
+/**
+ * Every owner of the scenario gets touchy alert thresholds (so the faults meet alerts opening and
+ * resolving, not a quiet store) and a webhook endpoint at the suite's receiver.
+ */
+async function watchOwners(env: Environment, stream: readonly DomainEvent[]): Promise<void> {
+  const owners = new Set(stream.flatMap((event) => (event.kind === 'EventCreated' ? [event.userId] : [])))
+  for (const userId of owners) {
+    await writeAlertSettings(env.db, userId, {
+      ...DEFAULT_ALERT_THRESHOLDS,
+      channel_silent_hours: 1,
+      channel_cost_factor: '1.00',
+      pace_ratio: '1.00',
+    })
+    await createWebhookEndpoint(env.db, { userId, url: env.receiver.url, secret: env.webhookSecret })
   }
 }
 
@@ -70,6 +90,7 @@ async function faultRuns(
       spanHours: 24,
     }),
   ]
+  await watchOwners(env, stream)
   const truth = createGroundTruth()
   const client = apiClient(env)
   const book = counterBook(COUNTERS)
@@ -96,6 +117,7 @@ async function faultRuns(
     counters: { scrape, book },
     api: client.get,
     progress,
+    formerDeadLetters: [],
     targets: () =>
       probeTargets(
         env,
@@ -103,7 +125,7 @@ async function faultRuns(
         client.token,
       ),
   }
-  const [a, b, c, d, e, f, g, h, c2] = slices(stream, 9)
+  const [a, b, c, d, e, f, g, h, k, c2] = slices(stream, 10)
   const owner = stream.find((event) => event.kind === 'EventCreated' && 'userId' in event)
   if (owner === undefined || !('userId' in owner)) throw new Error('the scenario has no EventCreated')
   const phases: PhaseSpec[] = [
@@ -127,6 +149,13 @@ async function faultRuns(
       mustName: { 'api-ready': 'postgres', 'aggregator-ready': 'postgres' },
     },
     { name: 'Kafka broker restart', events: h!, badCount: 8, fault: kafkaRestart, mustName: { 'ingest-ready': 'kafka' } },
+    {
+      name: 'Kafka replaced by a fresh one (new data directory), same PostgreSQL and Redis: new messages at settled offsets',
+      events: k!,
+      badCount: 8,
+      fault: noFault,
+      replacesKafka: true,
+    },
     {
       name: 'largest valid sums among normal traffic',
       events: interleave(c2!, extremeEvents(env.run, start + HOUR_MS, owner.userId)),

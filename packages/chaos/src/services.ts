@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { exited, isRunning, spawnLogged, stopChild, waitFor, type Exit } from './infra/proc.js'
 
-export type ServiceName = 'ingest-worker' | 'aggregator' | 'query-api'
+export type ServiceName = 'ingest-worker' | 'aggregator' | 'query-api' | 'webhook-dispatcher'
 
 export interface UnexpectedExit {
   readonly service: ServiceName

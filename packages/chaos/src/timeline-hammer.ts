@@ -1,5 +1,5 @@
 /**
- * One owner hammering distinct timeline ranges (issue 11, point 5): every request a `from` no
+ * One owner hammering distinct timeline ranges: every request a `from` no
  * one asked for before, so a cache without a bound would store each answer. Measures what the
  * cache Redis holds afterwards; the run compares it with the API's cap
  * (`cappedKeyMemoryBound` of CACHE_KEY_MAX_BYTES and CACHE_HASH_MAX_FIELDS).
@@ -23,7 +23,7 @@ export interface TimelineHammer {
   readonly eventId: string
   /** A client of the cache Redis, without a key prefix. */
   readonly redis: Redis
-  /** Distinct ranges to ask for; default 500 (the issue's reproduction). */
+  /** Distinct ranges to ask for; default 500 (past CACHE_HASH_MAX_FIELDS' default of 256). */
   readonly requests?: number
   /** Hours each range spans; default 720 (30 days of hour buckets, ~160 kB an answer). */
   readonly spanHours?: number

@@ -1,10 +1,11 @@
 /** Producing with retries, waiting for the pipeline to settle, reading the API like a client. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { retry, type RetryOptions } from '@event-analytics/ops'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { signDevToken } from '@event-analytics/query-api'
 import type { GroundTruthBuilder } from '@event-analytics/simulator'
 import { JWT_SECRET, type Environment } from './environment.js'
-import { sleep } from './infra/proc.js'
+
 import { tablesFingerprint } from '@event-analytics/e2e'
 import type { ApiGet } from './verify.js'
 

@@ -3,36 +3,18 @@
  * used_memory is not moved by anyone else): the cache key stays under the cap while the
  * answers would have filled it many times over.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { Redis } from 'ioredis'
 import { cappedKeyMemoryBound } from '@event-analytics/ops'
 import { ensureTimelinePartitions } from '@event-analytics/db'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { buildApp, createApiMetrics, loadApiConfig, signDevToken } from '@event-analytics/query-api'
-import { redisInstance } from '../src/infra/redis.js'
 import { hammerTimelineRanges } from '../src/timeline-hammer.js'
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
+import { startRedisServer } from '@event-analytics/ops/testing'
 
 t.test('one owner hammering distinct timeline ranges: the cache key stays under the cap', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'chaos-hammer-test-'))
-  const cacheRedis = redisInstance(await freePort(), dir)
-  t.teardown(async () => {
-    await cacheRedis.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
-  await cacheRedis.start()
+  const cacheRedis = await startRedisServer()
+  t.teardown(() => cacheRedis.stop())
   const redis = new Redis(cacheRedis.url, { maxRetriesPerRequest: 1 })
   t.teardown(() => redis.quit())
 

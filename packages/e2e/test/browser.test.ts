@@ -12,7 +12,7 @@ import { deterministicUuid, scenarioEvents } from '@event-analytics/simulator'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { CHROMIUM_ARGS, ensureChromium } from '@event-analytics/dev-stack'
 import { signLoginCode } from '@event-analytics/query-api'
-import { JWT_SECRET, startPipeline, waitUntilIdle } from './helpers/pipeline.js'
+import { JWT_SECRET, serveOnLoopback, startPipeline, waitUntilIdle } from './helpers/pipeline.js'
 import { tablesFingerprint } from '../src/index.js'
 
 const HOUR_MS = 3_600_000
@@ -20,10 +20,7 @@ const SCREENSHOT = process.env['DASHBOARD_SCREENSHOT']
 const count = (value: number): string => new Intl.NumberFormat('ko-KR').format(value)
 
 const pipeline = await startPipeline(t)
-await pipeline.app.listen({ port: 0, host: '127.0.0.1' })
-const address = pipeline.app.server.address()
-if (address === null || typeof address === 'string') throw new Error('the API is not listening')
-const base = `http://127.0.0.1:${address.port}`
+const base = await serveOnLoopback(pipeline)
 const start = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 30 * HOUR_MS
 const stream = [
   ...scenarioEvents({ seed: 20261129, start, idPrefix: pipeline.run, owners: 2, eventsPerOwner: 2, participants: 1500, spanHours: 30 }),
@@ -118,7 +115,11 @@ t.test('the event view shows the API figures, then moves without a reload', asyn
     timeout: 15_000,
   })
   t.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'no reload happened')
-  t.match(await page.textContent('[data-updated]'), /updated \d+ s ago/)
+  t.match(
+    await page.textContent('[data-freshness]'),
+    /^newest activity \d+ s ago · pipeline delay \d+(\.\d)? (s|min)$/,
+    "the data's age and the pipeline's own delay, labelled apart",
+  )
 })
 
 t.test("time zone and granularity switch; the CSV downloads the chart's rows", async (t) => {

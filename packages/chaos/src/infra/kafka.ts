@@ -1,13 +1,23 @@
 /**
- * A second, disposable single-node KRaft broker from the jars dev-stack already resolved
- * (.stack/dist/kafka-*), with its own ports, log dir and cluster id. Restart = SIGTERM and
- * start again on the same storage. The shared broker on 9092 is never touched.
+ * A second, disposable single-node KRaft broker, configured and started as the dev stack's
+ * (dev-stack's kraft module, the same resolved distribution), with its own ports, log dir and
+ * cluster id. Restart = SIGTERM and start again on the same storage. The shared broker on 9092
+ * is never touched.
  */
 import { execFile, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import {
+  KRAFT_LOG4J,
+  ensureKafkaDistribution,
+  findJava,
+  kraftBrokerArgs,
+  kraftFormatArgs,
+  kraftServerProperties,
+  newClusterId,
+  stackSettings,
+} from '@event-analytics/dev-stack'
 import { Kafka, logLevel } from 'kafkajs'
 import { isRunning, spawnLogged, stopChild, waitFor } from './proc.js'
 
@@ -17,121 +27,54 @@ export interface KafkaInstance {
   readonly brokers: string
   start(): Promise<void>
   stop(): Promise<void>
+  /**
+   * Stops the broker and starts a fresh one on the same ports: a new data directory and cluster
+   * id, no topics, no offsets, no groups. What a deployment meets on a new or restored cluster.
+   */
+  replaceWithFresh(): Promise<void>
   readonly running: boolean
 }
 
-export function kafkaDistribution(repoRoot: string): string {
-  const dist = join(repoRoot, '.stack', 'dist')
-  const found = existsSync(dist)
-    ? readdirSync(dist)
-        .filter((name) => name.startsWith('kafka-'))
-        .sort()
-    : []
-  const home = found.at(-1)
-  if (home === undefined) throw new Error(`no Kafka distribution under ${dist}: run \`pnpm stack up\` once`)
-  return join(dist, home)
-}
-
-export function brokerProperties(port: number, controllerPort: number, dataDir: string): string {
-  return [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    `log.dirs=${dataDir}`,
-    'num.partitions=3',
-    'default.replication.factor=1',
-    'auto.create.topics.enable=true',
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=3',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'transaction.state.log.num.partitions=3',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    'group.initial.rebalance.delay.ms=0',
-    'num.network.threads=2',
-    'num.io.threads=2',
-    '',
-  ].join('\n')
-}
-
-const LOG4J = [
-  'status = warn',
-  'appender.out.type = Console',
-  'appender.out.name = OUT',
-  'appender.out.layout.type = PatternLayout',
-  'appender.out.layout.pattern = [%d] %p %m (%c)%n',
-  'rootLogger.level = WARN',
-  'rootLogger.appenderRef.out.ref = OUT',
-  '',
-].join('\n')
-
-export function kafkaInstance(repoRoot: string, port: number, controllerPort: number, root: string): KafkaInstance {
-  const classpath = `${join(kafkaDistribution(repoRoot), 'libs')}/*`
-  const configFile = join(root, 'server.properties')
-  const log4j = join(root, 'log4j2.properties')
-  const java = process.env['KAFKA_JAVA_HOME'] === undefined ? 'java' : join(process.env['KAFKA_JAVA_HOME'], 'bin', 'java')
+export function kafkaInstance(port: number, controllerPort: number, root: string): KafkaInstance {
+  const files = {
+    distributionHome: ensureKafkaDistribution(stackSettings(), () => undefined).home,
+    configFile: join(root, 'server.properties'),
+    log4jFile: join(root, 'log4j2.properties'),
+  }
+  const java = findJava(17, 'KAFKA_JAVA_HOME').bin
   const brokers = `127.0.0.1:${port}`
   let child: ChildProcess | undefined
   let formatted = false
+  let incarnation = 0
   const format = async (): Promise<void> => {
     mkdirSync(root, { recursive: true })
-    writeFileSync(configFile, brokerProperties(port, controllerPort, join(root, 'data')))
-    writeFileSync(log4j, LOG4J)
-    let id = randomBytes(16).toString('base64url')
-    while (id.startsWith('-')) id = randomBytes(16).toString('base64url')
-    await run(
-      java,
-      [
-        `-Dlog4j2.configurationFile=${log4j}`,
-        '-Xmx256m',
-        '-cp',
-        classpath,
-        'kafka.tools.StorageTool',
-        'format',
-        `--cluster-id=${id}`,
-        `--config=${configFile}`,
-      ],
-      { maxBuffer: 16 * 1024 * 1024 },
-    )
+    const dataDir = join(root, incarnation === 0 ? 'data' : `data-${incarnation}`)
+    writeFileSync(files.configFile, kraftServerProperties({ port, controllerPort, dataDir }))
+    writeFileSync(files.log4jFile, KRAFT_LOG4J)
+    await run(java, kraftFormatArgs(files, newClusterId()), { maxBuffer: 16 * 1024 * 1024 })
     formatted = true
   }
-  return {
+  const instance: KafkaInstance = {
     brokers,
     get running() {
       return isRunning(child)
     },
+    async replaceWithFresh() {
+      await instance.stop()
+      incarnation += 1
+      formatted = false
+      await instance.start()
+    },
     async start() {
       if (!formatted) await format()
-      child = spawnLogged(
-        java,
-        [
-          '-Xmx384m',
-          '-Xms128m',
-          '-XX:+UseSerialGC',
-          '-XX:TieredStopAtLevel=1',
-          '-Djava.awt.headless=true',
-          `-Dlog4j2.configurationFile=${log4j}`,
-          `-Dkafka.logs.dir=${root}`,
-          '-cp',
-          classpath,
-          'kafka.Kafka',
-          configFile,
-        ],
-        join(root, 'kafka.log'),
-        { cwd: root },
-      )
+      child = spawnLogged(java, kraftBrokerArgs(files, { heap: '384m', logsDir: root }), join(root, 'kafka.log'), { cwd: root })
       await waitFor(`kafka on ${brokers}`, () => brokerAnswers(brokers), 90_000, 500)
     },
     async stop() {
       await stopChild(child, 30_000)
     },
   }
+  return instance
 }
 
 async function brokerAnswers(brokers: string): Promise<true | undefined> {

@@ -47,10 +47,6 @@ export async function stopChild(child: ChildProcess | undefined, graceMs = 15_00
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
 /** Polls `probe` every `everyMs` until it returns a value; throws naming `what` (and the probe's last error) after `timeoutMs`. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
   let last: unknown

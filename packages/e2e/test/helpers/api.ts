@@ -1,4 +1,5 @@
 /** Reads through the API and production in stream order, shared by the end-to-end tests. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Test } from 'tap'
 import type { DomainEvent } from '@event-analytics/contracts'
 import type { EventTruth, GroundTruth, GroundTruthBuilder } from '@event-analytics/simulator'
@@ -14,7 +15,7 @@ import {
   expectedRoi,
   expectedUser,
 } from '../../src/index.js'
-import { sleep, type Pipeline } from './pipeline.js'
+import { type Pipeline } from './pipeline.js'
 
 const CHUNK = 250
 

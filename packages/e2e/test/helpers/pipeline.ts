@@ -4,6 +4,7 @@
  * app.inject. The API's Redis has no key prefix because the aggregator invalidates the
  * real cache keys: runs stay apart through unique event ids (scenario id prefix).
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { randomUUID } from 'node:crypto'
 import { INGEST_QUEUE_NAME, type DomainEventKind } from '@event-analytics/contracts'
 import { clusterQueuePrefix, createRedisClient, type RedisClient, type RedisEndpoint } from '@event-analytics/ops'
@@ -74,6 +75,8 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
       KAFKA_TRANSACTIONAL_ID: `${run}-tx`,
       TOPIC_DEAD_LETTER: `${run}.dlq`,
       INGEST_OPS_PORT: '0',
+      // stopping the consumer waits for its fetch in flight: 0.5 s instead of 5 s
+      KAFKA_FETCH_MAX_WAIT_MS: '500',
       TOPIC_EVENT_CREATED: topics.EventCreated,
       TOPIC_EVENT_STATUS_CHANGED: topics.EventStatusChanged,
       TOPIC_DISTRIBUTION_COMPLETED: topics.DistributionCompleted,
@@ -88,6 +91,7 @@ export async function startPipeline(t: Teardown, options: PipelineOptions = {}):
     AGGREGATOR_OPS_PORT: '0',
     LOG_LEVEL: 'silent',
     CACHE_CHANGES_CHANNEL: changesChannel,
+    AGGREGATOR_RETURNING_FOLD_INTERVAL_MS: '500',
   })
   const aggregator: Aggregator = createAggregator({ ...aggregatorConfig, opsPort: null }, { defaultMetrics: false })
   const config = loadApiConfig({
@@ -182,6 +186,10 @@ export async function waitUntilIdle(pipeline: Pipeline, fingerprint: () => Promi
   throw new Error(`pipeline not idle after ${timeoutMs} ms (${progress})`)
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+/** Starts the pipeline's API on a free loopback port; its base URL (what a browser test opens). */
+export async function serveOnLoopback(pipeline: Pipeline): Promise<string> {
+  await pipeline.app.listen({ port: 0, host: '127.0.0.1' })
+  const address = pipeline.app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('the API is not listening')
+  return `http://127.0.0.1:${address.port}`
 }

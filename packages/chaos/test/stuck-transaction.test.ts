@@ -1,0 +1,60 @@
+/**
+ * A commit transaction whose EndTxn fails (the broker went away mid-commit) ends the transaction
+ * for kafkajs: the abort is refused and every later transaction too, its state machine stuck in
+ * COMMITTING. Found by the chaos suite's broker restart (the ingest worker stalled for good). The
+ * committer recognises the state and renews the producer; this shows both on a real broker of
+ * the test's own, and that the renewed producer's first transaction commits while the stuck one
+ * is aborted by the coordinator (read_committed sees only the second).
+ */
+import t from 'tap'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTransactionalProducer, isTransactionStateStuck, readTopicToEnd } from '@event-analytics/ingest-worker'
+import { freePort } from '@event-analytics/ops/testing'
+import { Kafka, logLevel } from 'kafkajs'
+import { kafkaInstance } from '../src/infra/kafka.js'
+
+t.setTimeout(240_000)
+
+t.test('a commit that fails mid-way leaves kafkajs stuck; a renewed producer commits again', async (t) => {
+  const kafka = kafkaInstance(await freePort(), await freePort(), mkdtempSync(join(tmpdir(), 'stuck-transaction-')))
+  t.teardown(() => kafka.stop())
+  await kafka.start()
+  // Few retries: the commit must fail while the broker is down, not wait for it.
+  const client = new Kafka({
+    clientId: 'stuck-transaction',
+    brokers: [kafka.brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2, initialRetryTime: 100 },
+  })
+  const topic = 'stuck-transaction'
+  const admin = client.admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+  await admin.disconnect()
+
+  const producer = createTransactionalProducer(client, 'stuck-transaction-tx')
+  await producer.connect()
+  const first = await producer.transaction()
+  await first.send({ topic, messages: [{ value: 'first' }] })
+  await kafka.stop()
+  await t.rejects(first.commit(), 'the commit fails with the broker gone')
+  await kafka.start()
+
+  await t.rejects(first.abort(), /once ended/, 'kafkajs refuses the abort of a transaction whose commit failed')
+  const stuck = await producer.transaction().then(
+    () => undefined,
+    (error: unknown) => error,
+  )
+  t.ok(isTransactionStateStuck(stuck), `every later transaction is refused: ${String(stuck)}`)
+
+  await producer.renew()
+  const second = await producer.transaction()
+  await second.send({ topic, messages: [{ value: 'second' }] })
+  await second.commit()
+  await producer.disconnect()
+
+  const read = [...(await readTopicToEnd(client, topic)).values()].flat().map((message) => message.value?.toString())
+  t.same(read, ['second'], 'the renewed producer committed; the stuck transaction was aborted')
+})

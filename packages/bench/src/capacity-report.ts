@@ -56,7 +56,7 @@ export function renderCapacity(c: CapacityResult): string[] {
 }
 
 export function renderFreshnessSection(capacity: CapacityResult | null, scaleOut: CapacityResult | null): string[] {
-  if (capacity === null) return ['_Freshness phase did not complete._']
+  if (capacity === null) return ['_Freshness phase not run, or it failed (see the failed phases under Targets)._']
   return [
     `A step search for the highest rate the pipeline sustains with freshness p99 < 1 s: it starts at ${int(capacity.steps[0]?.targetRate ?? Number.NaN)} events/s, doubles while steps pass (halves while they fail), then bisects between the last pass and the first fail to ${capacity.resolutionPercent} %, within a bounded number of steps and time. A step passes when it kept up (the load generator reached >= 95 % of the rate and the backlog left at stop was visible within 1 s) and its p99 was under 1 s. One set of topics, database and services serves every step; each step starts once the previous step's backlog is visible in PostgreSQL. Steps at a fixed rate last ${capacity.fixedSeconds} s, the others ${capacity.stepSeconds} s. Probe participants for a dedicated event are produced one at a time and the dashboard endpoint of the running query-api is polled every 20 ms until it shows them; p99 over a few dozen probes is close to their maximum.`,
     '',

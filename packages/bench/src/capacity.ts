@@ -11,7 +11,7 @@ export interface StepOutcome {
   readonly p99Ms: number
 }
 
-/** Rates reported as rows of their own whatever the search finds (the issue's 5k, 10k, 20k). */
+/** Rates reported as rows of their own whatever the search finds (the targets' 5k, 10k, 20k). */
 export const FIXED_RATES: readonly number[] = [5_000, 10_000, 20_000]
 
 /** p99 produce -> API below this, in ms, for a step to pass. */

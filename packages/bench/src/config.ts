@@ -1,8 +1,9 @@
+import { DEFAULT_KAFKA_BROKERS, DEFAULT_SCHEMA_REGISTRY_URL } from '@event-analytics/contracts'
 import { DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/ops'
 
 const shape = {
-  KAFKA_BROKERS: env.list('127.0.0.1:9092'),
-  SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081/apis/ccompat/v7'),
+  KAFKA_BROKERS: env.list(DEFAULT_KAFKA_BROKERS),
+  SCHEMA_REGISTRY_URL: env.url(DEFAULT_SCHEMA_REGISTRY_URL),
   REDIS_URL: env.url(DEFAULT_REDIS_URL),
   /** Server the per-phase bench databases are created on. */
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/postgres'),
@@ -38,8 +39,17 @@ const shape = {
   /** Live-stream fan-out: clients on one event, at BENCH_FRESHNESS_RATE background load. */
   BENCH_FANOUT_CLIENTS: env.integer(1000, 1, 20_000),
   BENCH_FANOUT_SECONDS: env.integer(20, 3),
-  /** Comma list of phases to run: throughput, cluster (queue + cache on a local Redis Cluster), freshness, api, fanout. */
-  BENCH_PHASES: env.list('throughput,cluster,freshness,api,fanout'),
+  /**
+   * Comma list of phases to run: throughput, claim-floor (the claim statement alone, after
+   * throughput so it takes the drain's batch size), cluster (queue + cache on a local Redis
+   * Cluster), freshness, api, fanout; and rebuild (not run by default: the live path's
+   * freshness with and without a rebuild running, docs/rebuild.md).
+   */
+  BENCH_PHASES: env.list('throughput,claim-floor,cluster,freshness,api,fanout'),
+  /** Phase `rebuild`: participants produced and drained before its two freshness steps. */
+  BENCH_REBUILD_BACKLOG: env.integer(100_000, 1),
+  /** Phase `rebuild`: the rate of its two freshness steps (alone, then during a rebuild); the freshness target's rate by default. */
+  BENCH_REBUILD_RATE: env.integer(5000, 1),
   /** Skip rewriting BENCHMARKS.md (the JSON is always written). */
   BENCH_WRITE_MARKDOWN: env.boolean(true),
 }
@@ -53,6 +63,7 @@ export type BenchConfig = ReturnType<typeof loadBenchConfig>
 /** The sizes recorded next to the figures. */
 export function settingsOf(config: BenchConfig): Record<string, number | string> {
   return {
+    BENCH_PHASES: config.BENCH_PHASES.join(','),
     BENCH_MESSAGES: config.BENCH_MESSAGES,
     BENCH_EVENTS: config.BENCH_EVENTS,
     BENCH_NAIVE_MESSAGES: config.BENCH_NAIVE_MESSAGES,

@@ -6,7 +6,6 @@ export { parseProcStatus, readProcMemory } from './rss.js'
 export { loadBenchConfig, type BenchConfig } from './config.js'
 export { runBench, writeResults } from './run.js'
 export type * from './results.js'
-export { metricSum } from './prom.js'
 export {
   FIXED_RATES,
   bracket,
@@ -18,3 +17,18 @@ export {
   type StepOutcome,
   type StopReason,
 } from './capacity.js'
+export {
+  parseProcStat,
+  parseRedisProcessId,
+  cpuRows,
+  sharedCpu,
+  pipelineCpu,
+  median,
+  type ProcCpu,
+  type CpuTrack,
+  type CpuRow,
+  type SharedCpu,
+  type PipelineCpu,
+  type ClaimFloorResult,
+} from './proc-cpu.js'
+export { renderCpuSection } from './cpu-report.js'

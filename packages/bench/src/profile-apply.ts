@@ -13,12 +13,13 @@
  * rounds meet populated tables), PROFILE_OLDER_DAYS (3) dedupe partitions before the epoch
  * filled with PROFILE_OLDER_CLAIMS (50000) claims each, DATABASE_URL (server).
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { commitMessages, foldBatch } from '@event-analytics/aggregator'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { env, loadConfig } from '@event-analytics/ops'
-import { addDays, closeDb, createDb, dropDatabase, setupDatabase, utcDay, withDatabase } from '@event-analytics/db'
+import { addDays, closeDb, createDb, dropDatabase, foldRegistrations, setupDatabase, utcDay, withDatabase } from '@event-analytics/db'
 import { readBenchUpdateStats, seedBenchOlderClaims } from '@event-analytics/db/bench'
 import type { LogEvent } from 'kysely'
 import { backlog, newEventIds } from './workload.js'
@@ -39,6 +40,7 @@ const settings = loadConfig(
 /** Steps by the statement text (first match wins); lower-cased, quotes removed. */
 const STEPS: readonly (readonly [string, RegExp])[] = [
   ['claim: epoch', /from dedupe_epoch/],
+  ['claim: savepoint', /savepoint claim_insert/],
   ['claim: insert + older days (one statement)', /insert into processed_messages.*dedupe_day </],
   ['claim: insert', /insert into processed_messages/],
   ['claim: older days', /from processed_messages/],
@@ -49,6 +51,7 @@ const STEPS: readonly (readonly [string, RegExp])[] = [
   ['cumulative', /update timeline_data/],
   ['derived', /update event_stats/],
   ['settle', /settled_jobs|apply_failures/],
+  ['returning: registration log', /insert into participant_registrations/],
   ['owners', /from event_stats/],
   ['timeline partitions (catalog)', /pg_inherits|relname/],
   ['begin', /^begin/],
@@ -79,6 +82,8 @@ function batchesOf(messages: readonly DomainEvent[], size: number): DomainEvent[
 interface RoundResult {
   readonly wallMs: number
   readonly foldMs: number
+  /** The returning-participants fold of the round's registrations, run after it (off the apply path). */
+  readonly returningFoldMs: number
   readonly steps: Map<string, number>
 }
 
@@ -93,7 +98,9 @@ async function runRound(db: ReturnType<typeof createDb>, clock: StepClock): Prom
   for (const batch of batches) await commitMessages(db, batch)
   const wallMs = performance.now() - start
   clock.recording = false
-  return { wallMs, foldMs, steps: new Map(clock.totals) }
+  const returningStart = performance.now()
+  await foldRegistrations(db)
+  return { wallMs, foldMs, returningFoldMs: performance.now() - returningStart, steps: new Map(clock.totals) }
 }
 
 function report(round: number, result: RoundResult): void {
@@ -108,11 +115,13 @@ function report(round: number, result: RoundResult): void {
       `${result.wallMs.toFixed(0)} ms wall, ${Math.round((messages * 1000) / result.wallMs)} msg/s, SQL ${sqlMs.toFixed(0)} ms`,
   )
   for (const [step, ms] of rows) console.log(`  ${step.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms  ${perMessage(ms)}`)
+  const offPath = 'returning fold (off the apply path, after it)'
+  console.log(`  ${offPath.padEnd(44)} ${result.returningFoldMs.toFixed(1).padStart(8)} ms  ${perMessage(result.returningFoldMs)}`)
 }
 
 /** HOT share of the projections' updates over all rounds (the collector lags a little behind). */
 async function reportUpdates(db: ReturnType<typeof createDb>): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 1500))
+  await sleep(1500)
   console.log('\nupdates (all rounds, as the statistics collector has them):')
   for (const row of await readBenchUpdateStats(db)) {
     const share = row.updates === 0 ? 0 : (100 * row.hotUpdates) / row.updates

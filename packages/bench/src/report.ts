@@ -1,5 +1,6 @@
 /** Pure rendering: console table and the generated section of BENCHMARKS.md. */
 import { renderFreshnessSection } from './capacity-report.js'
+import { renderCpuSection } from './cpu-report.js'
 import type { BenchResults, ClusterResult, EndToEndRun, HttpRun } from './results.js'
 import type { LatencySummary } from './stats.js'
 import { formatThreshold, formatValue, type TargetResult } from './targets.js'
@@ -38,7 +39,8 @@ function latencyRow(name: string, l: LatencySummary): string {
 }
 
 function httpRow(name: string, run: HttpRun): string {
-  return `| ${name} | ${int(run.requestsPerSec)} | ${ms(run.p50Ms)} | ${ms(run.p99Ms)} | ${run.errors + run.non2xx} |`
+  const cpu = run.cpuMicrosPerRequest === null ? '-' : run.cpuMicrosPerRequest.toFixed(1)
+  return `| ${name} | ${int(run.requestsPerSec)} | ${ms(run.p50Ms)} | ${ms(run.p99Ms)} | ${cpu} | ${run.errors + run.non2xx} |`
 }
 
 /** The scale-out drain of the same backlog, next to the 1+1 figure. */
@@ -49,7 +51,7 @@ function scaleOutRow(messages: number, single: number, run: EndToEndRun): string
 
 function throughputSection(r: BenchResults): string[] {
   const t = r.throughput
-  if (t === null) return ['_Throughput phase did not complete._']
+  if (t === null) return ['_Throughput phase not run, or it failed (see the failed phases under Targets)._']
   return [
     `Backlog of ${int(t.messages)} messages (produced at ${int(t.produceRate)} msg/s before timing), drained by each consumer from a fresh consumer group; rate = messages / time from first visible progress to the last message visible (start-up excluded the same way for all).`,
     '',
@@ -87,12 +89,12 @@ function clusterSection(c: ClusterResult): string[] {
 
 function apiSection(r: BenchResults): string[] {
   const a = r.api
-  if (a === null) return ['_API phase did not complete._']
+  if (a === null) return ['_API phase not run, or it failed (see the failed phases under Targets)._']
   return [
     `autocannon on loopback, ${a.connections} connections, ${a.seconds} s per run, runs interleaved (the best run of each is kept). The bare route is a Fastify process returning the same JSON body as the dashboard.`,
     '',
-    '| route | req/s | p50 | p99 | errors |',
-    '|---|---|---|---|---|',
+    '| route | req/s | p50 | p99 | CPU-µs per request (server process) | errors |',
+    '|---|---|---|---|---|---|',
     httpRow('bare Fastify, fixed JSON', a.bare),
     httpRow('cached dashboard (JWT + Redis hit + ETag)', a.dashboard),
     '',
@@ -102,6 +104,8 @@ function apiSection(r: BenchResults): string[] {
     '|---|---|---|---|---|',
     latencyRow('GET /timeline?granularity=day (miss)', a.timelineMs),
     latencyRow('same query, SQL only (readTimeline via Kysely)', a.timelineSqlMs),
+    '',
+    'CPU per request: utime + stime of the API (or bare) process over its run, per request answered (/proc, 10 ms ticks); Redis and the load generator not counted.',
   ]
 }
 
@@ -132,6 +136,7 @@ export function renderSection(r: BenchResults): string {
     '',
     ...throughputSection(r),
     '',
+    ...renderCpuSection(r),
     '### Freshness',
     '',
     ...renderFreshnessSection(r.capacity, r.capacityScaleOut),

@@ -1,8 +1,10 @@
 /** Shape of bench-results/latest.json and the input of the report. */
+import type { RebuildBenchResult } from './phases/rebuild.js'
 import type { StopReason } from './capacity.js'
 import type { FanoutResult } from './phases/fanout.js'
 import type { LatencySummary } from './stats.js'
 import type { TargetResult } from './targets.js'
+import type { ClaimFloorResult, PipelineCpu } from './proc-cpu.js'
 
 export interface MachineInfo {
   cpus: number
@@ -22,6 +24,8 @@ export interface ThroughputResult {
   naiveRate: number
   /** From the services' /metrics after the end-to-end drain: where the time went. */
   pipeline: PipelineMetrics
+  /** CPU per event of every process the 1+1 drain needs; absent or null when not measured. */
+  cpu?: PipelineCpu | null
   /** The same backlog drained by BENCH_SCALE_OUT ingest workers + as many aggregators; null when off. */
   scaleOut: EndToEndRun | null
 }
@@ -33,6 +37,8 @@ export interface EndToEndRun {
   endToEndRate: number
   /** Summed over the instances' /metrics. */
   pipeline: PipelineMetrics
+  /** CPU per event of every process the drain needs (throughput phase); absent or null when not measured. */
+  cpu?: PipelineCpu | null
 }
 
 export interface PipelineMetrics {
@@ -99,6 +105,8 @@ export interface HttpRun {
   p99Ms: number
   errors: number
   non2xx: number
+  /** utime + stime of the answering process over the run per request answered (null: /proc not readable). */
+  cpuMicrosPerRequest: number | null
 }
 
 export interface ApiResult {
@@ -129,6 +137,8 @@ export interface BenchResults {
   machine: MachineInfo
   settings: Record<string, number | string>
   throughput: ThroughputResult | null
+  /** The claim statement alone (phase `claim-floor`); absent or null when it did not run. */
+  claimFloor?: ClaimFloorResult | null
   /** Freshness capacity search with one ingest worker and one aggregator (phase `freshness`). */
   capacity: CapacityResult | null
   /** The same search with BENCH_SCALE_OUT of each (BENCH_CAPACITY_SCALE_OUT=true), else null. */
@@ -138,6 +148,8 @@ export interface BenchResults {
   api: ApiResult | null
   /** Live-stream fan-out (phase `fanout`). */
   fanout: FanoutResult | null
+  /** Freshness alone and during a rebuild (phase `rebuild`); absent or null when it did not run. */
+  rebuild?: RebuildBenchResult | null
   memory: Partial<Record<ServiceName, MemoryResult>>
   targets: TargetResult[]
   /** Phases that failed, with the error; their figures are missing. */

@@ -7,8 +7,10 @@ import { settingsOf } from './config.js'
 import { describeMachine } from './machine.js'
 import { MemoryBook } from './memory.js'
 import { runApi } from './phases/api.js'
+import { runClaimFloor } from './phases/claim-floor.js'
 import { runCluster } from './phases/cluster.js'
 import { runFanout } from './phases/fanout.js'
+import { runRebuildBench } from './phases/rebuild.js'
 import { renderFanoutSection, spliceFanoutSection } from './fanout-report.js'
 import { FIXED_RATES } from './capacity.js'
 import { runCapacity, runCapacityScaledOut } from './phases/capacity.js'
@@ -39,6 +41,11 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
   const throughput = wants('throughput')
     ? await attempt('throughput', failures, progress, () => runThroughput(config, progress, memory))
     : null
+  const claimFloor = wants('claim-floor')
+    ? await attempt('claim-floor', failures, progress, () =>
+        runClaimFloor(config, progress, throughput?.pipeline.aggregatorMessagesPerBatch ?? null),
+      )
+    : null
   const capacity = wants('freshness')
     ? await attempt('freshness', failures, progress, () => runCapacity(config, progress, memory, ONE_EACH, 'freshness'))
     : null
@@ -48,6 +55,7 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
       : null
   const api = wants('api') ? await attempt('api', failures, progress, () => runApi(config, progress, memory)) : null
   const fanout = wants('fanout') ? await attempt('fanout', failures, progress, () => runFanout(config, progress, memory)) : null
+  const rebuild = wants('rebuild') ? await attempt('rebuild', failures, progress, () => runRebuildBench(config, progress, memory)) : null
   const cluster = wants('cluster') ? await attempt('cluster', failures, progress, () => runCluster(config, progress, memory)) : null
   const targets = evaluateTargets({
     e2eVsRaw: throughput === null ? null : throughput.endToEndRate / throughput.rawConsumeRate,
@@ -59,6 +67,11 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
     rssIngest: memory.entries['ingest-worker']?.peakMb ?? null,
     rssAggregator: memory.entries.aggregator?.peakMb ?? null,
     rssQueryApi: memory.entries['query-api']?.peakMb ?? null,
+    cpuPerEvent: throughput?.cpu?.totalMicrosPerEvent ?? null,
+    applyVsClaimFloor:
+      throughput?.cpu === undefined || throughput.cpu === null || claimFloor === null
+        ? null
+        : throughput.cpu.applyMicrosPerEvent / claimFloor.backendMicrosPerMessage,
   })
   return {
     command: 'pnpm bench',
@@ -67,11 +80,13 @@ export async function runBench(config: BenchConfig, progress: Progress): Promise
     machine: describeMachine(),
     settings: settingsOf(config),
     throughput,
+    claimFloor,
     capacity,
     capacityScaleOut,
     cluster,
     api,
     fanout,
+    rebuild,
     memory: memory.entries,
     targets,
     failures,
@@ -85,7 +100,7 @@ export function writeResults(results: BenchResults, config: BenchConfig): string
   if (config.BENCH_WRITE_MARKDOWN) {
     let document = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '# Benchmarks\n'
     // A run of the fan-out phase alone keeps the other phases' section as it was.
-    const main = ['throughput', 'freshness', 'api'].some((phase) => config.BENCH_PHASES.includes(phase))
+    const main = ['throughput', 'claim-floor', 'freshness', 'api'].some((phase) => config.BENCH_PHASES.includes(phase))
     if (main) document = spliceSection(document, renderSection(results))
     if (results.fanout !== null)
       document = spliceFanoutSection(document, renderFanoutSection(results.fanout, results.machine, results.startedAt))

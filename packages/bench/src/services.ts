@@ -1,9 +1,10 @@
 /** The real services as child processes (built dist when present, else tsx), with memory sampling. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { packageDir, RESULTS_DIR } from './paths.js'
+import { readProcCpu, type ProcCpu } from './proc-cpu.js'
 import { sampleMemory } from './rss.js'
 
 export interface RunningService {
@@ -13,21 +14,15 @@ export interface RunningService {
   readonly pid: number
   /** Prometheus text of the service's /metrics (empty when it has none). */
   metrics(): Promise<string>
+  /**
+   * CPU reading (/proc) when the ops port first answered (any status): module loading is left
+   * out of a CPU window, the dependency checks and the consumer's join (which may already
+   * fetch, before /ready says 200) are in.
+   */
+  readonly cpuAtOpsUp: ProcCpu | null
   /** Highest resident set seen so far, MiB. */
   peakMb(): Promise<number>
   stop(): Promise<void>
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** `node dist/<entry>.js` when built, else `node --import tsx` on the TS source. */
@@ -41,6 +36,8 @@ export function commandFor(pkg: string, entry: string): { args: string[]; cwd: s
 export interface StartOptions {
   readonly pkg: string
   readonly entry?: string
+  /** Arguments after the entry (a command line tool run as a service: `rebuild run --set x`). */
+  readonly args?: readonly string[]
   readonly label: string
   readonly env: Record<string, string>
   /** Variables of the bench's own environment the child must not inherit. */
@@ -56,19 +53,24 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const unset = new Set(options.unsetEnv ?? [])
   const merged: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...options.env }
   const env = Object.fromEntries(Object.entries(merged).filter(([name]) => !unset.has(name)))
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...args, ...(options.args ?? [])], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout?.pipe(log)
   child.stderr?.pipe(log)
-  if (child.pid === undefined) throw new Error(`${options.label}: could not spawn`)
-  const memory = sampleMemory(child.pid)
+  const pid = child.pid
+  if (pid === undefined) throw new Error(`${options.label}: could not spawn`)
+  const memory = sampleMemory(pid)
+  let cpuAtOpsUp: ProcCpu | null = null
   const service: RunningService = {
+    get cpuAtOpsUp() {
+      return cpuAtOpsUp
+    },
     name: options.label,
     pkg: options.pkg,
-    pid: child.pid,
+    pid,
     metrics: async () =>
       fetch(options.readyUrl.replace(/\/ready$/, '/metrics')).then(
         (r) => (r.ok ? r.text() : ''),
@@ -81,7 +83,9 @@ export async function startService(options: StartOptions): Promise<RunningServic
     },
   }
   try {
-    await waitReady(child, options.readyUrl, options.label)
+    await waitReady(child, options.readyUrl, options.label, () => {
+      cpuAtOpsUp ??= readProcCpu(pid)
+    })
   } catch (error) {
     await service.stop()
     throw error
@@ -89,13 +93,16 @@ export async function startService(options: StartOptions): Promise<RunningServic
   return service
 }
 
-async function waitReady(child: ChildProcess, url: string, label: string, timeoutMs = 90_000): Promise<void> {
+async function waitReady(child: ChildProcess, url: string, label: string, onAnswer: () => void, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`${label} exited with ${child.exitCode} before ready (see bench-results/logs/${label}.log)`)
     const ok = await fetch(url).then(
-      (r) => r.ok,
+      (r) => {
+        onAnswer()
+        return r.ok
+      },
       () => false,
     )
     if (ok) return
@@ -111,8 +118,4 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
   await exited
   clearTimeout(timer)
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { PRODUCE_CHUNK } from '../src/phases/common.js'
@@ -15,7 +16,7 @@ t.test('a load that falls behind is sent in chunks of at most PRODUCE_CHUNK', as
     async send(events: readonly DomainEvent[]): Promise<void> {
       sizes.push(events.length)
       // Each send takes long enough for far more than a chunk to fall due at this rate.
-      await new Promise((resolve) => setTimeout(resolve, 60))
+      await sleep(60)
     },
   }
   const state: LoadState = { sent: 0, running: true }

@@ -9,7 +9,6 @@ import {
   parseCpuModel,
   parseProcStatus,
   percentile,
-  metricSum,
   renderConsoleTable,
   renderSection,
   spliceSection,
@@ -76,13 +75,6 @@ t.test('targets: pass, miss with the gap, not measured', async (t) => {
   t.equal(all.length, TARGETS.length)
   t.equal(all.find((r) => r.target.id === 'rssIngest')?.verdict, 'pass')
   t.equal(all.find((r) => r.target.id === 'freshnessP99')?.verdict, 'not measured')
-})
-
-t.test('prometheus sums over label sets', async (t) => {
-  const text = '# HELP x\nx_total{topic="a"} 3\nx_total{topic="b"} 4\nx_total_other 9\ny_sum 1.5\n'
-  t.equal(metricSum(text, 'x_total'), 7)
-  t.equal(metricSum(text, 'y_sum'), 1.5)
-  t.equal(metricSum(text, 'missing'), 0)
 })
 
 t.test('proc status and cpuinfo parsing', async (t) => {
@@ -159,8 +151,8 @@ const results: BenchResults = {
     timelineBuckets: 365,
     timelineMs: latency,
     timelineSqlMs: latency,
-    dashboard: { requestsPerSec: 7000, p50Ms: 2, p99Ms: 5, errors: 0, non2xx: 0 },
-    bare: { requestsPerSec: 10000, p50Ms: 1, p99Ms: 3, errors: 0, non2xx: 0 },
+    dashboard: { requestsPerSec: 7000, p50Ms: 2, p99Ms: 5, errors: 0, non2xx: 0, cpuMicrosPerRequest: 90 },
+    bare: { requestsPerSec: 10000, p50Ms: 1, p99Ms: 3, errors: 0, non2xx: 0, cpuMicrosPerRequest: 50.25 },
   },
   memory: { 'query-api': { peakMb: 120.5, phases: ['api'] } },
   targets: evaluateTargets({ e2eVsRaw: 0.4, timelineP99: 3, sustainedRate: 15_000 }),
@@ -174,6 +166,7 @@ t.test('report renders every section and the target verdicts', async (t) => {
   t.match(section, /shared .* noisy/)
   t.match(section, /\| end-to-end \/ raw consume rate \| >= 0\.5 x \| 0\.40 x \| \*\*miss\*\* \(short by 0\.10 x \(20%\)\) \|/)
   t.match(section, /\| uncached 1-year daily timeline p99 \| < 50 ms \| 3\.00 ms \| pass \|/)
+  t.match(section, /\| bare Fastify, fixed JSON \| 10,000 \| [^|]+\| [^|]+\| 50\.3 \| 0 \|/, 'CPU per request beside the rate')
   t.match(section, /20\.00x faster/)
   t.match(section, /query-api \| 120\.5 MB/)
   t.match(

@@ -19,10 +19,12 @@ import type { MemoryBook } from '../memory.js'
 import { RESULTS_DIR } from '../paths.js'
 import type { Progress } from '../progress.js'
 import type { ApiResult, HttpRun } from '../results.js'
-import { freePort, startService, type RunningService } from '../services.js'
+import { startService, type RunningService } from '../services.js'
 import { summarize } from '../stats.js'
 import { CHANNELS, newEventIds } from '../workload.js'
+import { clockTicksPerSecond, readProcCpu } from '../proc-cpu.js'
 import { getJson, operatorToken } from './api-client.js'
+import { freePort } from '@event-analytics/ops/testing'
 
 const HOURS_PER_YEAR = 8760
 const HOUR_MS = 3_600_000
@@ -48,14 +50,21 @@ async function seed(databaseUrl: string, eventId: string, progress: Progress): P
   }
 }
 
-async function cannon(url: string, token: string, config: BenchConfig): Promise<HttpRun> {
+/** One autocannon run against `url`, and the CPU time the process `pid` spent answering it. */
+async function cannon(url: string, token: string, config: BenchConfig, pid: number): Promise<HttpRun> {
+  const before = readProcCpu(pid)
   const result = await autocannon({
     url,
     connections: config.BENCH_API_CONNECTIONS,
     duration: config.BENCH_API_SECONDS,
     headers: { authorization: `Bearer ${token}` },
   })
+  const after = readProcCpu(pid)
+  const answered = result.requests.total
+  const cpuMicrosPerRequest =
+    before === null || after === null || answered === 0 ? null : ((after.ticks - before.ticks) / clockTicksPerSecond() / answered) * 1e6
   return {
+    cpuMicrosPerRequest,
     requestsPerSec: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -160,21 +169,20 @@ export async function runApi(config: BenchConfig, progress: Progress, memory: Me
     const bodyFile = join(RESULTS_DIR, 'dashboard-body.json')
     writeFileSync(bodyFile, JSON.stringify(warm.body))
     const barePort = await freePort()
-    services.push(
-      await startService({
-        pkg: 'bench',
-        entry: 'bare-server',
-        label: 'api-bare-fastify',
-        env: { BENCH_BARE_BODY_FILE: bodyFile, BENCH_BARE_PORT: String(barePort) },
-        readyUrl: `http://127.0.0.1:${barePort}/health`,
-      }),
-    )
+    const bare = await startService({
+      pkg: 'bench',
+      entry: 'bare-server',
+      label: 'api-bare-fastify',
+      env: { BENCH_BARE_BODY_FILE: bodyFile, BENCH_BARE_PORT: String(barePort) },
+      readyUrl: `http://127.0.0.1:${barePort}/health`,
+    })
+    services.push(bare)
     const bareRuns: HttpRun[] = []
     const dashboardRuns: HttpRun[] = []
     for (let round = 1; round <= 2; round += 1) {
       progress.phase(`api: autocannon round ${round}/2 (bare route, then cached dashboard), ${config.BENCH_API_SECONDS} s each`)
-      bareRuns.push(await cannon(`http://127.0.0.1:${barePort}/bare`, token, config))
-      dashboardRuns.push(await cannon(dashboardUrl, token, config))
+      bareRuns.push(await cannon(`http://127.0.0.1:${barePort}/bare`, token, config, bare.pid))
+      dashboardRuns.push(await cannon(dashboardUrl, token, config, api.pid))
       progress.done(
         `bare ${Math.round(bareRuns.at(-1)?.requestsPerSec ?? 0)} req/s, dashboard ${Math.round(dashboardRuns.at(-1)?.requestsPerSec ?? 0)} req/s`,
       )

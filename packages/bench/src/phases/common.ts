@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { performance } from 'node:perf_hooks'
 import type { DomainEvent } from '@event-analytics/contracts'
 import type { Database } from '@event-analytics/db'
@@ -6,7 +7,7 @@ import type { EventProducer } from '@event-analytics/simulator'
 import { Kafka, logLevel } from 'kafkajs'
 import type { Kysely } from 'kysely'
 import type { Progress } from '../progress.js'
-import { sleep } from '../services.js'
+
 import type { Observation } from '../stats.js'
 
 /** Messages per produce request: 2,000 participants stay well under the broker's 1 MB limit. */

@@ -8,6 +8,7 @@
  * (by the publish's own delivery, well under a millisecond on loopback); produce -> last client
  * is reported next to it as the end-to-end figure.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { performance } from 'node:perf_hooks'
 import { decodeChange } from '@event-analytics/contracts'
 import { createDb, closeDb } from '@event-analytics/db'
@@ -18,7 +19,7 @@ import { apiEnv, changesChannel } from '../env.js'
 import { createPhase } from '../isolation.js'
 import type { MemoryBook } from '../memory.js'
 import type { Progress } from '../progress.js'
-import { freePort, sleep, startService, type RunningService } from '../services.js'
+import { startService, type RunningService } from '../services.js'
 import { summarize, type LatencySummary } from '../stats.js'
 import { eventCreated, newEventIds, participant } from '../workload.js'
 import { operatorToken } from './api-client.js'
@@ -26,6 +27,7 @@ import { observeDrain } from './common.js'
 import { drive, type LoadState } from './freshness.js'
 import { openStreams, type StreamWatcher } from './sse-clients.js'
 import { startPipeline } from './throughput.js'
+import { freePort } from '@event-analytics/ops/testing'
 
 const KINDS = ['EventCreated', 'EventStatusChanged', 'DistributionCompleted', 'ParticipantRegistered'] as const
 const DELIVERY_TIMEOUT_MS = 5000

@@ -5,6 +5,7 @@
  * aggregator invalidates the cached dashboard after each commit). One rig serves many steps
  * (rates): each step starts only once the previous step's backlog is visible in PostgreSQL.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { performance } from 'node:perf_hooks'
 import { createDb, closeDb, type Database } from '@event-analytics/db'
 import { createEventProducer, type EventProducer } from '@event-analytics/simulator'
@@ -15,13 +16,14 @@ import { createPhase, type Phase } from '../isolation.js'
 import type { MemoryBook } from '../memory.js'
 import type { Progress } from '../progress.js'
 import type { FreshnessResult } from '../results.js'
-import { freePort, sleep, startService, type RunningService } from '../services.js'
+import { startService, type RunningService } from '../services.js'
 import { keptUp } from '../capacity.js'
 import { summarize } from '../stats.js'
 import { eventCreated, newEventIds, participant, participants } from '../workload.js'
 import { getJson, operatorToken, type DashboardBody } from './api-client.js'
 import { observeDrain, PRODUCE_CHUNK, visible } from './common.js'
 import { startPipeline, type PipelineShape } from './throughput.js'
+import { freePort } from '@event-analytics/ops/testing'
 
 const PROBE_TIMEOUT_MS = 15_000
 /** A step's backlog must become visible within this, or the phase fails (the pipeline stalled). */

@@ -1,9 +1,10 @@
 /** The ceiling: a plain kafkajs consumer decoding every message through the registry, nothing else. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { performance } from 'node:perf_hooks'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import type { Kafka } from 'kafkajs'
 import type { Progress } from '../progress.js'
-import { sleep } from '../services.js'
+
 import { drainRate, type Observation } from '../stats.js'
 
 export async function rawConsumeRate(

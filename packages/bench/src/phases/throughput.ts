@@ -13,14 +13,18 @@ import { createPhase, type Phase, type PipelineTarget } from '../isolation.js'
 import type { MemoryBook } from '../memory.js'
 import type { Progress } from '../progress.js'
 import { RESULTS_DIR } from '../paths.js'
-import { metricSum } from '../prom.js'
 import type { PipelineMetrics, EndToEndRun, ThroughputResult } from '../results.js'
-import { freePort, startService, type RunningService } from '../services.js'
+import { startService, type RunningService } from '../services.js'
 import { drainRate, type Observation } from '../stats.js'
 import { backlog, newEventIds } from '../workload.js'
 import { observeDrain, produceAll, waitForStableGroup } from './common.js'
 import { naiveRate } from './naive.js'
 import { rawConsumeRate } from './raw-consume.js'
+import { freePort, metricSum } from '@event-analytics/ops/testing'
+import { startCpuWatch } from '../cpu-watch.js'
+
+/** Idle window before each throughput drain: Redis's and Kafka's background CPU rate, taken off theirs. */
+const CPU_IDLE_SECONDS = 3
 
 export async function fill(config: BenchConfig, phase: Phase, total: number, progress: Progress) {
   const producer = await createEventProducer({
@@ -148,6 +152,8 @@ async function pipelineMetrics(services: readonly RunningService[], observations
 export interface DrainOptions {
   readonly label?: string
   readonly redis?: RedisPlacement
+  /** Measure the CPU of every process the drain needs (cpu-watch.ts); the pipeline starts this much later. */
+  readonly cpuIdleSeconds?: number
 }
 
 /** The real pipeline drains the backlog in `target`'s database; rate from first progress to the last message. */
@@ -162,16 +168,26 @@ export async function endToEnd(
 ): Promise<EndToEndRun> {
   const label = options.label ?? (shape === ONE_EACH ? 'throughput' : `throughput-${shape.ingestWorkers}x${shape.aggregators}`)
   const db = createDb(target.databaseUrl, { poolSize: 1, applicationName: 'bench-probe' })
-  const services = await startPipeline(config, target, label, shape, options.redis)
+  const watch = options.cpuIdleSeconds === undefined ? null : await startCpuWatch(config, target, options.cpuIdleSeconds)
+  const services = await startPipeline(config, target, label, shape, options.redis).catch(async (error: unknown) => {
+    await watch?.close()
+    throw error
+  })
+  watch?.addServices(services)
+  let run: EndToEndRun
   try {
     const observations = await observeDrain(db, total, progress, 'end-to-end', 300_000)
+    await watch?.close()
     const pipeline = await pipelineMetrics(services, observations)
-    return { ...shape, endToEndRate: drainRate(observations, total), pipeline }
+    run = { ...shape, endToEndRate: drainRate(observations, total), pipeline }
   } finally {
+    await watch?.close()
     await memory.recordAll(label, services)
     await Promise.all(services.map((service) => service.stop()))
     await closeDb(db)
   }
+  // Redis's and Kafka's second idle window needs the pipeline stopped.
+  return watch === null ? run : { ...run, cpu: await watch.account(total) }
 }
 
 /** The same backlog again, from a fresh lane, with `BENCH_SCALE_OUT` workers of each kind. */
@@ -186,7 +202,8 @@ async function scaleOut(
   if (count < 2) return null
   progress.phase(`throughput: end-to-end with ${count} ingest workers + ${count} aggregators (same backlog)`)
   const lane = await phase.lane(`x${count}`)
-  const result = await endToEnd(config, lane, total, { ingestWorkers: count, aggregators: count }, progress, memory)
+  const shape = { ingestWorkers: count, aggregators: count }
+  const result = await endToEnd(config, lane, total, shape, progress, memory, { cpuIdleSeconds: CPU_IDLE_SECONDS })
   progress.done(`${Math.round(result.endToEndRate)} msg/s`)
   return result
 }
@@ -207,7 +224,7 @@ export async function runThroughput(config: BenchConfig, progress: Progress, mem
     rawRate = await rawConsumeRate(phase.kafka, Object.values(phase.topics), phase.groupId('raw'), filled.registry, total, progress)
     progress.done(`${Math.round(rawRate)} msg/s`)
     progress.phase('throughput: end-to-end (ingest-worker -> BullMQ -> aggregator -> PostgreSQL)')
-    single = await endToEnd(config, phase, total, ONE_EACH, progress, memory)
+    single = await endToEnd(config, phase, total, ONE_EACH, progress, memory, { cpuIdleSeconds: CPU_IDLE_SECONDS })
     progress.done(`${Math.round(single.endToEndRate)} msg/s`)
     scaled = await scaleOut(config, phase, total, progress, memory)
   } finally {
@@ -228,6 +245,7 @@ export async function runThroughput(config: BenchConfig, progress: Progress, mem
       naiveMessages: naiveTotal,
       naiveRate: naive,
       pipeline: single.pipeline,
+      cpu: single.cpu ?? null,
       scaleOut: scaled,
     }
   } finally {

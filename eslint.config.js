@@ -22,6 +22,25 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits or handles loses its rejection (an unhandled
+    // rejection ends the process), and a promise passed where a void callback is expected is
+    // never awaited. Scoped to the packages' TypeScript, each checked with its own tsconfig.json.
+    files: ['packages/*/src/**/*.ts', 'packages/*/test/**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          // tap's `t.test(...)`: the parent test awaits its subtests itself; results surface in tap.
+          allowForKnownSafePromises: [{ from: 'package', name: 'PromiseWithSubtest', package: '@tapjs/core' }],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['eslint.config.js'],
     rules: { 'no-restricted-exports': 'off' },
   },

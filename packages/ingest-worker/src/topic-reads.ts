@@ -7,14 +7,30 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs'
+import { retry } from '@event-analytics/ops'
 import { committedOffsets, partitionKey } from './committer.js'
+
+/** kafkajs marks its errors `retriable` (its classes are not reachable as named ESM imports). */
+export function isRetriableKafkaError(error: unknown): boolean {
+  return error instanceof Error && 'retriable' in error && error.retriable === true
+}
+
+/**
+ * Both readers only read, so a retriable answer (a topic created a moment ago whose leader is not
+ * elected yet, a leader moving) starts the read again, up to five times in all.
+ */
+const readRetry = { shouldRetry: isRetriableKafkaError } as const
 
 /**
  * Every committed message of `topic` (read_committed) up to the high watermarks seen at the
  * start, per partition. A partition also counts as read after `idleMs` without a new message:
  * a transaction marker can be its last offset, and no message reaches the mark then.
  */
-export async function readTopicToEnd(kafka: Kafka, topic: string, idleMs = 3000): Promise<Map<number, KafkaMessage[]>> {
+export function readTopicToEnd(kafka: Kafka, topic: string, idleMs = 3000): Promise<Map<number, KafkaMessage[]>> {
+  return retry(() => readTopicToEndOnce(kafka, topic, idleMs), readRetry)
+}
+
+async function readTopicToEndOnce(kafka: Kafka, topic: string, idleMs: number): Promise<Map<number, KafkaMessage[]>> {
   const admin = kafka.admin()
   await admin.connect()
   const groupId = `topic-reader-${randomUUID()}`
@@ -72,7 +88,11 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, idleMs = 3000)
  * (an empty partition, or a topic not created yet, counts as committed). Inputs written without transactions: their high
  * watermark is their last offset + 1, exactly the offset a consumer commits after it.
  */
-export async function committedThroughEnd(admin: Admin, groupId: string, topics: readonly string[]): Promise<boolean> {
+export function committedThroughEnd(admin: Admin, groupId: string, topics: readonly string[]): Promise<boolean> {
+  return retry(() => committedThroughEndOnce(admin, groupId, topics), readRetry)
+}
+
+async function committedThroughEndOnce(admin: Admin, groupId: string, topics: readonly string[]): Promise<boolean> {
   const existing = new Set(await admin.listTopics())
   const written = topics.filter((topic) => existing.has(topic))
   const committed = await committedOffsets(admin, groupId, written)

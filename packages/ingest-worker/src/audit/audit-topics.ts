@@ -12,7 +12,7 @@ import { retry } from '@event-analytics/ops'
 import type { Kafka } from 'kafkajs'
 import type { Kysely } from 'kysely'
 import { committedOffsets } from '../committer.js'
-import { readTopicToEnd } from '../topic-reads.js'
+import { isRetriableKafkaError, readTopicToEnd } from '../topic-reads.js'
 import { AvroDecoder } from '../decode/avro-decoder.js'
 import { deadLetterPlace, reconcile, type PartitionAudit, type SourceMessage } from './reconcile.js'
 
@@ -37,11 +37,6 @@ export interface TopicAuditOptions {
  */
 export function auditTopics(options: TopicAuditOptions): Promise<PartitionAudit[]> {
   return retry(() => auditOnce(options), { shouldRetry: isRetriableKafkaError })
-}
-
-/** kafkajs marks its errors `retriable` (its classes are not reachable as named ESM imports). */
-function isRetriableKafkaError(error: unknown): boolean {
-  return error instanceof Error && 'retriable' in error && error.retriable === true
 }
 
 async function auditOnce(options: TopicAuditOptions): Promise<PartitionAudit[]> {

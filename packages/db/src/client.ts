@@ -52,6 +52,18 @@ export interface CreateDbOptions {
   projectionSet?: string
 }
 
+/**
+ * Every connection runs without JIT. The statements here are short; once a table's statistics
+ * make a plan's estimated cost cross jit_above_cost (the returning split's per-participant probe
+ * did, as soon as event_participants filled), PostgreSQL compiles it on every execution, and
+ * that compilation (0.6-0.9 s measured) was nearly all of a dashboard read's time.
+ */
+function sessionOptions(projectionSet: string | undefined): string {
+  const setPath =
+    projectionSet === undefined || projectionSet === PUBLIC_SET ? '' : ` -c search_path=${assertSetName(projectionSet)},${PUBLIC_SET}`
+  return `-c jit=off${setPath}`
+}
+
 /** Opens a pg Pool and wraps it in a typed Kysely instance. Close it with `closeDb`. */
 export function createDb(url: string = DEFAULT_DATABASE_URL, options: CreateDbOptions = {}): Kysely<Database> {
   const pool = new pg.Pool({
@@ -59,9 +71,7 @@ export function createDb(url: string = DEFAULT_DATABASE_URL, options: CreateDbOp
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'event-analytics',
     types: typeParsers,
-    ...(options.projectionSet === undefined || options.projectionSet === PUBLIC_SET
-      ? {}
-      : { options: `-c search_path=${assertSetName(options.projectionSet)},${PUBLIC_SET}` }),
+    options: sessionOptions(options.projectionSet),
   })
   // An idle client losing its connection (server restart) must not crash the process;
   // the pool replaces it and the next query reports the problem.

@@ -151,8 +151,8 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
     cache,
     changesChannel,
     logger: logger.child({ component: 'returning-fold' }),
-    intervalMs: config.returningFoldIntervalMs ?? 5_000,
-    maxDeferMs: config.returningFoldMaxDeferMs ?? 60_000,
+    intervalMs: config.returningFoldIntervalMs ?? 1_000,
+    maxRegistrations: config.returningFoldMaxRegistrations ?? 10_000,
     lastCommitAt: () => lastCommitAt,
     isLive,
   })

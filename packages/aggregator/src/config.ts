@@ -58,8 +58,8 @@ export interface AggregatorConfig {
   readonly alertsIntervalMs?: number
   /** Returning participants: how often the registration log is folded (docs/SPEC.md section 9a). */
   readonly returningFoldIntervalMs?: number
-  /** The longest the fold is deferred while batches are being committed (0: never deferred). */
-  readonly returningFoldMaxDeferMs?: number
+  /** Registrations per fold transaction (whole log rows, at least one). */
+  readonly returningFoldMaxRegistrations?: number
   /** Run on a queue Redis whose maxmemory-policy is not noeviction (default false: refused). */
   readonly queueRedisAllowEviction?: boolean
   /** Longest graceful shutdown before the process exits anyway. */
@@ -128,12 +128,12 @@ const shape = {
     'Evaluates the time-based alerts (silent channel, stale provider) of every ACTIVE event this often; batches evaluate the events they touch at once.',
   ),
   AGGREGATOR_RETURNING_FOLD_INTERVAL_MS: doc(
-    env.integer(5_000, 100),
-    'Folds the applied participant registrations into the returning-participants figures this often (their asOf; docs/SPEC.md 9a).',
+    env.integer(1_000, 100),
+    'Folds a chunk of the applied participant registrations into the returning-participants figures this often (their asOf; docs/SPEC.md 9a); while no batch is being committed, chunks follow each other at once.',
   ),
-  AGGREGATOR_RETURNING_FOLD_MAX_DEFER_MS: doc(
-    env.integer(60_000, 0),
-    'While batches are being committed the fold waits, leaving the database to the apply path, but never longer than this (0: never waits).',
+  AGGREGATOR_RETURNING_FOLD_MAX_REGISTRATIONS: doc(
+    env.integer(10_000, 1),
+    'Registrations one fold transaction moves at most (whole batches, at least one), so a fold never holds a database core for long under sustained load.',
   ),
   ...processVariables,
   ...channelMetricsShape,
@@ -176,7 +176,7 @@ export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): A
     maintenanceIntervalMs: raw.AGGREGATOR_MAINTENANCE_INTERVAL_MS,
     alertsIntervalMs: raw.AGGREGATOR_ALERTS_INTERVAL_MS,
     returningFoldIntervalMs: raw.AGGREGATOR_RETURNING_FOLD_INTERVAL_MS,
-    returningFoldMaxDeferMs: raw.AGGREGATOR_RETURNING_FOLD_MAX_DEFER_MS,
+    returningFoldMaxRegistrations: raw.AGGREGATOR_RETURNING_FOLD_MAX_REGISTRATIONS,
     maxStalledCount: raw.AGGREGATOR_MAX_STALLED_COUNT,
     queueRedisAllowEviction: raw.QUEUE_REDIS_ALLOW_EVICTION,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,

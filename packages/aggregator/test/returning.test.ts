@@ -2,16 +2,15 @@
  * Returning participants (docs/SPEC.md section 9a) through the aggregator's batch transaction and
  * the off-path fold on real PostgreSQL: two events of one owner sharing participants, redelivery,
  * participants applied before their event's owner is known, an earlier participation arriving
- * late, another owner's participants, and any arrival order split between two concurrent
- * appliers each folding at random moments (against a reference).
+ * late, another owner's participants, folds in chunks, and any arrival order split between two
+ * concurrent appliers each folding chunks at random moments (against a reference).
  */
 import t from 'tap'
 import fc from 'fast-check'
 import type { DomainEvent } from '@event-analytics/contracts'
-import { closeDb, createDb, foldRegistrations, readEventReturning, readUserEventsReturning } from '@event-analytics/db'
+import { closeDb, createDb, foldRegistrations, readEventReturning, readReturningAsOf, readUserEventsReturning } from '@event-analytics/db'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { commitMessages } from '../src/apply.js'
-import { foldDue } from '../src/returning-fold.js'
 import { returningReference } from './helpers/returning-reference.js'
 
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0)
@@ -149,56 +148,81 @@ t.test('any arrival order, split between two concurrent appliers, matches the re
   const seed = 4242
   t.comment(`fast-check seed ${seed}`)
   await fc.assert(
-    fc.asyncProperty(fc.array(participation, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 9 }), async (drawn, batchSize) => {
-      run += 1
-      const eventIds = [0, 1, 2, 3].map((index) => `r${run}-e${index}`)
-      // Events 0-2 belong to one owner, 3 to another.
-      const owners = new Map(eventIds.map((eventId, index) => [eventId, index < 3 ? `r${run}-u1` : `r${run}-u2`]))
-      const rows = drawn.map((row) => ({
-        eventId: eventIds[row.event]!,
-        participantId: `r${run}-p${row.participant}`,
-        time: row.minute,
-        channelName: row.channelName,
-      }))
-      const messages = [
-        ...rows.map((row) => joined(row.eventId, row.participantId, row.time, row.channelName)),
-        ...eventIds.map((eventId) => created(eventId, owners.get(eventId)!)),
-      ]
-      const shuffled = fc.sample(fc.shuffledSubarray(messages, { minLength: messages.length }), { numRuns: 1, seed: seed + run })[0]!
-      const batches: DomainEvent[][] = []
-      for (let start = 0; start < shuffled.length; start += batchSize) batches.push(shuffled.slice(start, start + batchSize))
-      // Two appliers, each redelivering one batch of the other's half as well, and folding after
-      // every other batch (two folds at once: one skips, the other's asOf covers both).
-      const halves = [batches.filter((_, i) => i % 2 === 0), batches.filter((_, i) => i % 2 === 1)]
-      const apply = async (pool: typeof db, own: DomainEvent[][], other: DomainEvent[][]) => {
-        for (const [index, batch] of [...own, ...other.slice(0, 1)].entries()) {
-          await commitMessages(pool, batch)
-          if (index % 2 === 1) await foldRegistrations(pool)
+    fc.asyncProperty(
+      fc.array(participation, { minLength: 1, maxLength: 40 }),
+      fc.integer({ min: 1, max: 9 }),
+      fc.integer({ min: 1, max: 12 }),
+      async (drawn, batchSize, maxRegistrations) => {
+        run += 1
+        const eventIds = [0, 1, 2, 3].map((index) => `r${run}-e${index}`)
+        // Events 0-2 belong to one owner, 3 to another.
+        const owners = new Map(eventIds.map((eventId, index) => [eventId, index < 3 ? `r${run}-u1` : `r${run}-u2`]))
+        const rows = drawn.map((row) => ({
+          eventId: eventIds[row.event]!,
+          participantId: `r${run}-p${row.participant}`,
+          time: row.minute,
+          channelName: row.channelName,
+        }))
+        const messages = [
+          ...rows.map((row) => joined(row.eventId, row.participantId, row.time, row.channelName)),
+          ...eventIds.map((eventId) => created(eventId, owners.get(eventId)!)),
+        ]
+        const shuffled = fc.sample(fc.shuffledSubarray(messages, { minLength: messages.length }), { numRuns: 1, seed: seed + run })[0]!
+        const batches: DomainEvent[][] = []
+        for (let start = 0; start < shuffled.length; start += batchSize) batches.push(shuffled.slice(start, start + batchSize))
+        // Two appliers, each redelivering one batch of the other's half as well, and folding after
+        // every other batch (two folds at once: one skips, the other's asOf covers both).
+        const halves = [batches.filter((_, i) => i % 2 === 0), batches.filter((_, i) => i % 2 === 1)]
+        const apply = async (pool: typeof db, own: DomainEvent[][], other: DomainEvent[][]) => {
+          for (const [index, batch] of [...own, ...other.slice(0, 1)].entries()) {
+            await commitMessages(pool, batch)
+            if (index % 2 === 1) await foldRegistrations(pool, { maxRegistrations })
+          }
         }
-      }
-      await Promise.all([apply(db, halves[0]!, halves[1]!), apply(second, halves[1]!, halves[0]!)])
-      // A fold skips while the other holds the lock: a last one, alone, drains what is left.
-      if ((await foldRegistrations(db)) === null) throw new Error('the last fold found the lock taken')
-      const expected = returningReference(owners, rows)
-      for (const eventId of eventIds) {
-        const actual = await readEventReturning(db, eventId)
-        const [fresh, returning] = expected.get(eventId)!
-        if (actual.new_participants !== fresh || actual.returning_participants !== returning)
-          throw new Error(`${eventId}: got ${actual.new_participants}/${actual.returning_participants}, expected ${fresh}/${returning}`)
-        const owned = (await readUserEventsReturning(db, owners.get(eventId)!)).events.get(eventId)
-        if ((owned?.new_participants ?? 0) !== fresh || (owned?.returning_participants ?? 0) !== returning)
-          throw new Error(`${eventId}: the owner's summary disagrees`)
-      }
-    }),
+        await Promise.all([apply(db, halves[0]!, halves[1]!), apply(second, halves[1]!, halves[0]!)])
+        // A fold skips while the other holds the lock: last ones, alone, drain what is left, chunk by chunk.
+        for (;;) {
+          const last = await foldRegistrations(db, { maxRegistrations })
+          if (last === null) throw new Error('a last fold found the lock taken')
+          if (last.emptied) break
+        }
+        const expected = returningReference(owners, rows)
+        for (const eventId of eventIds) {
+          const actual = await readEventReturning(db, eventId)
+          const [fresh, returning] = expected.get(eventId)!
+          if (actual.new_participants !== fresh || actual.returning_participants !== returning)
+            throw new Error(`${eventId}: got ${actual.new_participants}/${actual.returning_participants}, expected ${fresh}/${returning}`)
+          const owned = (await readUserEventsReturning(db, owners.get(eventId)!)).events.get(eventId)
+          if ((owned?.new_participants ?? 0) !== fresh || (owned?.returning_participants ?? 0) !== returning)
+            throw new Error(`${eventId}: the owner's summary disagrees`)
+        }
+      },
+    ),
     { numRuns: 25, seed },
   )
   t.pass('25 random arrival orders matched the reference')
 })
 
-t.test('the fold waits while batches are committed, at most maxDeferMs', async (t) => {
-  const timing = { intervalMs: 5_000, maxDeferMs: 60_000 }
-  t.ok(foldDue(100_000, 0, 99_000, timing), 'no batch for a whole interval: due')
-  t.notOk(foldDue(100_000, 98_000, 50_000, timing), 'a batch 2 s ago and the last fold 50 s ago: deferred')
-  t.ok(foldDue(100_000, 99_999, 40_000, timing), 'batches keep coming but the last fold is 60 s old: due')
-  t.ok(foldDue(100_000, 99_999, 99_999, { intervalMs: 5_000, maxDeferMs: 0 }), 'maxDeferMs 0: never deferred')
+t.test('a fold moves whole batches up to its chunk size; the asOf moves only once the log is empty', async (t) => {
+  const { db } = await createTestDatabase(t)
+  await commitMessages(db, [created('chunked', 'owner-9')])
+  await commitMessages(db, [joined('chunked', 'p1', 1), joined('chunked', 'p2', 2)])
+  await commitMessages(db, [joined('chunked', 'p3', 3), joined('chunked', 'p4', 4), joined('chunked', 'p5', 5)])
+  await commitMessages(db, [joined('chunked', 'p6', 6)])
+  const first = await foldRegistrations(db, { maxRegistrations: 3 })
+  t.same(
+    [first?.changed, first?.emptied, first?.foldedAt],
+    [5, false, null],
+    'two whole batches (2 + 3) reach the chunk size of 3; the third stays',
+  )
+  t.equal(await readReturningAsOf(db), null, 'a registration is still in the log: no asOf yet')
+  t.equal((await readEventReturning(db, 'chunked')).new_participants, 5, 'what was folded counts already')
+  const second = await foldRegistrations(db, { maxRegistrations: 3 })
+  t.same([second?.changed, second?.emptied], [1, true], 'the rest, and the log is empty')
+  const asOf = await readReturningAsOf(db)
+  t.ok(asOf !== null && asOf.getTime() === second?.foldedAt?.getTime(), "the asOf is the emptying fold's")
+  await commitMessages(db, [joined('chunked', 'p7', 7), joined('chunked', 'p8', 8)])
+  const partial = await foldRegistrations(db, { maxRegistrations: 1 })
+  t.same([partial?.changed, partial?.emptied], [2, true], 'one batch is never split, whatever the chunk size')
+  t.equal((await readEventReturning(db, 'chunked')).new_participants, 8)
 })

@@ -53,9 +53,9 @@ t.test('kill -9 at random points, restart: tables equal the reference', async (t
     AGGREGATOR_STALLED_INTERVAL_MS: '1000',
     // The tables are compared with the ingest-only reference: no external metrics here.
     CHANNEL_METRICS_ENABLED: 'false',
-    // Returning-participants folds often, never deferred: kills land inside them too.
+    // Returning participants fold often and in small chunks: kills land inside them too.
     AGGREGATOR_RETURNING_FOLD_INTERVAL_MS: '100',
-    AGGREGATOR_RETURNING_FOLD_MAX_DEFER_MS: '0',
+    AGGREGATOR_RETURNING_FOLD_MAX_REGISTRATIONS: '7',
   }
   const kill = (child: ChildProcess, signal: NodeJS.Signals) => process.kill(child.pid!, signal)
   // Where each kill lands after the first progress: seeded, so a failing run can be repeated.

@@ -88,7 +88,7 @@ export type { PendingDelivery, LeasedDelivery, AttemptOutcome, DeliveryLogRow, W
 export { appendRegistrations, readOwnersEvents } from './queries/apply-participations.js'
 export type { ParticipationDelta } from './queries/apply-participations.js'
 export { foldRegistrations } from './queries/fold-registrations.js'
-export type { FoldResult } from './queries/fold-registrations.js'
+export type { FoldOptions, FoldResult } from './queries/fold-registrations.js'
 export { readEventReturning, readUserEventsReturning, readReturningAsOf } from './queries/read-returning.js'
 export type { EventReturningRow, ReturningChannelRow, OwnerEventReturningRow, OwnerReturning } from './queries/read-returning.js'
 export {

@@ -1,10 +1,15 @@
 /**
  * The returning-participants fold (docs/SPEC.md section 9a), off the hot path: moves the
- * registration log into event_participants in one transaction, keeping each (event,
- * participant)'s earliest registration, and stamps returning_progress.folded_at: every
- * registration committed before it is counted. One fold at a time (a transaction-scoped advisory
- * lock; a second aggregator's fold skips), so event_participants has a single writer and no lock
- * order to keep. A fold killed midway rolls back whole: the log keeps its rows for the next one.
+ * registration log into event_participants, keeping each (event, participant)'s earliest
+ * registration, in chunks of at most `maxRegistrations` (whole log rows: at least one), so no fold
+ * holds a database core for seconds under sustained load. One fold at a time (a
+ * transaction-scoped advisory lock; a second aggregator's fold skips), so event_participants has a
+ * single writer and no lock order to keep. A fold killed midway rolls back whole: the log keeps
+ * its rows for the next one.
+ *
+ * returning_progress.folded_at (the figures' asOf) moves only when a fold leaves the log empty:
+ * then every registration committed before that transaction's start is folded. A chunk that
+ * leaves rows behind keeps the previous asOf, which stays true (folded rows stay folded).
  */
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
@@ -25,7 +30,18 @@ export interface FoldResult {
    * than the reloads it would save.
    */
   readonly affected: ReadonlyMap<string, string>
-  readonly foldedAt: Date
+  /** Whether the log was empty after this chunk (then foldedAt is this fold's). */
+  readonly emptied: boolean
+  /** The asOf after this fold (null: no fold has emptied the log yet). */
+  readonly foldedAt: Date | null
+}
+
+export interface FoldOptions {
+  /**
+   * Log rows are taken whole until they hold at least this many registrations (default: the whole
+   * log). A row is one batch's registrations, so a chunk can exceed it by one batch.
+   */
+  readonly maxRegistrations?: number
 }
 
 /**
@@ -37,14 +53,21 @@ const EARLIEST_FIRST = sql`registered_at, channel_name IS NULL, channel_name COL
 const earlierThanStored = sql<boolean>`(excluded.first_registered_at, excluded.channel_name IS NULL, excluded.channel_name COLLATE "C")
   < (event_participants.first_registered_at, event_participants.channel_name IS NULL, event_participants.channel_name COLLATE "C")`
 
-/** Folds the whole log; null when another fold holds the lock. */
-export async function foldRegistrations(db: Kysely<Database>): Promise<FoldResult | null> {
+/** Folds one chunk of the log (see FoldOptions); null when another fold holds the lock. */
+export async function foldRegistrations(db: Kysely<Database>, options: FoldOptions = {}): Promise<FoldResult | null> {
+  const limit = options.maxRegistrations ?? null
   return db.transaction().execute(async (trx) => {
     const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${setScopedLockKey(FOLD_LOCK_KEY)}) AS locked`.execute(trx)
     if (lock.rows[0]?.locked !== true) return null
     const folded = await sql<{ changed: number; owners: string[] }>`
-      WITH logged AS (
-        DELETE FROM participant_registrations RETURNING *
+      WITH chunk AS (
+        SELECT ctid FROM (
+          SELECT ctid, sum(cardinality(event_ids)) OVER (ORDER BY ctid) - cardinality(event_ids) AS before
+          FROM participant_registrations
+        ) AS running
+        WHERE ${limit}::bigint IS NULL OR before < ${limit}::bigint
+      ), logged AS (
+        DELETE FROM participant_registrations WHERE ctid IN (SELECT ctid FROM chunk) RETURNING *
       ), moved AS (
         SELECT u.event_id, u.participant_id, u.channel_name, to_timestamp(u.ms / 1000) AS registered_at
         FROM logged, unnest(logged.event_ids, logged.participant_ids, logged.channel_names, logged.registered_ms)
@@ -65,11 +88,14 @@ export async function foldRegistrations(db: Kysely<Database>): Promise<FoldResul
       SELECT coalesce(sum(t.participations), 0)::bigint AS changed,
              coalesce(array_agg(DISTINCT s.user_id) FILTER (WHERE s.user_id IS NOT NULL), '{}') AS owners
       FROM touched AS t LEFT JOIN event_stats AS s ON s.event_id = t.event_id`.execute(trx)
-    const progress = await sql<{ folded_at: Date }>`
-      UPDATE returning_progress SET folded_at = now() RETURNING folded_at`.execute(trx)
-    const foldedAt = progress.rows[0]?.folded_at
-    if (foldedAt === undefined) throw new Error('returning_progress is empty: run the migrations')
+    // A statement of its own: it sees every row committed before it, so "empty" covers them all.
+    const progress = await sql<{ folded_at: Date | null; emptied: boolean }>`
+      WITH emptied AS (SELECT NOT EXISTS (SELECT FROM participant_registrations) AS emptied)
+      UPDATE returning_progress SET folded_at = CASE WHEN emptied.emptied THEN now() ELSE folded_at END
+      FROM emptied RETURNING folded_at, emptied.emptied`.execute(trx)
+    const row = progress.rows[0]
+    if (row === undefined) throw new Error('returning_progress is empty: run the migrations')
     const { changed = 0, owners = [] } = folded.rows[0] ?? {}
-    return { changed, affected: await readOwnersEvents(trx, owners), foldedAt }
+    return { changed, affected: await readOwnersEvents(trx, owners), emptied: row.emptied, foldedAt: row.folded_at }
   })
 }

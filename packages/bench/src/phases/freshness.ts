@@ -26,6 +26,8 @@ import { startPipeline, type PipelineShape } from './throughput.js'
 import { freePort } from '@event-analytics/ops/testing'
 
 const PROBE_TIMEOUT_MS = 15_000
+/** Probes slower than this are named with their wall-clock time, to line them up with the services' logs. */
+const SLOW_PROBE_MS = 1000
 /** A step's backlog must become visible within this, or the phase fails (the pipeline stalled). */
 const CATCH_UP_TIMEOUT_MS = 180_000
 const KINDS = ['EventCreated', 'EventStatusChanged', 'DistributionCompleted', 'ParticipantRegistered'] as const
@@ -74,11 +76,13 @@ async function probe(
   probeEvent: string,
   counter: ProbeCounter,
   state: LoadState,
+  progress: Progress,
 ): Promise<number[]> {
   const latencies: number[] = []
   while (state.running) {
     counter.sent += 1
     const expected = counter.sent
+    const sentAt = new Date().toISOString()
     const t0 = performance.now()
     await producer.send([participant(probeEvent, expected)])
     for (;;) {
@@ -86,6 +90,7 @@ async function probe(
       const waited = performance.now() - t0
       if (body.summary?.totalParticipants >= expected || waited > PROBE_TIMEOUT_MS) {
         latencies.push(waited)
+        if (waited > SLOW_PROBE_MS) progress.done(`slow probe: sent ${sentAt}, visible after ${waited.toFixed(0)} ms`)
         break
       }
       await sleep(20)
@@ -180,7 +185,7 @@ export async function runStep(rig: FreshnessRig, rate: number, seconds: number, 
   const probesBefore = rig.probeCounter.sent
   const [achievedRate, latencies] = await Promise.all([
     drive(rig.load, rig.eventIds, rate, seconds, state, progress),
-    probe(rig.probes, rig.apiUrl, rig.token, rig.probeEvent, rig.probeCounter, state),
+    probe(rig.probes, rig.apiUrl, rig.token, rig.probeEvent, rig.probeCounter, state, progress),
   ])
   rig.produced += state.sent + (rig.probeCounter.sent - probesBefore)
   const backlogAtEnd = rig.produced - (await visible(rig.db))

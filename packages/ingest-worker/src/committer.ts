@@ -195,7 +195,7 @@ export function createCommitter(deps: CommitterDeps, options: CommitterOptions):
     const inKafka = await committedOffsets(deps.admin, deps.groupId, [...new Set(known.map((entry) => entry.topic))])
     for (const { topic, partition, offset } of vanishedOffsets.check(known, (t, p) => inKafka.get(partitionKey(t, p)))) {
       const low = (await deps.admin.fetchTopicOffsets(topic)).find((entry) => entry.partition === partition)?.low ?? '0'
-      deps.ledger.restartIncarnation(topic, partition)
+      deps.ledger.restartIncarnation(topic, partition, BigInt(low))
       deps.metrics.offsetRegressions.inc({ topic })
       deps.logger.warn(
         { topic, partition, committedHere: offset.toString(), from: low },

@@ -97,6 +97,12 @@ interface PartitionState {
   committed?: bigint
   /** Set by `restartIncarnation`: batches from at or past this offset were fetched before its seek. */
   restartedBelow?: bigint
+  /**
+   * Set by `restartIncarnation`: where it sought to. A batch starting there is the seek's read,
+   * never a new incarnation, even when a batch of the same offsets, fetched before the seek took
+   * effect, was taken first: that one is dropped, and this one carries its messages and letters.
+   */
+  restartedFrom?: bigint
   /** Whether `learnCommittedOffset` ran for this partition. */
   learnt: boolean
   /** Pending batches of an earlier incarnation of the partition (see the header). */
@@ -135,8 +141,16 @@ export class HandOverLedger {
       if (BigInt(batch.firstOffset) >= state.restartedBelow) return { added: false }
       delete state.restartedBelow
     }
+    if (state.restartedFrom !== undefined && BigInt(batch.firstOffset) === state.restartedFrom) {
+      // Letters of what was committed meanwhile stay below the group's offset, the floor the commit filters by.
+      this.forget(state.batches)
+      state.batches = [batch]
+      this.hold(batch)
+      return { added: true }
+    }
     const regression = regressionOf(state, batch)
     if (regression !== undefined) {
+      delete state.restartedFrom
       state.former.push(...state.batches)
       state.batches = []
       state.generation += 1
@@ -283,11 +297,12 @@ export class HandOverLedger {
    * seeks to the new incarnation's start; this forgets the window (read again from there) and the
    * committed offset, and refuses batches fetched from the old position before the seek took effect.
    */
-  restartIncarnation(topic: string, partition: number): void {
+  restartIncarnation(topic: string, partition: number, from: bigint): void {
     const state = this.state(topic, partition)
     this.forget(state.batches)
     state.batches = []
     state.generation += 1
+    state.restartedFrom = from
     if (state.committed !== undefined) state.restartedBelow = state.committed
     delete state.committed
     delete state.rewoundTo

@@ -222,13 +222,43 @@ t.test('a committed offset that vanished (topic recreated): read again from the 
   ledger.release(commit!)
   t.same(ledger.knownCommittedOffsets(), [{ topic: 'a', partition: 0, offset: 60n }])
   ledger.add('a', 0, 0, batch(60, 61, [{ id: 'past-the-gap', offsets: [60] }]))
-  ledger.restartIncarnation('a', 0)
+  ledger.restartIncarnation('a', 0, 0n)
   t.equal(ledger.pendingMessages, 0, 'the window is read again from the seek')
   t.same(ledger.knownCommittedOffsets(), [], 'the committed offset is forgotten')
   const generation = ledger.generation('a', 0)
   t.same(ledger.add('a', 0, generation, batch(62, 63, [])), { added: false }, 'fetched from the old position before the seek')
   t.same(ledger.add('a', 0, generation, batch(0, 9, [{ id: 'new', offsets: [0] }])), { added: true }, 'the new incarnation from its start')
   t.same(ledger.add('a', 0, generation, batch(10, 70, [])), { added: true }, 'then on as usual')
+})
+
+t.test(
+  "a fresh cluster read from its start before the restart took effect: the seek's read replaces it, its letters go out once",
+  async (t) => {
+    const ledger = new HandOverLedger()
+    ledger.add('a', 0, 0, batch(0, 59, [{ id: 'old', offsets: [0] }]))
+    ledger.release(ledger.plan(new Map([['old', []]]), new Date())[0]!)
+    ledger.restartIncarnation('a', 0, 0n)
+    const generation = ledger.generation('a', 0)
+    const prefetched = batch(0, 9, [{ id: 'fresh', offsets: [0, 1] }], [2])
+    t.same(ledger.add('a', 0, generation, prefetched), { added: true }, 'fetched from the new start before the seek took effect')
+    const reread = batch(0, 9, [{ id: 'fresh', offsets: [0, 1] }], [2])
+    t.same(ledger.add('a', 0, generation, reread), { added: true }, "the seek's read of the same offsets: no regression reported")
+    t.equal(ledger.pendingMessages, reread.messageCount, 'only one copy of the window is held')
+    const [commit] = ledger.plan(new Map([['fresh', []]]), new Date())
+    t.same(commit?.formerDeadLetters, [], 'nothing is taken for a former incarnation')
+    t.equal(commit?.deadLetters.length, 1, 'the bad message is dead-lettered once')
+    t.equal(commit?.offset, '10')
+  },
+)
+
+t.test('after the restart has been read, a batch below the window is a new incarnation again', async (t) => {
+  const ledger = new HandOverLedger()
+  ledger.restartIncarnation('a', 0, 0n)
+  const generation = ledger.generation('a', 0)
+  t.same(ledger.add('a', 0, generation, batch(0, 9, [])), { added: true })
+  t.same(ledger.add('a', 0, generation, batch(10, 19, [])), { added: true })
+  const regressed = ledger.add('a', 0, generation, batch(5, 6, []))
+  t.ok(regressed.added && regressed.regression !== undefined, 'offsets inside the window that do not start at the seek: a regression')
 })
 
 t.test('pending bytes: what the held batches keep for dead letters, counted in and out like the messages', async (t) => {

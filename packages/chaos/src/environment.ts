@@ -32,6 +32,11 @@ export interface Environment {
   readonly topics: Record<DomainEventKind, string>
   readonly deadLetterTopic: string
   readonly groupId: string
+  /**
+   * What the live ingest worker and aggregator read (slot 0's ops port and transactional id): the
+   * environment `pnpm run rebuild` runs in, deriving its own names from these.
+   */
+  readonly pipelineEnv: Readonly<Record<string, string>>
   readonly redis: RedisServer
   readonly postgres: PostgresInstance
   readonly kafka: KafkaInstance
@@ -140,23 +145,20 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
       }
       return service
     }
-    const aggregator = createService('aggregator', {
-      ...common,
-      opsPort: config.CHAOS_AGGREGATOR_OPS_PORT,
-      env: {
-        DATABASE_URL: postgres.url,
-        REDIS_URL: redis.url,
-        BULLMQ_PREFIX: prefix,
-        AGGREGATOR_OPS_PORT: String(config.CHAOS_AGGREGATOR_OPS_PORT),
-        AGGREGATOR_BATCH_MAX_MESSAGES: '150',
-        AGGREGATOR_BATCH_MAX_WAIT_MS: '50',
-        AGGREGATOR_LOCK_DURATION_MS: '3000',
-        AGGREGATOR_STALLED_INTERVAL_MS: '1500',
-        CHANNEL_METRICS_ENABLED: 'false',
-        // the clock pass evaluates what a killed aggregator had queued: soon, so the check converges
-        AGGREGATOR_ALERTS_INTERVAL_MS: '2000',
-      },
-    })
+    const aggregatorEnv: Record<string, string> = {
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      BULLMQ_PREFIX: prefix,
+      AGGREGATOR_OPS_PORT: String(config.CHAOS_AGGREGATOR_OPS_PORT),
+      AGGREGATOR_BATCH_MAX_MESSAGES: '150',
+      AGGREGATOR_BATCH_MAX_WAIT_MS: '50',
+      AGGREGATOR_LOCK_DURATION_MS: '3000',
+      AGGREGATOR_STALLED_INTERVAL_MS: '1500',
+      CHANNEL_METRICS_ENABLED: 'false',
+      // the clock pass evaluates what a killed aggregator had queued: soon, so the check converges
+      AGGREGATOR_ALERTS_INTERVAL_MS: '2000',
+    }
+    const aggregator = createService('aggregator', { ...common, opsPort: config.CHAOS_AGGREGATOR_OPS_PORT, env: aggregatorEnv })
     const api = createService('query-api', {
       ...common,
       opsPort: config.CHAOS_API_PORT,
@@ -225,6 +227,7 @@ export async function startEnvironment(repoRoot: string, config: ChaosConfig, pr
       topics,
       deadLetterTopic,
       groupId,
+      pipelineEnv: { ...ingestEnv(0), ...aggregatorEnv },
       redis,
       postgres,
       kafka,

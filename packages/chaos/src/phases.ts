@@ -4,9 +4,10 @@
  * table, every API figure and the dead-letter topic must equal the truth so far.
  */
 import type { DomainEvent, DomainEventKind } from '@event-analytics/contracts'
-import { countClaimedMessages } from '@event-analytics/db'
+import { countClaimedMessages, type Database } from '@event-analytics/db'
 import { auditTopics } from '@event-analytics/ingest-worker'
 import type { GroundTruthBuilder, Random } from '@event-analytics/simulator'
+import type { Kysely } from 'kysely'
 import type { BadMessage, BadMessageFactory } from './bad-messages.js'
 import { checkAlerts } from './alerts.js'
 import { checkWebhooks } from './webhooks.js'
@@ -144,15 +145,22 @@ export async function verify(ctx: PhaseContext, problems: string[]): Promise<Dea
   return report
 }
 
+/** The projection set an audit checks: the live one by default, or a rebuild's (its database, group and dead-letter topic). */
+export interface AuditTarget {
+  readonly db: Kysely<Database>
+  readonly groupId: string
+  readonly deadLetterTopic: string
+}
+
 /** What `pnpm audit:topics` would say: every message the current Kafka holds applied or dead-lettered, once. */
-async function auditProblems(env: Environment): Promise<string[]> {
+export async function auditProblems(env: Environment, target: AuditTarget = env): Promise<string[]> {
   const audits = await auditTopics({
     kafka: env.kafkaClient,
     registry: env.registry,
-    db: env.db,
-    groupId: env.groupId,
+    db: target.db,
+    groupId: target.groupId,
     topics: new Map(Object.entries(env.topics).map(([kind, topic]) => [topic, kind as DomainEventKind])),
-    deadLetterTopic: env.deadLetterTopic,
+    deadLetterTopic: target.deadLetterTopic,
   })
   const problems = audits.flatMap((audit) => [
     ...audit.missing.map(

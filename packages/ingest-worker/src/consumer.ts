@@ -48,7 +48,6 @@ export function createBatchHandler(deps: BatchHandlerDeps) {
     const { batch } = payload
     const kind = deps.topics.get(batch.topic)
     if (kind === undefined || batch.messages.length === 0) return
-    if (!(await waitForTurn(cap.take(batch.messages.length, Date.now()), payload))) return
     if (deps.ledger.needsCommittedOffset(batch.topic, batch.partition)) {
       const offset = await readCommittedOffset(deps.db, deps.groupId, batch.topic, batch.partition)
       deps.ledger.learnCommittedOffset(batch.topic, batch.partition, offset)
@@ -57,7 +56,12 @@ export function createBatchHandler(deps: BatchHandlerDeps) {
 
     // The read time: validation's "now" and the start of the pipeline delay the jobs carry.
     const plan = await planBatch(deps.decoder, kind, batch, deps.maxEventsPerJob, new Date())
+    // The ceiling is taken per job, not per fetched batch (thousands of messages from a backlog):
+    // what it paces is the aggregator's work, which then comes a job at a time instead of in bursts.
+    const outsideJobs = batch.messages.length - plan.jobs.reduce((sum, job) => sum + job.data.offsets.length, 0)
+    if (!(await waitForTurn(cap.take(outsideJobs, Date.now()), payload))) return
     for (const job of plan.jobs) {
+      if (!(await waitForTurn(cap.take(job.data.offsets.length, Date.now()), payload))) return
       // Checked per job, so a large batch cannot push the backlog far past the bound.
       if (!(await waitForRoom(deps, payload, hold))) return
       const stopEnqueueTimer = deps.metrics.enqueueLatency.startTimer()

@@ -2,7 +2,8 @@
  * An average ceiling on consumption, in messages a second, for a consumer that must leave the
  * machine to others (a rebuild beside the live pipeline). Virtual scheduling: every batch taken
  * moves a "free again at" instant forward by its share of a second, and the next batch waits
- * until that instant. Bursts up to one batch pass at once; over any longer window the rate holds.
+ * until that instant. Bursts up to one batch pass at once (the consumer takes it per job); over
+ * any longer window the rate holds.
  * Pure: the caller owns the clock and the waiting.
  */
 export class RateCap {

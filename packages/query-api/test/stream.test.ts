@@ -11,7 +11,7 @@ import { invalidateProjections } from '@event-analytics/ops'
 import { signLoginCode } from '../src/auth/session.js'
 import { bearer, createHarness, SECRET, storeFigures } from './helpers.js'
 import type { Harness } from './helpers.js'
-import { openSse } from './sse-client.js'
+import { openSse } from '@event-analytics/ops/testing'
 
 const channel = `test-changes-${process.pid}-${randomBytes(3).toString('hex')}`
 const env = { CACHE_CHANGES_CHANNEL: channel, STREAM_MAX_PER_OWNER: '2', STREAM_HEARTBEAT_MS: '300' }

@@ -3,7 +3,8 @@
  * real Kafka, registry, PostgreSQL and Redis, while the live pipeline keeps serving: the rebuilt set
  * has the figures the log says (a bug's wrong numbers in the live set are not in it), the comparison
  * names exactly the events the bug touched, the switch moves the API in one step and loses no update
- * produced around it, and the rollback is the same switch back.
+ * produced around it, an open stream receives the rebuilt figures, and the rollback is the same
+ * switch back.
  */
 import t from 'tap'
 import { sql } from 'kysely'
@@ -20,6 +21,7 @@ import {
   topicKinds,
 } from '@event-analytics/ingest-worker'
 import { createLogger, createRedisClient } from '@event-analytics/ops'
+import { openSse } from '@event-analytics/ops/testing'
 import { createGroundTruth, deterministicUuid, scenarioEvents } from '@event-analytics/simulator'
 import { formatComparison } from '../src/report.js'
 import { startRebuild } from '../src/run.js'
@@ -142,6 +144,12 @@ t.test('the switch moves the API to the rebuilt set without losing an update pro
   }
   const correct = truth.result().events.find((event) => event.eventId === eventId)!.totalParticipants
   t.equal(await dashboard(), correct + 5, 'before: the live set with the bug (now cached)')
+  const base = await live.app.listen({ port: 0, host: '127.0.0.1' })
+  const stream = await openSse(`${base}/api/v1/events/${eventId}/analytics/stream`, { authorization: `Bearer ${token}` })
+  t.teardown(() => stream.close())
+  const streamed = async (): Promise<number> =>
+    (JSON.parse((await stream.next('dashboard', 30_000)).data) as { summary: { totalParticipants: number } }).summary.totalParticipants
+  t.equal(await streamed(), correct + 5, 'an open stream shows the live set first')
   const subscriber = createRedisClient({ url: live.env['REDIS_URL'] as string }, {})
   const announced: string[] = []
   await subscriber.subscribe(deps.changesChannel)
@@ -168,6 +176,14 @@ t.test('the switch moves the API to the rebuilt set without losing an update pro
     announced.some((message) => message.includes(eventId)),
     'the switch announced the event, so open streams reload it',
   )
+  // Frames follow every change announced meanwhile; a stream silent for 30 s or ended stops the wait.
+  let shown = correct + 5
+  while (shown !== after) {
+    const next = await streamed().catch(() => undefined)
+    if (next === undefined) break
+    shown = next
+  }
+  t.equal(shown, after, 'the open stream received the rebuilt figures')
 
   t.equal(await rollbackTarget(db), 'public')
   const back = await switchAndInvalidate(deps, 'public')

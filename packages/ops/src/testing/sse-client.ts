@@ -1,4 +1,4 @@
-/** A minimal Server-Sent Events reader over fetch, for tests (and the bench): frames in order. */
+/** A minimal Server-Sent Events reader over fetch, for tests: frames in order. */
 
 export interface SseFrame {
   event: string

@@ -8,7 +8,15 @@
 import t from 'tap'
 import fc from 'fast-check'
 import type { DomainEvent } from '@event-analytics/contracts'
-import { closeDb, createDb, foldRegistrations, readEventReturning, readReturningAsOf, readUserEventsReturning } from '@event-analytics/db'
+import {
+  closeDb,
+  createDb,
+  foldRegistrations,
+  readEventReturning,
+  readReturningAsOf,
+  readReturningVersion,
+  readUserEventsReturning,
+} from '@event-analytics/db'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { commitMessages } from '../src/apply.js'
 import { returningReference } from './helpers/returning-reference.js'
@@ -225,4 +233,31 @@ t.test('a fold moves whole batches up to its chunk size; the asOf moves only onc
   const partial = await foldRegistrations(db, { maxRegistrations: 1 })
   t.same([partial?.changed, partial?.emptied], [2, true], 'one batch is never split, whatever the chunk size')
   t.equal((await readEventReturning(db, 'chunked')).new_participants, 8)
+})
+
+t.test('the split version changes with every fold and every event the owner gains, and only then', async (t) => {
+  const { db } = await createTestDatabase(t)
+  t.equal(await readReturningVersion(db, 'v-one'), null, 'an event not seen yet has none')
+  await commitMessages(db, [created('v-one', 'owner-v'), joined('v-one', 'a', 1)])
+  const first = await readReturningVersion(db, 'v-one')
+  t.ok(first !== null)
+  await commitMessages(db, [joined('v-one', 'b', 2)])
+  t.equal(await readReturningVersion(db, 'v-one'), first, 'a batch only logs its registrations: the split cannot have changed')
+  await foldRegistrations(db, { maxRegistrations: 1 })
+  const folded = await readReturningVersion(db, 'v-one')
+  t.not(folded, first, 'a fold chunk changes it, whether or not it emptied the log')
+  await foldRegistrations(db)
+  const empty = await readReturningVersion(db, 'v-one')
+  t.not(empty, folded, 'so does the next one')
+  await commitMessages(db, [joined('v-two', 'a', 0)])
+  await foldRegistrations(db)
+  const beforeOwner = await readReturningVersion(db, 'v-one')
+  const split = await readEventReturning(db, 'v-one')
+  await commitMessages(db, [created('v-two', 'owner-v')])
+  t.not(await readReturningVersion(db, 'v-one'), beforeOwner, 'the owner gaining an event changes it, with no fold')
+  t.not(
+    (await readEventReturning(db, 'v-one')).returning_participants,
+    split.returning_participants,
+    'and the split did change: a, earlier in v-two, is returning in v-one now',
+  )
 })

@@ -89,7 +89,13 @@ export { appendRegistrations, readOwnersEvents } from './queries/apply-participa
 export type { ParticipationDelta } from './queries/apply-participations.js'
 export { foldRegistrations } from './queries/fold-registrations.js'
 export type { FoldOptions, FoldResult } from './queries/fold-registrations.js'
-export { readEventReturning, readUserEventsReturning, readReturningAsOf } from './queries/read-returning.js'
+export {
+  readCostPerNewParticipant,
+  readEventReturning,
+  readReturningAsOf,
+  readReturningVersion,
+  readUserEventsReturning,
+} from './queries/read-returning.js'
 export type { EventReturningRow, ReturningChannelRow, OwnerEventReturningRow, OwnerReturning } from './queries/read-returning.js'
 export {
   PUBLIC_SET,

@@ -3,6 +3,7 @@
  * Order matters: problem details and metrics first (they see every request), then
  * swagger (it collects routes registered after it), then the routes.
  */
+import { ReturningMemo } from './cache/returning-memo.js'
 import { randomUUID } from 'node:crypto'
 import Fastify from 'fastify'
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
@@ -105,7 +106,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis })
   if (sessions !== undefined) await app.register(sessionRoutes, { sessions, redis: deps.redis })
   await app.register(webPage, { root: config.live.webRoot })
-  const context: RouteContext = { db: deps.db, config, now: deps.now ?? (() => new Date()), timeZones: timeZoneRegistry(deps.db) }
+  const context: RouteContext = {
+    db: deps.db,
+    config,
+    now: deps.now ?? (() => new Date()),
+    timeZones: timeZoneRegistry(deps.db),
+    returning: new ReturningMemo(),
+  }
   await app.register(
     async (api) => {
       api.addHook('onRequest', api.authenticate)

@@ -65,15 +65,35 @@ export async function readEventReturning(db: Kysely<Database>, eventId: string):
   const channels = result.rows
   const newParticipants = channels.reduce((sum, row) => sum + row.new_participants, 0)
   const returningParticipants = channels.reduce((sum, row) => sum + row.returning_participants, 0)
-  const cost = await sql<{ cost: string | null }>`
-    SELECT figures_cost_per(total_investment, ${newParticipants}::bigint) AS cost FROM event_stats WHERE event_id = ${eventId}`.execute(db)
   return {
     new_participants: newParticipants,
     returning_participants: returningParticipants,
-    cost_per_new_participant: cost.rows[0]?.cost ?? null,
+    cost_per_new_participant: await readCostPerNewParticipant(db, eventId, newParticipants),
     channels,
     as_of: asOf,
   }
+}
+
+/** total_investment / new participants, as the split reports it (figures_cost_per; null when none). */
+export async function readCostPerNewParticipant(db: Kysely<Database>, eventId: string, newParticipants: number): Promise<string | null> {
+  const cost = await sql<{ cost: string | null }>`
+    SELECT figures_cost_per(total_investment, ${newParticipants}::bigint) AS cost FROM event_stats WHERE event_id = ${eventId}`.execute(db)
+  return cost.rows[0]?.cost ?? null
+}
+
+/**
+ * A token that changes whenever an event's split can: every fold writes returning_progress (a new
+ * row version, so a new xmin, whatever it changed), event_participants changes only in a fold, and
+ * the only other input, which events the owner has, only grows (an event's owner is learnt once).
+ * With the projection set in it, so a switch changes it too. Equal tokens: the split is the same;
+ * a reader may keep it. Null when the event is not visible.
+ */
+export async function readReturningVersion(db: Kysely<Database>, eventId: string): Promise<string | null> {
+  const { rows } = await sql<{ version: string }>`
+    SELECT current_schema() || ':' || p.xmin::text || ':'
+      || (SELECT count(*) FROM event_stats AS o WHERE o.user_id = e.user_id)::text AS version
+    FROM returning_progress AS p, event_stats AS e WHERE e.event_id = ${eventId}`.execute(db)
+  return rows[0]?.version ?? null
 }
 
 export interface OwnerEventReturningRow {

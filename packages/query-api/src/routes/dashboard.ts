@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { cacheKeys } from '@event-analytics/contracts'
-import { readEventAlerts, readEventChannels, readEventPacing, readEventReturning } from '@event-analytics/db'
+import { readEventAlerts, readEventChannels, readEventPacing } from '@event-analytics/db'
 import { dashboardBody } from '../projections/dashboard.js'
 import { pacingFields } from '../projections/pacing.js'
 import { sendEventProjection } from './access.js'
@@ -20,7 +20,7 @@ export function dashboardSpec(context: RouteContext, eventId: string): EventRead
       dashboardBody(
         event,
         await readEventChannels(db, event.event_id),
-        await readEventReturning(db, event.event_id),
+        await context.returning.read(db, event.event_id),
         context.now(),
         context.config.channelStaleAfterMs,
         pacingFields(await readEventPacing(db, event)),

@@ -9,6 +9,12 @@ const shape = {
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/postgres'),
   /** Backlog for the throughput comparison (raw consume and end-to-end). */
   BENCH_MESSAGES: env.integer(60_000, 100),
+  /**
+   * The throughput phase drains a second, larger backlog (this many times BENCH_MESSAGES) with
+   * one ingest worker and one aggregator, for the steady-state CPU per event (steady-cpu.ts); 0
+   * or 1 skips it.
+   */
+  BENCH_STEADY_FACTOR: env.integer(3, 0, 20),
   /** Distinct events the messages are spread over. */
   BENCH_EVENTS: env.integer(200, 1),
   /** Backlog of the naive baseline (it is slow; its rate is what matters). */
@@ -50,6 +56,11 @@ const shape = {
   BENCH_REBUILD_BACKLOG: env.integer(100_000, 1),
   /** Phase `rebuild`: the rate of its two freshness steps (alone, then during a rebuild); the freshness target's rate by default. */
   BENCH_REBUILD_RATE: env.integer(5000, 1),
+  /**
+   * A directory: the ingest workers and aggregators write a V8 CPU profile there when they exit
+   * (`--cpu-prof`; open it in Chrome DevTools). Profiling slows them: their figures are not comparable.
+   */
+  BENCH_CPU_PROFILE_DIR: env.optionalString(),
   /** Skip rewriting BENCHMARKS.md (the JSON is always written). */
   BENCH_WRITE_MARKDOWN: env.boolean(true),
 }
@@ -65,6 +76,7 @@ export function settingsOf(config: BenchConfig): Record<string, number | string>
   return {
     BENCH_PHASES: config.BENCH_PHASES.join(','),
     BENCH_MESSAGES: config.BENCH_MESSAGES,
+    BENCH_STEADY_FACTOR: config.BENCH_STEADY_FACTOR,
     BENCH_EVENTS: config.BENCH_EVENTS,
     BENCH_NAIVE_MESSAGES: config.BENCH_NAIVE_MESSAGES,
     BENCH_NAIVE_CONCURRENCY: config.BENCH_NAIVE_CONCURRENCY,

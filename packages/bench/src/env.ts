@@ -11,6 +11,12 @@ export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789abcdef-0123456789'
  */
 const WORKER_NODE_OPTIONS = '--max-semi-space-size=4'
 
+/** The workers' V8 options, with a CPU profile written on exit when BENCH_CPU_PROFILE_DIR is set. */
+function workerNodeOptions(config: BenchConfig): string {
+  const dir = config.BENCH_CPU_PROFILE_DIR
+  return dir === undefined ? WORKER_NODE_OPTIONS : `${WORKER_NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${dir}`
+}
+
 /** The phase's own change announcements (aggregator -> API live streams). */
 export function changesChannel(phase: PipelineTarget): string {
   return `${phase.prefix}-changes`
@@ -32,7 +38,7 @@ export function ingestEnv(config: BenchConfig, phase: PipelineTarget, opsPort: n
     TOPIC_PARTICIPANT_REGISTERED: phase.topics.ParticipantRegistered,
     TOPIC_DEAD_LETTER: phase.deadLetterTopic,
     INGEST_OPS_PORT: String(opsPort),
-    NODE_OPTIONS: WORKER_NODE_OPTIONS,
+    NODE_OPTIONS: workerNodeOptions(config),
   }
 }
 
@@ -43,7 +49,7 @@ export function aggregatorEnv(config: BenchConfig, phase: PipelineTarget, opsPor
     BULLMQ_PREFIX: phase.prefix,
     AGGREGATOR_OPS_PORT: String(opsPort),
     CACHE_CHANGES_CHANNEL: changesChannel(phase),
-    NODE_OPTIONS: WORKER_NODE_OPTIONS,
+    NODE_OPTIONS: workerNodeOptions(config),
   }
 }
 

@@ -32,3 +32,4 @@ export {
   type ClaimFloorResult,
 } from './proc-cpu.js'
 export { renderCpuSection } from './cpu-report.js'
+export { steadyCpu, type SteadyCpu, type SteadyRow } from './steady-cpu.js'

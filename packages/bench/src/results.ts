@@ -5,6 +5,7 @@ import type { FanoutResult } from './phases/fanout.js'
 import type { LatencySummary } from './stats.js'
 import type { TargetResult } from './targets.js'
 import type { ClaimFloorResult, PipelineCpu } from './proc-cpu.js'
+import type { SteadyCpu } from './steady-cpu.js'
 
 export interface MachineInfo {
   cpus: number
@@ -28,6 +29,8 @@ export interface ThroughputResult {
   cpu?: PipelineCpu | null
   /** The same backlog drained by BENCH_SCALE_OUT ingest workers + as many aggregators; null when off. */
   scaleOut: EndToEndRun | null
+  /** The 1+1 drain of a backlog BENCH_STEADY_FACTOR times larger, and the marginal CPU per event between the two; null when off. */
+  steady?: { run: EndToEndRun; messages: number; cpu: SteadyCpu | null } | null
 }
 
 /** One end-to-end drain of the throughput backlog by a pipeline of this shape. */

@@ -8,6 +8,7 @@ import {
   pipelineCpu,
   renderCpuSection,
   sharedCpu,
+  steadyCpu,
   TARGETS,
   type BenchResults,
   type ClaimFloorResult,
@@ -129,7 +130,7 @@ const floor: ClaimFloorResult = {
   clientMicrosPerMessage: 8,
 }
 
-function resultsWith(cpu: PipelineCpu | null, claimFloor: ClaimFloorResult | null): BenchResults {
+function resultsWith(cpu: PipelineCpu | null, claimFloor: ClaimFloorResult | null, steady: PipelineCpu | null = null): BenchResults {
   const pipeline = {
     drainSeconds: 1,
     aggregatorBatches: 2,
@@ -147,6 +148,10 @@ function resultsWith(cpu: PipelineCpu | null, claimFloor: ClaimFloorResult | nul
     pipeline,
     cpu,
     scaleOut: null,
+    steady:
+      steady === null || cpu === null
+        ? null
+        : { run: { ingestWorkers: 1, aggregators: 1, endToEndRate: 2000, pipeline, cpu: steady }, messages: steady.events, cpu: steadyCpu(cpu, steady) },
   }
   return {
     command: 'pnpm bench',
@@ -190,4 +195,60 @@ t.test('renderCpuSection shows every process, the total, the floor and a missed 
   const noFloor = renderCpuSection(resultsWith(cpu, null)).join('\n')
   t.match(noFloor, 'not measured (phase `claim-floor` did not run)')
   t.same(renderCpuSection(resultsWith(null, null)), [], 'nothing measured: no section')
+})
+
+/** A drain of `events` in which each role spent `ms` of CPU (Redis as the one shared process, net = gross). */
+function drainCpu(events: number, ms: Record<string, number>): PipelineCpu {
+  const rows = cpuRows(
+    Object.entries(ms)
+      .filter(([role]) => role !== 'redis')
+      .map(([role, cpuMs], index) => track(index + 1, role, 0, cpuMs / 10)),
+    100,
+    events,
+  )
+  const redis = sharedCpu('redis', 99, { grossMs: ms['redis'] ?? 0, idleMs: 0, idleSeconds: 3, windowSeconds: 5 }, events)
+  return pipelineCpu({ events, windowSeconds: 5, clockTicksPerSecond: 100, backendsSeen: 1 }, rows, [redis])
+}
+
+t.test('steadyCpu is the extra CPU of the larger drain per extra message, the start-up paid once by both', async (t) => {
+  // Each role: a fixed start-up cost plus a cost per message; the steady figure must find the latter alone.
+  const perMessageUs = { 'ingest-worker': 10, aggregator: 20, 'postgres: aggregator': 15, 'postgres: bench-probe': 1, redis: 3 }
+  const startupMs = { 'ingest-worker': 700, aggregator: 400, 'postgres: aggregator': 200, 'postgres: bench-probe': 50, redis: 90 }
+  const drain = (events: number): PipelineCpu =>
+    drainCpu(
+      events,
+      Object.fromEntries(Object.entries(perMessageUs).map(([role, us]) => [role, startupMs[role as keyof typeof startupMs] + (us * events) / 1000])),
+    )
+  const small = drain(60_000)
+  const steady = steadyCpu(small, drain(180_000))
+  if (steady === null) throw new Error('no steady figure')
+  t.same(
+    steady.rows.map((row) => [row.role, Math.round(row.microsPerEvent * 1000) / 1000]),
+    [
+      ['ingest-worker', 10],
+      ['aggregator', 20],
+      ['postgres: aggregator', 15],
+      ['redis', 3],
+    ],
+    'per role, the bench probe left out',
+  )
+  t.equal(Math.round(steady.ownMicrosPerEvent), 45)
+  t.equal(Math.round(steady.totalMicrosPerEvent), 48)
+  t.equal(Math.round(steady.applyMicrosPerEvent), 35)
+  t.ok(small.totalMicrosPerEvent > steady.totalMicrosPerEvent + 20, 'the per-drain figure carries the start-up')
+  t.equal(steadyCpu(small, small), null, 'drains of one size: no difference to divide by')
+})
+
+t.test('renderCpuSection adds the steady-state column when the larger drain ran', async (t) => {
+  const small = drainCpu(1000, { aggregator: 40, 'postgres: aggregator': 20, redis: 10 })
+  const large = drainCpu(3000, { aggregator: 80, 'postgres: aggregator': 50, redis: 14 })
+  const text = renderCpuSection(resultsWith(small, floor, large)).join('\n')
+  t.match(text, '| process | processes | CPU ms | CPU-µs per event | steady state: CPU-µs per event more |')
+  t.match(text, '| aggregator | 1 | 40 | 40.0 | 20.0 |')
+  t.match(text, '| postgres: aggregator | 1 | 20 | 20.0 | 15.0 |')
+  t.match(text, '(gross 10.0) | 2.0 |', 'Redis net, per extra message')
+  t.match(text, '**total** (Redis, Kafka net) | | | **70.0** (gross 70.0) | 37.0 |')
+  t.match(text, '**apply / claim floor** (target <= 2x) | | | **6.00x** **miss** | 3.50x |')
+  t.match(text, 'Steady state: the same pipeline (1+1) drained 3,000 messages')
+  t.notMatch(renderCpuSection(resultsWith(small, floor)).join('\n'), 'steady state', 'no larger drain: no column')
 })

@@ -22,6 +22,7 @@ import { naiveRate } from './naive.js'
 import { rawConsumeRate } from './raw-consume.js'
 import { freePort, metricSum } from '@event-analytics/ops/testing'
 import { startCpuWatch } from '../cpu-watch.js'
+import { steadyCpu } from '../steady-cpu.js'
 
 /** Idle window before each throughput drain: Redis's and Kafka's background CPU rate, taken off theirs. */
 const CPU_IDLE_SECONDS = 3
@@ -208,6 +209,35 @@ async function scaleOut(
   return result
 }
 
+/**
+ * The steady-state drain (steady-cpu.ts): BENCH_STEADY_FACTOR - 1 backlogs more into the same
+ * topics, drained 1+1 from a fresh lane, so it reads BENCH_STEADY_FACTOR x the first drain's
+ * messages with the same start-up. Its memory is recorded (label `throughput-steady`): a peak
+ * that grows with the backlog is a finding, not noise.
+ */
+async function steadyDrain(
+  config: BenchConfig,
+  phase: Phase,
+  first: EndToEndRun,
+  progress: Progress,
+  memory: MemoryBook,
+): Promise<ThroughputResult['steady']> {
+  const factor = config.BENCH_STEADY_FACTOR
+  if (factor < 2 || first.cpu === undefined || first.cpu === null) return null
+  const messages = factor * config.BENCH_MESSAGES
+  progress.phase(`throughput: steady state, producing ${messages - config.BENCH_MESSAGES} more messages`)
+  const filled = await fill(config, phase, messages - config.BENCH_MESSAGES, progress)
+  progress.done(`produced at ${Math.round(filled.rate)} msg/s`)
+  progress.phase(`throughput: steady state, end-to-end over ${messages} messages (1+1, fresh lane)`)
+  const lane = await phase.lane('steady')
+  const run = await endToEnd(config, lane, messages, ONE_EACH, progress, memory, {
+    label: 'throughput-steady',
+    cpuIdleSeconds: CPU_IDLE_SECONDS,
+  })
+  progress.done(`${Math.round(run.endToEndRate)} msg/s`)
+  return { run, messages, cpu: run.cpu === undefined || run.cpu === null ? null : steadyCpu(first.cpu, run.cpu) }
+}
+
 export async function runThroughput(config: BenchConfig, progress: Progress, memory: MemoryBook): Promise<ThroughputResult> {
   const total = config.BENCH_MESSAGES
   const phase = await createPhase(config, 'thr')
@@ -215,6 +245,7 @@ export async function runThroughput(config: BenchConfig, progress: Progress, mem
   let rawRate: number
   let single: EndToEndRun
   let scaled: EndToEndRun | null
+  let steady: ThroughputResult['steady']
   try {
     progress.phase(`throughput: producing a backlog of ${total} messages`)
     const filled = await fill(config, phase, total, progress)
@@ -227,6 +258,7 @@ export async function runThroughput(config: BenchConfig, progress: Progress, mem
     single = await endToEnd(config, phase, total, ONE_EACH, progress, memory, { cpuIdleSeconds: CPU_IDLE_SECONDS })
     progress.done(`${Math.round(single.endToEndRate)} msg/s`)
     scaled = await scaleOut(config, phase, total, progress, memory)
+    steady = await steadyDrain(config, phase, single, progress, memory)
   } finally {
     await phase.cleanup()
   }
@@ -247,6 +279,7 @@ export async function runThroughput(config: BenchConfig, progress: Progress, mem
       pipeline: single.pipeline,
       cpu: single.cpu ?? null,
       scaleOut: scaled,
+      steady,
     }
   } finally {
     await naivePhase.cleanup()

@@ -81,6 +81,8 @@ function batchesOf(messages: readonly DomainEvent[], size: number): DomainEvent[
 
 interface RoundResult {
   readonly wallMs: number
+  /** This process's CPU (user + system) over the apply loop: the aggregator's side of the batches. */
+  readonly clientCpuMs: number
   readonly foldMs: number
   /** The returning-participants fold of the round's registrations, run after it (off the apply path). */
   readonly returningFoldMs: number
@@ -95,12 +97,14 @@ async function runRound(db: ReturnType<typeof createDb>, clock: StepClock): Prom
   clock.totals.clear()
   clock.recording = true
   const start = performance.now()
+  const cpuBefore = process.cpuUsage()
   for (const batch of batches) await commitMessages(db, batch)
+  const cpu = process.cpuUsage(cpuBefore)
   const wallMs = performance.now() - start
   clock.recording = false
   const returningStart = performance.now()
   await foldRegistrations(db)
-  return { wallMs, foldMs, returningFoldMs: performance.now() - returningStart, steps: new Map(clock.totals) }
+  return { wallMs, clientCpuMs: (cpu.user + cpu.system) / 1000, foldMs, returningFoldMs: performance.now() - returningStart, steps: new Map(clock.totals) }
 }
 
 function report(round: number, result: RoundResult): void {
@@ -112,7 +116,8 @@ function report(round: number, result: RoundResult): void {
   rows.push(['rest: JS between statements, pool', result.wallMs - sqlMs])
   console.log(
     `\nround ${round}: ${messages} messages in ${Math.ceil(messages / settings.PROFILE_BATCH)} batches: ` +
-      `${result.wallMs.toFixed(0)} ms wall, ${Math.round((messages * 1000) / result.wallMs)} msg/s, SQL ${sqlMs.toFixed(0)} ms`,
+      `${result.wallMs.toFixed(0)} ms wall, ${Math.round((messages * 1000) / result.wallMs)} msg/s, SQL ${sqlMs.toFixed(0)} ms, ` +
+      `client CPU ${perMessage(result.clientCpuMs).replace('µs/msg', 'CPU-µs/msg')}`,
   )
   for (const [step, ms] of rows) console.log(`  ${step.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms  ${perMessage(ms)}`)
   const offPath = 'returning fold (off the apply path, after it)'

@@ -3,6 +3,7 @@ import type { Kysely, RawBuilder, Transaction } from 'kysely'
 import { PgErrorCode, pgErrorCode } from '../errors.js'
 import { addDays } from '../partitions/calendar.js'
 import type { Database } from '../schema/types.js'
+import { booleanArrayLiteral, textArrayLiteral } from '../array-literal.js'
 
 /**
  * Longest message id accepted; UUIDs are 36. Claims store a fixed-size digest (migration 0007),
@@ -132,9 +133,10 @@ function mixed(claim: Claim): boolean {
 }
 
 function batchOf(claim: Claim) {
-  if (!mixed(claim)) return sql`SELECT id AS message_id, message_claim_key(id) AS claim_key FROM unnest(${claim.ids}::text[]) AS id`
+  const ids = textArrayLiteral(claim.ids)
+  if (!mixed(claim)) return sql`SELECT id AS message_id, message_claim_key(id) AS claim_key FROM unnest(${ids}::text[]) AS id`
   return sql`SELECT u.id AS message_id, message_claim_key(u.id) AS claim_key, u.recent
-    FROM unnest(${claim.ids}::text[], ${claim.recent}::boolean[]) AS u(id, recent)`
+    FROM unnest(${ids}::text[], ${booleanArrayLiteral(claim.recent)}::boolean[]) AS u(id, recent)`
 }
 
 /**

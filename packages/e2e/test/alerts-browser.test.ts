@@ -15,6 +15,7 @@ import type { DomainEvent } from '@event-analytics/contracts'
 import { CHROMIUM_ARGS, ensureChromium } from '@event-analytics/dev-stack'
 import { signLoginCode } from '@event-analytics/query-api'
 import { JWT_SECRET, serveOnLoopback, startPipeline } from './helpers/pipeline.js'
+import { openPhoneContext } from './helpers/phone.js'
 
 const SCREENSHOT = process.env['DASHBOARD_SCREENSHOT']
 const pipeline = await startPipeline(t)
@@ -95,12 +96,7 @@ const alertItem = '.alerts [data-alert-rule="channel_cost_high"][data-alert-chan
 
 async function phoneShot(path: string, name: string): Promise<void> {
   if (SCREENSHOT === undefined) return
-  const phone = await browser.newContext({
-    locale: 'ko-KR',
-    timezoneId: 'Asia/Seoul',
-    viewport: { width: 390, height: 844 },
-    storageState: await context.storageState(),
-  })
+  const phone = await openPhoneContext(browser, context)
   const small = await phone.newPage()
   await small.goto(`${base}/${path}`)
   await small.waitForSelector('main h1')

@@ -13,6 +13,7 @@ import type { DomainEvent } from '@event-analytics/contracts'
 import { CHROMIUM_ARGS, ensureChromium } from '@event-analytics/dev-stack'
 import { signLoginCode } from '@event-analytics/query-api'
 import { JWT_SECRET, serveOnLoopback, startPipeline, waitUntilIdle } from './helpers/pipeline.js'
+import { openPhoneContext } from './helpers/phone.js'
 import { tablesFingerprint } from '../src/index.js'
 
 const HOUR_MS = 3_600_000
@@ -146,12 +147,7 @@ t.test("time zone and granularity switch; the CSV downloads the chart's rows", a
 })
 
 t.test('readable on a phone, usable with the keyboard', async (t) => {
-  const phone = await browser.newContext({
-    locale: 'ko-KR',
-    timezoneId: 'Asia/Seoul',
-    viewport: { width: 390, height: 844 },
-    storageState: await context.storageState(),
-  })
+  const phone = await openPhoneContext(browser, context)
   const small = await phone.newPage()
   await small.goto(`${base}/#/event/${eventId}`)
   await small.waitForSelector('[data-live="open"]')

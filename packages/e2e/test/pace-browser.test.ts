@@ -15,6 +15,7 @@ import { CHROMIUM_ARGS, ensureChromium } from '@event-analytics/dev-stack'
 import { signLoginCode } from '@event-analytics/query-api'
 import { JWT_SECRET, serveOnLoopback, startPipeline, waitUntilIdle } from './helpers/pipeline.js'
 import { produce } from './helpers/api.js'
+import { openPhoneContext } from './helpers/phone.js'
 import { tablesFingerprint } from '../src/index.js'
 
 const HOUR_MS = 3_600_000
@@ -142,12 +143,7 @@ t.test('an unscheduled event says it has no schedule, and the chart has no proje
 })
 
 t.test('on a phone the pace card fits and reads', async (t) => {
-  const phone = await browser.newContext({
-    locale: 'ko-KR',
-    timezoneId: 'Asia/Seoul',
-    viewport: { width: 390, height: 844 },
-    storageState: await context.storageState(),
-  })
+  const phone = await openPhoneContext(browser, context)
   const small = await phone.newPage()
   await openEvent(small, scheduled.eventId)
   const overflow = await small.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)

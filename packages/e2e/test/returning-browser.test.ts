@@ -13,6 +13,7 @@ import { CHROMIUM_ARGS, ensureChromium } from '@event-analytics/dev-stack'
 import { signLoginCode } from '@event-analytics/query-api'
 import type { Dashboard } from '@event-analytics/query-api/schemas'
 import { JWT_SECRET, serveOnLoopback, startPipeline } from './helpers/pipeline.js'
+import { PHONE_VIEWPORT } from './helpers/phone.js'
 
 const SCREENSHOT = process.env['DASHBOARD_SCREENSHOT']
 const HOUR_MS = 3_600_000
@@ -113,10 +114,7 @@ t.test('the API gives the exact split per event and per channel', async (t) => {
 t.test('the page shows the split, on a desktop and on a phone', async (t) => {
   const browser = await chromium.launch({ executablePath: ensureChromium(), headless: true, args: CHROMIUM_ARGS })
   t.teardown(() => browser.close())
-  for (const viewport of [
-    { width: 1280, height: 900 },
-    { width: 390, height: 844 },
-  ]) {
+  for (const viewport of [{ width: 1280, height: 900 }, PHONE_VIEWPORT]) {
     const context = await browser.newContext({ locale: 'ko-KR', timezoneId: 'Asia/Seoul', viewport })
     const page = await context.newPage()
     await page.goto(`${base}/auth/login?code=${await signLoginCode(JWT_SECRET, owner)}`)

@@ -15,6 +15,7 @@ import { CHROMIUM_ARGS, ensureChromium } from '@event-analytics/dev-stack'
 import { createTestDatabase, insertAlertTransition } from '@event-analytics/db/testing'
 import { buildApp, loadApiConfig, signLoginCode } from '@event-analytics/query-api'
 import { createDispatcher, loadDispatcherConfig } from '@event-analytics/webhook-dispatcher'
+import { PHONE_VIEWPORT } from './helpers/phone.js'
 
 const JWT_SECRET = 'e2e-webhooks-0123456789-0123456789-abcdef'
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'
@@ -141,7 +142,7 @@ t.test('the owner registers a webhook on the page and sees its secret once', asy
   t.match(await page.textContent('#webhooks table tbody tr'), new RegExp(`^${transitionId}`), 'the log names the transition')
   if (SCREENSHOTS !== undefined) {
     await page.screenshot({ path: `${SCREENSHOTS}/webhooks-desktop.png`, fullPage: true })
-    await page.setViewportSize({ width: 390, height: 844 })
+    await page.setViewportSize(PHONE_VIEWPORT)
     await page.screenshot({ path: `${SCREENSHOTS}/webhooks-phone.png`, fullPage: true })
   }
 })

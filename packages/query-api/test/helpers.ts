@@ -48,6 +48,9 @@ export async function createHarness(
   // Fails loudly (never skips) when Redis is down: no retries, the first command rejects.
   // CACHE_REDIS_URL: a test's own redis-server for the cache (tests that kill or count it).
   const redis = new Redis(env['CACHE_REDIS_URL'] ?? REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 1, lazyConnect: true })
+  // A test that kills its own server makes this connection fail while it reconnects: expected, and
+  // the commands sent meanwhile still reject. Unheard, ioredis would print every failed attempt.
+  redis.on('error', () => undefined)
   await redis.connect()
   const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
   const queue = new Queue(INGEST_QUEUE_NAME, { connection: queueConnection, prefix: `${prefix}bull` })

@@ -4,8 +4,12 @@
  * largest cost of a cached request. Only successful verifications are kept, each until the
  * token's own `exp` (the same instant jose would start refusing it) or `maxAgeMs`, whichever
  * comes first; the age cap bounds how long a key removed from a JWKS keeps being honoured.
- * Bounded LRU (Map insertion order), so many distinct tokens cost memory only up to `maxEntries`.
+ * Bounded LRU, so many distinct tokens cost memory only up to `maxEntries`.
+ *
+ * The expiry is checked here rather than with lru-cache's `ttl`: an entry must end exactly at
+ * `exp` (lru-cache ends it a millisecond after its ttl) on the injected clock.
  */
+import { LRUCache } from 'lru-cache'
 import type { Principal } from './verifier.js'
 
 export interface TokenCacheOptions {
@@ -21,19 +25,21 @@ interface Entry {
 }
 
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Entry>()
+  private readonly entries: LRUCache<string, Entry>
   private readonly now: () => number
 
   constructor(private readonly options: TokenCacheOptions) {
+    this.entries = new LRUCache({ max: options.maxEntries })
     this.now = options.now ?? Date.now
   }
 
   get(token: string): Principal | undefined {
     const entry = this.entries.get(token)
     if (entry === undefined) return undefined
-    this.entries.delete(token)
-    if (this.now() >= entry.validUntilMs) return undefined
-    this.entries.set(token, entry) // re-insert: most recently used moves to the end
+    if (this.now() >= entry.validUntilMs) {
+      this.entries.delete(token)
+      return undefined
+    }
     return entry.principal
   }
 
@@ -41,12 +47,7 @@ export class VerifiedTokenCache {
   set(token: string, principal: Principal, expSeconds: number): void {
     const validUntilMs = Math.min(expSeconds * 1000, this.now() + this.options.maxAgeMs)
     if (!(validUntilMs > this.now())) return
-    this.entries.delete(token)
     this.entries.set(token, { principal, validUntilMs })
-    if (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next()
-      if (oldest.done !== true) this.entries.delete(oldest.value)
-    }
   }
 
   get size(): number {

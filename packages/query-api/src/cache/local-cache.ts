@@ -15,7 +15,12 @@
  * - `maxAgeMs` bounds an entry's life whatever happens: an announcement lost without the
  *   subscription noticing (a publisher on another channel, a silent network fault) costs at most
  *   that much staleness.
+ *
+ * lru-cache keeps the recency order and both bounds; its `onInsert` and `dispose` hooks keep the
+ * per-event index in step with whatever it holds. The age is checked here, on the injected clock,
+ * rather than with its `ttl`: an entry ends exactly at `maxAgeMs` (a ttl ends it a millisecond later).
  */
+import { LRUCache } from 'lru-cache'
 
 export interface LocalCacheOptions {
   maxEntries: number
@@ -52,14 +57,19 @@ function markStale(fill: PendingFill): PendingFill {
 const sizeOf = (key: string, text: string): number => 2 * (key.length + text.length)
 
 export class LocalProjectionCache {
-  /** Map order is recency order: the first entry is the least recently used. */
-  private readonly entries = new Map<string, LocalEntry>()
+  private readonly entries: LRUCache<string, LocalEntry>
   private readonly keysByEvent = new Map<string, Set<string>>()
   private readonly pending = new Map<string, Set<PendingFill>>()
-  private usedBytes = 0
   private readonly now: () => number
 
   constructor(private readonly options: LocalCacheOptions) {
+    this.entries = new LRUCache<string, LocalEntry>({
+      max: options.maxEntries,
+      maxSize: options.maxBytes,
+      sizeCalculation: (entry) => entry.bytes,
+      onInsert: (entry, key) => this.index(key, entry),
+      dispose: (entry, key) => this.unindex(key, entry),
+    })
     this.now = options.now ?? Date.now
   }
 
@@ -68,12 +78,9 @@ export class LocalProjectionCache {
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
     if (this.now() - entry.storedAt >= this.options.maxAgeMs) {
-      this.remove(key, entry)
+      this.entries.delete(key)
       return undefined
     }
-    // The most recently used moves last (re-insertion is Map's only way to reorder).
-    this.entries.delete(key)
-    this.entries.set(key, entry)
     return entry
   }
 
@@ -95,18 +102,9 @@ export class LocalProjectionCache {
     if (fill.stale) return false
     const { key } = fill
     const bytes = sizeOf(key, text)
+    // Checked before set: lru-cache would also drop the entry already held under the key.
     if (bytes > this.options.maxBytes) return false
-    const previous = this.entries.get(key)
-    if (previous !== undefined) this.remove(key, previous)
     this.entries.set(key, { text, eventId: fill.eventId, bytes, storedAt: this.now() })
-    this.usedBytes += bytes
-    let keys = this.keysByEvent.get(fill.eventId)
-    if (keys === undefined) {
-      keys = new Set()
-      this.keysByEvent.set(fill.eventId, keys)
-    }
-    keys.add(key)
-    this.evictOverBounds()
     return true
   }
 
@@ -120,10 +118,8 @@ export class LocalProjectionCache {
     const staled: PendingFill[] = []
     for (const eventId of eventIds) {
       for (const fill of this.pending.get(eventId) ?? []) staled.push(markStale(fill))
-      for (const key of this.keysByEvent.get(eventId) ?? []) {
-        const entry = this.entries.get(key)
-        if (entry !== undefined) this.remove(key, entry)
-      }
+      // A copy: each delete takes its key out of this index (dispose).
+      for (const key of [...(this.keysByEvent.get(eventId) ?? [])]) this.entries.delete(key)
     }
     return staled
   }
@@ -133,8 +129,6 @@ export class LocalProjectionCache {
     const staled: PendingFill[] = []
     for (const fills of this.pending.values()) for (const fill of fills) staled.push(markStale(fill))
     this.entries.clear()
-    this.keysByEvent.clear()
-    this.usedBytes = 0
     return staled
   }
 
@@ -143,7 +137,7 @@ export class LocalProjectionCache {
   }
 
   get bytes(): number {
-    return this.usedBytes
+    return this.entries.calculatedSize
   }
 
   private endFill(fill: PendingFill): void {
@@ -153,18 +147,18 @@ export class LocalProjectionCache {
     if (fills.size === 0) this.pending.delete(fill.eventId)
   }
 
-  private remove(key: string, entry: LocalEntry): void {
-    this.entries.delete(key)
-    this.usedBytes -= entry.bytes
+  private index(key: string, entry: LocalEntry): void {
+    let keys = this.keysByEvent.get(entry.eventId)
+    if (keys === undefined) {
+      keys = new Set()
+      this.keysByEvent.set(entry.eventId, keys)
+    }
+    keys.add(key)
+  }
+
+  private unindex(key: string, entry: LocalEntry): void {
     const keys = this.keysByEvent.get(entry.eventId)
     keys?.delete(key)
     if (keys?.size === 0) this.keysByEvent.delete(entry.eventId)
-  }
-
-  private evictOverBounds(): void {
-    for (const [key, entry] of this.entries) {
-      if (this.entries.size <= this.options.maxEntries && this.usedBytes <= this.options.maxBytes) return
-      this.remove(key, entry)
-    }
   }
 }

@@ -27,8 +27,11 @@ const db = createDb(config.databaseUrl, {
   onPoolError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
 })
 const redis = createRedisClient(config.cacheRedis, { maxRetriesPerRequest: 2 })
+// Without a listener ioredis prints connection errors to stderr past the logger; they are reconnects, logged.
+redis.on('error', (error) => logger.warn({ err: error }, 'cache Redis connection error'))
 // BullMQ needs its own connection without a key prefix (it prefixes its keys itself).
 const boardConnection = createRedisClient(config.queueRedis, { maxRetriesPerRequest: null })
+boardConnection.on('error', (error) => logger.warn({ err: error }, 'queue Redis connection error'))
 const ingestQueue = createIngestBoardQueue(config, boardConnection)
 const webhookQueue = createWebhookBoardQueue(config, boardConnection)
 let app: FastifyInstance | undefined

@@ -15,7 +15,10 @@ export const localCacheShape = {
     env.boolean(false),
     "An in-process copy of cached event projections in front of the cache Redis, dropped on the aggregator's change announcements. Turn it on when the cache Redis's CPU is the limit (many API replicas reading a few hot events).",
   ),
-  API_LOCAL_CACHE_MAX_ENTRIES: doc(env.integer(10_000, 1, 10_000_000), 'Entries the local cache holds at most.'),
+  API_LOCAL_CACHE_MAX_ENTRIES: doc(
+    env.integer(10_000, 1, 1_000_000),
+    'Entries the local cache holds at most (its LRU reserves a slot array of this length when the API starts).',
+  ),
   API_LOCAL_CACHE_MAX_BYTES: doc(env.integer(64 * 1024 * 1024, 1024), 'Bytes of the held keys and bodies (as UTF-16 in V8) at most.'),
   API_LOCAL_CACHE_MAX_AGE_MS: doc(
     env.integer(1000, 1, 3_600_000),

@@ -1,7 +1,7 @@
 /** Pure rendering: console table and the generated section of BENCHMARKS.md. */
 import { renderFreshnessSection } from './capacity-report.js'
 import { renderCpuSection } from './cpu-report.js'
-import type { BenchResults, ClusterResult, EndToEndRun, HttpRun } from './results.js'
+import type { BenchResults, ClusterResult, EndToEndRun, HttpRun, PipelineMetrics } from './results.js'
 import type { LatencySummary } from './stats.js'
 import { formatThreshold, formatValue, type TargetResult } from './targets.js'
 
@@ -10,6 +10,11 @@ export const END_MARKER = '<!-- bench:end -->'
 
 const int = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-')
 const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : '-')
+/** The returning fold's catch-up after the drain, when the bench waited for it (the CPU window includes it). */
+const foldAfter = (pipeline: PipelineMetrics): string =>
+  pipeline.foldSecondsAfterDrain === null || pipeline.foldSecondsAfterDrain === undefined
+    ? ''
+    : `; the returning-participants fold emptied its log ${pipeline.foldSecondsAfterDrain.toFixed(1)} s after the last message was visible`
 const ratio = (a: number, b: number): string => (Number.isFinite(a / b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-')
 
 export function renderTargetTable(results: readonly TargetResult[]): string {
@@ -62,12 +67,12 @@ function throughputSection(r: BenchResults): string[] {
     ...(t.scaleOut === null ? [] : [scaleOutRow(t.messages, t.endToEndRate, t.scaleOut)]),
     `| naive: 1 BullMQ job + 1 UPDATE per message | ${int(t.naiveMessages)} | ${int(t.naiveRate)} | ${ratio(t.endToEndRate, t.naiveRate)} faster |`,
     '',
-    `Pipeline metrics of the end-to-end drain (${t.pipeline.drainSeconds.toFixed(1)} s): ${int(t.pipeline.ingestJobs)} BullMQ jobs, ${int(t.pipeline.aggregatorBatches)} aggregator batches of ${int(t.pipeline.aggregatorMessagesPerBatch)} messages on average, ${t.pipeline.aggregatorTransactionSeconds.toFixed(1)} s inside batch transactions.`,
+    `Pipeline metrics of the end-to-end drain (${t.pipeline.drainSeconds.toFixed(1)} s): ${int(t.pipeline.ingestJobs)} BullMQ jobs, ${int(t.pipeline.aggregatorBatches)} aggregator batches of ${int(t.pipeline.aggregatorMessagesPerBatch)} messages on average, ${t.pipeline.aggregatorTransactionSeconds.toFixed(1)} s inside batch transactions${foldAfter(t.pipeline)}.`,
     ...(t.scaleOut === null
       ? []
       : [
           '',
-          `Scale-out drain (${t.scaleOut.pipeline.drainSeconds.toFixed(1)} s; its own consumer group, queue and database, same backlog): ${int(t.scaleOut.pipeline.ingestJobs)} BullMQ jobs, ${int(t.scaleOut.pipeline.aggregatorBatches)} aggregator batches of ${int(t.scaleOut.pipeline.aggregatorMessagesPerBatch)} messages on average, ${t.scaleOut.pipeline.aggregatorTransactionSeconds.toFixed(1)} s inside batch transactions (summed over the aggregators).`,
+          `Scale-out drain (${t.scaleOut.pipeline.drainSeconds.toFixed(1)} s; its own consumer group, queue and database, same backlog): ${int(t.scaleOut.pipeline.ingestJobs)} BullMQ jobs, ${int(t.scaleOut.pipeline.aggregatorBatches)} aggregator batches of ${int(t.scaleOut.pipeline.aggregatorMessagesPerBatch)} messages on average, ${t.scaleOut.pipeline.aggregatorTransactionSeconds.toFixed(1)} s inside batch transactions (summed over the aggregators)${foldAfter(t.scaleOut.pipeline)}.`,
         ]),
   ]
 }

@@ -46,6 +46,8 @@ export interface EndToEndRun {
 
 export interface PipelineMetrics {
   drainSeconds: number
+  /** From the last message visible until the returning-participants fold emptied its log (null: not waited for). */
+  foldSecondsAfterDrain: number | null
   aggregatorBatches: number
   aggregatorMessagesPerBatch: number
   /** Sum of batch transaction durations: busy time of PostgreSQL work in the aggregator. */

@@ -133,6 +133,7 @@ const floor: ClaimFloorResult = {
 function resultsWith(cpu: PipelineCpu | null, claimFloor: ClaimFloorResult | null, steady: PipelineCpu | null = null): BenchResults {
   const pipeline = {
     drainSeconds: 1,
+    foldSecondsAfterDrain: 0.5,
     aggregatorBatches: 2,
     aggregatorMessagesPerBatch: 500,
     aggregatorTransactionSeconds: 1,

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { performance } from 'node:perf_hooks'
 import type { DomainEvent } from '@event-analytics/contracts'
 import type { Database } from '@event-analytics/db'
-import { readBenchVisibleCounts } from '@event-analytics/db/bench'
+import { readBenchVisibleCounts, readBenchUnfoldedRegistrations } from '@event-analytics/db/bench'
 import type { EventProducer } from '@event-analytics/simulator'
 import { Kafka, logLevel } from 'kafkajs'
 import type { Kysely } from 'kysely'
@@ -46,6 +46,23 @@ export async function observeDrain(
     progress.update(`${label}: ${done}/${total} visible`)
     if (done >= total) return observations
     if (atMs > timeoutMs) throw new Error(`${label}: only ${done}/${total} visible after ${Math.round(timeoutMs / 1000)} s`)
+    await sleep(100)
+  }
+}
+
+/**
+ * Polls every 100 ms until the returning-participants fold has emptied its registration log (the
+ * last registrations fold shortly after the last message is visible); returns how long that took
+ * in ms. Throws on timeout.
+ */
+export async function waitForFold(db: Kysely<Database>, progress: Progress, label: string, timeoutMs: number): Promise<number> {
+  const started = performance.now()
+  for (;;) {
+    const left = await readBenchUnfoldedRegistrations(db)
+    const atMs = performance.now() - started
+    if (left === 0) return atMs
+    progress.update(`${label}: ${left} registrations left to fold`)
+    if (atMs > timeoutMs) throw new Error(`${label}: ${left} registrations still unfolded after ${Math.round(timeoutMs / 1000)} s`)
     await sleep(100)
   }
 }

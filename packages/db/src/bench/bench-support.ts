@@ -91,6 +91,12 @@ export async function readBenchVisibleCounts(db: Kysely<Database>): Promise<Benc
   return { participants: Number(row.participants), createdEvents: Number(row.createdEvents) }
 }
 
+/** Registrations still in the log, not yet folded into event_participants (docs/SPEC.md 9a). */
+export async function readBenchUnfoldedRegistrations(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ n: string }>`SELECT coalesce(sum(cardinality(event_ids)), 0)::bigint AS n FROM participant_registrations`.execute(db)
+  return Number(rows[0]?.n ?? 0)
+}
+
 /** Channel rows for the seeded event, so the dashboard body has a realistic size. */
 export async function seedBenchChannels(db: Kysely<Database>, eventId: string, names: readonly string[]): Promise<void> {
   await db

@@ -8,6 +8,7 @@ export {
   seedBenchOlderClaims,
   resetBenchCurrentClaims,
   readBenchVisibleCounts,
+  readBenchUnfoldedRegistrations,
   readBenchUpdateStats,
 } from './bench-support.js'
 export type { BenchSeedEvent, BenchTimelineRow, BenchVisibleCounts, BenchUpdateStats } from './bench-support.js'

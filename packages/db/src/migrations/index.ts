@@ -14,6 +14,7 @@ import * as m0012 from './0012_alerts.js'
 import * as m0013 from './0013_webhooks.js'
 import * as m0014 from './0014_projection_sets.js'
 import * as m0015 from './0015_dedupe_closures.js'
+import * as m0016 from './0016_alert_transitions_by_owner.js'
 
 /**
  * Every migration, imported statically: works the same from src (tsx) and from dist, and
@@ -35,6 +36,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0013_webhooks': m0013,
   '0014_projection_sets': m0014,
   '0015_dedupe_closures': m0015,
+  '0016_alert_transitions_by_owner': m0016,
 }
 
 export const migrationProvider: MigrationProvider = {

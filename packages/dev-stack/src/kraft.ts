@@ -11,9 +11,11 @@ export interface KraftNode {
   readonly port: number
   readonly controllerPort: number
   readonly dataDir: string
+  /** `key=value` lines after the defaults (a later line wins): a chaos test's broker that misbehaves on purpose. */
+  readonly extraProperties?: readonly string[]
 }
 
-export function kraftServerProperties({ port, controllerPort, dataDir }: KraftNode): string {
+export function kraftServerProperties({ port, controllerPort, dataDir, extraProperties = [] }: KraftNode): string {
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -38,6 +40,7 @@ export function kraftServerProperties({ port, controllerPort, dataDir }: KraftNo
     'num.network.threads=2',
     'num.io.threads=4',
     'log.retention.hours=24',
+    ...extraProperties,
     '',
   ].join('\n')
 }

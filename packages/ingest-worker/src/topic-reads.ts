@@ -15,11 +15,23 @@ export function isRetriableKafkaError(error: unknown): boolean {
   return error instanceof Error && 'retriable' in error && error.retriable === true
 }
 
+/** The reader's consumer stopped for good (kafkajs will not restart it), e.g. its group coordinator was not found in time. */
+class ReaderStopped extends Error {
+  constructor(topic: string, cause: unknown) {
+    super(`reading ${topic}: the reader's consumer stopped: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    this.name = 'ReaderStopped'
+  }
+}
+
 /**
  * Both readers only read, so a retriable answer (a topic created a moment ago whose leader is not
- * elected yet, a leader moving) starts the read again, up to five times in all.
+ * elected yet, a leader moving, a restarted broker still creating its offsets topic) starts the
+ * read again, up to five times in all.
  */
-const readRetry = { shouldRetry: isRetriableKafkaError } as const
+const readRetry = { shouldRetry: (error: unknown) => isRetriableKafkaError(error) || error instanceof ReaderStopped } as const
+
+/** A reader whose group has not joined by then (kafkajs restarting it over and over) fails instead of waiting on. */
+const JOIN_TIMEOUT_MS = 30_000
 
 /**
  * Every committed message of `topic` (read_committed) up to the high watermarks seen at the
@@ -51,7 +63,17 @@ async function readTopicToEndOnce(kafka: Kafka, topic: string, idleMs: number): 
       let lastProgress = Number.POSITIVE_INFINITY
       consumer.on(consumer.events.GROUP_JOIN, () => (lastProgress = Date.now()))
       let finish: () => void = () => undefined
-      const done = new Promise<void>((resolve) => (finish = resolve))
+      let fail: (error: unknown) => void = () => undefined
+      const done = new Promise<void>((resolve, reject) => {
+        finish = resolve
+        fail = reject
+      })
+      done.catch(() => undefined) // rejected before it is awaited below: reported there
+      // A crash kafkajs does not restart from (a join that ran out of retries, say) ends this
+      // attempt, and the retry above starts another; without this the read waited forever.
+      consumer.on(consumer.events.CRASH, (event) => {
+        if (!event.payload.restart) fail(new ReaderStopped(topic, event.payload.error))
+      })
       await consumer.subscribe({ topics: [topic], fromBeginning: true })
       await consumer.run({
         autoCommit: false,
@@ -65,14 +87,21 @@ async function readTopicToEndOnce(kafka: Kafka, topic: string, idleMs: number): 
           if (remaining.size === 0) finish()
         },
       })
+      const startedAt = Date.now()
       const idle = setInterval(
         () => {
           if (Date.now() - lastProgress >= idleMs) finish()
+          else if (lastProgress === Number.POSITIVE_INFINITY && Date.now() - startedAt >= JOIN_TIMEOUT_MS) {
+            fail(new ReaderStopped(topic, `its group did not join within ${JOIN_TIMEOUT_MS / 1000} s`))
+          }
         },
         Math.min(idleMs, 250),
       )
-      await done
-      clearInterval(idle)
+      try {
+        await done
+      } finally {
+        clearInterval(idle)
+      }
     } finally {
       await consumer.disconnect()
     }

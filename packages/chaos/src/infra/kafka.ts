@@ -35,7 +35,12 @@ export interface KafkaInstance {
   readonly running: boolean
 }
 
-export function kafkaInstance(port: number, controllerPort: number, root: string): KafkaInstance {
+export function kafkaInstance(
+  port: number,
+  controllerPort: number,
+  root: string,
+  options: { readonly extraProperties?: readonly string[] } = {},
+): KafkaInstance {
   const files = {
     distributionHome: ensureKafkaDistribution(stackSettings(), () => undefined).home,
     configFile: join(root, 'server.properties'),
@@ -49,7 +54,7 @@ export function kafkaInstance(port: number, controllerPort: number, root: string
   const format = async (): Promise<void> => {
     mkdirSync(root, { recursive: true })
     const dataDir = join(root, incarnation === 0 ? 'data' : `data-${incarnation}`)
-    writeFileSync(files.configFile, kraftServerProperties({ port, controllerPort, dataDir }))
+    writeFileSync(files.configFile, kraftServerProperties({ port, controllerPort, dataDir, ...options }))
     writeFileSync(files.log4jFile, KRAFT_LOG4J)
     await run(java, kraftFormatArgs(files, newClusterId()), { maxBuffer: 16 * 1024 * 1024 })
     formatted = true

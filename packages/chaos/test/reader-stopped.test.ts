@@ -1,0 +1,38 @@
+/**
+ * readTopicToEnd when kafkajs stops the reader's consumer for good. After the stuck-transaction
+ * test's broker restart, a reader with few retries met a group coordinator still loading, kafkajs
+ * stopped its consumer, and the read waited until the test's timeout. A broker that refuses every
+ * join (its minimum session timeout is above the reader's 30 s) stops the consumer on every
+ * attempt: the read must end with the reason, not wait forever.
+ */
+import t from 'tap'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readTopicToEnd } from '@event-analytics/ingest-worker'
+import { freePort } from '@event-analytics/ops/testing'
+import { Kafka, logLevel } from 'kafkajs'
+import { kafkaInstance } from '../src/infra/kafka.js'
+
+t.setTimeout(240_000)
+
+t.test('a reader whose consumer kafkajs stopped fails with the reason instead of waiting forever', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'reader-stopped-'))
+  const kafka = kafkaInstance(await freePort(), await freePort(), root, { extraProperties: ['group.min.session.timeout.ms=45000'] })
+  t.teardown(() => kafka.stop())
+  await kafka.start()
+  const client = new Kafka({ clientId: 'reader-stopped', brokers: [kafka.brokers], logLevel: logLevel.NOTHING })
+  const topic = 'reader-stopped'
+  const admin = client.admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+  await admin.disconnect()
+  const producer = client.producer()
+  await producer.connect()
+  await producer.send({ topic, messages: [{ value: 'a' }] })
+  await producer.disconnect()
+
+  const started = Date.now()
+  await t.rejects(readTopicToEnd(client, topic), /the reader's consumer stopped: .*session timeout/i, 'the read ends with the join refusal')
+  t.ok(Date.now() - started < 120_000, `within the attempts' own time (${Math.round((Date.now() - started) / 1000)} s), not the test's timeout`)
+})

@@ -104,7 +104,13 @@ async function runRound(db: ReturnType<typeof createDb>, clock: StepClock): Prom
   clock.recording = false
   const returningStart = performance.now()
   await foldRegistrations(db)
-  return { wallMs, clientCpuMs: (cpu.user + cpu.system) / 1000, foldMs, returningFoldMs: performance.now() - returningStart, steps: new Map(clock.totals) }
+  return {
+    wallMs,
+    clientCpuMs: (cpu.user + cpu.system) / 1000,
+    foldMs,
+    returningFoldMs: performance.now() - returningStart,
+    steps: new Map(clock.totals),
+  }
 }
 
 function report(round: number, result: RoundResult): void {

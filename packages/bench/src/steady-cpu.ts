@@ -45,7 +45,8 @@ export function steadyCpu(small: PipelineCpu, large: PipelineCpu): SteadyCpu | n
     const extraCpuMs = cpuOf(large, role) - cpuOf(small, role)
     return { role, extraCpuMs, microsPerEvent: (extraCpuMs * 1000) / extraEvents }
   })
-  const sum = (keep: (role: string) => boolean): number => rows.filter((row) => keep(row.role)).reduce((total, row) => total + row.microsPerEvent, 0)
+  const sum = (keep: (role: string) => boolean): number =>
+    rows.filter((row) => keep(row.role)).reduce((total, row) => total + row.microsPerEvent, 0)
   const isShared = (role: string): boolean => large.shared.some((s) => s.role === role)
   return {
     smallEvents: small.events,

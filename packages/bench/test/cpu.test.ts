@@ -152,7 +152,11 @@ function resultsWith(cpu: PipelineCpu | null, claimFloor: ClaimFloorResult | nul
     steady:
       steady === null || cpu === null
         ? null
-        : { run: { ingestWorkers: 1, aggregators: 1, endToEndRate: 2000, pipeline, cpu: steady }, messages: steady.events, cpu: steadyCpu(cpu, steady) },
+        : {
+            run: { ingestWorkers: 1, aggregators: 1, endToEndRate: 2000, pipeline, cpu: steady },
+            messages: steady.events,
+            cpu: steadyCpu(cpu, steady),
+          },
   }
   return {
     command: 'pnpm bench',
@@ -218,7 +222,9 @@ t.test('steadyCpu is the extra CPU of the larger drain per extra message, the st
   const drain = (events: number): PipelineCpu =>
     drainCpu(
       events,
-      Object.fromEntries(Object.entries(perMessageUs).map(([role, us]) => [role, startupMs[role as keyof typeof startupMs] + (us * events) / 1000])),
+      Object.fromEntries(
+        Object.entries(perMessageUs).map(([role, us]) => [role, startupMs[role as keyof typeof startupMs] + (us * events) / 1000]),
+      ),
     )
   const small = drain(60_000)
   const steady = steadyCpu(small, drain(180_000))

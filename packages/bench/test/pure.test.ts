@@ -111,7 +111,14 @@ const results: BenchResults = {
     endToEndRate: 8000,
     naiveMessages: 100,
     naiveRate: 400,
-    pipeline: { drainSeconds: 2, foldSecondsAfterDrain: 0.4, aggregatorBatches: 4, aggregatorMessagesPerBatch: 250, aggregatorTransactionSeconds: 1.5, ingestJobs: 6 },
+    pipeline: {
+      drainSeconds: 2,
+      foldSecondsAfterDrain: 0.4,
+      aggregatorBatches: 4,
+      aggregatorMessagesPerBatch: 250,
+      aggregatorTransactionSeconds: 1.5,
+      ingestJobs: 6,
+    },
     scaleOut: {
       ingestWorkers: 2,
       aggregators: 2,

@@ -34,5 +34,8 @@ t.test('a reader whose consumer kafkajs stopped fails with the reason instead of
 
   const started = Date.now()
   await t.rejects(readTopicToEnd(client, topic), /the reader's consumer stopped: .*session timeout/i, 'the read ends with the join refusal')
-  t.ok(Date.now() - started < 120_000, `within the attempts' own time (${Math.round((Date.now() - started) / 1000)} s), not the test's timeout`)
+  t.ok(
+    Date.now() - started < 120_000,
+    `within the attempts' own time (${Math.round((Date.now() - started) / 1000)} s), not the test's timeout`,
+  )
 })

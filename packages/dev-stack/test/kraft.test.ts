@@ -16,7 +16,12 @@ t.test('one node: its ports, its data directory, the replication a single broker
   t.match(properties, /^controller\.quorum\.voters=1@127\.0\.0\.1:19093$/m)
   t.match(properties, /^log\.dirs=\/tmp\/k\/data$/m)
   t.match(properties, /^transaction\.state\.log\.min\.isr=1$/m, 'transactions work on one broker')
-  const tuned = kraftServerProperties({ port: 1, controllerPort: 2, dataDir: '/d', extraProperties: ['group.min.session.timeout.ms=45000'] })
+  const tuned = kraftServerProperties({
+    port: 1,
+    controllerPort: 2,
+    dataDir: '/d',
+    extraProperties: ['group.min.session.timeout.ms=45000'],
+  })
   t.match(tuned, /^group\.min\.session\.timeout\.ms=45000$/m, 'extra lines are appended')
 })
 

@@ -93,7 +93,9 @@ export async function readBenchVisibleCounts(db: Kysely<Database>): Promise<Benc
 
 /** Registrations still in the log, not yet folded into event_participants (docs/SPEC.md 9a). */
 export async function readBenchUnfoldedRegistrations(db: Kysely<Database>): Promise<number> {
-  const { rows } = await sql<{ n: string }>`SELECT coalesce(sum(cardinality(event_ids)), 0)::bigint AS n FROM participant_registrations`.execute(db)
+  const { rows } = await sql<{
+    n: string
+  }>`SELECT coalesce(sum(cardinality(event_ids)), 0)::bigint AS n FROM participant_registrations`.execute(db)
   return Number(rows[0]?.n ?? 0)
 }
 

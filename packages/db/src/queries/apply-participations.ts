@@ -27,7 +27,9 @@ export async function appendRegistrations(trx: Transaction<Database>, rows: read
   if (rows.length === 0) return
   await sql`INSERT INTO participant_registrations (event_ids, participant_ids, channel_names, registered_ms)
     VALUES (${textArrayLiteral(rows.map((r) => r.eventId))}::varchar[], ${textArrayLiteral(rows.map((r) => r.participantId))}::text[],
-      ${textArrayLiteral(rows.map((r) => r.channelName))}::varchar[], ${numberArrayLiteral(rows.map((r) => r.registeredAt.getTime()))}::float8[])`.execute(trx)
+      ${textArrayLiteral(rows.map((r) => r.channelName))}::varchar[], ${numberArrayLiteral(rows.map((r) => r.registeredAt.getTime()))}::float8[])`.execute(
+    trx,
+  )
 }
 
 /** Every visible event of `userIds`, with its owner. */

@@ -1,9 +1,9 @@
 /**
- * readTopicToEnd when kafkajs stops the reader's consumer for good. After the stuck-transaction
- * test's broker restart, a reader with few retries met a group coordinator still loading, kafkajs
- * stopped its consumer, and the read waited until the test's timeout. A broker that refuses every
- * join (its minimum session timeout is above the reader's 30 s) stops the consumer on every
- * attempt: the read must end with the reason, not wait forever.
+ * readTopicToEnd when kafkajs stops the reader's consumer for good. A reader with few retries that
+ * meets a group coordinator still loading (a broker just restarted) has its consumer stopped; the
+ * read must then end with the reason instead of waiting for a join that never comes. A broker that
+ * refuses every join (its minimum session timeout is above the reader's 30 s) stops the consumer on
+ * every attempt, so the path is taken on every run.
  */
 import t from 'tap'
 import { mkdtempSync } from 'node:fs'

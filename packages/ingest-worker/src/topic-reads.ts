@@ -70,7 +70,7 @@ async function readTopicToEndOnce(kafka: Kafka, topic: string, idleMs: number): 
       })
       done.catch(() => undefined) // rejected before it is awaited below: reported there
       // A crash kafkajs does not restart from (a join that ran out of retries, say) ends this
-      // attempt, and the retry above starts another; without this the read waited forever.
+      // attempt, and the retry above starts another; nothing else would ever end the wait below.
       consumer.on(consumer.events.CRASH, (event) => {
         if (!event.payload.restart) fail(new ReaderStopped(topic, event.payload.error))
       })

@@ -94,6 +94,7 @@ export {
   readEventReturning,
   readReturningAsOf,
   readReturningVersion,
+  readOwnerReturningVersion,
   readUserEventsReturning,
 } from './queries/read-returning.js'
 export type { EventReturningRow, ReturningChannelRow, OwnerEventReturningRow, OwnerReturning } from './queries/read-returning.js'

@@ -6,7 +6,7 @@
  */
 import t from 'tap'
 import { sql } from 'kysely'
-import { readEventReturning } from '@event-analytics/db'
+import { readEventReturning, readUserEventsReturning } from '@event-analytics/db'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { ReturningMemo } from '../src/cache/returning-memo.js'
 
@@ -55,3 +55,54 @@ t.test('a split is reused while its version holds, and read again once a fold or
   await db.updateTable('event_stats').set({ own_investment: '1000.00' }).where('event_id', '=', 'memo-a').execute()
   t.same((await memo.read(db, 'memo-a')).cost_per_new_participant, (await readEventReturning(db, 'memo-a')).cost_per_new_participant)
 })
+
+t.test(
+  "an owner's summary split is reused while the owner's version holds, and read again once a fold or a new event moves it",
+  async (t) => {
+    await db
+      .insertInto('event_stats')
+      .values([
+        { event_id: 'owner-a', user_id: 'summary-owner' },
+        { event_id: 'owner-b', user_id: 'summary-owner' },
+      ])
+      .execute()
+    await participate('owner-a', 'q1', 10)
+    const memo = new ReturningMemo()
+    const split = async () => {
+      const owner = await memo.readOwner(db, 'summary-owner')
+      return [...owner.events.values()].map((row) => [row.event_id, Number(row.new_participants), Number(row.returning_participants)])
+    }
+    t.same(await split(), [['owner-a', 1, 0]])
+
+    await participate('owner-b', 'q1', 20)
+    t.same(await split(), [['owner-a', 1, 0]], 'no fold wrote: the kept split is served')
+    t.equal((await readUserEventsReturning(db, 'summary-owner')).events.size, 2, 'though the table has moved on')
+
+    await sql`UPDATE returning_progress SET folded_at = now()`.execute(db)
+    t.same(
+      (await split()).sort(),
+      [
+        ['owner-a', 1, 0],
+        ['owner-b', 0, 1],
+      ],
+      "a fold's write moves the version: read again, q1 returns in owner-b",
+    )
+
+    await db.insertInto('event_stats').values({ event_id: 'owner-c', user_id: 'summary-owner' }).execute()
+    await participate('owner-c', 'q1', 1)
+    t.same(
+      (await split()).sort(),
+      [
+        ['owner-a', 0, 1],
+        ['owner-b', 0, 1],
+        ['owner-c', 1, 0],
+      ],
+      'the owner gained an event: read again, q1 now first joined in owner-c',
+    )
+    t.same(
+      (await memo.readOwner(db, 'summary-owner')).as_of,
+      (await readUserEventsReturning(db, 'summary-owner')).as_of,
+      'the asOf comes with the split it belongs to',
+    )
+  },
+)

@@ -97,6 +97,20 @@ export async function readReturningVersion(db: Kysely<Database>, eventId: string
   return rows[0]?.version ?? null
 }
 
+/**
+ * The same token for every event of `userId` at once (readUserEventsReturning): equal tokens, the
+ * same owner-wide split and asOf (a fold that empties the log writes returning_progress too).
+ */
+export async function readOwnerReturningVersion(db: Kysely<Database>, userId: string): Promise<string> {
+  const { rows } = await sql<{ version: string }>`
+    SELECT current_schema() || ':' || p.xmin::text || ':'
+      || (SELECT count(*) FROM event_stats AS o WHERE o.user_id = ${userId})::text AS version
+    FROM returning_progress AS p`.execute(db)
+  const version = rows[0]?.version
+  if (version === undefined) throw new Error('returning_progress is empty: run the migrations')
+  return version
+}
+
 export interface OwnerEventReturningRow {
   event_id: string
   new_participants: number

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { cacheKeys } from '@event-analytics/contracts'
-import { readUserChannelTypeTotals, readUserEvents, readUserEventsReturning, readUserTotals, withLiveSet } from '@event-analytics/db'
+import { readUserChannelTypeTotals, readUserEvents, readUserTotals, withLiveSet } from '@event-analytics/db'
 import { userSummaryBody } from '../projections/user-summary.js'
 import { canRead } from '../plugins/auth.js'
 import { badRequest, notFound } from '../plugins/problem-details.js'
@@ -53,7 +53,7 @@ export async function userRoutes(app: FastifyInstance, context: RouteContext): P
             if (events.length === 0) throw notFound(`analytics of user ${userId}`)
             const totals = await readUserTotals(db, userId)
             const channelTypes = await readUserChannelTypeTotals(db, userId)
-            const returning = await readUserEventsReturning(db, userId)
+            const returning = await context.returning.readOwner(db, userId)
             return serialize(userSummaryBody(userId, events, totals, channelTypes, returning, { page, limit }))
           }),
       })

@@ -1,6 +1,6 @@
 /** Pure rendering of the CPU-per-event figures and the claim floor (a subsection of BENCHMARKS.md). */
 import type { ClaimFloorResult, PipelineCpu } from './proc-cpu.js'
-import { BENCH_APPLICATIONS } from './proc-cpu.js'
+import { isBenchRole } from './proc-cpu.js'
 import type { BenchResults, EndToEndRun } from './results.js'
 import type { SteadyCpu } from './steady-cpu.js'
 import { TARGETS } from './targets.js'
@@ -18,7 +18,7 @@ const steadyOf = (role: string) => (steady: SteadyCpu) => steady.rows.find((row)
 
 function processRows(cpu: PipelineCpu, steady: SteadyCpu | null): string[] {
   return cpu.rows.map((row) => {
-    const bench = BENCH_APPLICATIONS.some((app) => row.role === `postgres: ${app}`)
+    const bench = isBenchRole(row.role)
     const name = bench ? `${row.role} (the bench's own; not counted)` : row.role
     const gone = row.vanished === 0 ? '' : ` (${row.vanished} gone before the end)`
     const marginal = bench ? (steady === null ? '' : ' |') : steadyCell(steady, steadyOf(row.role))

@@ -132,6 +132,11 @@ export function parseRedisProcessId(info: string): number | null {
 /** The bench's own connections: shown, never counted as the pipeline's. */
 export const BENCH_APPLICATIONS: readonly string[] = ['bench-probe']
 
+/** Whether a CPU row is one of the bench's own PostgreSQL backends (shown, never counted). */
+export function isBenchRole(role: string): boolean {
+  return BENCH_APPLICATIONS.some((app) => role === `postgres: ${app}`)
+}
+
 /** CPU of one end-to-end drain, per process kind and per event (µs). */
 export interface PipelineCpu {
   readonly events: number
@@ -161,7 +166,7 @@ export function pipelineCpu(
 ): PipelineCpu {
   const isShared = (role: string): boolean => shared.some((s) => s.role === role)
   const rows = allRows.filter((row) => !isShared(row.role))
-  const counted = rows.filter((row) => !BENCH_APPLICATIONS.some((app) => row.role === `postgres: ${app}`))
+  const counted = rows.filter((row) => !isBenchRole(row.role))
   const own = counted.reduce((sum, row) => sum + row.microsPerEvent, 0)
   const of = (role: string): number => rows.find((row) => row.role === role)?.microsPerEvent ?? 0
   return {

@@ -9,7 +9,7 @@
  * cost). Both drains are noisy on a shared machine; the difference is noisier still, so it sits
  * next to the per-drain figure, not in its place.
  */
-import { BENCH_APPLICATIONS, type PipelineCpu } from './proc-cpu.js'
+import { isBenchRole, type PipelineCpu } from './proc-cpu.js'
 
 export interface SteadyRow {
   readonly role: string
@@ -38,8 +38,7 @@ export function steadyCpu(small: PipelineCpu, large: PipelineCpu): SteadyCpu | n
   if (extraEvents <= 0) return null
   const cpuOf = (cpu: PipelineCpu, role: string): number =>
     cpu.rows.find((row) => row.role === role)?.cpuMs ?? cpu.shared.find((s) => s.role === role)?.netMs ?? 0
-  const isBench = (role: string): boolean => BENCH_APPLICATIONS.some((app) => role === `postgres: ${app}`)
-  const counted = [...small.rows, ...large.rows].map((row) => row.role).filter((role) => !isBench(role))
+  const counted = [...small.rows, ...large.rows].map((row) => row.role).filter((role) => !isBenchRole(role))
   const roles = [...new Set([...counted, ...large.shared.map((s) => s.role)])]
   const rows = roles.map((role) => {
     const extraCpuMs = cpuOf(large, role) - cpuOf(small, role)

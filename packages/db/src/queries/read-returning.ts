@@ -11,7 +11,7 @@
  * once per event, in the channel of its earliest registration there (NULL: none named).
  */
 import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import type { Kysely, RawBuilder } from 'kysely'
 import type { Database } from '../schema/types.js'
 
 export interface ReturningChannelRow {
@@ -91,10 +91,15 @@ export async function readCostPerNewParticipant(db: Kysely<Database>, eventId: s
  */
 export async function readReturningVersion(db: Kysely<Database>, eventId: string): Promise<string | null> {
   const { rows } = await sql<{ version: string }>`
-    SELECT current_schema() || ':' || p.xmin::text || ':'
-      || (SELECT count(*) FROM event_stats AS o WHERE o.user_id = e.user_id)::text AS version
+    SELECT ${versionOf(sql`e.user_id`)} AS version
     FROM returning_progress AS p, event_stats AS e WHERE e.event_id = ${eventId}`.execute(db)
   return rows[0]?.version ?? null
+}
+
+/** The version over `returning_progress AS p` for the owner `userId` names: the set, the fold's row version, the owner's event count. */
+function versionOf(userId: RawBuilder<unknown> | string) {
+  return sql<string>`current_schema() || ':' || p.xmin::text || ':'
+      || (SELECT count(*) FROM event_stats AS o WHERE o.user_id = ${userId})::text`
 }
 
 /**
@@ -102,10 +107,7 @@ export async function readReturningVersion(db: Kysely<Database>, eventId: string
  * same owner-wide split and asOf (a fold that empties the log writes returning_progress too).
  */
 export async function readOwnerReturningVersion(db: Kysely<Database>, userId: string): Promise<string> {
-  const { rows } = await sql<{ version: string }>`
-    SELECT current_schema() || ':' || p.xmin::text || ':'
-      || (SELECT count(*) FROM event_stats AS o WHERE o.user_id = ${userId})::text AS version
-    FROM returning_progress AS p`.execute(db)
+  const { rows } = await sql<{ version: string }>`SELECT ${versionOf(userId)} AS version FROM returning_progress AS p`.execute(db)
   const version = rows[0]?.version
   if (version === undefined) throw new Error('returning_progress is empty: run the migrations')
   return version

@@ -1,10 +1,11 @@
 /**
  * The run's progress loop: every interval it reads the rebuild's and the live group's offsets,
  * updates the rate estimate and /metrics, tells the command line, and marks the set `ready` the
- * first time the rebuild is as far as the live group (within `caughtUpLag`).
+ * first time the rebuild is as far as the live group (within `caughtUpLag`). A reading slower
+ * than the interval (a loaded broker) skips the ticks it overlaps.
  */
 import { markProjectionSet, type Database } from '@event-analytics/db'
-import type { Logger } from '@event-analytics/ops'
+import { runEvery, type Logger } from '@event-analytics/ops'
 import type { Admin } from 'kafkajs'
 import type { Kysely } from 'kysely'
 import { readOffsets } from './kafka.js'
@@ -61,16 +62,12 @@ export function watchProgress(deps: WatchDeps): ProgressWatch {
       resolveCaughtUp(current)
     }
   }
-  let sampling: Promise<void> = Promise.resolve()
-  const timer = setInterval(() => {
-    sampling = sampling.then(sample).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not read the rebuild progress'))
-  }, deps.intervalMs)
-  timer.unref()
+  const loop = runEvery(sample, {
+    intervalMs: deps.intervalMs,
+    onError: (error) => deps.logger.warn({ err: error }, 'could not read the rebuild progress'),
+  })
   return {
     caughtUp: caughtUpPromise,
-    async stop() {
-      clearInterval(timer)
-      await sampling
-    },
+    stop: () => loop.stop(),
   }
 }

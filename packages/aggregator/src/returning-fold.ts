@@ -13,7 +13,7 @@
 import type { ChangedProjection } from '@event-analytics/contracts'
 import { foldRegistrations } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
-import { invalidateProjections, type Logger, type RedisClient } from '@event-analytics/ops'
+import { invalidateProjections, runEvery, type Logger, type Periodic, type RedisClient } from '@event-analytics/ops'
 import type { Kysely } from 'kysely'
 import { cacheKeysOf } from './invalidate.js'
 
@@ -41,8 +41,7 @@ export interface ReturningFold {
 export function createReturningFold(deps: ReturningFoldDeps): ReturningFold {
   // Invalidations of a committed fold that failed (Redis away): sent again with the next fold.
   let pending = new Map<string, ChangedProjection>()
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<unknown> | undefined
+  let loop: Periodic | undefined
   let closed = false
 
   const runOnce = async (): Promise<{ emptied: boolean } | null> => {
@@ -71,23 +70,17 @@ export function createReturningFold(deps: ReturningFoldDeps): ReturningFold {
     }
   }
 
-  const tick = (): void => {
-    if (running !== undefined) return
-    running = foldChunks()
-      .catch((error: unknown) => deps.logger.warn({ err: error }, 'returning-participants fold failed; retried next interval'))
-      .finally(() => (running = undefined))
-  }
-
   return {
     runOnce,
     start() {
-      timer = setInterval(tick, deps.intervalMs)
-      timer.unref()
+      loop ??= runEvery(foldChunks, {
+        intervalMs: deps.intervalMs,
+        onError: (error) => deps.logger.warn({ err: error }, 'returning-participants fold failed; retried next interval'),
+      })
     },
     async close() {
       closed = true
-      clearInterval(timer)
-      await running
+      await loop?.stop()
     },
   }
 }

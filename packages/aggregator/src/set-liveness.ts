@@ -6,7 +6,7 @@
  */
 import { readLiveSet } from '@event-analytics/db'
 import type { Database } from '@event-analytics/db'
-import type { Logger } from '@event-analytics/ops'
+import { runEvery, type Logger, type Periodic } from '@event-analytics/ops'
 import type { Kysely } from 'kysely'
 import type { Gauge } from 'prom-client'
 
@@ -28,7 +28,7 @@ export function createSetLiveness(deps: {
 }): SetLiveness {
   // Public starts live (a database migrated before projection sets behaves as it always did); a rebuild's set does not.
   let live = deps.set === 'public'
-  let timer: NodeJS.Timeout | undefined
+  let loop: Periodic | undefined
   deps.gauge.set({ set: deps.set }, live ? 1 : 0)
   const refresh = async (): Promise<void> => {
     try {
@@ -46,11 +46,11 @@ export function createSetLiveness(deps: {
     refresh,
     async start() {
       await refresh()
-      timer = setInterval(() => void refresh(), deps.intervalMs)
-      timer.unref()
+      // refresh() reports its own failures and never rejects.
+      loop ??= runEvery(refresh, { intervalMs: deps.intervalMs, onError: () => undefined })
     },
     close() {
-      clearInterval(timer)
+      void loop?.stop()
     },
   }
 }

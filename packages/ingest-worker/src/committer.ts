@@ -12,7 +12,7 @@
  * settled and then removed in between is never mistaken for lost: settlement happens before
  * the aggregator completes (and so before BullMQ may remove) the job.
  */
-import type { Logger } from '@event-analytics/ops'
+import { runEvery, type Logger, type Periodic } from '@event-analytics/ops'
 import { readSettledJobs, recordCommittedOffsets, type Database, type PartitionOffset } from '@event-analytics/db'
 import type { Admin, Consumer, Message } from 'kafkajs'
 import type { Kysely } from 'kysely'
@@ -49,7 +49,7 @@ export interface CommitterDeps {
 }
 
 export interface Committer {
-  /** Starts the passes. */
+  /** Starts the passes: one every `intervalMs`, a tick skipped while the last pass is still going. */
   run(): void
   /** Stops the passes, then makes one last pass (what is settled gets committed). */
   close(): Promise<void>
@@ -60,7 +60,7 @@ export interface Committer {
 }
 
 export function createCommitter(deps: CommitterDeps, options: CommitterOptions): Committer {
-  let timer: NodeJS.Timeout | undefined
+  let loop: Periodic | undefined
   let running: Promise<void> = Promise.resolve()
   let closed = false
   let paused = false
@@ -224,13 +224,14 @@ export function createCommitter(deps: CommitterDeps, options: CommitterOptions):
 
   return {
     run() {
-      if (timer !== undefined || closed) return
-      timer = setInterval(() => void pass(), options.intervalMs)
+      if (loop !== undefined || closed) return
+      // pass() reports its own failures and never rejects.
+      loop = runEvery(pass, { intervalMs: options.intervalMs, onError: () => undefined })
     },
     async close() {
       if (closed) return running
       closed = true
-      clearInterval(timer)
+      await loop?.stop()
       await pass()
     },
     pause(value) {

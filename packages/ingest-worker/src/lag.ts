@@ -8,7 +8,7 @@
  * when it starts and once when it ends, exported as `ingest_pipeline_stalled`, and failed by
  * the `pipeline` readiness check.
  */
-import type { Logger } from '@event-analytics/ops'
+import { runEvery, type Logger, type Periodic } from '@event-analytics/ops'
 import type { Admin } from 'kafkajs'
 import { committedOffsets, partitionKey } from './committer.js'
 import type { HandOverLedger } from './ledger.js'
@@ -32,8 +32,7 @@ export function createLagMonitor(
   deps: { admin: Admin; groupId: string; topics: readonly string[]; ledger: HandOverLedger; metrics: IngestMetrics; logger: Logger },
   options: LagMonitorOptions,
 ): LagMonitor {
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<void> = Promise.resolve()
+  let loop: Periodic | undefined
   let lastCommitted = -1n
   let lastProgress = Date.now()
   let stalled: { since: number; lag: number } | undefined
@@ -79,18 +78,15 @@ export function createLagMonitor(
     }
   }
 
-  const tick = (): Promise<void> => {
-    running = running.then(measure).catch((error: unknown) => deps.logger.debug({ err: error }, 'lag measurement failed'))
-    return running
-  }
-
   return {
     run() {
-      timer ??= setInterval(() => void tick(), options.intervalMs)
+      loop ??= runEvery(measure, {
+        intervalMs: options.intervalMs,
+        onError: (error) => deps.logger.debug({ err: error }, 'lag measurement failed'),
+      })
     },
     async close() {
-      clearInterval(timer)
-      await running
+      await loop?.stop()
     },
     assertDraining() {
       if (stalled !== undefined) {
@@ -99,6 +95,6 @@ export function createLagMonitor(
         )
       }
     },
-    measure: tick,
+    measure,
   }
 }

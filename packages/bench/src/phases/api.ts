@@ -13,7 +13,7 @@ import { seedBenchChannels, seedBenchEvent, seedBenchTimeline } from '@event-ana
 import autocannon from 'autocannon'
 import { Redis } from 'ioredis'
 import type { BenchConfig } from '../config.js'
-import { apiEnv, changesChannel } from '../env.js'
+import { SERVICE_NODE_OPTIONS, apiEnv, changesChannel } from '../env.js'
 import { createPhase } from '../isolation.js'
 import type { MemoryBook } from '../memory.js'
 import { RESULTS_DIR } from '../paths.js'
@@ -173,7 +173,8 @@ export async function runApi(config: BenchConfig, progress: Progress, memory: Me
       pkg: 'bench',
       entry: 'bare-server',
       label: 'api-bare-fastify',
-      env: { BENCH_BARE_BODY_FILE: bodyFile, BENCH_BARE_PORT: String(barePort) },
+      // The API's V8 setting: the ratio compares the routes, not the settings.
+      env: { BENCH_BARE_BODY_FILE: bodyFile, BENCH_BARE_PORT: String(barePort), NODE_OPTIONS: SERVICE_NODE_OPTIONS },
       readyUrl: `http://127.0.0.1:${barePort}/health`,
     })
     services.push(bare)

@@ -232,7 +232,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
       closing ??= (async () => {
         starting.abort()
         clearInterval(maintenanceTimer)
-        liveness.close()
+        await liveness.close()
         await drainConsumers()
         await alerts.close()
         await returningFold.close()

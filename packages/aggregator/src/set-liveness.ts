@@ -16,7 +16,8 @@ export interface SetLiveness {
   /** Reads the pointer now; never throws (a failed read keeps the last answer). */
   refresh(): Promise<void>
   start(): Promise<void>
-  close(): void
+  /** Stops the reads; resolves once the one in flight, if any, has ended. */
+  close(): Promise<void>
 }
 
 export function createSetLiveness(deps: {
@@ -49,8 +50,8 @@ export function createSetLiveness(deps: {
       // refresh() reports its own failures and never rejects.
       loop ??= runEvery(refresh, { intervalMs: deps.intervalMs, onError: () => undefined })
     },
-    close() {
-      void loop?.stop()
+    async close() {
+      await loop?.stop()
     },
   }
 }

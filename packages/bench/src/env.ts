@@ -7,7 +7,8 @@ export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789abcdef-0123456789'
 /**
  * The services' V8 setting in docker-compose.yml, so the bench measures what is deployed: a
  * 4 MB semi-space cut the workers' peak RSS by ~30 MB at the same throughput, and the API's by
- * more than half with more cached requests/s (BENCHMARKS.md, "V8's young generation").
+ * more than half with more cached requests/s (BENCHMARKS.md, "Kept: the API on the workers'
+ * 4 MB young generation").
  */
 export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=4'
 

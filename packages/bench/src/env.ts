@@ -1,16 +1,9 @@
 /** Environment of each service child process for one phase. */
+import { SERVICE_NODE_OPTIONS } from '@event-analytics/ops'
 import type { BenchConfig } from './config.js'
 import type { PipelineTarget } from './isolation.js'
 
 export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789abcdef-0123456789'
-
-/**
- * The services' V8 setting in docker-compose.yml, so the bench measures what is deployed: a
- * 4 MB semi-space cut the workers' peak RSS by ~30 MB at the same throughput, and the API's by
- * more than half with more cached requests/s (BENCHMARKS.md, "Kept: the API on the workers'
- * 4 MB young generation").
- */
-export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=4'
 
 /** The workers' V8 options, with a CPU profile written on exit when BENCH_CPU_PROFILE_DIR is set. */
 function workerNodeOptions(config: BenchConfig): string {

@@ -91,7 +91,7 @@ t.test('wiring: dependencies exist and are waited for, addresses name real servi
     const environment = services[name]!.environment ?? {}
     t.match(String(environment['DATABASE_URL']), /@postgres:5432\//, `${name} -> postgres`)
     t.match(String(environment['REDIS_URL']), /^redis:\/\/redis:6379/, `${name} -> redis`)
-    // What the bench measures (packages/bench/src/env.ts): the API at V8's default peaked above 400 MB.
+    // SERVICE_NODE_OPTIONS of packages/ops/src/node-options.ts: the API at V8's default peaked above 400 MB.
     t.equal(environment['NODE_OPTIONS'], '--max-semi-space-size=4', `${name} runs with a 4 MB young generation`)
   }
   t.ok(services['ingest-worker']?.depends_on?.['kafka'], 'ingest-worker waits for kafka')

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { serviceNodeOptions } from '@event-analytics/ops'
 import { createLineSplitter, formatLine, type FormatOptions } from './log-format.js'
 import { commandOf, type ServiceSpec } from './services.js'
 
@@ -31,7 +32,8 @@ export function startChild(packagesRoot: string, spec: ServiceSpec, format: Form
     cwd,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
+    // The V8 options a deployed service runs with (compose), so a local run uses memory as one does.
+    env: { ...process.env, NODE_OPTIONS: serviceNodeOptions(process.env['NODE_OPTIONS']) },
   })
   for (const stream of [child.stdout, child.stderr]) {
     const splitter = createLineSplitter((line) => write(formatLine(spec.name, spec.colour, line, format)))

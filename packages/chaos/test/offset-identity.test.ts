@@ -21,7 +21,7 @@ import { createEventProducer, type EventProducer } from '@event-analytics/simula
 import { Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
-import { kafkaInstance } from '../src/infra/kafka.js'
+import { startOwnKafka } from './helpers/own-kafka.js'
 import { waitFor } from '../src/infra/proc.js'
 import { createService, type Service } from '../src/services.js'
 
@@ -206,11 +206,7 @@ async function failSomeCompletedJobs(prefix: string, count: number): Promise<num
 }
 
 t.test('a fresh Kafka with the same PostgreSQL and Redis: other messages at settled offsets are all applied', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'offset-identity-kafka-'))
-  const port = await freePort()
-  const kafka = kafkaInstance(port, await freePort(), dir)
-  t.teardown(() => kafka.stop())
-  await kafka.start()
+  const kafka = await startOwnKafka(t, 'offset-identity-kafka')
   const database = await createTestDatabase(t)
   const run = await startServices(t, kafka.brokers, database)
   const total = EVENTS * PER_EVENT

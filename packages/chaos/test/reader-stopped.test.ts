@@ -6,27 +6,17 @@
  * every attempt, so the path is taken on every run.
  */
 import t from 'tap'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { readTopicToEnd } from '@event-analytics/ingest-worker'
-import { freePort } from '@event-analytics/ops/testing'
 import { Kafka, logLevel } from 'kafkajs'
-import { kafkaInstance } from '../src/infra/kafka.js'
+import { createTopic, startOwnKafka } from './helpers/own-kafka.js'
 
 t.setTimeout(240_000)
 
 t.test('a reader whose consumer kafkajs stopped fails with the reason instead of waiting forever', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'reader-stopped-'))
-  const kafka = kafkaInstance(await freePort(), await freePort(), root, { extraProperties: ['group.min.session.timeout.ms=45000'] })
-  t.teardown(() => kafka.stop())
-  await kafka.start()
+  const kafka = await startOwnKafka(t, 'reader-stopped', { extraProperties: ['group.min.session.timeout.ms=45000'] })
   const client = new Kafka({ clientId: 'reader-stopped', brokers: [kafka.brokers], logLevel: logLevel.NOTHING })
   const topic = 'reader-stopped'
-  const admin = client.admin()
-  await admin.connect()
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
-  await admin.disconnect()
+  await createTopic(client, topic)
   const producer = client.producer()
   await producer.connect()
   await producer.send({ topic, messages: [{ value: 'a' }] })

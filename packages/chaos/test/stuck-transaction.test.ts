@@ -7,29 +7,20 @@
  * is aborted by the coordinator (read_committed sees only the second).
  */
 import t from 'tap'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createTransactionalProducer, isTransactionStateStuck, readTopicToEnd } from '@event-analytics/ingest-worker'
-import { freePort } from '@event-analytics/ops/testing'
 import { Kafka, logLevel } from 'kafkajs'
-import { kafkaInstance } from '../src/infra/kafka.js'
+import { createTopic, startOwnKafka } from './helpers/own-kafka.js'
 
 t.setTimeout(240_000)
 
 t.test('a commit that fails mid-way leaves kafkajs stuck; a renewed producer commits again', async (t) => {
-  const kafka = kafkaInstance(await freePort(), await freePort(), mkdtempSync(join(tmpdir(), 'stuck-transaction-')))
-  t.teardown(() => kafka.stop())
-  await kafka.start()
+  const kafka = await startOwnKafka(t, 'stuck-transaction')
   // kafkajs's default retries: a fresh or restarted broker creates and loads its coordinators'
   // logs on first use, which can outlast a few quick retries on a loaded machine. The commit below
   // still fails, since the broker stays down until it has: it only takes its retries' time.
   const client = new Kafka({ clientId: 'stuck-transaction', brokers: [kafka.brokers], logLevel: logLevel.NOTHING })
   const topic = 'stuck-transaction'
-  const admin = client.admin()
-  await admin.connect()
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
-  await admin.disconnect()
+  await createTopic(client, topic)
 
   const producer = createTransactionalProducer(client, 'stuck-transaction-tx')
   await producer.connect()

@@ -58,8 +58,12 @@ export async function startService(options: StartOptions): Promise<RunningServic
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  child.stdout?.pipe(log)
-  child.stderr?.pipe(log)
+  // Both streams write the one log, so neither may end it: a child's stdout closing first would
+  // cut off what it still says on stderr (why it died, above all). 'close' follows both.
+  child.stdout?.pipe(log, { end: false })
+  child.stderr?.pipe(log, { end: false })
+  const logWritten = new Promise<void>((resolve) => log.once('close', () => resolve()))
+  child.once('close', () => log.end())
   const pid = child.pid
   if (pid === undefined) throw new Error(`${options.label}: could not spawn`)
   const memory = sampleMemory(pid)
@@ -80,6 +84,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     async stop() {
       memory.stop()
       await stopChild(child)
+      await logWritten
     },
   }
   try {

@@ -57,10 +57,15 @@ const shape = {
   /** Phase `rebuild`: the rate of its two freshness steps (alone, then during a rebuild); the freshness target's rate by default. */
   BENCH_REBUILD_RATE: env.integer(5000, 1),
   /**
-   * A directory: the ingest workers and aggregators write a V8 CPU profile there when they exit
+   * A directory: the ingest workers, aggregators and APIs write a V8 CPU profile there when they exit
    * (`--cpu-prof`; open it in Chrome DevTools). Profiling slows them: their figures are not comparable.
    */
   BENCH_CPU_PROFILE_DIR: env.optionalString(),
+  /**
+   * More V8 options for every service the bench starts (after the services' own, so they win):
+   * for trying a setting before it is made the default. Figures measured with it are of that setting.
+   */
+  BENCH_NODE_OPTIONS: env.optionalString(),
   /** Skip rewriting BENCHMARKS.md (the JSON is always written). */
   BENCH_WRITE_MARKDOWN: env.boolean(true),
 }
@@ -94,5 +99,6 @@ export function settingsOf(config: BenchConfig): Record<string, number | string>
     BENCH_TIMELINE_REQUESTS: config.BENCH_TIMELINE_REQUESTS,
     BENCH_FANOUT_CLIENTS: config.BENCH_FANOUT_CLIENTS,
     BENCH_FANOUT_SECONDS: config.BENCH_FANOUT_SECONDS,
+    ...(config.BENCH_NODE_OPTIONS === undefined ? {} : { BENCH_NODE_OPTIONS: config.BENCH_NODE_OPTIONS }),
   }
 }

@@ -5,10 +5,13 @@ import type { PipelineTarget } from './isolation.js'
 
 export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789abcdef-0123456789'
 
-/** The workers' V8 options, with a CPU profile written on exit when BENCH_CPU_PROFILE_DIR is set. */
-function workerNodeOptions(config: BenchConfig): string {
-  const dir = config.BENCH_CPU_PROFILE_DIR
-  return dir === undefined ? SERVICE_NODE_OPTIONS : `${SERVICE_NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${dir}`
+/**
+ * The services' V8 options: the deployed ones, then BENCH_NODE_OPTIONS, then a CPU profile written
+ * on exit when BENCH_CPU_PROFILE_DIR is set.
+ */
+export function serviceNodeOptions(config: BenchConfig): string {
+  const profile = config.BENCH_CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${config.BENCH_CPU_PROFILE_DIR}`]
+  return [SERVICE_NODE_OPTIONS, config.BENCH_NODE_OPTIONS, ...profile].filter((option) => option !== undefined).join(' ')
 }
 
 /** The phase's own change announcements (aggregator -> API live streams). */
@@ -32,7 +35,7 @@ export function ingestEnv(config: BenchConfig, phase: PipelineTarget, opsPort: n
     TOPIC_PARTICIPANT_REGISTERED: phase.topics.ParticipantRegistered,
     TOPIC_DEAD_LETTER: phase.deadLetterTopic,
     INGEST_OPS_PORT: String(opsPort),
-    NODE_OPTIONS: workerNodeOptions(config),
+    NODE_OPTIONS: serviceNodeOptions(config),
   }
 }
 
@@ -43,7 +46,7 @@ export function aggregatorEnv(config: BenchConfig, phase: PipelineTarget, opsPor
     BULLMQ_PREFIX: phase.prefix,
     AGGREGATOR_OPS_PORT: String(opsPort),
     CACHE_CHANGES_CHANNEL: changesChannel(phase),
-    NODE_OPTIONS: workerNodeOptions(config),
+    NODE_OPTIONS: serviceNodeOptions(config),
   }
 }
 
@@ -59,6 +62,6 @@ export function apiEnv(config: BenchConfig, phase: PipelineTarget, port: number)
     RATE_LIMIT_MAX: '1000000000',
     BOARD_ENABLED: 'false',
     CACHE_CHANGES_CHANNEL: changesChannel(phase),
-    NODE_OPTIONS: SERVICE_NODE_OPTIONS,
+    NODE_OPTIONS: serviceNodeOptions(config),
   }
 }

@@ -7,13 +7,13 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { cacheKeys } from '@event-analytics/contracts'
-import { SERVICE_NODE_OPTIONS, invalidateProjections, type ChangePublication } from '@event-analytics/ops'
+import { invalidateProjections, type ChangePublication } from '@event-analytics/ops'
 import { addUtcMonths, closeDb, createDb, ensureTimelinePartitions, readTimeline, utcMonthStart } from '@event-analytics/db'
 import { seedBenchChannels, seedBenchEvent, seedBenchTimeline } from '@event-analytics/db/bench'
 import autocannon from 'autocannon'
 import { Redis } from 'ioredis'
 import type { BenchConfig } from '../config.js'
-import { apiEnv, changesChannel } from '../env.js'
+import { apiEnv, changesChannel, serviceNodeOptions } from '../env.js'
 import { createPhase } from '../isolation.js'
 import type { MemoryBook } from '../memory.js'
 import { RESULTS_DIR } from '../paths.js'
@@ -174,7 +174,7 @@ export async function runApi(config: BenchConfig, progress: Progress, memory: Me
       entry: 'bare-server',
       label: 'api-bare-fastify',
       // The API's V8 setting: the ratio compares the routes, not the settings.
-      env: { BENCH_BARE_BODY_FILE: bodyFile, BENCH_BARE_PORT: String(barePort), NODE_OPTIONS: SERVICE_NODE_OPTIONS },
+      env: { BENCH_BARE_BODY_FILE: bodyFile, BENCH_BARE_PORT: String(barePort), NODE_OPTIONS: serviceNodeOptions(config) },
       readyUrl: `http://127.0.0.1:${barePort}/health`,
     })
     services.push(bare)

@@ -64,14 +64,15 @@ export type { AlertThresholds, StoredAlertSettings } from './queries/alert-setti
 export {
   lockAlertEvaluation,
   listAlertEvaluationTargets,
-  readAlertFacts,
   readOpenAlerts,
   openAlert,
   resolveAlert,
   readEventAlerts,
   readAlertTransitions,
 } from './queries/alerts.js'
-export type { AlertEventFacts, AlertChannelFacts, AlertFinding } from './queries/alerts.js'
+export type { AlertFinding } from './queries/alerts.js'
+export { readAlertFacts } from './queries/alert-facts.js'
+export type { AlertEventFacts, AlertChannelFacts } from './queries/alert-facts.js'
 export { auditAlerts, type AlertAudit } from './queries/alert-audit.js'
 export { createWebhookEndpoint, listWebhookEndpoints, countWebhookEndpoints, deleteWebhookEndpoint } from './queries/webhook-endpoints.js'
 export type { WebhookEndpoint, NewWebhookEndpoint } from './queries/webhook-endpoints.js'

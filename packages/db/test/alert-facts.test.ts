@@ -73,3 +73,72 @@ t.test('an event and its channels come from one snapshot, whatever commits meanw
     `a state some commit had: ${JSON.stringify(pair)}`,
   )
 })
+
+t.test('the facts carry each channel as stored, in name order, with its provider; an event without channels has none', async (t) => {
+  const { db } = await createTestDatabase(t)
+  const createdAt = new Date('2026-03-01T10:00:00.123Z')
+  await db
+    .insertInto('event_stats')
+    .values([
+      { event_id: 'evt', user_id: 'owner', event_created_at: createdAt, total_investment: '1200.00', total_participants: 11 },
+      { event_id: 'quiet', user_id: 'owner', event_created_at: createdAt },
+      // Not visible yet (no EventCreated): no facts.
+      { event_id: 'unseen', user_id: null },
+    ])
+    .execute()
+  await db
+    .insertInto('channel_stats')
+    .values([
+      {
+        event_id: 'evt',
+        channel_name: 'tv-main',
+        channel_type: 'TV',
+        participants: 7,
+        distribution_count: 2,
+        distribution_cost: '12345678901234.56',
+        last_participant_at: new Date('2026-03-02T11:22:33.456Z'),
+        created_at: createdAt,
+        metrics_as_of: new Date('2026-03-02T12:00:00.789Z'),
+      },
+      { event_id: 'evt', channel_name: 'sns-feed', channel_type: null, participants: 4, created_at: createdAt },
+    ])
+    .execute()
+  await db
+    .insertInto('provider_health')
+    .values({ channel_type: 'TV', state: 'open', changed_at: new Date('2026-03-02T09:00:00.001Z') })
+    .execute()
+  const facts = await readAlertFacts(db, ['evt', 'quiet', 'unseen', 'absent'])
+  t.same(
+    facts.map((event) => event.eventId),
+    ['evt', 'quiet'],
+  )
+  t.strictSame(facts[0]?.channels, [
+    {
+      channelName: 'sns-feed',
+      channelType: null,
+      participants: 4,
+      distributionCount: 0,
+      distributionCost: '0.00',
+      lastParticipantAt: null,
+      createdAt,
+      metricsAsOf: null,
+      providerState: null,
+      providerChangedAt: null,
+    },
+    {
+      channelName: 'tv-main',
+      channelType: 'TV',
+      participants: 7,
+      distributionCount: 2,
+      distributionCost: '12345678901234.56',
+      lastParticipantAt: new Date('2026-03-02T11:22:33.456Z'),
+      createdAt,
+      metricsAsOf: new Date('2026-03-02T12:00:00.789Z'),
+      providerState: 'open',
+      providerChangedAt: new Date('2026-03-02T09:00:00.001Z'),
+    },
+  ])
+  t.strictSame(facts[1]?.channels, [])
+  t.equal(facts[0]?.totalInvestment, '1200.00')
+  t.equal(facts[0]?.totalParticipants, 11)
+})

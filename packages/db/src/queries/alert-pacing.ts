@@ -9,10 +9,13 @@ import type { Kysely } from 'kysely'
 import { computePacing, recentWindow } from '../pacing/pacing.js'
 import type { HourlyParticipants } from '../pacing/pacing.js'
 import type { Database, EventStatsRow } from '../schema/types.js'
-import { pacingInput, type EventPacing } from './read-pacing.js'
+import { pacingInput, type EventPacing, type PacingColumns } from './read-pacing.js'
+
+/** What the pacing of many events reads of each: computePacing's columns and the projected ROI's. */
+export type PacedEventColumns = PacingColumns & Pick<EventStatsRow, 'event_id' | 'expected_revenue' | 'total_investment'>
 
 /** Each event's pacing, by event id; events that cannot be paced are absent. */
-export async function readPacings(db: Kysely<Database>, events: readonly EventStatsRow[]): Promise<Map<string, EventPacing>> {
+export async function readPacings(db: Kysely<Database>, events: readonly PacedEventColumns[]): Promise<Map<string, EventPacing>> {
   const hourly = await recentHours(db, events)
   const paced = events.flatMap((event) => {
     const result = computePacing(pacingInput(event, hourly.get(event.event_id) ?? []))
@@ -41,7 +44,7 @@ export async function readPacings(db: Kysely<Database>, events: readonly EventSt
 }
 
 /** The timeline rows of each event's recent window (recentWindow at its asOf). */
-async function recentHours(db: Kysely<Database>, events: readonly EventStatsRow[]): Promise<Map<string, HourlyParticipants[]>> {
+async function recentHours(db: Kysely<Database>, events: readonly PacedEventColumns[]): Promise<Map<string, HourlyParticipants[]>> {
   const windows = events.flatMap((event) => {
     const window =
       event.starts_at !== null && event.last_occurred_at !== null ? recentWindow(event.starts_at, event.last_occurred_at) : null
@@ -63,7 +66,10 @@ async function recentHours(db: Kysely<Database>, events: readonly EventStatsRow[
 }
 
 /** The section 6 estimatedRoi of each (event, participants), by the figures functions, in input order. */
-async function projectedRois(db: Kysely<Database>, inputs: readonly { event: EventStatsRow; participants: number }[]): Promise<string[]> {
+async function projectedRois(
+  db: Kysely<Database>,
+  inputs: readonly { event: PacedEventColumns; participants: number }[],
+): Promise<string[]> {
   if (inputs.length === 0) return []
   const { rows } = await sql<{ roi: string }>`
     SELECT figures_estimated_roi(figures_estimated_revenue(u.revenue, u.participants, u.expected), u.investment)::text AS roi

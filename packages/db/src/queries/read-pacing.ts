@@ -21,8 +21,14 @@ export interface ProjectedRoi {
 export type EventPacing = PacingFigures & { readonly projectedRoi: ProjectedRoi | null }
 export type EventPacingResult = { readonly pacing: EventPacing } | Extract<PacingResult, { unavailable: unknown }>
 
+/** The columns of a stored event that computePacing reads. */
+export type PacingColumns = Pick<
+  EventStatsRow,
+  'status' | 'starts_at' | 'ends_at' | 'expected_participants' | 'total_participants' | 'last_occurred_at'
+>
+
 /** What computePacing reads of a stored event and its recent hours (here and in alert-pacing.ts). */
-export function pacingInput(event: EventStatsRow, hourly: readonly HourlyParticipants[]): PacingInput {
+export function pacingInput(event: PacingColumns, hourly: readonly HourlyParticipants[]): PacingInput {
   return {
     status: event.status,
     startsAt: event.starts_at,

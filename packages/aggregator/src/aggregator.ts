@@ -106,6 +106,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
     cache,
     changesChannel,
     intervalMs: config.alertsIntervalMs ?? DEFAULT_ALERTS_INTERVAL_MS,
+    ...(config.alertsBatchGapMs === undefined ? {} : { batchGapMs: config.alertsBatchGapMs }),
     logger: logger.child({ component: 'alerts' }),
   })
   let lastCommitAt = 0

@@ -56,6 +56,8 @@ export interface AggregatorConfig {
   readonly maintenanceIntervalMs?: number
   /** How often every ACTIVE event's alerts are evaluated on the clock (DEFAULT_ALERTS_INTERVAL_MS). */
   readonly alertsIntervalMs?: number
+  /** Least time between two alert passes after batches (DEFAULT_ALERTS_BATCH_GAP_MS). */
+  readonly alertsBatchGapMs?: number
   /** Returning participants: how often the registration log is folded (docs/SPEC.md section 9a). */
   readonly returningFoldIntervalMs?: number
   /** Registrations per fold transaction (whole log rows, at least one). */
@@ -81,6 +83,8 @@ export const DEFAULT_AGGREGATOR_CONCURRENCY = 2
 
 /** The clock pass of the alerts: silence and staleness are measured in hours and minutes, so a minute is prompt enough. */
 export const DEFAULT_ALERTS_INTERVAL_MS = 60_000
+/** Least time between two alert passes after batches (AlertMonitorOptions.batchGapMs). */
+export const DEFAULT_ALERTS_BATCH_GAP_MS = 1_000
 
 const shape = {
   DATABASE_URL: doc(env.url(DEFAULT_DATABASE_URL), 'PostgreSQL: the projections, the dedupe claims and the settled jobs.'),
@@ -126,6 +130,10 @@ const shape = {
   AGGREGATOR_ALERTS_INTERVAL_MS: doc(
     env.integer(DEFAULT_ALERTS_INTERVAL_MS, 1000, 3_600_000),
     'Evaluates the time-based alerts (silent channel, stale provider) of every ACTIVE event this often; batches evaluate the events they touch at once.',
+  ),
+  AGGREGATOR_ALERTS_BATCH_GAP_MS: doc(
+    env.integer(DEFAULT_ALERTS_BATCH_GAP_MS, 0, 60_000),
+    'Least time between two alert evaluations after batches; the batches committed meanwhile are evaluated together in the next (0: one after another).',
   ),
   AGGREGATOR_RETURNING_FOLD_INTERVAL_MS: doc(
     env.integer(1_000, 100),
@@ -175,6 +183,7 @@ export function loadAggregatorConfig(source: NodeJS.ProcessEnv = process.env): A
     stalledIntervalMs: raw.AGGREGATOR_STALLED_INTERVAL_MS,
     maintenanceIntervalMs: raw.AGGREGATOR_MAINTENANCE_INTERVAL_MS,
     alertsIntervalMs: raw.AGGREGATOR_ALERTS_INTERVAL_MS,
+    alertsBatchGapMs: raw.AGGREGATOR_ALERTS_BATCH_GAP_MS,
     returningFoldIntervalMs: raw.AGGREGATOR_RETURNING_FOLD_INTERVAL_MS,
     returningFoldMaxRegistrations: raw.AGGREGATOR_RETURNING_FOLD_MAX_REGISTRATIONS,
     maxStalledCount: raw.AGGREGATOR_MAX_STALLED_COUNT,

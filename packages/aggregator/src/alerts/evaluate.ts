@@ -10,6 +10,8 @@
  * transition once, with its outbox row in the same transaction. The lock also makes the outbox
  * ids commit in order, so a reader following the last id it saw never skips a row.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { performance } from 'node:perf_hooks'
 import { cacheKeys } from '@event-analytics/contracts'
 import {
   listAlertEvaluationTargets,
@@ -25,6 +27,7 @@ import type { AlertTransitionRow, Database } from '@event-analytics/db'
 import { invalidateProjections, retry, type Logger, type RedisClient } from '@event-analytics/ops'
 import type { Kysely } from 'kysely'
 import { alertKey, wantedAlerts } from './rules.js'
+import { DEFAULT_ALERTS_BATCH_GAP_MS } from '../config.js'
 
 /** Events per evaluation transaction: bounds how long one holds the lock. */
 const CHUNK = 500
@@ -69,6 +72,13 @@ export interface AlertMonitorOptions {
   readonly cache: RedisClient
   readonly changesChannel: string
   readonly intervalMs: number
+  /**
+   * Least time from the start of one pass after batches to the start of the next
+   * (DEFAULT_ALERTS_BATCH_GAP_MS): the batches committed meanwhile wait and are evaluated together.
+   * A pass looks at every event it names, hundreds per batch under load, so without a gap the
+   * passes would follow the batches one for one. Clock passes and close() do not wait for it.
+   */
+  readonly batchGapMs?: number
   readonly logger: Logger
   readonly now?: () => Date
   /**
@@ -95,9 +105,14 @@ export class AlertMonitor {
   /** Events whose transitions are committed but not yet announced. */
   private readonly unannounced = new Set<string>()
   private readonly now: () => Date
+  private readonly batchGapMs: number
+  /** When the last pass after batches started (performance.now()); -Infinity: none yet. */
+  private lastBatchPassAt = -Infinity
+  private readonly closing = new AbortController()
 
   constructor(private readonly options: AlertMonitorOptions) {
     this.now = options.now ?? (() => new Date())
+    this.batchGapMs = options.batchGapMs ?? DEFAULT_ALERTS_BATCH_GAP_MS
   }
 
   /** Queues the events a committed batch named; returns at once. */
@@ -126,6 +141,7 @@ export class AlertMonitor {
   }
 
   async close(): Promise<void> {
+    this.closing.abort()
     clearInterval(this.timer)
     this.timer = undefined
     await this.idle()
@@ -143,8 +159,10 @@ export class AlertMonitor {
   private async drain(): Promise<void> {
     while (this.pending.size > 0 || this.clockDue) {
       if (this.pending.size > 0) {
+        await this.batchGap()
         const eventIds = [...this.pending]
         this.pending.clear()
+        this.lastBatchPassAt = performance.now()
         await this.evaluate(eventIds, 'after a batch')
       } else {
         this.clockDue = false
@@ -152,6 +170,13 @@ export class AlertMonitor {
       }
       await this.announce()
     }
+  }
+
+  /** Resolves batchGapMs after the last pass after batches started, or at once when closing. */
+  private async batchGap(): Promise<void> {
+    const remainingMs = this.lastBatchPassAt + this.batchGapMs - performance.now()
+    if (remainingMs <= 0 || this.closing.signal.aborted) return
+    await sleep(remainingMs, undefined, { signal: this.closing.signal }).catch(() => undefined)
   }
 
   /** `eventIds` undefined: every clock target. Never throws. */

@@ -108,6 +108,7 @@ export function createAggregator(config: AggregatorConfig, overrides: Aggregator
     intervalMs: config.alertsIntervalMs ?? DEFAULT_ALERTS_INTERVAL_MS,
     ...(config.alertsBatchGapMs === undefined ? {} : { batchGapMs: config.alertsBatchGapMs }),
     logger: logger.child({ component: 'alerts' }),
+    passSeconds: metrics.alertPassSeconds,
   })
   let lastCommitAt = 0
   const consumers = Array.from(

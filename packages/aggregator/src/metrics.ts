@@ -14,6 +14,7 @@ export interface AggregatorMetrics {
   readonly rowsWritten: Counter
   readonly invalidationFailures: Counter
   readonly projectionSetLive: Gauge<'set'>
+  readonly alertPassSeconds: Histogram<'trigger'>
 }
 
 export function createMetrics(withDefaults = true): AggregatorMetrics {
@@ -68,6 +69,13 @@ export function createMetrics(withDefaults = true): AggregatorMetrics {
       name: 'aggregator_cache_invalidation_failures_total',
       help: 'Cache invalidations that failed (the batch is retried until one succeeds)',
       registers,
+    }),
+    alertPassSeconds: new Histogram({
+      name: 'aggregator_alert_pass_seconds',
+      help: 'Duration of one alert evaluation pass, by what started it (batch: the events of committed batches; clock: every ACTIVE event)',
+      labelNames: ['trigger'],
+      registers,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     }),
     projectionSetLive: new Gauge({
       name: 'aggregator_projection_set_live',

@@ -10,6 +10,7 @@ import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs,
 import { createLogger } from '@event-analytics/ops'
 import { createTestDatabase } from '@event-analytics/db/testing'
 import { AlertMonitor } from '../src/alerts/evaluate.js'
+import { createMetrics } from '../src/metrics.js'
 import { REDIS_URL } from './helpers/queue.js'
 
 /** Counts the evaluation passes: each takes the evaluation lock once (a raw statement naming it). */
@@ -29,19 +30,21 @@ async function monitorWithCounter(t: Test, batchGapMs: number) {
   const counter = new PassCounter()
   const cache = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
   t.teardown(() => cache.disconnect())
+  const passSeconds = createMetrics(false).alertPassSeconds
   const monitor = new AlertMonitor({
     db: db.withPlugin(counter),
+    passSeconds,
     cache,
     changesChannel: 'alerts-batch-gap-test',
     intervalMs: 3_600_000,
     batchGapMs,
     logger: createLogger('alerts-batch-gap-test', 'silent'),
   })
-  return { monitor, counter }
+  return { monitor, counter, passSeconds }
 }
 
 t.test('batches queued within the gap after a pass are evaluated together, in one pass', async (t) => {
-  const { monitor, counter } = await monitorWithCounter(t, 200)
+  const { monitor, counter, passSeconds } = await monitorWithCounter(t, 200)
   monitor.afterBatch(['event-a'])
   await monitor.idle()
   t.equal(counter.passes, 1, 'the first batch is evaluated at once')
@@ -53,6 +56,12 @@ t.test('batches queued within the gap after a pass are evaluated together, in on
   monitor.afterBatch(['event-c'])
   await monitor.idle()
   t.equal(counter.passes, 2, 'one more pass for the three')
+  const timed = (await passSeconds.get()).values.filter((value) => value.metricName === 'aggregator_alert_pass_seconds_count')
+  t.same(
+    timed.map((value) => [value.labels['trigger'], value.value]),
+    [['batch', 2]],
+    'the metric counts both passes',
+  )
   await monitor.close()
 })
 

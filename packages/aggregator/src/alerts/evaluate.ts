@@ -26,6 +26,7 @@ import {
 import type { AlertTransitionRow, Database } from '@event-analytics/db'
 import { invalidateProjections, retry, type Logger, type RedisClient } from '@event-analytics/ops'
 import type { Kysely } from 'kysely'
+import type { Histogram } from 'prom-client'
 import { alertKey, wantedAlerts } from './rules.js'
 import { DEFAULT_ALERTS_BATCH_GAP_MS } from '../config.js'
 
@@ -80,6 +81,8 @@ export interface AlertMonitorOptions {
    */
   readonly batchGapMs?: number
   readonly logger: Logger
+  /** Times each pass, labelled `batch` or `clock` (its _count: how many passes ran). */
+  readonly passSeconds?: Histogram<'trigger'>
   readonly now?: () => Date
   /**
    * Whether this aggregator's projection set is live (default: always). Alerts are side effects
@@ -163,13 +166,19 @@ export class AlertMonitor {
         const eventIds = [...this.pending]
         this.pending.clear()
         this.lastBatchPassAt = performance.now()
-        await this.evaluate(eventIds, 'after a batch')
+        await this.timed('batch', () => this.evaluate(eventIds, 'after a batch'))
       } else {
         this.clockDue = false
-        await this.evaluate(undefined, 'on the clock')
+        await this.timed('clock', () => this.evaluate(undefined, 'on the clock'))
       }
       await this.announce()
     }
+  }
+
+  private async timed(trigger: 'batch' | 'clock', pass: () => Promise<void>): Promise<void> {
+    const stop = this.options.passSeconds?.startTimer({ trigger })
+    await pass()
+    stop?.()
   }
 
   /** Resolves batchGapMs after the last pass after batches started, or at once when closing. */

@@ -4,6 +4,7 @@ import pg from 'pg'
 import type { CustomTypesConfig } from 'pg'
 import type { Database } from './schema/types.js'
 import { PUBLIC_SET, assertSetName } from './sets/names.js'
+import { TIMESTAMPTZ_OID, parseTimestamptz } from './timestamptz.js'
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/event_analytics'
 
@@ -30,6 +31,7 @@ const typeParsers: CustomTypesConfig = {
     if (format !== 'binary') {
       if (oid === INT8_OID) return parseInt8
       if (oid === DATE_OID) return identity
+      if (oid === TIMESTAMPTZ_OID) return parseTimestamptz
     }
     return pg.types.getTypeParser(oid, format ?? 'text')
   }) as CustomTypesConfig['getTypeParser'],

@@ -11,7 +11,7 @@ import type {
   ParticipantRegistered,
 } from '@event-analytics/contracts'
 import type { BatchWriteModel, ChannelDelta, EventDelta, ParticipationDelta, TimelineDelta } from '@event-analytics/db'
-import { utcHour } from '@event-analytics/db'
+import { utcHourMs } from '@event-analytics/db'
 import { compareEventCreated, compareStatusChanges, earlierRegistration, greaterChannelType } from './order.js'
 
 type ChannelType = ChannelDelta['channelType']
@@ -23,6 +23,12 @@ interface EventAcc {
   status: EventStatusChanged | null
   /** Epoch ms of the newest message of the event (the views' asOf). */
   lastOccurredAt: number
+  /** The event's channels by name. */
+  channels: Map<string, ChannelAcc>
+  /** Participants by UTC hour (its epoch ms). */
+  hours: Map<number, TimelineDelta & { participants: number }>
+  /** By participant: the earliest registration of the batch. */
+  participations: Map<string, ParticipationDelta>
 }
 
 interface ChannelAcc {
@@ -37,27 +43,32 @@ interface ChannelAcc {
   lastParticipantAt: number
 }
 
-interface Accumulator {
-  events: Map<string, EventAcc>
-  channels: Map<string, ChannelAcc>
-  timeline: Map<string, TimelineDelta & { participants: number }>
-  /** By [eventId, participantId]: the earliest registration of the batch. */
-  participations: Map<string, ParticipationDelta>
-}
+/**
+ * By event; each event holds its own channels, hours and participations, so a message costs one
+ * lookup per level and builds no composite key.
+ */
+type Accumulator = Map<string, EventAcc>
 
 function eventAcc(acc: Accumulator, eventId: string): EventAcc {
-  let found = acc.events.get(eventId)
+  let found = acc.get(eventId)
   if (found === undefined) {
-    found = { participants: 0, distributionCents: 0n, created: null, status: null, lastOccurredAt: 0 }
-    acc.events.set(eventId, found)
+    found = {
+      participants: 0,
+      distributionCents: 0n,
+      created: null,
+      status: null,
+      lastOccurredAt: 0,
+      channels: new Map(),
+      hours: new Map(),
+      participations: new Map(),
+    }
+    acc.set(eventId, found)
   }
   return found
 }
 
-function channelAcc(acc: Accumulator, eventId: string, channelName: string): ChannelAcc {
-  // JSON of the pair: no separator character can make two different pairs collide.
-  const key = JSON.stringify([eventId, channelName])
-  let found = acc.channels.get(key)
+function channelAcc(event: EventAcc, eventId: string, channelName: string): ChannelAcc {
+  let found = event.channels.get(channelName)
   if (found === undefined) {
     found = {
       eventId,
@@ -69,42 +80,39 @@ function channelAcc(acc: Accumulator, eventId: string, channelName: string): Cha
       lastOccurredAt: 0,
       lastParticipantAt: 0,
     }
-    acc.channels.set(key, found)
+    event.channels.set(channelName, found)
   }
   return found
 }
 
-function foldParticipant(acc: Accumulator, message: ParticipantRegistered): void {
-  eventAcc(acc, message.eventId).participants += 1
+function foldParticipant(event: EventAcc, message: ParticipantRegistered): void {
+  event.participants += 1
   if (message.channelName !== null) {
-    const channel = channelAcc(acc, message.eventId, message.channelName)
+    const channel = channelAcc(event, message.eventId, message.channelName)
     channel.participants += 1
     channel.lastOccurredAt = Math.max(channel.lastOccurredAt, message.occurredAt)
     channel.lastParticipantAt = Math.max(channel.lastParticipantAt, message.occurredAt)
   }
-  const participation = JSON.stringify([message.eventId, message.participantId])
-  const known = acc.participations.get(participation)
+  const known = event.participations.get(message.participantId)
   if (known === undefined || earlierRegistration(message, known)) {
-    acc.participations.set(participation, {
+    event.participations.set(message.participantId, {
       eventId: message.eventId,
       participantId: message.participantId,
       channelName: message.channelName,
       registeredAt: new Date(message.occurredAt),
     })
   }
-  const hour = utcHour(message.occurredAt)
-  const key = JSON.stringify([message.eventId, hour.getTime()])
-  const bucket = acc.timeline.get(key)
-  if (bucket === undefined) acc.timeline.set(key, { eventId: message.eventId, hour, participants: 1 })
+  const hourMs = utcHourMs(message.occurredAt)
+  const bucket = event.hours.get(hourMs)
+  if (bucket === undefined) event.hours.set(hourMs, { eventId: message.eventId, hour: new Date(hourMs), participants: 1 })
   else bucket.participants += 1
 }
 
-function foldDistribution(acc: Accumulator, message: DistributionCompleted): void {
-  const event = eventAcc(acc, message.eventId)
+function foldDistribution(event: EventAcc, message: DistributionCompleted): void {
   for (const entry of message.channels) {
     const cents = parseDecimal(entry.distributionCost, 2)
     if (cents < 0n) throw new RangeError(`negative distributionCost ${entry.distributionCost} for ${entry.channelName}`)
-    const channel = channelAcc(acc, message.eventId, entry.channelName)
+    const channel = channelAcc(event, message.eventId, entry.channelName)
     channel.distributionCount += 1
     channel.distributionCents += cents
     channel.channelType = greaterChannelType(channel.channelType, entry.channelType)
@@ -118,9 +126,9 @@ function foldOne(acc: Accumulator, message: DomainEvent): void {
   event.lastOccurredAt = Math.max(event.lastOccurredAt, message.occurredAt)
   switch (message.kind) {
     case 'ParticipantRegistered':
-      return foldParticipant(acc, message)
+      return foldParticipant(event, message)
     case 'DistributionCompleted':
-      return foldDistribution(acc, message)
+      return foldDistribution(event, message)
     case 'EventCreated': {
       // Parsing here (not only in SQL) makes a malformed decimal fail in the fold, with its message.
       compareEventCreated(message, message)
@@ -168,22 +176,25 @@ function instantOrNull(epochMs: number | null | undefined): Date | null {
 
 /** Folds messages that are all to be applied (the caller dropped duplicates already). */
 export function foldBatch(messages: readonly DomainEvent[]): BatchWriteModel {
-  const acc: Accumulator = { events: new Map(), channels: new Map(), timeline: new Map(), participations: new Map() }
+  const acc: Accumulator = new Map()
   for (const message of messages) foldOne(acc, message)
+  const events = [...acc]
   return {
-    events: [...acc.events].map(([eventId, event]) => toEventDelta(eventId, event)),
-    channels: [...acc.channels.values()].map((channel) => ({
-      eventId: channel.eventId,
-      channelName: channel.channelName,
-      channelType: channel.channelType,
-      participants: channel.participants,
-      distributionCount: channel.distributionCount,
-      distributionCost: formatDecimal(channel.distributionCents, 2),
-      lastOccurredAt: new Date(channel.lastOccurredAt),
-      lastParticipantAt: channel.participants > 0 ? new Date(channel.lastParticipantAt) : null,
-    })),
-    timeline: [...acc.timeline.values()],
-    participations: [...acc.participations.values()],
+    events: events.map(([eventId, event]) => toEventDelta(eventId, event)),
+    channels: events.flatMap(([, event]) =>
+      [...event.channels.values()].map((channel) => ({
+        eventId: channel.eventId,
+        channelName: channel.channelName,
+        channelType: channel.channelType,
+        participants: channel.participants,
+        distributionCount: channel.distributionCount,
+        distributionCost: formatDecimal(channel.distributionCents, 2),
+        lastOccurredAt: new Date(channel.lastOccurredAt),
+        lastParticipantAt: channel.participants > 0 ? new Date(channel.lastParticipantAt) : null,
+      })),
+    ),
+    timeline: events.flatMap(([, event]) => [...event.hours.values()]),
+    participations: events.flatMap(([, event]) => [...event.participations.values()]),
   }
 }
 
@@ -216,13 +227,9 @@ export function withIngestReadAt(
 
 /** The UTC hours a batch may write timeline buckets for (to ensure their partitions first). */
 export function timelineHours(messages: readonly DomainEvent[]): Date[] {
-  const hours = new Map<number, Date>()
-  for (const message of messages) {
-    if (message.kind !== 'ParticipantRegistered') continue
-    const hour = utcHour(message.occurredAt)
-    hours.set(hour.getTime(), hour)
-  }
-  return [...hours.values()]
+  const hours = new Set<number>()
+  for (const message of messages) if (message.kind === 'ParticipantRegistered') hours.add(utcHourMs(message.occurredAt))
+  return [...hours].map((hourMs) => new Date(hourMs))
 }
 
 /** First occurrence of each messageId, in order: a batch may carry one message twice. */

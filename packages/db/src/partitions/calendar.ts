@@ -68,7 +68,12 @@ export function dedupeDayOfPartition(tableName: string): string | undefined {
   return match === null ? undefined : `${match[1]}-${match[2]}-${match[3]}`
 }
 
-/** Start of the UTC hour of an epoch-millisecond instant: the timeline's bucket. */
+/** Start of the UTC hour of an epoch-millisecond instant, in epoch milliseconds: the timeline's bucket. */
+export function utcHourMs(epochMs: number): number {
+  return Math.floor(epochMs / 3_600_000) * 3_600_000
+}
+
+/** utcHour as a Date. */
 export function utcHour(epochMs: number): Date {
-  return new Date(Math.floor(epochMs / 3_600_000) * 3_600_000)
+  return new Date(utcHourMs(epochMs))
 }

@@ -118,6 +118,13 @@ t.test('limits are inclusive', async (t) => {
     'accepted' in validateRecord('EventCreated', { ...created, eventId: 'e'.repeat(36), title: '가'.repeat(255) }, now),
     'characters, not bytes or UTF-16 units',
   )
+  t.ok(
+    'accepted' in validateRecord('EventCreated', { ...created, eventId: '😀'.repeat(36), title: '😀' }, now),
+    'characters outside the BMP count once (36 of them are 72 UTF-16 units)',
+  )
+  t.strictSame(validateRecord('EventCreated', { ...created, eventId: `${'😀'.repeat(36)}e` }, now), {
+    rejected: { code: 'INVALID_FIELD', message: 'eventId must be 1..36 characters, got 37' },
+  })
   t.ok('accepted' in validateRecord('DistributionCompleted', { ...distribution, channels: Array(50).fill(distribution.channels[0]) }, now))
   t.ok('accepted' in validateRecord('EventCreated', { ...created, targetRoi: '-50.00', expectedRevenue: '9999999999999.99' }, now))
 })

@@ -28,6 +28,9 @@ export function requireText(field: string, value: unknown, min: number, max: num
   if (typeof value !== 'string') throw new FieldViolation(field, 'must be a string')
   // PostgreSQL text cannot hold NUL; letting it through would poison the aggregator's batch.
   if (value.includes('\u0000')) throw new FieldViolation(field, 'must not contain a NUL character')
+  // A string has at most as many characters as UTF-16 units and at least half as many (all of
+  // them surrogate pairs): only one near a limit needs counting.
+  if (value.length <= max && Math.ceil(value.length / 2) >= min) return value
   const length = characters(value)
   if (length < min || length > max) {
     throw new FieldViolation(field, `must be ${min}..${max} characters, got ${length}`)

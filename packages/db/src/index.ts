@@ -12,7 +12,16 @@ export { ensureTimelinePartitions, ensureTimelinePartitionsFor, TIMELINE_TABLE, 
 export { ensureDedupePartition, dropExpiredDedupePartitions, DEDUPE_TABLE, DEFAULT_DEDUPE_RETENTION_DAYS } from './partitions/dedupe.js'
 export { listPartitions } from './partitions/ddl.js'
 export type { DdlOptions, DdlLogger } from './partitions/ddl.js'
-export { timelinePartitionName, dedupePartitionName, utcDay, utcHour, utcHourMs, utcMonthStart, addUtcMonths, addDays } from './partitions/calendar.js'
+export {
+  timelinePartitionName,
+  dedupePartitionName,
+  utcDay,
+  utcHour,
+  utcHourMs,
+  utcMonthStart,
+  addUtcMonths,
+  addDays,
+} from './partitions/calendar.js'
 export { claimMessages, countClaimedMessages, findClaimedMessageIds, MAX_MESSAGE_ID_LENGTH } from './dedupe/claim.js'
 export type { ClaimOptions } from './dedupe/claim.js'
 export { rollDedupeEpoch } from './dedupe/epoch.js'

@@ -2,9 +2,9 @@
  * The driver's parser for `timestamptz` values, with a fast path for the one shape PostgreSQL
  * prints them in under DateStyle ISO: `YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM]`. node-postgres runs
  * a regular expression per value and allocates its matches: an uncached one-year timeline reads
- * 732 of them, the alert pass thousands. Anything else (infinity, BC, years past 9999 or before
- * 100, offsets with seconds) goes to node-postgres's own parser, so every value parses exactly as
- * it did; `timestamptz.test.ts` holds the two to the same result.
+ * 732 of them. Anything else (infinity, BC, years past 9999 or before
+ * 100, offsets with seconds) goes to node-postgres's own parser; `timestamptz.test.ts` holds the two
+ * to the same result.
  */
 import pg from 'pg'
 
@@ -35,7 +35,7 @@ function fastEpochMs(text: string): number {
   let at = 19
   let millis = 0
   if (text.charCodeAt(at) === 46) {
-    // Milliseconds are the fraction's first three digits (JavaScript dates stop there; the rest is cut, as before).
+    // Milliseconds are the fraction's first three digits (JavaScript dates stop there; the rest is cut, as node-postgres cuts it).
     let scale = 100
     at += 1
     while (at < text.length) {

@@ -11,7 +11,8 @@ export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/event_an
 const INT8_OID = 20
 const DATE_OID = 1082
 
-function parseInt8(text: string): number {
+/** A bigint's text as a number; refuses one past 2^53 instead of rounding it. */
+export function parseInt8(text: string): number {
   const value = Number(text)
   // Throwing beats silently rounding a counter; see schema/types.ts for the decision.
   if (!Number.isSafeInteger(value)) throw new RangeError(`bigint ${text} does not fit a JS safe integer`)

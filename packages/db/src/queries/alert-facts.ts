@@ -10,6 +10,7 @@
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import type { ChannelTypeValue, Database, EventStatusValue, ProviderStateValue } from '../schema/types.js'
+import { parseInt8 } from '../client.js'
 import { thresholdOrDefault } from './alert-settings.js'
 import type { AlertThresholds } from './alert-settings.js'
 import { readPacings } from './alert-pacing.js'
@@ -76,12 +77,12 @@ const EVENT_COLUMNS = [
   'last_occurred_at',
 ] as const
 
-/** A channel as the JSON array carries it: timestamps as ISO 8601 text, counts as numbers, money as text. */
+/** A channel as the JSON array carries it: timestamps as ISO 8601 text, counts and money as text (JSON numbers are doubles). */
 interface ChannelJson {
   readonly channelName: string
   readonly channelType: ChannelTypeValue | null
-  readonly participants: number
-  readonly distributionCount: number
+  readonly participants: string
+  readonly distributionCount: string
   readonly distributionCost: string
   readonly lastParticipantAt: string | null
   readonly createdAt: string
@@ -93,8 +94,8 @@ interface ChannelJson {
 /** The event's channels by name, with their providers' health, as one JSON array (empty: none). */
 const CHANNELS_JSON = sql<ChannelJson[]>`(
   SELECT coalesce(json_agg(json_build_object(
-    'channelName', c.channel_name, 'channelType', c.channel_type, 'participants', c.participants,
-    'distributionCount', c.distribution_count, 'distributionCost', c.distribution_cost::text,
+    'channelName', c.channel_name, 'channelType', c.channel_type, 'participants', c.participants::text,
+    'distributionCount', c.distribution_count::text, 'distributionCost', c.distribution_cost::text,
     'lastParticipantAt', c.last_participant_at, 'createdAt', c.created_at, 'metricsAsOf', c.metrics_as_of,
     'providerState', p.state, 'providerChangedAt', p.changed_at) ORDER BY c.channel_name), '[]')
   FROM channel_stats AS c LEFT JOIN provider_health AS p ON p.channel_type = c.channel_type
@@ -108,17 +109,11 @@ function timestamp(text: string): Date {
 
 const timestampOrNull = (text: string | null): Date | null => (text === null ? null : timestamp(text))
 
-/** JSON numbers are doubles: a count past 2^53 would arrive rounded, so it is refused, as the driver's int8 parser refuses it. */
-function count(value: number, what: string): number {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`${what} ${value} does not fit a JS safe integer`)
-  return value
-}
-
 function channelFacts(channel: ChannelJson): AlertChannelFacts {
   return {
     ...channel,
-    participants: count(channel.participants, 'channel participants'),
-    distributionCount: count(channel.distributionCount, 'channel distribution count'),
+    participants: parseInt8(channel.participants),
+    distributionCount: parseInt8(channel.distributionCount),
     lastParticipantAt: timestampOrNull(channel.lastParticipantAt),
     createdAt: timestamp(channel.createdAt),
     metricsAsOf: timestampOrNull(channel.metricsAsOf),

@@ -62,7 +62,11 @@ export interface IngestBatchJob {
  */
 export function ingestJobId(job: IngestBatchJob, chunk: number): string {
   const { source } = job
-  const digest = createHash('sha256')
-  job.events.forEach((event, index) => digest.update(`${job.offsets[index] ?? ''}\u0000${event.messageId}\n`))
-  return `${source.topic}|${source.partition}|${source.firstOffset}-${source.lastOffset}|${chunk}|${digest.digest('hex').slice(0, 32)}`
+  // One update of the whole text hashes the same bytes as one per pair, for one call instead of thousands.
+  let pairs = ''
+  job.events.forEach((event, index) => {
+    pairs += `${job.offsets[index] ?? ''}\u0000${event.messageId}\n`
+  })
+  const digest = createHash('sha256').update(pairs).digest('hex').slice(0, 32)
+  return `${source.topic}|${source.partition}|${source.firstOffset}-${source.lastOffset}|${chunk}|${digest}`
 }

@@ -1,4 +1,5 @@
 /** Job identity: stable for the same messages, different for other messages at the same offsets. */
+import { createHash } from 'node:crypto'
 import t from 'tap'
 import type { DomainEvent } from '../src/events.js'
 import { ingestJobId, type IngestBatchJob } from '../src/ingest-job.js'
@@ -36,4 +37,11 @@ t.test('the same message ids at other offsets, or in another chunk: another id',
 
 t.test('a message id cannot be shifted into its neighbour to forge the same digest', async (t) => {
   t.not(ingestJobId(job(['ab', 'c'], ['2', '3']), 0), ingestJobId(job(['a', 'bc'], ['2', '3']), 0))
+})
+
+t.test('the id of a given batch never changes between versions: a batch re-planned by an upgraded worker is recognised', async (t) => {
+  // The digest's definition: SHA-256 over "offset NUL messageId LF" per event, in order, first 32 hex digits.
+  const expected = createHash('sha256').update('2\u0000m-1\n').update('3\u0000m-2\n').digest('hex').slice(0, 32)
+  t.equal(ingestJobId(job(['m-1', 'm-2'], ['2', '3']), 0), `participant-registered|0|2-3|0|${expected}`)
+  t.equal(expected, 'ff2b437d0417a66318d007de06d1e786', 'the known answer, so a change of the definition shows here too')
 })

@@ -12,7 +12,6 @@ import type { Kysely } from 'kysely'
 import type { Consumer, EachBatchPayload } from 'kafkajs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AvroDecoder } from './decode/avro-decoder.js'
-import { RetainedMessages } from './retained-messages.js'
 import type { HandOverLedger, OffsetRegression } from './ledger.js'
 import type { IngestMetrics } from './metrics.js'
 import { planBatch, type BatchPlan } from './pipeline.js'
@@ -79,14 +78,12 @@ export function createBatchHandler(deps: BatchHandlerDeps) {
     }
     const firstOffset = batch.messages[0]!.offset
     const lastOffset = batch.messages[batch.messages.length - 1]!.offset
-    // PostgreSQL may refuse any message a job carries (APPLY_FAILED, dead-lettered from here): keep their bytes.
-    const carried = new Set(plan.jobs.flatMap((job) => job.data.offsets))
     const pending = {
       firstOffset,
       lastOffset,
       deadLetters: plan.deadLetters,
       messageCount: batch.messages.length,
-      retained: RetainedMessages.of(batch.messages.filter((message) => carried.has(message.offset))),
+      retained: plan.retained,
       handedOnAt: Date.now(),
       jobs: plan.jobs.map((job) => ({ id: job.id, offsets: job.data.offsets })),
     }

@@ -4,9 +4,10 @@
  */
 import { ingestJobId, type DomainEvent, type DomainEventKind, type IngestBatchJob, type KafkaBatchSource } from '@event-analytics/contracts'
 import type { KafkaMessage, Message } from 'kafkajs'
-import type { AvroDecoder } from './decode/avro-decoder.js'
+import type { AvroDecoder, BatchDecoder } from './decode/avro-decoder.js'
 import type { MessageOutcome } from './decode/outcome.js'
 import { deadLetterOf, retainMessage } from './dead-letter.js'
+import { RetainedMessages } from './retained-messages.js'
 import { validateRecord } from './validate/domain-event.js'
 
 export interface PartitionBatch {
@@ -25,15 +26,12 @@ export interface BatchPlan {
   /** Decode and validation failures; sent when the offset is committed past them. */
   readonly deadLetters: readonly Message[]
   readonly accepted: number
+  /** The bytes of the messages the jobs carry: PostgreSQL may still refuse one (APPLY_FAILED, dead-lettered from here). */
+  readonly retained: RetainedMessages
 }
 
-export async function classifyMessage(
-  decoder: AvroDecoder,
-  kind: DomainEventKind,
-  message: KafkaMessage,
-  now: number,
-): Promise<MessageOutcome> {
-  const decoded = await decoder.decode(kind, message.value)
+function classifyMessage(decoder: BatchDecoder, kind: DomainEventKind, message: KafkaMessage, now: number): MessageOutcome {
+  const decoded = decoder.decode(message.value)
   if (!('record' in decoded)) return decoded
   return validateRecord(kind, decoded.record, now)
 }
@@ -45,17 +43,36 @@ export async function planBatch(
   maxEventsPerJob: number,
   now: Date,
 ): Promise<BatchPlan> {
-  const accepted: AcceptedEvent[] = []
-  const deadLetters: Message[] = []
-  for (const message of batch.messages) {
-    const outcome = await classifyMessage(decoder, kind, message, now.getTime())
-    if ('accepted' in outcome) accepted.push({ event: outcome.accepted, offset: message.offset })
-    else deadLetters.push(deadLetterOf(batch, retainMessage(message), outcome.rejected, now))
-  }
+  const batchDecoder = await decoder.forBatch(
+    kind,
+    batch.messages.map((message) => message.value),
+  )
+  const { accepted, carried, deadLetters } = classifyBatch(batchDecoder, kind, batch, now)
   const first = batch.messages[0]?.offset ?? '0'
   const last = batch.messages[batch.messages.length - 1]?.offset ?? first
   const source = { topic: batch.topic, partition: batch.partition, firstOffset: first, lastOffset: last }
-  return { jobs: chunkIntoJobs(source, accepted, maxEventsPerJob, now.getTime()), deadLetters, accepted: accepted.length }
+  return {
+    jobs: chunkIntoJobs(source, accepted, maxEventsPerJob, now.getTime()),
+    deadLetters,
+    accepted: accepted.length,
+    retained: RetainedMessages.of(carried),
+  }
+}
+
+/** The per-message loop, synchronous: no promise per message, and V8 optimises the loop as one piece. */
+function classifyBatch(decoder: BatchDecoder, kind: DomainEventKind, batch: PartitionBatch, now: Date) {
+  const accepted: AcceptedEvent[] = []
+  const carried: KafkaMessage[] = []
+  const deadLetters: Message[] = []
+  const nowMs = now.getTime()
+  for (const message of batch.messages) {
+    const outcome = classifyMessage(decoder, kind, message, nowMs)
+    if ('accepted' in outcome) {
+      accepted.push({ event: outcome.accepted, offset: message.offset })
+      carried.push(message)
+    } else deadLetters.push(deadLetterOf(batch, retainMessage(message), outcome.rejected, now))
+  }
+  return { accepted, carried, deadLetters }
 }
 
 export interface AcceptedEvent {

@@ -35,13 +35,15 @@ export class RetainedMessages {
     const data = Buffer.allocUnsafeSlow(size)
     let position = 0
     let headerBytes = 0
+    const pack = (part: Buffer | null, slot: number): void => {
+      lengths[slot] = part === null ? ABSENT : part.length
+      if (part !== null) position += part.copy(data, position)
+    }
     messages.forEach((message, index) => {
       deltas[index] = Number(BigInt(message.offset) - base)
-      for (const [slot, part] of [message.key, message.value].entries()) {
-        lengths[index * 2 + slot] = part === null ? ABSENT : part.length
-        if (part !== null) position += part.copy(data, position)
-      }
-      if (message.headers === undefined || Object.keys(message.headers).length === 0) return
+      pack(message.key, index * 2)
+      pack(message.value, index * 2 + 1)
+      if (!hasAny(message.headers)) return
       const copied = retainMessage({ offset: message.offset, key: null, value: null, headers: message.headers }).headers ?? {}
       headers.set(index, copied)
       headerBytes += retainedBytes({ value: null, headers: copied })
@@ -84,4 +86,10 @@ export class RetainedMessages {
     }
     return undefined
   }
+}
+
+/** kafkajs gives every message a headers object, nearly always empty: tell without allocating a key list. */
+function hasAny(headers: IHeaders | undefined): boolean {
+  for (const _name in headers) return true
+  return false
 }

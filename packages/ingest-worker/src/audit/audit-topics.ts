@@ -68,8 +68,12 @@ async function auditOnce(options: TopicAuditOptions): Promise<PartitionAudit[]> 
   for (const [topic, kind] of options.topics) {
     for (const [partition, messages] of await readTopicToEnd(options.kafka, topic, idleMs)) {
       const held: SourceMessage[] = []
+      const batchDecoder = await decoder.forBatch(
+        kind,
+        messages.map((message) => message.value),
+      )
       for (const message of messages) {
-        const decoded = await decoder.decode(kind, message.value)
+        const decoded = batchDecoder.decode(message.value)
         const messageId = 'record' in decoded && typeof decoded.record['messageId'] === 'string' ? decoded.record['messageId'] : null
         held.push({ offset: message.offset, valueDigest: digest(message.value), messageId })
       }

@@ -5,7 +5,7 @@
  */
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import { avroOptions, avroType, readerSchema, type AvroType, type DomainEventKind } from '@event-analytics/contracts'
-import { FramingError, parseConfluentFrame } from './framing.js'
+import { CONFLUENT_HEADER_LENGTH, FramingError, confluentSchemaId } from './framing.js'
 import { reject, type Rejected } from './outcome.js'
 
 export type DecodedRecord = Record<string, unknown>
@@ -29,38 +29,40 @@ export function createSchemaRegistry(registryUrl: string): SchemaRegistry {
   )
 }
 
+/** Decodes the messages of one batch, each at once: their writer schemas were looked up before. */
+export interface BatchDecoder {
+  decode(value: Buffer | null): DecodeResult
+}
+
 export class AvroDecoder {
   private readonly readers = new Map<DomainEventKind, AvroType>()
-  private readonly resolvers = new Map<string, Resolving | Error>()
+  /** Per kind, by writer schema id; a schema the registry does not know is asked again with the next batch. */
+  private readonly resolvers = new Map<DomainEventKind, Map<number, Resolving | Error>>()
 
   constructor(private readonly registry: SchemaRegistry) {}
 
-  async decode(kind: DomainEventKind, value: Buffer | null): Promise<DecodeResult> {
-    let frame
-    try {
-      frame = parseConfluentFrame(value)
-    } catch (error) {
-      if (error instanceof FramingError) return reject('DECODE_FAILED', error.message)
-      throw error
-    }
-    const resolving = await this.resolving(kind, frame.schemaId)
-    if ('rejected' in resolving) return resolving
-    try {
-      const record = resolving.reader.fromBuffer(frame.payload, resolving.resolver) as DecodedRecord
-      return { record }
-    } catch (error) {
-      return reject('DECODE_FAILED', `Avro body does not decode with writer schema ${frame.schemaId}: ${messageOf(error)}`)
-    }
+  /**
+   * Looks up every writer schema `values` name (the registry client caches them), so the
+   * returned decoder never waits: a batch of thousands of messages costs no promise per message.
+   */
+  async forBatch(kind: DomainEventKind, values: readonly (Buffer | null)[]): Promise<BatchDecoder> {
+    const writers = new Map<number, Resolving | Rejected>()
+    for (const schemaId of schemaIdsOf(values)) writers.set(schemaId, await this.resolving(kind, schemaId))
+    return { decode: (value) => decodeWith(writers, value) }
   }
 
   private async resolving(kind: DomainEventKind, schemaId: number): Promise<Resolving | Rejected> {
-    const key = `${kind}:${schemaId}`
-    let cached = this.resolvers.get(key)
+    let byId = this.resolvers.get(kind)
+    if (byId === undefined) {
+      byId = new Map()
+      this.resolvers.set(kind, byId)
+    }
+    let cached = byId.get(schemaId)
     if (cached === undefined) {
       const writer = await this.writerType(schemaId)
       if ('rejected' in writer) return writer
       cached = this.resolve(kind, writer.type, schemaId)
-      this.resolvers.set(key, cached)
+      byId.set(schemaId, cached)
     }
     if (cached instanceof Error) return reject('INCOMPATIBLE_SCHEMA', cached.message)
     return cached
@@ -98,6 +100,42 @@ export class AvroDecoder {
       this.readers.set(kind, reader)
     }
     return reader
+  }
+}
+
+/** The distinct schema ids of the framed values (the others are refused by their decode). */
+function schemaIdsOf(values: readonly (Buffer | null)[]): Set<number> {
+  const ids = new Set<number>()
+  for (const value of values) {
+    try {
+      ids.add(confluentSchemaId(value))
+    } catch (error) {
+      if (!(error instanceof FramingError)) throw error
+    }
+  }
+  return ids
+}
+
+function decodeWith(writers: ReadonlyMap<number, Resolving | Rejected>, value: Buffer | null): DecodeResult {
+  let schemaId: number
+  try {
+    schemaId = confluentSchemaId(value)
+  } catch (error) {
+    if (error instanceof FramingError) return reject('DECODE_FAILED', error.message)
+    throw error
+  }
+  const resolving = writers.get(schemaId)
+  if (resolving === undefined) throw new Error(`writer schema ${schemaId} was not looked up for this batch`)
+  if ('rejected' in resolving) return resolving
+  const body = value!
+  try {
+    // At an offset instead of on a subarray: no buffer view per message.
+    const decoded = resolving.reader.decode(body, CONFLUENT_HEADER_LENGTH, resolving.resolver)
+    if (decoded.offset === -1) throw new Error('truncated buffer')
+    if (decoded.offset < body.length) throw new Error('trailing data')
+    return { record: decoded.value as DecodedRecord }
+  } catch (error) {
+    return reject('DECODE_FAILED', `Avro body does not decode with writer schema ${schemaId}: ${messageOf(error)}`)
   }
 }
 

@@ -37,6 +37,13 @@ export function readProcCpu(pid: number): ProcCpu | null {
   }
 }
 
+/** CPU time (utime + stime) of a process that must be alive and on this machine, in µs. */
+export function processCpuMicros(pid: number): number {
+  const cpu = readProcCpu(pid)
+  if (cpu === null) throw new Error(`process ${pid} is not readable in /proc: it must run on this machine, and not exit meanwhile`)
+  return (cpu.ticks / clockTicksPerSecond()) * 1e6
+}
+
 let clockTicks: number | null = null
 
 /** The kernel's USER_HZ (`getconf CLK_TCK`), read once; /proc times are in these ticks. */

@@ -18,7 +18,7 @@ import { commitMessages, evaluateAlerts } from '@event-analytics/aggregator'
 import { env, loadConfig } from '@event-analytics/ops'
 import { closeDb, createDb, dropDatabase, setupDatabase, withDatabase } from '@event-analytics/db'
 import { readBackendPid } from '@event-analytics/db/bench'
-import { clockTicksPerSecond, readProcCpu } from './proc-cpu.js'
+import { processCpuMicros } from './proc-cpu.js'
 import { backlog, newEventIds } from './workload.js'
 
 const settings = loadConfig(
@@ -34,12 +34,6 @@ const settings = loadConfig(
 
 const APPLY_BATCH = 2_500
 
-function backendCpuMs(pid: number): number {
-  const cpu = readProcCpu(pid)
-  if (cpu === null) throw new Error(`no /proc entry for backend ${pid}: PostgreSQL must run on this machine`)
-  return (cpu.ticks / clockTicksPerSecond()) * 1000
-}
-
 async function main(): Promise<void> {
   const url = withDatabase(settings.DATABASE_URL, `ea_profile_${randomBytes(4).toString('hex')}`)
   await setupDatabase(url, { monthsBack: 1, monthsAhead: 1 })
@@ -53,14 +47,14 @@ async function main(): Promise<void> {
     // The first passes compile what the rest run: left out.
     for (let pass = 0; pass < 10; pass += 1) await evaluateAlerts(db, eventIds, new Date())
     for (let round = 1; round <= settings.PROFILE_ROUNDS; round += 1) {
-      const backendBefore = backendCpuMs(backend)
+      const backendBefore = processCpuMicros(backend)
       const clientBefore = process.cpuUsage()
       const start = performance.now()
       for (let pass = 0; pass < settings.PROFILE_PASSES; pass += 1) await evaluateAlerts(db, eventIds, new Date())
       const wallMs = performance.now() - start
       const client = process.cpuUsage(clientBefore)
       const clientMs = (client.user + client.system) / 1000
-      const backendMs = backendCpuMs(backend) - backendBefore
+      const backendMs = (processCpuMicros(backend) - backendBefore) / 1000
       const perPass = (ms: number): string => `${(ms / settings.PROFILE_PASSES).toFixed(2)} ms`
       const perEvent = (ms: number): string => `${((ms * 1000) / settings.PROFILE_PASSES / settings.PROFILE_EVENTS).toFixed(1)} µs`
       console.log(

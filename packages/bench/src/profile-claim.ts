@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks'
 import { env, loadConfig } from '@event-analytics/ops'
 import { addDays, claimMessages, closeDb, createDb, dropDatabase, setupDatabase, utcDay, withDatabase } from '@event-analytics/db'
 import { readBackendPid, resetBenchCurrentClaims, seedBenchOlderClaims } from '@event-analytics/db/bench'
-import { clockTicksPerSecond, median, readProcCpu } from './proc-cpu.js'
+import { median, processCpuMicros } from './proc-cpu.js'
 
 const settings = loadConfig(
   {
@@ -60,8 +60,7 @@ function batchesOfIds(): { batches: string[][]; fresh: number[] } {
 async function runRound(db: ReturnType<typeof createDb>, pid: number): Promise<Round> {
   const { batches, fresh } = batchesOfIds()
   await resetBenchCurrentClaims(db)
-  const hz = clockTicksPerSecond()
-  const before = readProcCpu(pid)
+  const before = processCpuMicros(pid)
   const clientBefore = process.cpuUsage()
   const started = performance.now()
   for (const [index, batch] of batches.entries()) {
@@ -72,9 +71,7 @@ async function runRound(db: ReturnType<typeof createDb>, pid: number): Promise<R
   }
   const wallMs = performance.now() - started
   const client = process.cpuUsage(clientBefore)
-  const after = readProcCpu(pid)
-  if (before === null || after === null) throw new Error(`claim profile: backend ${pid} not readable in /proc`)
-  return { backendMicros: ((after.ticks - before.ticks) / hz) * 1e6, clientMicros: client.user + client.system, wallMs }
+  return { backendMicros: processCpuMicros(pid) - before, clientMicros: client.user + client.system, wallMs }
 }
 
 async function main(): Promise<void> {

@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks'
 import { Redis } from 'ioredis'
 import { env, invalidateProjections, loadConfig } from '@event-analytics/ops'
-import { clockTicksPerSecond, readProcCpu } from './proc-cpu.js'
+import { processCpuMicros } from './proc-cpu.js'
 
 const settings = loadConfig(
   {
@@ -34,22 +34,19 @@ async function main(): Promise<void> {
     const publish = { channel: `${KEY_PREFIX}changes`, eventIds: ['evt-0'] }
     for (let round = 0; round < 20; round += 1) await invalidateProjections(redis, keys, publish) // warm-up
 
-    const hz = clockTicksPerSecond()
-    const serverBefore = readProcCpu(serverPid)
+    const serverBefore = processCpuMicros(serverPid)
     const clientBefore = process.cpuUsage()
     const started = performance.now()
     for (let round = 0; round < settings.PROFILE_ROUNDS; round += 1) await invalidateProjections(redis, keys, publish)
     const wallMs = performance.now() - started
     const client = process.cpuUsage(clientBefore)
-    const serverAfter = readProcCpu(serverPid)
-    if (serverBefore === null || serverAfter === null)
-      throw new Error(`Redis (pid ${serverPid}) is not readable in /proc: it must run on this machine`)
+    const serverMicros = processCpuMicros(serverPid) - serverBefore
 
     const perKey = (micros: number) => (micros / (settings.PROFILE_ROUNDS * keys.length)).toFixed(2)
     process.stdout.write(
       `${settings.PROFILE_ROUNDS} rounds of ${keys.length} keys (${settings.PROFILE_EVENTS} hash tags), per key: ` +
         `wall ${perKey(wallMs * 1000)} µs, client ${perKey(client.user + client.system)} CPU-µs, ` +
-        `Redis ${perKey(((serverAfter.ticks - serverBefore.ticks) / hz) * 1e6)} CPU-µs\n`,
+        `Redis ${perKey(serverMicros)} CPU-µs\n`,
     )
   } finally {
     const leftovers = [...(await redis.keys(`${KEY_PREFIX}*`)), ...(await redis.keys(`analytics-guard:${KEY_PREFIX}*`))]

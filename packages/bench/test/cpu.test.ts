@@ -15,6 +15,7 @@ import {
   type CpuTrack,
   type PipelineCpu,
 } from '../src/index.js'
+import { clockTicksPerSecond, processCpuMicros } from '../src/proc-cpu.js'
 
 /** A /proc/<pid>/stat line as the kernel writes it: utime 1234, stime 56, starttime 98765. */
 const statLine = (comm: string): string =>
@@ -36,6 +37,21 @@ const track = (pid: number, role: string, first: number, last: number, vanished 
   firstTicks: first,
   lastTicks: last,
   vanished,
+})
+
+t.test('processCpuMicros follows the CPU a live process spends, and refuses a pid /proc does not know', async (t) => {
+  const before = processCpuMicros(process.pid)
+  const ownBefore = process.cpuUsage()
+  // Spend CPU until this process's own clock says 200 ms: the kernel's count must follow.
+  let spent = 0
+  while (spent < 200_000) {
+    const used = process.cpuUsage(ownBefore)
+    spent = used.user + used.system
+  }
+  const measured = processCpuMicros(process.pid) - before
+  const tick = 1e6 / clockTicksPerSecond()
+  t.ok(measured >= spent - 2 * tick && measured <= spent + 100_000, `${measured} µs from /proc against ${spent} µs spent`)
+  t.throws(() => processCpuMicros(2 ** 30), /process 1073741824 is not readable in \/proc/)
 })
 
 t.test('cpuRows sums CPU per role over the window and per event', async (t) => {

@@ -12,7 +12,7 @@ import { loadAggregatorConfig } from '@event-analytics/aggregator'
 import { claimMessages, closeDb, createDb, dropDatabase, setupDatabase, withDatabase } from '@event-analytics/db'
 import { readBackendPid } from '@event-analytics/db/bench'
 import type { BenchConfig } from '../config.js'
-import { clockTicksPerSecond, median, readProcCpu, type ClaimFloorResult } from '../proc-cpu.js'
+import { median, processCpuMicros, type ClaimFloorResult } from '../proc-cpu.js'
 import type { Progress } from '../progress.js'
 import { backlog, newEventIds } from '../workload.js'
 
@@ -41,9 +41,8 @@ async function claimRound(config: BenchConfig, ids: readonly string[], batchSize
   await setupDatabase(url, { monthsBack: 1, monthsAhead: 1 })
   const db = createDb(url, { poolSize: 1, applicationName: 'bench-claim-floor' })
   try {
-    const hz = clockTicksPerSecond()
     const pid = await readBackendPid(db)
-    const before = readProcCpu(pid)
+    const before = processCpuMicros(pid)
     const clientBefore = process.cpuUsage()
     const started = performance.now()
     let batches = 0
@@ -56,10 +55,9 @@ async function claimRound(config: BenchConfig, ids: readonly string[], batchSize
     }
     const wallSeconds = (performance.now() - started) / 1000
     const client = process.cpuUsage(clientBefore)
-    const after = readProcCpu(pid)
-    if (before === null || after === null || (await readBackendPid(db)) !== pid)
-      throw new Error(`claim floor: backend ${pid} not readable in /proc or replaced during the run`)
-    return { backendMicros: ((after.ticks - before.ticks) / hz) * 1e6, clientMicros: client.user + client.system, wallSeconds, batches }
+    const backendMicros = processCpuMicros(pid) - before
+    if ((await readBackendPid(db)) !== pid) throw new Error(`claim floor: backend ${pid} replaced during the run`)
+    return { backendMicros, clientMicros: client.user + client.system, wallSeconds, batches }
   } finally {
     await closeDb(db)
     await dropDatabase(url)

@@ -29,7 +29,7 @@ export function createSchemaRegistry(registryUrl: string): SchemaRegistry {
   )
 }
 
-/** Decodes the messages of one batch, each at once: their writer schemas were looked up before. */
+/** Decodes one batch's messages synchronously: their writer schemas were looked up before. */
 export interface BatchDecoder {
   decode(value: Buffer | null): DecodeResult
 }

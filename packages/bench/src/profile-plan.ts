@@ -20,6 +20,7 @@ import { AvroDecoder, createSchemaRegistry, planBatch } from '@event-analytics/i
 import { env, loadConfig } from '@event-analytics/ops'
 import { SchemaType } from '@kafkajs/confluent-schema-registry'
 import type { KafkaMessage } from 'kafkajs'
+import { median } from './proc-cpu.js'
 import { newEventIds, participants } from './workload.js'
 
 const settings = loadConfig(
@@ -100,11 +101,9 @@ async function main(): Promise<void> {
     const used = process.cpuUsage(cpu)
     if (round > 0) perMessage.push((used.user + used.system) / messages.length)
   }
-  perMessage.sort((a, b) => a - b)
-  const median = perMessage[Math.floor(perMessage.length / 2)]!
   console.log(
-    `CPU-µs per message over ${perMessage.length} rounds: median ${median.toFixed(2)}, ` +
-      `min ${perMessage[0]!.toFixed(2)}, max ${perMessage.at(-1)!.toFixed(2)}`,
+    `CPU-µs per message over ${perMessage.length} rounds: median ${median(perMessage).toFixed(2)}, ` +
+      `min ${Math.min(...perMessage).toFixed(2)}, max ${Math.max(...perMessage).toFixed(2)}`,
   )
   await session.post('HeapProfiler.enable')
   await session.post('HeapProfiler.startSampling', {

@@ -6,17 +6,20 @@
  * the key, then the loader stores what it read before the commit. That entry would be served
  * until its TTL. So every cache key has a *fill guard*. A loader takes the guard's value before
  * it reads PostgreSQL, and stores its result only if the guard still holds that value (checked
- * atomically in Redis). Invalidation replaces the guard before it deletes the key. Either the
- * fill lands before the replacement (and the delete removes it), or the guard changed and the
- * fill is dropped. Hits pay nothing: the guard is touched only on a miss.
+ * atomically in Redis). Invalidation deletes the guard together with the key. Either the fill
+ * lands before the invalidation (and the delete removes it), or the guard is gone or holds a
+ * later loader's fresh value, and the fill is dropped. Hits pay nothing: the guard is touched
+ * only on a miss.
  *
  * The cache Redis may lose any key at any moment (LRU eviction, a restart, FLUSHALL), guards
  * included; the protocol assumes nothing about which keys survive. Invariants:
  * - A guard value is never written twice: every write is a fresh random value (never a
- *   counter, which eviction would reset to values loaders still hold).
+ *   counter, which a delete or an eviction would reset to values loaders still hold).
  * - A loader never holds "no guard": if the guard is missing it writes a fresh one and holds
- *   that. So a guard that is evicted (missing again) or replaced never equals what a loader
- *   holds, and its fill is dropped: losing a guard costs one fill, never freshness.
+ *   that. So a guard that is deleted, evicted or replaced never equals what a loader holds
+ *   again, and its fill is dropped: losing a guard costs one fill, never freshness. That is
+ *   also why invalidation may delete guards instead of writing new ones: the next loader
+ *   writes the fresh value itself, and a key nobody loads costs Redis no guard at all.
  * - Values are decimal integers below 2^61, so a previous release's aggregator (INCR) can
  *   still bump them during a rolling deploy.
  */
@@ -32,7 +35,7 @@ export function fillGuardKey(key: string): string {
 
 /**
  * A guard only has to outlive the loads that hold it (milliseconds); it lives as long as a
- * cache entry so that the guard keys stay bounded by the keys loaded or invalidated recently.
+ * cache entry so that the guard keys stay bounded by the keys loaded recently.
  */
 export const FILL_GUARD_TTL_SECONDS = CACHE_TTL_SECONDS
 
@@ -40,17 +43,7 @@ const GUARD_FLOOR = 1n << 60n
 
 /** A guard value no one has written before (60 random bits), as a decimal integer. */
 export function freshGuardValue(): string {
-  return guardValueAt(randomBytes(8), 0)
-}
-
-/** `count` fresh guard values from one draw of random bytes (a draw per key cost more than the rest of the key's invalidation). */
-export function freshGuardValues(count: number): string[] {
-  const bytes = randomBytes(8 * count)
-  return Array.from({ length: count }, (_, index) => guardValueAt(bytes, index))
-}
-
-function guardValueAt(bytes: Buffer, index: number): string {
-  return String((bytes.readBigUInt64BE(8 * index) >> 4n) | GUARD_FLOOR)
+  return String((randomBytes(8).readBigUInt64BE() >> 4n) | GUARD_FLOOR)
 }
 
 /** KEYS: the guard. ARGV: a fresh value, the TTL. Returns the guard, written first if missing. */
@@ -65,7 +58,7 @@ export async function readFillGuard(redis: RedisClient, key: string): Promise<st
   return String(await redis.eval(TAKE_GUARD, 1, fillGuardKey(key), freshGuardValue(), String(FILL_GUARD_TTL_SECONDS)))
 }
 
-/** Keys per pipeline: bounded round trips, bounded argument lists. */
+/** Projection keys per UNLINK (each with its guard): bounded argument lists. */
 const INVALIDATE_CHUNK = 200
 
 /** Announce the changed events on a pub/sub channel once their keys are gone (see contracts' changes.ts). */
@@ -75,15 +68,15 @@ export interface ChangePublication {
 }
 
 /**
- * Replaces each key's guard with a fresh value, then deletes the key (UNLINK: freed off the
- * server's main thread). With `publish`, the change messages go after every UNLINK was
- * answered: Redis runs a connection's commands in order, so a subscriber that reads on hearing
- * the message never finds the key it was told about still cached.
+ * Deletes each key with its guard (UNLINK: freed off the server's main thread), both in one
+ * command, so no fill can fall between them. With `publish`, the change messages go after every
+ * UNLINK was answered: Redis runs a connection's commands in order, so a subscriber that reads
+ * on hearing the message never finds the key it was told about still cached.
  *
  * On a single server one pipeline carries every key (in chunks) and the messages last. On a
- * cluster a pipeline may only name keys of one slot, so there is one pipeline per hash tag
- * (an event's keys, an owner's key: contracts' cache-keys.ts), sent together, and the messages follow once
- * all of them were answered. Within a pipeline a key's guard is replaced before the key goes.
+ * cluster one command may only name keys of one slot, so there is one pipeline per hash tag
+ * (an event's keys, an owner's key: contracts' cache-keys.ts; a guard shares its key's tag), sent
+ * together, and the messages follow once all of them were answered.
  */
 export async function invalidateProjections(redis: RedisClient, keys: readonly string[], publish?: ChangePublication): Promise<void> {
   const messages = publish === undefined ? [] : encodeChanges(publish.eventIds)
@@ -91,7 +84,7 @@ export async function invalidateProjections(redis: RedisClient, keys: readonly s
     for (const message of messages) if (publish !== undefined) pipeline.publish(publish.channel, message)
   }
   if (isClusterClient(redis)) {
-    await Promise.all(groupBySlot(keys).map((group) => execAll(guardAndUnlink(redis.pipeline(), group))))
+    await Promise.all(groupBySlot(keys).map((group) => execAll(unlinkWithGuards(redis.pipeline(), group))))
     if (messages.length > 0) {
       const pipeline = redis.pipeline()
       announce(pipeline)
@@ -99,30 +92,15 @@ export async function invalidateProjections(redis: RedisClient, keys: readonly s
     }
     return
   }
-  for (let start = 0; start < Math.max(keys.length, 1); start += INVALIDATE_CHUNK) {
-    const pipeline = guardAndUnlink(redis.pipeline(), keys.slice(start, start + INVALIDATE_CHUNK))
-    if (start + INVALIDATE_CHUNK >= keys.length) announce(pipeline)
-    if (pipeline.length === 0) return
-    await execAll(pipeline)
-  }
+  const pipeline = unlinkWithGuards(redis.pipeline(), keys)
+  announce(pipeline)
+  if (pipeline.length > 0) await execAll(pipeline)
 }
 
-/**
- * KEYS: guard, key, guard, key, ... ARGV: the TTL, then one fresh value per guard. Each key's guard
- * is replaced before the key goes, as two commands per key in a pipeline would do, but the
- * client builds and parses one command for the whole chunk instead of two per key.
- */
-const REPLACE_GUARDS_AND_UNLINK = `
-for i = 1, #KEYS, 2 do
-  redis.call('SET', KEYS[i], ARGV[(i + 1) / 2 + 1], 'EX', ARGV[1])
-  redis.call('UNLINK', KEYS[i + 1])
-end
-return #KEYS / 2`
-
-function guardAndUnlink(pipeline: ChainableCommander, keys: readonly string[]): ChainableCommander {
-  if (keys.length === 0) return pipeline
-  const scriptKeys = keys.flatMap((key) => [fillGuardKey(key), key])
-  pipeline.eval(REPLACE_GUARDS_AND_UNLINK, scriptKeys.length, ...scriptKeys, FILL_GUARD_TTL_SECONDS, ...freshGuardValues(keys.length))
+function unlinkWithGuards(pipeline: ChainableCommander, keys: readonly string[]): ChainableCommander {
+  for (let start = 0; start < keys.length; start += INVALIDATE_CHUNK) {
+    pipeline.unlink(keys.slice(start, start + INVALIDATE_CHUNK).flatMap((key) => [fillGuardKey(key), key]))
+  }
   return pipeline
 }
 

@@ -72,29 +72,48 @@ t.test('an invalidation during the load drops the fill; the next load stores', a
   t.equal(await redis.exists(key), 0, 'nothing stale stored')
 
   const next = await readFillGuard(redis, key)
-  t.not(next, guard, 'the invalidation moved the guard')
+  t.not(next, guard, 'the next loader holds a fresh guard')
   t.ok(await fillIfUnchanged(redis, { key, text: 'after', ttlSeconds: 3600, guard: next }))
   t.equal(await redis.get(key), 'after')
 })
 
-t.test('invalidation deletes every key, replaces each guard and bounds the guards with a TTL', async (t) => {
+t.test('a loader that started after the invalidation stores; the one that started before does not', async (t) => {
+  const redis = await connect(t)
+  const key = 'analytics:channel:e1:CH1'
+  const before = await readFillGuard(redis, key)
+  await invalidateProjections(redis, [key])
+  // The invalidation deleted the guard: the next loader writes a fresh one and holds it.
+  const after = await readFillGuard(redis, key)
+  t.not(after, before)
+  t.notOk(
+    await fillIfUnchanged(redis, { key, text: 'read before the commit', ttlSeconds: 3600, guard: before }),
+    'the earlier load is dropped',
+  )
+  t.ok(await fillIfUnchanged(redis, { key, text: 'read after the commit', ttlSeconds: 3600, guard: after }), 'the later load is stored')
+  t.equal(await redis.get(key), 'read after the commit')
+})
+
+t.test('invalidation deletes every key with its guard, and writes no guard of its own', async (t) => {
   const redis = await connect(t)
   const keys = Array.from({ length: 450 }, (_, i) => `analytics:channel:e1:CH${i}`)
   await redis.mset(...keys.flatMap((key) => [key, 'x']))
+  for (const key of keys) await readFillGuard(redis, key)
   await redis.hset('analytics:timeline:e1:day', 'f', 'x')
-  await invalidateProjections(redis, [...keys, 'analytics:timeline:e1:day'])
-  t.equal(await redis.exists(...keys, 'analytics:timeline:e1:day'), 0)
-  const first = await redis.get(fillGuardKey(keys[0]!))
-  t.match(await redis.get(fillGuardKey(keys[449]!)), /^[0-9]+$/, 'the last chunk got its guard too')
-  const guards = await redis.mget(...keys.map(fillGuardKey))
-  t.equal(new Set(guards).size, keys.length, 'one draw of random bytes, a value of its own for every guard')
-  await invalidateProjections(redis, [keys[0]!])
-  const second = await redis.get(fillGuardKey(keys[0]!))
-  t.not(second, first, 'each invalidation writes a new value')
-  // A previous release's aggregator INCRs guards: values must stay integers it can bump.
-  await redis.incr(fillGuardKey(keys[0]!))
-  t.equal(await redis.get(fillGuardKey(keys[0]!)), String(BigInt(second!) + 1n), 'an INCR still works')
-  const ttl = await redis.ttl(fillGuardKey(keys[0]!))
+  const neverLoaded = 'analytics:roi:e9'
+  await invalidateProjections(redis, [...keys, 'analytics:timeline:e1:day', neverLoaded])
+  t.equal(await redis.exists(...keys, 'analytics:timeline:e1:day'), 0, 'every key is gone, the last chunk too')
+  t.equal(await redis.exists(...keys.map(fillGuardKey)), 0, 'every guard is gone with its key')
+  t.equal(await redis.exists(fillGuardKey(neverLoaded)), 0, 'a key nobody loaded gets no guard')
+})
+
+t.test('a guard a loader writes is an integer a previous release can INCR, and expires', async (t) => {
+  const redis = await connect(t)
+  const key = 'analytics:dashboard:e3'
+  const guard = await readFillGuard(redis, key)
+  t.ok(BigInt(guard) < 1n << 61n, 'below 2^61')
+  await redis.incr(fillGuardKey(key))
+  t.equal(await redis.get(fillGuardKey(key)), String(BigInt(guard) + 1n), 'an INCR still works')
+  const ttl = await redis.ttl(fillGuardKey(key))
   t.ok(ttl > 0 && ttl <= 3600, `guard TTL ${ttl}`)
 })
 
@@ -117,7 +136,7 @@ t.test('a guard evicted and invalidated again never returns to a value a loader 
   const redis = await connect(t)
   const key = 'analytics:roi:e1'
   await invalidateProjections(redis, [key])
-  // A loader holds the guard left by one invalidation ...
+  // A loader takes a guard after one invalidation ...
   const guard = await readFillGuard(redis, key)
   // ... the guard is evicted, and the next commit invalidates the key again.
   await redis.del(fillGuardKey(key))

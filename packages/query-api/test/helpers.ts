@@ -31,7 +31,7 @@ export interface Harness {
   config: ApiConfig
   serverErrors: string[]
   /**
-   * What the aggregator does after a commit: the keys' guards move, the keys go, the events are
+   * What the aggregator does after a commit: the keys go with their guards, the events are
    * announced. Resolves once the app heard the announcement (its local cache dropped them).
    */
   invalidate(keys: readonly string[], eventIds: readonly string[]): Promise<void>

@@ -169,7 +169,7 @@ t.test('a read that started before an announcement is served once and not kept',
   t.same(await later, { value: 'after the commit', hit: false }, 'a later reader started a read of its own')
   t.same(await request('never loaded'), { value: 'after the commit', hit: true }, 'what is kept is the read after the change')
 
-  // The local check alone: an announcement without the Redis guard moving (so Redis keeps the fill).
+  // The local check alone: an announcement without the Redis guard going (so Redis keeps the fill).
   const other = cacheKeys.roi('evt-race')
   const announceOnly = async () => {
     let stop = (): void => undefined
@@ -191,7 +191,7 @@ t.test('a read that started before an announcement is served once and not kept',
     })
   t.same(await load('read before', announceOnly), { value: 'read before', hit: false })
   t.equal(await dropped(), 1, 'not kept in process: counted as a dropped local fill')
-  t.equal(await h.redis.exists(other), 1, 'Redis kept it (its guard did not move)')
+  t.equal(await h.redis.exists(other), 1, 'Redis kept it (its guard stayed)')
   const misses = await localMisses()
   t.same(await load('not loaded'), { value: 'read before', hit: true }, 'a Redis hit')
   t.equal(await localMisses(), misses + 1, 'after a local miss')

@@ -3,7 +3,7 @@
  * only guards the aggregator against payloads it cannot even address (no messageId, no kind),
  * which are failed as poison without reaching PostgreSQL.
  */
-import { DOMAIN_EVENT_KINDS, type IngestBatchJob } from '@event-analytics/contracts'
+import { DOMAIN_EVENT_KINDS, fromJobEvent, type IngestBatchJob } from '@event-analytics/contracts'
 
 const KINDS = new Set<string>(DOMAIN_EVENT_KINDS)
 
@@ -21,9 +21,9 @@ export interface JobPayload {
   readonly readAt: number | undefined
 }
 
-/** The messages of a job with the Kafka offset of each; throws when the payload cannot be read. */
+/** The messages of a job (as objects) with the Kafka offset of each; throws when the payload cannot be read. */
 export function payloadOf(data: unknown): JobPayload {
-  const messages = messagesOf(data)
+  const messages = messagesOf(data).map(fromJobEvent)
   const { offsets, readAt } = data as Partial<IngestBatchJob>
   if (!Array.isArray(offsets) || offsets.length !== messages.length || !offsets.every((o) => typeof o === 'string' && /^\d+$/.test(o))) {
     throw new TypeError('job data has no offsets array matching its events')
@@ -34,7 +34,7 @@ export function payloadOf(data: unknown): JobPayload {
 
 /** The problem with `value` as a DomainEvent envelope, or null when it is addressable. */
 export function envelopeProblem(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null) return 'message is not an object'
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'message is neither an object nor a participant tuple'
   const message = value as Record<string, unknown>
   if (typeof message['messageId'] !== 'string' || message['messageId'] === '') return 'message has no messageId'
   if (typeof message['kind'] !== 'string' || !KINDS.has(message['kind'])) return `unknown kind ${String(message['kind'])}`

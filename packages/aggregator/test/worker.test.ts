@@ -5,7 +5,7 @@
  * cache keys of what changed are deleted after commit.
  */
 import t from 'tap'
-import { cacheKeys } from '@event-analytics/contracts'
+import { cacheKeys, toJobEvent } from '@event-analytics/contracts'
 import type { DomainEvent } from '@event-analytics/contracts'
 import { readSettledJobs } from '@event-analytics/db'
 import { createTestDatabase } from '@event-analytics/db/testing'
@@ -63,8 +63,8 @@ t.test('worker applies jobs, isolates a poison message, ignores replays, invalid
   ]
   const poison = participant('x'.repeat(100), null) // event_id is varchar(36): the database rejects it
   const mixed = [participant('wb', null), poison, participant('wa', 'INSTAGRAM')]
-  await q.add(good)
-  const poisonJobId = await q.add(mixed)
+  await q.add(good) // objects, as an ingest worker older than the participant tuple enqueued them
+  const poisonJobId = await q.add(mixed.map(toJobEvent))
   const replayed = await q.add([good[1]!, good[2]!]) // same messages again, as a different job
 
   const aggregator = createAggregator(testConfig(url, prefix), { defaultMetrics: false })

@@ -3,7 +3,7 @@
  * partition batch, so the per-job cost of BullMQ is paid once per batch, not per message.
  */
 import { createHash } from 'node:crypto'
-import type { DomainEvent } from './events.js'
+import type { DomainEvent, ParticipantRegistered } from './events.js'
 
 /**
  * The default of QUEUE_NAME, the one queue-name setting the ingest worker (producer), the
@@ -23,9 +23,56 @@ export interface KafkaBatchSource {
   readonly lastOffset: string
 }
 
+/**
+ * A ParticipantRegistered as a job carries it: its fields by position, so the job's JSON does not
+ * repeat six field names for nearly every message (about 40 % of a job's bytes, which cross Redis
+ * twice and are serialized and parsed once each). Every other kind travels as its object, and an
+ * aggregator reads a ParticipantRegistered object as well (jobs of an ingest worker older than the
+ * tuple). An older aggregator cannot read the tuple: upgrade aggregators before ingest workers.
+ */
+export type ParticipantTuple = readonly [
+  messageId: string,
+  occurredAt: number,
+  eventId: string,
+  participantId: string,
+  channelName: string | null,
+]
+
+/** What a job's `events` holds: a message as its object, or a ParticipantRegistered as its tuple. */
+export type JobEvent = DomainEvent | ParticipantTuple
+
+/** The form the ingest worker enqueues a message in. */
+export function toJobEvent(event: DomainEvent): JobEvent {
+  if (event.kind !== 'ParticipantRegistered') return event
+  return [event.messageId, event.occurredAt, event.eventId, event.participantId, event.channelName]
+}
+
+/**
+ * A job's element as the message object: a tuple of the right length becomes its
+ * ParticipantRegistered; anything else is returned as it is, for the reader's own checks (the
+ * tuple's values are not checked here either: the ingest worker validated them).
+ */
+export function fromJobEvent(value: unknown): unknown {
+  if (!Array.isArray(value) || value.length !== 5) return value
+  const [messageId, occurredAt, eventId, participantId, channelName] = value as unknown[]
+  return { kind: 'ParticipantRegistered', messageId, occurredAt, eventId, participantId, channelName } as Record<
+    keyof ParticipantRegistered,
+    unknown
+  >
+}
+
+/** Whether a job's element is a ParticipantRegistered tuple (every other element is an object). */
+export function isParticipantTuple(event: JobEvent): event is ParticipantTuple {
+  return Array.isArray(event)
+}
+
+function messageIdOf(event: JobEvent): string {
+  return isParticipantTuple(event) ? event[0] : event.messageId
+}
+
 export interface IngestBatchJob {
   readonly source: KafkaBatchSource
-  readonly events: readonly DomainEvent[]
+  readonly events: readonly JobEvent[]
   /**
    * The Kafka offset of each event (same index): what an APPLY_FAILED dead letter is
    * addressed by. Offsets are not contiguous (dead letters and control records sit between).
@@ -65,7 +112,7 @@ export function ingestJobId(job: IngestBatchJob, chunk: number): string {
   // One update of the whole text hashes the same bytes as one per pair, for one call instead of thousands.
   let pairs = ''
   job.events.forEach((event, index) => {
-    pairs += `${job.offsets[index] ?? ''}\u0000${event.messageId}\n`
+    pairs += `${job.offsets[index] ?? ''}\u0000${messageIdOf(event)}\n`
   })
   const digest = createHash('sha256').update(pairs).digest('hex').slice(0, 32)
   return `${source.topic}|${source.partition}|${source.firstOffset}-${source.lastOffset}|${chunk}|${digest}`

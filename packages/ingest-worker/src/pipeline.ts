@@ -2,7 +2,14 @@
  * consume -> decode -> validate -> plan: what becomes of one partition batch. Kept apart
  * from kafkajs so the whole decision is testable without a broker.
  */
-import { ingestJobId, type DomainEvent, type DomainEventKind, type IngestBatchJob, type KafkaBatchSource } from '@event-analytics/contracts'
+import {
+  ingestJobId,
+  toJobEvent,
+  type DomainEvent,
+  type DomainEventKind,
+  type IngestBatchJob,
+  type KafkaBatchSource,
+} from '@event-analytics/contracts'
 import type { KafkaMessage, Message } from 'kafkajs'
 import type { AvroDecoder, BatchDecoder } from './decode/avro-decoder.js'
 import type { MessageOutcome } from './decode/outcome.js'
@@ -96,7 +103,7 @@ export function chunkIntoJobs(
   const jobs: PlannedJob[] = []
   for (let start = 0; start < accepted.length; start += maxEventsPerJob) {
     const part = accepted.slice(start, start + maxEventsPerJob)
-    const data: IngestBatchJob = { source, events: part.map((a) => a.event), offsets: part.map((a) => a.offset), readAt }
+    const data: IngestBatchJob = { source, events: part.map((a) => toJobEvent(a.event)), offsets: part.map((a) => a.offset), readAt }
     jobs.push({ id: ingestJobId(data, Math.floor(start / maxEventsPerJob)), data })
   }
   return jobs

@@ -6,7 +6,7 @@
 import t from 'tap'
 import { metricSum } from '@event-analytics/ops/testing'
 import { randomUUID } from 'node:crypto'
-import { readerSchema, type AvroSchema, type DomainEvent } from '@event-analytics/contracts'
+import { isParticipantTuple, readerSchema, type AvroSchema, type DomainEvent } from '@event-analytics/contracts'
 import { createIngestWorker, frameConfluent } from '../src/index.js'
 import { createHarness, waitFor } from './helpers/harness.js'
 
@@ -169,6 +169,19 @@ t.test('valid, invalid and evolved messages', async (t) => {
     byId.get(lacking.messageId),
     { kind: 'ParticipantRegistered', ...lacking, channelName: null },
     'a missing optional field takes its default',
+  )
+  const raw = (await harness.queue().getJobs(['waiting', 'active', 'completed', 'delayed', 'prioritized'], 0, -1)).flatMap(
+    (job) => job.data.events,
+  )
+  t.same(
+    raw.find((event) => isParticipantTuple(event) && event[0] === participant.messageId),
+    [participant.messageId, participant.occurredAt, participant.eventId, participant.participantId, participant.channelName],
+    'a ParticipantRegistered travels as its tuple',
+  )
+  t.same(
+    raw.find((event) => !isParticipantTuple(event) && event.messageId === created.messageId),
+    { kind: 'EventCreated', ...created },
+    'other kinds as objects',
   )
 
   const letters = await harness.deadLetters()

@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { randomBytes } from 'node:crypto'
 import { INGEST_QUEUE_NAME, ingestJobId } from '@event-analytics/contracts'
-import type { DomainEvent, IngestBatchJob } from '@event-analytics/contracts'
+import type { IngestBatchJob, JobEvent } from '@event-analytics/contracts'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { AggregatorConfig } from '../../src/config.js'
@@ -37,7 +37,7 @@ export interface TestQueue {
   readonly queue: Queue<IngestBatchJob>
   readonly redis: Redis
   /** Enqueues one job per chunk, like the ingest worker (deterministic ids); `readAt` as the worker stamps it. */
-  add(events: readonly DomainEvent[], partition?: number, readAt?: number): Promise<string>
+  add(events: readonly JobEvent[], partition?: number, readAt?: number): Promise<string>
   /** Resolves when no job waits or runs (no timing assert: tap's timeout bounds it). */
   settled(): Promise<{ completed: number; failed: number }>
   close(): Promise<void>

@@ -12,6 +12,8 @@ import {
   valueSubject,
   type AvroSchema,
   type DomainEventKind,
+  fromJobEvent,
+  type DomainEvent,
   type IngestBatchJob,
 } from '@event-analytics/contracts'
 import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry'
@@ -28,6 +30,8 @@ export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'
 /** Test consumers' fetch wait: their disconnect waits for the fetch in flight (kafkajs' default: 5 s). */
 export const TEST_FETCH_MAX_WAIT_MS = 500
 
+export type QueuedJob = Omit<IngestBatchJob, 'events'> & { readonly events: readonly DomainEvent[] }
+
 export interface Harness {
   readonly config: IngestConfig
   readonly env: Record<string, string>
@@ -40,7 +44,8 @@ export interface Harness {
   producer(): Promise<Producer>
   register(kind: DomainEventKind, schema?: AvroSchema, subject?: string): Promise<number>
   queue(): Queue<IngestBatchJob>
-  jobs(): Promise<IngestBatchJob[]>
+  /** The queued jobs with their events as the aggregator reads them (objects, tuples decoded). */
+  jobs(): Promise<QueuedJob[]>
   /**
    * Every dead letter, once the worker has committed every input message: it sends each dead
    * letter in the transaction that commits its source offset, so none can follow.
@@ -120,7 +125,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     queue: () => queue,
     async jobs() {
       const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'delayed', 'prioritized'], 0, -1)
-      return jobs.map((job) => job.data)
+      return jobs.map((job) => ({ ...job.data, events: job.data.events.map(fromJobEvent) as DomainEvent[] }))
     },
     async deadLetters(timeoutMs = 60_000) {
       const admin = kafka.admin()

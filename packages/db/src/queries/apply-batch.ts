@@ -21,6 +21,7 @@ import type { ChannelTypeValue, Database, EventStatusValue } from '../schema/typ
 import { refreshEventFigures } from './event-figures.js'
 import { inputTime } from './input-time.js'
 import { appendRegistrations } from './apply-participations.js'
+import { numberArrayLiteral, textArrayLiteral, timestampArrayLiteral } from '../array-literal.js'
 import type { ParticipationDelta } from './apply-participations.js'
 
 /** Descriptive fields of the winning EventCreated (latest occurredAt, ties by content). */
@@ -157,7 +158,9 @@ function ifCreatedWins<T>(column: string) {
 }
 
 async function upsertEvents(trx: Transaction<Database>, rows: readonly EventDelta[]): Promise<void> {
-  const column = <T>(pick: (row: EventDelta) => T): T[] => rows.map(pick)
+  const text = (pick: (row: EventDelta) => string | null) => textArrayLiteral(rows.map(pick))
+  const instant = (pick: (row: EventDelta) => Date | null) => timestampArrayLiteral(rows.map(pick))
+  const number = (pick: (row: EventDelta) => number | null) => numberArrayLiteral(rows.map(pick))
   await trx
     .insertInto('event_stats')
     .columns([
@@ -187,15 +190,15 @@ async function upsertEvents(trx: Transaction<Database>, rows: readonly EventDelt
         u.expected_participants, u.target_roi, u.sales_growth_rate, u.starts_at, u.ends_at, u.status, u.status_changed_at,
         u.total_participants, u.distribution_cost, ${inputTime(sql`u.last_occurred_at`)}, clock_timestamp(), u.ingest_read_at
       FROM unnest(
-      ${column((r) => r.eventId)}::varchar[], ${column((r) => r.created?.userId ?? null)}::varchar[],
-      ${column((r) => r.created?.title ?? null)}::varchar[], ${column((r) => r.created?.occurredAt ?? null)}::timestamptz[],
-      ${column((r) => r.created?.ownInvestment ?? '0')}::numeric[], ${column((r) => r.created?.expectedRevenue ?? '0')}::numeric[],
-      ${column((r) => r.created?.expectedParticipants ?? null)}::integer[], ${column((r) => r.created?.targetRoi ?? '0')}::numeric[],
-      ${column((r) => r.created?.salesGrowthRate ?? null)}::numeric[], ${column((r) => r.created?.startsAt ?? null)}::timestamptz[],
-      ${column((r) => r.created?.endsAt ?? null)}::timestamptz[], ${column((r) => r.status?.status ?? 'ACTIVE')}::varchar[],
-      ${column((r) => r.status?.occurredAt ?? null)}::timestamptz[], ${column((r) => r.participants)}::bigint[],
-      ${column((r) => r.distributionCost)}::numeric[], ${column((r) => r.lastOccurredAt)}::timestamptz[],
-      ${column((r) => r.ingestReadAt ?? null)}::timestamptz[])
+      ${text((r) => r.eventId)}::varchar[], ${text((r) => r.created?.userId ?? null)}::varchar[],
+      ${text((r) => r.created?.title ?? null)}::varchar[], ${instant((r) => r.created?.occurredAt ?? null)}::timestamptz[],
+      ${text((r) => r.created?.ownInvestment ?? '0')}::numeric[], ${text((r) => r.created?.expectedRevenue ?? '0')}::numeric[],
+      ${number((r) => r.created?.expectedParticipants ?? null)}::integer[], ${text((r) => r.created?.targetRoi ?? '0')}::numeric[],
+      ${text((r) => r.created?.salesGrowthRate ?? null)}::numeric[], ${instant((r) => r.created?.startsAt ?? null)}::timestamptz[],
+      ${instant((r) => r.created?.endsAt ?? null)}::timestamptz[], ${text((r) => r.status?.status ?? 'ACTIVE')}::varchar[],
+      ${instant((r) => r.status?.occurredAt ?? null)}::timestamptz[], ${number((r) => r.participants)}::bigint[],
+      ${text((r) => r.distributionCost)}::numeric[], ${instant((r) => r.lastOccurredAt)}::timestamptz[],
+      ${instant((r) => r.ingestReadAt ?? null)}::timestamptz[])
       AS u(event_id, user_id, title, event_created_at, own_investment, expected_revenue, expected_participants, target_roi,
         sales_growth_rate, starts_at, ends_at, status, status_changed_at, total_participants, distribution_cost, last_occurred_at, ingest_read_at)`,
     )
@@ -245,10 +248,11 @@ async function upsertChannels(trx: Transaction<Database>, rows: readonly Channel
         -- LEAST ignores a NULL: a channel without participants in the batch must keep none, not now().
         CASE WHEN u.last_participant_at IS NOT NULL THEN ${inputTime(sql`u.last_participant_at`)} END
       FROM unnest(
-      ${rows.map((r) => r.eventId)}::varchar[], ${rows.map((r) => r.channelName)}::varchar[],
-      ${rows.map((r) => r.channelType)}::varchar[], ${rows.map((r) => r.participants)}::bigint[],
-      ${rows.map((r) => r.distributionCount)}::bigint[], ${rows.map((r) => r.distributionCost)}::numeric[],
-      ${rows.map((r) => r.lastOccurredAt)}::timestamptz[], ${rows.map((r) => r.lastParticipantAt ?? null)}::timestamptz[])
+      ${textArrayLiteral(rows.map((r) => r.eventId))}::varchar[], ${textArrayLiteral(rows.map((r) => r.channelName))}::varchar[],
+      ${textArrayLiteral(rows.map((r) => r.channelType))}::varchar[], ${numberArrayLiteral(rows.map((r) => r.participants))}::bigint[],
+      ${numberArrayLiteral(rows.map((r) => r.distributionCount))}::bigint[], ${textArrayLiteral(rows.map((r) => r.distributionCost))}::numeric[],
+      ${timestampArrayLiteral(rows.map((r) => r.lastOccurredAt))}::timestamptz[],
+      ${timestampArrayLiteral(rows.map((r) => r.lastParticipantAt ?? null))}::timestamptz[])
       AS u(event_id, channel_name, channel_type, participants, distribution_count, distribution_cost, last_occurred_at,
         last_participant_at)`,
     )
@@ -274,7 +278,8 @@ async function upsertTimeline(trx: Transaction<Database>, rows: readonly Timelin
     .columns(['event_id', 'timestamp', 'participants'])
     .expression(
       sql`SELECT * FROM unnest(
-      ${rows.map((r) => r.eventId)}::varchar[], ${rows.map((r) => r.hour)}::timestamptz[], ${rows.map((r) => r.participants)}::bigint[])`,
+      ${textArrayLiteral(rows.map((r) => r.eventId))}::varchar[], ${timestampArrayLiteral(rows.map((r) => r.hour))}::timestamptz[],
+      ${numberArrayLiteral(rows.map((r) => r.participants))}::bigint[])`,
     )
     .onConflict((oc) =>
       oc.columns(['event_id', 'timestamp']).doUpdateSet({
@@ -315,7 +320,7 @@ async function recomputeCumulative(trx: Transaction<Database>, earliest: Readonl
                coalesce((SELECT p.cumulative_participants FROM timeline_data AS p
                          WHERE p.event_id = u.event_id AND p."timestamp" < u.since
                          ORDER BY p."timestamp" DESC LIMIT 1), 0) AS base
-        FROM unnest(${[...earliest.keys()]}::varchar[], ${[...earliest.values()]}::timestamptz[]) AS u(event_id, since)
+        FROM unnest(${textArrayLiteral([...earliest.keys()])}::varchar[], ${timestampArrayLiteral([...earliest.values()])}::timestamptz[]) AS u(event_id, since)
       ) AS s
       JOIN timeline_data AS d ON d.event_id = s.event_id AND d."timestamp" >= s.since
     ) AS r

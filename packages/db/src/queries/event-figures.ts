@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import type { Database } from '../schema/types.js'
 import type { AppliedEvent } from './apply-batch.js'
+import { textArrayLiteral } from '../array-literal.js'
 
 /**
  * docs/SPEC.md section 6 has one implementation: the figures_* SQL functions of migration 0006.
@@ -17,7 +18,7 @@ import type { AppliedEvent } from './apply-batch.js'
  */
 export async function refreshEventFigures(db: Kysely<Database>, eventIds: readonly string[]): Promise<AppliedEvent[]> {
   const result = await sql<{ event_id: string; user_id: string | null }>`
-    SELECT event_id, user_id FROM figures_refresh_events(${eventIds}::varchar[])`.execute(db)
+    SELECT event_id, user_id FROM figures_refresh_events(${textArrayLiteral(eventIds)}::varchar[])`.execute(db)
   return result.rows.map((row) => ({ eventId: row.event_id, userId: row.user_id }))
 }
 

@@ -36,8 +36,14 @@ export function textArrayLiteral(values: readonly (string | null)[]): string {
 
 /** `{1,2.5,-3,NULL}`. Throws on NaN and the infinities, which integer columns cannot read. */
 export function numberArrayLiteral(values: readonly (number | null)[]): string {
-  for (const value of values) if (value !== null && !Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`)
-  return `{${values.map((value) => (value === null ? 'NULL' : value)).join(',')}}`
+  let nulls = false
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    if (value === null || value === undefined) nulls = true
+    else if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`)
+  }
+  // One join when there is no null (join would write a null as an empty element, not NULL).
+  return `{${(nulls ? values.map((value) => value ?? 'NULL') : values).join(',')}}`
 }
 
 /** `{t,f}`. */

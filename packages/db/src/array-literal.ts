@@ -6,9 +6,9 @@
  * columns). node-postgres turns a JavaScript array into a literal through a type dispatch and two
  * regex replaces per element, each making strings of its own, and formats a Date field by field
  * in local time: about 210 CPU-ns an id, 350 a number on this project's machine, against 60 and
- * 140 here. The literal is text the driver's would read the same as (numbers unquoted, instants
- * in ISO 8601 UTC), so a statement keeps its `::text[]` / `::float8[]` / `::timestamptz[]` cast
- * and reads the parameter unchanged.
+ * 140 here. PostgreSQL reads each literal as it reads the driver's (numbers unquoted, instants
+ * in ISO 8601 UTC instead of local time), so a statement keeps its `::text[]` / `::float8[]` /
+ * `::timestamptz[]` cast and reads the same values.
  *
  * Only for the element types below: text (quoted, `"` and `\` escaped), finite numbers, booleans
  * and instants of years 0001-9999, each with null as NULL. Anything else goes through the driver

@@ -143,6 +143,29 @@ t.test('several refreshes: counters, hourly increases, total_views', async (t) =
   t.match(text, /aggregator_channel_metrics_applied_total\{provider="TV"\} 4/)
   t.match(text, /aggregator_channel_metrics_breaker_state\{provider="SNS"\} 0/)
   t.match(text, /aggregator_channel_metrics_refresh_seconds_count\{provider="VOICE"\} 4/)
+
+  // A batch after the snapshots (a participant, and a distribution opening a channel without views)
+  // changes the figures it can change and leaves total_views as the snapshots stored it.
+  await commitMessages(db, [
+    participant(live, last + 1000, 'INSTAGRAM'),
+    {
+      kind: 'DistributionCompleted',
+      messageId: `later-${h.run}`,
+      eventId: live,
+      occurredAt: last + 2000,
+      channels: [{ channelName: 'KAKAO', channelType: 'SNS', distributionCost: '10.00' }],
+    },
+  ])
+  const after = await db.selectFrom('event_stats').selectAll().where('event_id', '=', live).executeTakeFirstOrThrow()
+  const viewsAfter = await db
+    .selectFrom('channel_stats')
+    .select(db.fn.sum<string>('views').as('views'))
+    .where('event_id', '=', live)
+    .executeTakeFirstOrThrow()
+  t.equal(after.total_participants, 3, 'the batch counted')
+  t.not(after.total_investment, event.total_investment, 'and its distribution cost reached total_investment')
+  t.equal(after.total_views, event.total_views, 'total_views kept')
+  t.equal(String(after.total_views), String(viewsAfter.views), 'still the sum of channel views')
 })
 
 t.test('the refresh is a registered BullMQ job scheduler and runs on its own', async (t) => {

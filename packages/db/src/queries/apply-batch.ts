@@ -18,7 +18,7 @@ import { EVENT_STATUSES } from '@event-analytics/contracts'
 import { sql } from 'kysely'
 import type { Transaction } from 'kysely'
 import type { ChannelTypeValue, Database, EventStatusValue } from '../schema/types.js'
-import { refreshEventFigures } from './event-figures.js'
+import { refreshBatchFigures } from './event-figures.js'
 import { inputTime } from './input-time.js'
 import { appendRegistrations } from './apply-participations.js'
 import { numberArrayLiteral, textArrayLiteral, timestampArrayLiteral } from '../array-literal.js'
@@ -330,9 +330,9 @@ async function recomputeCumulative(trx: Transaction<Database>, earliest: Readonl
 
 /**
  * docs/SPEC.md section 6: the stored figures of the touched events, by their one implementation
- * (the figures_* SQL functions of migration 0006, through refreshEventFigures). Runs under the
+ * (the figures_* SQL functions of migration 0006, through refreshBatchFigures). Runs under the
  * event row locks this transaction took in upsertEvents.
  */
 async function recomputeDerived(trx: Transaction<Database>, eventIds: readonly string[]): Promise<AppliedEvent[]> {
-  return refreshEventFigures(trx, eventIds)
+  return refreshBatchFigures(trx, eventIds)
 }

@@ -32,6 +32,8 @@ export async function refreshEventFigures(db: Kysely<Database>, eventIds: readon
  * views store total_views themselves under the same row lock: the provider snapshots
  * (apply-snapshot.ts) and a rebuild's adopted metrics (sets/live.ts, through the full refresh).
  * Leaving it out spares a channel_stats probe per event: about 40 % of the refresh's time.
+ * The three assignments repeat those of figures_refresh_events (migration 0006, frozen as every
+ * migration is); a formula changes in the figures_* functions, which both statements call.
  */
 export async function refreshBatchFigures(db: Kysely<Database>, eventIds: readonly string[]): Promise<AppliedEvent[]> {
   const result = await sql<{ event_id: string; user_id: string | null }>`

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path'
 import { DEFAULT_KAFKA_BROKERS, DEFAULT_SCHEMA_REGISTRY_URL } from '@event-analytics/contracts'
 import { DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/ops'
 
@@ -61,6 +62,12 @@ const shape = {
    * (`--cpu-prof`; open it in Chrome DevTools). Profiling slows them: their figures are not comparable.
    */
   BENCH_CPU_PROFILE_DIR: env.optionalString(),
+  /**
+   * An absolute directory (the services run in their own package folders): the services write a
+   * sampling heap profile of their whole life there when they exit (src/heap-profile.ts; what they
+   * allocated, garbage included). Sampling slows them a little: their figures are not comparable.
+   */
+  BENCH_HEAP_PROFILE_DIR: env.optionalString().refine((path) => path === undefined || isAbsolute(path), 'must be an absolute path'),
   /**
    * More V8 options for every service the bench starts (after the services' own, so they win):
    * for trying a setting before it is made the default. Figures measured with it are of that setting.

@@ -1,17 +1,31 @@
 /** Environment of each service child process for one phase. */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { SERVICE_NODE_OPTIONS } from '@event-analytics/ops'
 import type { BenchConfig } from './config.js'
 import type { PipelineTarget } from './isolation.js'
+import { packageDir } from './paths.js'
 
 export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789abcdef-0123456789'
 
 /**
  * The services' V8 options: the deployed ones, then BENCH_NODE_OPTIONS, then a CPU profile written
- * on exit when BENCH_CPU_PROFILE_DIR is set.
+ * on exit when BENCH_CPU_PROFILE_DIR is set, and the heap sampler when BENCH_HEAP_PROFILE_DIR is
+ * (the services inherit the variable, which tells the sampler where to write).
  */
 export function serviceNodeOptions(config: BenchConfig): string {
   const profile = config.BENCH_CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${config.BENCH_CPU_PROFILE_DIR}`]
-  return [SERVICE_NODE_OPTIONS, config.BENCH_NODE_OPTIONS, ...profile].filter((option) => option !== undefined).join(' ')
+  const heap = config.BENCH_HEAP_PROFILE_DIR === undefined ? [] : [`--import=${pathToFileURL(heapProfilerModule()).href}`]
+  return [SERVICE_NODE_OPTIONS, config.BENCH_NODE_OPTIONS, ...profile, ...heap].filter((option) => option !== undefined).join(' ')
+}
+
+/** The built sampler: the services run from dist, and NODE_OPTIONS cannot load TypeScript. */
+function heapProfilerModule(): string {
+  const built = join(packageDir('bench'), 'dist', 'heap-profile.js')
+  if (!existsSync(built))
+    throw new Error(`BENCH_HEAP_PROFILE_DIR needs the built bench (${built}): run pnpm --filter @event-analytics/bench build`)
+  return built
 }
 
 /** The phase's own change announcements (aggregator -> API live streams). */

@@ -83,7 +83,7 @@ export function loadBenchConfig(source: NodeJS.ProcessEnv = process.env) {
 
 export type BenchConfig = ReturnType<typeof loadBenchConfig>
 
-/** The sizes recorded next to the figures. */
+/** The sizes, and any setting that changes what the figures mean, recorded next to the figures. */
 export function settingsOf(config: BenchConfig): Record<string, number | string> {
   return {
     BENCH_PHASES: config.BENCH_PHASES.join(','),
@@ -107,5 +107,8 @@ export function settingsOf(config: BenchConfig): Record<string, number | string>
     BENCH_FANOUT_CLIENTS: config.BENCH_FANOUT_CLIENTS,
     BENCH_FANOUT_SECONDS: config.BENCH_FANOUT_SECONDS,
     ...(config.BENCH_NODE_OPTIONS === undefined ? {} : { BENCH_NODE_OPTIONS: config.BENCH_NODE_OPTIONS }),
+    // A profiler slows the services: figures taken under one say so.
+    ...(config.BENCH_CPU_PROFILE_DIR === undefined ? {} : { BENCH_CPU_PROFILE_DIR: config.BENCH_CPU_PROFILE_DIR }),
+    ...(config.BENCH_HEAP_PROFILE_DIR === undefined ? {} : { BENCH_HEAP_PROFILE_DIR: config.BENCH_HEAP_PROFILE_DIR }),
   }
 }

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { renderFanoutSection, spliceFanoutSection } from '../src/fanout-report.js'
+import { loadBenchConfig, settingsOf } from '../src/config.js'
 import {
   BEGIN_MARKER,
   END_MARKER,
@@ -240,4 +241,13 @@ t.test('the fan-out section is spliced apart from the main one, and replaced in 
   t.match(once, /<!-- bench:end -->\n\n<!-- bench:fanout:begin/)
   t.match(once, /## Notes/)
   t.equal(spliceFanoutSection(once, section), once, 'a second run replaces the section')
+})
+
+t.test('figures taken under a profiler or extra V8 options record it next to them', async (t) => {
+  const plain = settingsOf(loadBenchConfig({}))
+  t.notOk('BENCH_HEAP_PROFILE_DIR' in plain || 'BENCH_CPU_PROFILE_DIR' in plain || 'BENCH_NODE_OPTIONS' in plain, 'none by default')
+  const profiled = settingsOf(loadBenchConfig({ BENCH_HEAP_PROFILE_DIR: '/tmp/heap', BENCH_CPU_PROFILE_DIR: '/tmp/cpu' }))
+  t.equal(profiled['BENCH_HEAP_PROFILE_DIR'], '/tmp/heap')
+  t.equal(profiled['BENCH_CPU_PROFILE_DIR'], '/tmp/cpu')
+  t.throws(() => loadBenchConfig({ BENCH_HEAP_PROFILE_DIR: 'relative/dir' }), /absolute/, 'a relative heap profile folder is refused')
 })

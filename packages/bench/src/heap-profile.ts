@@ -20,7 +20,7 @@ import { join } from 'node:path'
 export const HEAP_PROFILE_DIR_VARIABLE = 'BENCH_HEAP_PROFILE_DIR'
 
 /** Starts sampling now; writes the profile into `directory` when the process exits. */
-export function profileHeapUntilExit(directory: string): void {
+function profileHeapUntilExit(directory: string): void {
   const session = new Session()
   session.connect()
   session.post('HeapProfiler.startSampling', { includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })

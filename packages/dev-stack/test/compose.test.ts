@@ -92,7 +92,11 @@ t.test('wiring: dependencies exist and are waited for, addresses name real servi
     t.match(String(environment['DATABASE_URL']), /@postgres:5432\//, `${name} -> postgres`)
     t.match(String(environment['REDIS_URL']), /^redis:\/\/redis:6379/, `${name} -> redis`)
     // SERVICE_NODE_OPTIONS of packages/ops/src/node-options.ts: the API at V8's default peaked above 400 MB.
-    t.equal(environment['NODE_OPTIONS'], '--max-semi-space-size=4', `${name} runs with a 4 MB young generation`)
+    t.equal(
+      environment['NODE_OPTIONS'],
+      '--max-semi-space-size=4 --max-old-space-size=1024',
+      `${name} runs with a 4 MB young generation and a 1 GiB old generation`,
+    )
   }
   t.ok(services['ingest-worker']?.depends_on?.['kafka'], 'ingest-worker waits for kafka')
   t.equal(services['aggregator']?.depends_on?.['migrate']?.condition, 'service_completed_successfully', 'aggregator waits for migrations')

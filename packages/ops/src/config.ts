@@ -118,6 +118,8 @@ export const env = {
   optionalUrl: () => z.url().optional(),
   integer: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(fallback),
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  /** One of a fixed set of words. */
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) => z.enum(values).default(fallback),
   list: (fallback: string) =>
     z
       .string()

@@ -2,18 +2,29 @@ import t from 'tap'
 import { ConfigError, doc, env, loadConfig, type CrossCheck } from '../src/config.js'
 import { describeVariables, renderConfigReference, renderVariableSummary } from '../src/config-reference.js'
 
-const shape = { PORT: env.port(3000), BROKERS: env.list('127.0.0.1:9092'), VERBOSE: env.boolean(false) }
+const shape = {
+  PORT: env.port(3000),
+  BROKERS: env.list('127.0.0.1:9092'),
+  VERBOSE: env.boolean(false),
+  MODE: env.oneOf(['fast', 'safe'], 'safe'),
+}
 
 t.test('defaults apply and strings are parsed', async (t) => {
-  t.same(loadConfig(shape, {}), { PORT: 3000, BROKERS: ['127.0.0.1:9092'], VERBOSE: false })
-  t.same(loadConfig(shape, { PORT: '81', BROKERS: 'a:1, b:2', VERBOSE: '1' }), { PORT: 81, BROKERS: ['a:1', 'b:2'], VERBOSE: true })
+  t.same(loadConfig(shape, {}), { PORT: 3000, BROKERS: ['127.0.0.1:9092'], VERBOSE: false, MODE: 'safe' })
+  t.same(loadConfig(shape, { PORT: '81', BROKERS: 'a:1, b:2', VERBOSE: '1', MODE: 'fast' }), {
+    PORT: 81,
+    BROKERS: ['a:1', 'b:2'],
+    VERBOSE: true,
+    MODE: 'fast',
+  })
 })
 
 t.test('every bad variable is named in one error', async (t) => {
-  const error = t.throws(() => loadConfig(shape, { PORT: 'eighty', VERBOSE: 'maybe' })) as ConfigError
+  const error = t.throws(() => loadConfig(shape, { PORT: 'eighty', VERBOSE: 'maybe', MODE: 'quick' })) as ConfigError
   t.type(error, ConfigError)
   t.match(error.message, /PORT/)
   t.match(error.message, /VERBOSE/)
+  t.match(error.message, /MODE: Invalid option: expected one of "fast"\|"safe"/)
 })
 
 t.test('field errors and cross-field problems are reported together, in one ConfigError', async (t) => {

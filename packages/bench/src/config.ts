@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path'
 import { DEFAULT_KAFKA_BROKERS, DEFAULT_SCHEMA_REGISTRY_URL } from '@event-analytics/contracts'
 import { DEFAULT_REDIS_URL, env, loadConfig } from '@event-analytics/ops'
+import { HEAP_PROFILE_KEEPS } from './heap-profile-options.js'
 
 const shape = {
   KAFKA_BROKERS: env.list(DEFAULT_KAFKA_BROKERS),
@@ -69,6 +70,11 @@ const shape = {
    */
   BENCH_HEAP_PROFILE_DIR: env.optionalString().refine((path) => path === undefined || isAbsolute(path), 'must be an absolute path'),
   /**
+   * What that profile keeps: `all` it allocated, or only what was `promoted` (outlived the
+   * scavenges): the garbage that grows the old generation and the peak RSS.
+   */
+  BENCH_HEAP_PROFILE_KEEP: env.oneOf(HEAP_PROFILE_KEEPS, 'all'),
+  /**
    * More V8 options for every service the bench starts (after the services' own, so they win):
    * for trying a setting before it is made the default. Figures measured with it are of that setting.
    */
@@ -109,6 +115,8 @@ export function settingsOf(config: BenchConfig): Record<string, number | string>
     ...(config.BENCH_NODE_OPTIONS === undefined ? {} : { BENCH_NODE_OPTIONS: config.BENCH_NODE_OPTIONS }),
     // A profiler slows the services: figures taken under one say so.
     ...(config.BENCH_CPU_PROFILE_DIR === undefined ? {} : { BENCH_CPU_PROFILE_DIR: config.BENCH_CPU_PROFILE_DIR }),
-    ...(config.BENCH_HEAP_PROFILE_DIR === undefined ? {} : { BENCH_HEAP_PROFILE_DIR: config.BENCH_HEAP_PROFILE_DIR }),
+    ...(config.BENCH_HEAP_PROFILE_DIR === undefined
+      ? {}
+      : { BENCH_HEAP_PROFILE_DIR: config.BENCH_HEAP_PROFILE_DIR, BENCH_HEAP_PROFILE_KEEP: config.BENCH_HEAP_PROFILE_KEEP }),
   }
 }

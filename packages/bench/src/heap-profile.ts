@@ -8,22 +8,22 @@
  * Node's own `--heap-prof` keeps only the samples of objects still alive at exit, which for a
  * service is its live set, not where its garbage comes from; this one keeps the objects either
  * collector freed too (V8's includeObjectsCollectedBy* flags), so sizes add up to what was
- * allocated (one sample per 32 KiB on average, V8's default). A process killed by SIGKILL
- * writes nothing. The in-process inspector session answers synchronously, which is what lets
+ * allocated (one sample per 32 KiB on average, V8's default). With BENCH_HEAP_PROFILE_KEEP=promoted
+ * it keeps only the objects that outlived the scavenges (those the young-generation collector freed
+ * are left out): what grows the old generation, and so a service's peak RSS, until a full collection
+ * frees it. A process killed by SIGKILL writes nothing. The in-process inspector session answers synchronously, which is what lets
  * the profile be taken and written in the `exit` handler.
  */
 import { Session } from 'node:inspector'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-
-/** The variable this module reads in the service's environment (the bench's own, inherited). */
-export const HEAP_PROFILE_DIR_VARIABLE = 'BENCH_HEAP_PROFILE_DIR'
+import { HEAP_PROFILE_DIR_VARIABLE, HEAP_PROFILE_KEEP_VARIABLE, type HeapProfileKeep } from './heap-profile-options.js'
 
 /** Starts sampling now; writes the profile into `directory` when the process exits. */
-function profileHeapUntilExit(directory: string): void {
+function profileHeapUntilExit(directory: string, keep: HeapProfileKeep): void {
   const session = new Session()
   session.connect()
-  session.post('HeapProfiler.startSampling', { includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+  session.post('HeapProfiler.startSampling', { includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: keep === 'all' })
   process.once('exit', () => {
     session.post('HeapProfiler.stopSampling', (error, result) => {
       if (error !== null) {
@@ -37,4 +37,6 @@ function profileHeapUntilExit(directory: string): void {
 }
 
 const directory = process.env[HEAP_PROFILE_DIR_VARIABLE]
-if (directory !== undefined && directory !== '') profileHeapUntilExit(directory)
+// The bench's config has validated the value; a service started by hand with another gets `all`.
+const keep: HeapProfileKeep = process.env[HEAP_PROFILE_KEEP_VARIABLE] === 'promoted' ? 'promoted' : 'all'
+if (directory !== undefined && directory !== '') profileHeapUntilExit(directory, keep)

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { HEAP_PROFILE_DIR_VARIABLE } from '../src/heap-profile.js'
+import type { Test } from 'tap'
+import { HEAP_PROFILE_DIR_VARIABLE, HEAP_PROFILE_KEEP_VARIABLE } from '../src/heap-profile-options.js'
 
 interface ProfileNode {
   selfSize: number
@@ -39,6 +40,32 @@ t.test('a service that allocates and drops 64 MiB leaves a profile of about that
   const profile = JSON.parse(readFileSync(join(directory, files[0]!), 'utf8')) as { head: ProfileNode; samples: unknown[] }
   const bytes = sampledBytes(profile.head)
   t.ok(bytes > 32 * 2 ** 20 && bytes < 256 * 2 ** 20, `sampled ${Math.round(bytes / 2 ** 20)} MiB of the 64 allocated and dropped`)
+})
+
+/** The bytes the profile of `script` sampled, the sampler keeping `keep`. */
+function sampledBy(script: string, keep: string, t: Test): number {
+  const directory = mkdtempSync(join(tmpdir(), 'bench-heap-profile-'))
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }))
+  execFileSync(process.execPath, ['--import', tsx, '--import', sampler, '-e', script], {
+    env: { ...process.env, [HEAP_PROFILE_DIR_VARIABLE]: directory, [HEAP_PROFILE_KEEP_VARIABLE]: keep },
+    stdio: 'inherit',
+  })
+  const [file] = readdirSync(directory)
+  const profile = JSON.parse(readFileSync(join(directory, file!), 'utf8')) as { head: ProfileNode }
+  return sampledBytes(profile.head)
+}
+
+t.test('keeping what was promoted leaves out what the scavenges freed', async (t) => {
+  // 1,024 arrays of 16 KiB held across every scavenge of the loop (16 MiB promoted), each next to
+  // four dropped at once (64 MiB that die young); then all of them dropped.
+  const allocate =
+    'const kept = []; let n = 0; for (let i = 0; i < 1024; i++) { kept.push(new Array(2048).fill(i)); ' +
+    'for (let j = 0; j < 4; j++) n += new Array(2048).fill(j).length } kept.length = 0; process.exit(n > 0 ? 0 : 1)'
+  const all = sampledBy(allocate, 'all', t)
+  const promoted = sampledBy(allocate, 'promoted', t)
+  const mib = (bytes: number): number => Math.round(bytes / 2 ** 20)
+  t.ok(all > 48 * 2 ** 20, `all: ${mib(all)} MiB of the 80 allocated`)
+  t.ok(promoted > 8 * 2 ** 20 && promoted < 40 * 2 ** 20, `promoted: ${mib(promoted)} MiB: the 16 held, and what loading the modules kept`)
 })
 
 t.test('without the variable the sampler writes nothing', async (t) => {

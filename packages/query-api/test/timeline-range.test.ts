@@ -1,5 +1,13 @@
 import t from 'tap'
-import { canComputeZone, countBuckets, localMidnight, parseBound, resolveRange, TimelineRangeError } from '../src/projections/timeline.js'
+import {
+  canComputeZone,
+  countBuckets,
+  localMidnight,
+  parseBound,
+  resolveRange,
+  timelineBuckets,
+  TimelineRangeError,
+} from '../src/projections/timeline.js'
 import { SingleFlight } from '../src/cache/single-flight.js'
 import { etagOf, matches } from '../src/plugins/etag.js'
 
@@ -91,4 +99,38 @@ t.test('etag matching', async (t) => {
   t.notOk(matches('"other"', tag))
   t.notOk(matches(undefined, tag))
   t.not(etagOf('{"a":2}'), tag)
+})
+
+t.test('bucket boundaries: whole UTC hours as given, others rounded up and flagged, each bucket its own', async (t) => {
+  const hour = 3_600_000
+  const row = (start: number, end: number, participants: number) => ({
+    bucket_start_ms: start,
+    bucket_end_ms: end,
+    participants,
+    views: 0,
+    engagement: 0,
+    conversions: 0,
+    cumulative_participants: participants,
+  })
+  const day = Date.UTC(2026, 2, 8)
+  const whole = timelineBuckets([row(day, day + 24 * hour, 1), row(day + 24 * hour, day + 48 * hour, 2)])
+  t.notOk(whole.approximate)
+  t.same(
+    whole.buckets.map((b) => [b.bucketStart, b.bucketEnd, b.participants]),
+    [
+      ['2026-03-08T00:00:00.000Z', '2026-03-09T00:00:00.000Z', 1],
+      ['2026-03-09T00:00:00.000Z', '2026-03-10T00:00:00.000Z', 2],
+    ],
+  )
+  // Asia/Kolkata midnights (18:30 UTC), then a bucket that does not start where the last ended.
+  const kolkata = Date.UTC(2026, 2, 7, 18, 30)
+  const off = timelineBuckets([row(kolkata, kolkata + 24 * hour, 1), row(kolkata + 48 * hour, kolkata + 72 * hour, 2)])
+  t.ok(off.approximate)
+  t.same(
+    off.buckets.map((b) => [b.bucketStart, b.bucketEnd]),
+    [
+      ['2026-03-07T19:00:00.000Z', '2026-03-08T19:00:00.000Z'],
+      ['2026-03-09T19:00:00.000Z', '2026-03-10T19:00:00.000Z'],
+    ],
+  )
 })

@@ -17,8 +17,12 @@ export interface TimelineQuery {
 }
 
 export interface TimelineBucketRow {
-  bucket_start: Date
-  bucket_end: Date
+  /**
+   * The bucket's local boundaries as instants, in epoch milliseconds: numbers rather than Dates,
+   * since a one-year daily timeline has 732 of them and the caller formats each once.
+   */
+  bucket_start_ms: number
+  bucket_end_ms: number
   participants: number
   views: number
   engagement: number
@@ -82,8 +86,8 @@ export async function readTimeline(db: Kysely<Database>, query: TimelineQuery): 
         LIMIT 1
       ), 0) AS cumulative
     )
-    SELECT b.bucket_start,
-           b.bucket_end,
+    SELECT (extract(epoch FROM b.bucket_start) * 1000)::bigint AS bucket_start_ms,
+           (extract(epoch FROM b.bucket_end) * 1000)::bigint AS bucket_end_ms,
            coalesce(p.participants, 0)::bigint AS participants,
            coalesce(p.views, 0)::bigint AS views,
            coalesce(p.engagement, 0)::bigint AS engagement,

@@ -195,13 +195,19 @@ const ceilHour = (ms: number): number => Math.ceil(ms / HOUR_MS) * HOUR_MS
  */
 export function timelineBuckets(rows: readonly TimelineBucketRow[]): TimelineBuckets {
   let approximate = false
+  // Buckets are contiguous: a bucket's start is the previous one's end, formatted once.
+  let previousEnd = Number.NaN
+  let previousEndText = ''
   const buckets = rows.map((row) => {
-    const start = new Date(row.bucket_start).getTime()
-    const end = new Date(row.bucket_end).getTime()
+    const start = row.bucket_start_ms
+    const end = row.bucket_end_ms
     if (ceilHour(start) !== start || ceilHour(end) !== end) approximate = true
+    const bucketStart = start === previousEnd ? previousEndText : new Date(ceilHour(start)).toISOString()
+    previousEnd = end
+    previousEndText = new Date(ceilHour(end)).toISOString()
     return {
-      bucketStart: new Date(ceilHour(start)).toISOString(),
-      bucketEnd: new Date(ceilHour(end)).toISOString(),
+      bucketStart,
+      bucketEnd: previousEndText,
       participants: row.participants,
       views: row.views,
       engagement: row.engagement,

@@ -9,10 +9,11 @@
  * service is its live set, not where its garbage comes from; this one keeps the objects either
  * collector freed too (V8's includeObjectsCollectedBy* flags), so sizes add up to what was
  * allocated (one sample per 32 KiB on average, V8's default). With BENCH_HEAP_PROFILE_KEEP=promoted
- * it keeps only the objects that outlived the scavenges (those the young-generation collector freed
- * are left out): what grows the old generation, and so a service's peak RSS, until a full collection
- * frees it. A process killed by SIGKILL writes nothing. The in-process inspector session answers synchronously, which is what lets
- * the profile be taken and written in the `exit` handler.
+ * it keeps only the objects that outlived the scavenges (those the young-generation collector
+ * freed are left out): what grows the old generation, and so a service's peak RSS, until a full
+ * collection frees it. A process killed by SIGKILL writes nothing. The in-process inspector
+ * session answers synchronously, which is what lets the profile be taken and written in the
+ * `exit` handler.
  */
 import { Session } from 'node:inspector'
 import { mkdirSync, writeFileSync } from 'node:fs'

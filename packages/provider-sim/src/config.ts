@@ -8,7 +8,7 @@ const shape = {
   PROVIDER_SIM_LATENCY_MS: env.integer(50, 0, 600_000),
   PROVIDER_SIM_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
   PROVIDER_SIM_OUTAGE: env.boolean(false),
-  PROVIDER_SIM_MODE: z.enum(['time', 'participants']).default('participants'),
+  PROVIDER_SIM_MODE: env.oneOf(['time', 'participants'], 'participants'),
 }
 
 /** Environment defaults of the knobs (every provider); POST /admin/knobs changes them at runtime. */

@@ -55,9 +55,9 @@ export async function startTcpProxy(target: { host: string; port: number }, init
     client.pipe(upstream).pipe(client)
   }
 
-  const listen = async (): Promise<void> => {
+  const listen = async (at = port): Promise<void> => {
     server = createServer(handle)
-    server.listen(port, '127.0.0.1')
+    server.listen(at, '127.0.0.1')
     await once(server, 'listening')
     port = (server.address() as AddressInfo).port
   }
@@ -70,8 +70,9 @@ export async function startTcpProxy(target: { host: string; port: number }, init
   }
 
   if (initial.kind === 'down') {
-    // Reserve a free port, then close it: connections are refused until the mode changes.
-    await listen()
+    // A free port, closed again: connections are refused until the mode changes. Taken below
+    // the kernel's ephemeral range, which it never hands to another socket meanwhile.
+    await listenBelowEphemeralRange(listen)
     await stopListening()
   } else {
     await listen()
@@ -87,5 +88,24 @@ export async function startTcpProxy(target: { host: string; port: number }, init
       else if (server === undefined) await listen()
     },
     close: stopListening,
+  }
+}
+
+/**
+ * Ports Linux never assigns on its own (its default ephemeral range starts at 32768): a port
+ * left unbound here stays free for the proxy to take again, where one from port 0 can be handed
+ * to any other test's connection or listener in between.
+ */
+const UNASSIGNED_FIRST = 20_000
+const UNASSIGNED_LAST = 32_767
+
+async function listenBelowEphemeralRange(listen: (port: number) => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    const port = UNASSIGNED_FIRST + Math.floor(Math.random() * (UNASSIGNED_LAST - UNASSIGNED_FIRST + 1))
+    try {
+      return await listen(port)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 20) throw error
+    }
   }
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { serviceNodeOptions } from '@event-analytics/ops'
 import { createLineSplitter, formatLine, type FormatOptions } from './log-format.js'
+import { stoppedWithThisProcess } from './parent-death.js'
 import { commandOf, type ServiceSpec } from './services.js'
 
 export interface Child {
@@ -26,9 +27,10 @@ export function packageScript(packagesRoot: string, spec: ServiceSpec): string {
 export function startChild(packagesRoot: string, spec: ServiceSpec, format: FormatOptions, write: (line: string) => void): Child {
   const cwd = join(packagesRoot, spec.packageDir)
   const { bin, args } = commandOf(packageScript(packagesRoot, spec), spec.args)
+  const command = stoppedWithThisProcess({ file: join(cwd, 'node_modules', '.bin', bin), args })
   // Own process group: a Ctrl-C in the terminal reaches only the launcher, which then
   // stops the children one by one in reverse start order.
-  const child = spawn(join(cwd, 'node_modules', '.bin', bin), args, {
+  const child = spawn(command.file, command.args, {
     cwd,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,11 +14,15 @@ import { operatorToken, signInLink } from './credentials.js'
 import { useStackSecret } from './secret.js'
 import { findLiveOwner } from './live-owner.js'
 import { ExitedBeforeReadyError, startChild, stopChild, waitReady, type Child } from './children.js'
+import { parentDeathSignalSupported } from './parent-death.js'
+import { PortInUseError, portInUse, waitForFreePort } from './port.js'
 import { DEFAULT_SETTINGS, REGISTER_SCHEMAS, serviceSpecs, type ServiceSpec } from './services.js'
 
 const PACKAGES = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const READY_TIMEOUT_MS = 120_000
 const STOP_GRACE_MS = 20_000
+/** A service of a killed earlier run gets SIGTERM when it dies (parent-death.ts) and stops within its own shutdown bound. */
+const PORT_RELEASE_WAIT_MS = 15_000
 /** The simulator's first participants land within seconds; past this the banner goes without a link. */
 const LIVE_OWNER_TIMEOUT_MS = 60_000
 const format = { colour: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined, width: 12 }
@@ -77,6 +81,7 @@ async function runOnce(spec: ServiceSpec): Promise<void> {
  * half-running system misleads.
  */
 async function start(spec: ServiceSpec, startupDeadlineMs: number): Promise<void> {
+  await claimPort(spec)
   const firstStart = Date.now()
   // The services wait up to the deadline themselves; booting (tsx) comes on top.
   const readyBy = firstStart + Math.max(READY_TIMEOUT_MS, 2 * startupDeadlineMs)
@@ -121,6 +126,15 @@ async function start(spec: ServiceSpec, startupDeadlineMs: number): Promise<void
   )
 }
 
+/** Refuses to start `spec` beside another process on its port, which its readiness check would take for it. */
+async function claimPort(spec: ServiceSpec): Promise<void> {
+  if (spec.readyUrl === null) return
+  const { hostname, port } = new URL(spec.readyUrl)
+  if (!(await portInUse(hostname, Number(port)))) return
+  say(`${hostname}:${port} (${spec.name}) is in use; waiting up to ${PORT_RELEASE_WAIT_MS / 1000} s for it to be released`)
+  if (!(await waitForFreePort(hostname, Number(port), PORT_RELEASE_WAIT_MS))) throw new PortInUseError(spec.name, hostname, Number(port))
+}
+
 async function main(): Promise<void> {
   // on, not once: a second Ctrl-C must not kill the launcher and orphan the children.
   process.on('SIGINT', () => void stopAll('SIGINT', 0))
@@ -128,6 +142,9 @@ async function main(): Promise<void> {
   // Children inherit process.env, so the API verifies with the secret the banner's token uses.
   const secretNote = useStackSecret(process.env)
   if (secretNote !== undefined) say(secretNote)
+  if (!parentDeathSignalSupported()) {
+    say('`setpriv --pdeathsig` is not available here: if this `npm start` is killed outright, its services keep running')
+  }
   const apiConfig = loadApiConfig()
   const settings = { ...DEFAULT_SETTINGS, apiPort: apiConfig.port, simulatorSeed: Date.now() % 1_000_000 }
   say('registering the Avro schemas')

@@ -1,0 +1,38 @@
+/** Whether a service's port is free before it starts: another process there would answer in its place. */
+import { createServer } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+/** True when something listens on `host:port` now (binding it fails with EADDRINUSE). */
+export function portInUse(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(true) : reject(error)))
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(false)))
+  })
+}
+
+/** Polls until `host:port` is free or `timeoutMs` has passed; true when it is free. */
+export async function waitForFreePort(host: string, port: number, timeoutMs: number, pollMs = 250): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (!(await portInUse(host, port))) return true
+    if (Date.now() >= deadline) return false
+    await sleep(pollMs)
+  }
+}
+
+/** The port a service will listen on is held by another process, and was not released in time. */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError'
+  constructor(
+    readonly service: string,
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(
+      `${service} cannot start: ${host}:${port} is in use by another process, which would answer in its place. ` +
+        `It may be a service of an earlier \`npm start\` that was killed outright; \`ss -ltnp 'sport = :${port}'\` ` +
+        'names the process. Stop it, then run `npm start` again.',
+    )
+  }
+}

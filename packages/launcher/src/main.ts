@@ -81,7 +81,6 @@ async function runOnce(spec: ServiceSpec): Promise<void> {
  * half-running system misleads.
  */
 async function start(spec: ServiceSpec, startupDeadlineMs: number): Promise<void> {
-  await claimPort(spec)
   const firstStart = Date.now()
   // The services wait up to the deadline themselves; booting (tsx) comes on top.
   const readyBy = firstStart + Math.max(READY_TIMEOUT_MS, 2 * startupDeadlineMs)
@@ -126,13 +125,26 @@ async function start(spec: ServiceSpec, startupDeadlineMs: number): Promise<void
   )
 }
 
-/** Refuses to start `spec` beside another process on its port, which its readiness check would take for it. */
-async function claimPort(spec: ServiceSpec): Promise<void> {
-  if (spec.readyUrl === null) return
-  const { hostname, port } = new URL(spec.readyUrl)
-  if (!(await portInUse(hostname, Number(port)))) return
-  say(`${hostname}:${port} (${spec.name}) is in use; waiting up to ${PORT_RELEASE_WAIT_MS / 1000} s for it to be released`)
-  if (!(await waitForFreePort(hostname, Number(port), PORT_RELEASE_WAIT_MS))) throw new PortInUseError(spec.name, hostname, Number(port))
+/**
+ * Refuses to start beside other processes on the services' ports: a service's readiness check
+ * would take such a process for the service. Waits a little first, for services of a killed
+ * earlier run that are still shutting down.
+ */
+async function checkPortsFree(specs: readonly ServiceSpec[]): Promise<void> {
+  const ports = specs.flatMap((spec) => {
+    if (spec.readyUrl === null) return []
+    const { hostname, port } = new URL(spec.readyUrl)
+    return [{ service: spec.name, host: hostname, port: Number(port) }]
+  })
+  const busy = (await Promise.all(ports.map(async (entry) => ((await portInUse(entry.host, entry.port)) ? [entry] : [])))).flat()
+  if (busy.length === 0) return
+  say(
+    `${busy.map(({ host, port, service }) => `${host}:${port} (${service})`).join(', ')} in use; waiting up to ${PORT_RELEASE_WAIT_MS / 1000} s for release`,
+  )
+  const held = (
+    await Promise.all(busy.map(async (entry) => ((await waitForFreePort(entry.host, entry.port, PORT_RELEASE_WAIT_MS)) ? [] : [entry])))
+  ).flat()
+  if (held.length > 0) throw new PortInUseError(held)
 }
 
 async function main(): Promise<void> {
@@ -147,16 +159,18 @@ async function main(): Promise<void> {
   }
   const apiConfig = loadApiConfig()
   const settings = { ...DEFAULT_SETTINGS, apiPort: apiConfig.port, simulatorSeed: Date.now() % 1_000_000 }
+  const skipped: string[] = []
+  const specs = serviceSpecs(settings).filter((spec) => {
+    if (!spec.optional || existsSync(join(PACKAGES, spec.packageDir, 'package.json'))) return true
+    skipped.push(`${spec.name} (packages/${spec.packageDir} is not there yet; channels get no external metrics)`)
+    say(`skipping ${spec.name}: packages/${spec.packageDir} does not exist`)
+    return false
+  })
+  await checkPortsFree(specs)
   say('registering the Avro schemas')
   await runOnce(REGISTER_SCHEMAS)
-  const skipped: string[] = []
-  for (const spec of serviceSpecs(settings)) {
+  for (const spec of specs) {
     if (stopping !== undefined) return
-    if (spec.optional && !existsSync(join(PACKAGES, spec.packageDir, 'package.json'))) {
-      skipped.push(`${spec.name} (packages/${spec.packageDir} is not there yet; channels get no external metrics)`)
-      say(`skipping ${spec.name}: packages/${spec.packageDir} does not exist`)
-      continue
-    }
     say(`starting ${spec.name}`)
     await start(spec, apiConfig.startupDeadlineMs)
   }

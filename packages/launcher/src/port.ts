@@ -21,18 +21,22 @@ export async function waitForFreePort(host: string, port: number, timeoutMs: num
   }
 }
 
-/** The port a service will listen on is held by another process, and was not released in time. */
+export interface ServicePort {
+  readonly service: string
+  readonly host: string
+  readonly port: number
+}
+
+/** Ports services will listen on are held by other processes, and were not released in time. */
 export class PortInUseError extends Error {
   override name = 'PortInUseError'
-  constructor(
-    readonly service: string,
-    readonly host: string,
-    readonly port: number,
-  ) {
+  constructor(readonly held: readonly ServicePort[]) {
+    const list = held.map(({ service, host, port }) => `${host}:${port} (${service})`).join(', ')
+    const ports = held.map(({ port }) => `:${port}`).join(' or sport = ')
     super(
-      `${service} cannot start: ${host}:${port} is in use by another process, which would answer in its place. ` +
-        `It may be a service of an earlier \`npm start\` that was killed outright; \`ss -ltnp 'sport = :${port}'\` ` +
-        'names the process. Stop it, then run `npm start` again.',
+      `in use by other processes, which would answer in place of the services: ${list}. ` +
+        `They may be services of an earlier \`npm start\` that was killed outright; \`ss -ltnp 'sport = ${ports}'\` ` +
+        'names the processes. Stop them, then run `npm start` again.',
     )
   }
 }

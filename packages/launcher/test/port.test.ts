@@ -32,8 +32,11 @@ t.test('waiting for a port ends when its holder closes, or reports it still held
   t.equal(await released, true, 'free once the holder closed')
 })
 
-t.test('the error names the service, the address and how to find the holder', async (t) => {
-  const error = new PortInUseError('ingest', '127.0.0.1', 9101)
-  t.match(error.message, /^ingest cannot start: 127\.0\.0\.1:9101 is in use by another process/)
-  t.match(error.message, /ss -ltnp 'sport = :9101'/)
+t.test('the error names each held address with its service, and how to find the holders', async (t) => {
+  const error = new PortInUseError([
+    { service: 'ingest', host: '127.0.0.1', port: 9101 },
+    { service: 'api', host: '127.0.0.1', port: 3000 },
+  ])
+  t.match(error.message, /^in use by other processes, .*: 127\.0\.0\.1:9101 \(ingest\), 127\.0\.0\.1:3000 \(api\)\./)
+  t.match(error.message, /ss -ltnp 'sport = :9101 or sport = :3000'/)
 })

@@ -78,10 +78,12 @@ if [ "$command" = start ] && [ -z "${STOP_STACK_ON_EXIT:-}" ]; then
   export STOP_STACK_ON_EXIT
 fi
 # `npm test` likewise stops, when it ends in any way, the Kafka and registry it started (not those that
-# were up before), unless STOP_STACK_ON_EXIT=0 (.ci/run keeps them for the chaos suite).
+# were up before), unless STOP_STACK_ON_EXIT=0 (.ci/run keeps them for the chaos suite). So does
+# `npm start` when it ends before the launcher takes over (a Ctrl-C or a failure while it migrates or
+# builds the page); from then on the launcher stops them.
 started=
 checks=
-if [ "$command" = test ]; then
+if [ "$command" = test ] || [ "$command" = start ]; then
   if [ "${STOP_STACK_ON_EXIT:-}" != 0 ]; then started=$(stopped_components); fi
   trap 'code=$?; stop_started; exit $code' EXIT
   trap 'exit 130' INT
@@ -140,7 +142,9 @@ case "$command" in
     export CHANNEL_METRICS_REFRESH_MS
     pnpm stack status
     step "starting the services and the traffic simulator (Ctrl-C stops them)"
-    # exec: the launcher receives Ctrl-C/SIGTERM itself and stops its children in order.
+    # exec: the launcher receives Ctrl-C/SIGTERM itself, stops its children in order, then what
+    # this run started (STOP_STACK_ON_EXIT); the shell's traps end here.
+    trap - EXIT INT TERM
     exec node --import tsx --conditions=event-analytics-source packages/launcher/src/main.ts
     ;;
   bench)

@@ -2,13 +2,13 @@
  * kafkajs 2.2.4's `createTopics({ waitForLeaders: true })` asks the controller for the new
  * topics' metadata until no partition answers LEADER_NOT_AVAILABLE, and fails on any other
  * answer. A KRaft broker can still answer UNKNOWN_TOPIC_OR_PARTITION for a topic it created a
- * moment ago, before the metadata record reaches it; creating the topic then failed, now and
- * then, on a loaded machine. The project's patch (patches/kafkajs@2.2.4.patch) waits on that
- * answer too.
+ * moment ago, before the metadata record reaches it, more often on a loaded machine; unpatched,
+ * the creation fails then. The project's patch (patches/kafkajs@2.2.4.patch) waits on that answer
+ * too.
  *
- * The broker's timing cannot be provoked on demand, so the first test drives kafkajs's own admin
- * module with a controller that answers as such a broker does; the second creates a topic on the
- * real broker through the same path.
+ * The broker's timing cannot be provoked on demand, so the first two tests drive kafkajs's own
+ * admin module with a controller that answers as such a broker does (and as a refusing one does);
+ * the last creates a topic on the real broker through the same path.
  */
 import { createRequire } from 'node:module'
 import { randomUUID } from 'node:crypto'

@@ -35,8 +35,8 @@ export class PortInUseError extends Error {
     const ports = held.map(({ port }) => `:${port}`).join(' or sport = ')
     super(
       `in use by other processes, which would answer in place of the services: ${list}. ` +
-        `They may be services of an earlier \`npm start\` that was killed outright; \`ss -ltnp 'sport = ${ports}'\` ` +
-        'names the processes. Stop them, then run `npm start` again.',
+        `They may be another \`npm start\`'s services, still running or left by one killed outright; ` +
+        `\`ss -ltnp 'sport = ${ports}'\` names the processes. Stop them, then run \`npm start\` again.`,
     )
   }
 }

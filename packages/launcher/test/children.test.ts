@@ -1,17 +1,12 @@
 /** A child started the way `npm start` starts each service: a package script, run from the package's own bin folder. */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import t from 'tap'
 import { SERVICE_NODE_OPTIONS } from '@event-analytics/ops'
 import { startChild } from '../src/children.js'
+import { writeProbePackage } from './helpers/probe-package.js'
 
 t.test("a service starts with the services' V8 options, followed by the operator's own", async (t) => {
   const root = t.testdir({})
-  const dir = join(root, 'probe')
-  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true })
-  symlinkSync(process.execPath, join(dir, 'node_modules', '.bin', 'node'))
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { start: 'node print.cjs' } }))
-  writeFileSync(join(dir, 'print.cjs'), "console.log('NODE_OPTIONS=' + process.env.NODE_OPTIONS)")
+  writeProbePackage(root, 'node print.cjs', { 'print.cjs': "console.log('NODE_OPTIONS=' + process.env.NODE_OPTIONS)" })
   const before = process.env['NODE_OPTIONS']
   process.env['NODE_OPTIONS'] = '--max-old-space-size=300'
   t.teardown(() => {

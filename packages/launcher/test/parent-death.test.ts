@@ -5,12 +5,13 @@
  * got before it exits.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { parentDeathSignalSupported, stoppedWithThisProcess } from '../src/parent-death.js'
+import { writeProbePackage } from './helpers/probe-package.js'
 
 const LAUNCHER = fileURLToPath(new URL('./fixtures/start-one-child.ts', import.meta.url))
 
@@ -45,19 +46,14 @@ t.test('a command is wrapped so that it receives SIGTERM when this process dies'
 
 t.test('a service stops with SIGTERM when the launcher that started it is killed outright', async (t) => {
   const root = t.testdir({})
-  const dir = join(root, 'probe')
-  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true })
-  symlinkSync(process.execPath, join(dir, 'node_modules', '.bin', 'node'))
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { start: 'node probe.cjs' } }))
-  writeFileSync(
-    join(dir, 'probe.cjs'),
-    [
+  const dir = writeProbePackage(root, 'node probe.cjs', {
+    'probe.cjs': [
       "const { writeFileSync } = require('node:fs')",
       "process.on('SIGTERM', () => { writeFileSync('signal', 'SIGTERM'); process.exit(0) })",
       "console.log('ready ' + process.pid)",
       'setInterval(() => undefined, 60000)',
     ].join('\n'),
-  )
+  })
   const launcher = spawn(process.execPath, ['--import=tsx', '--conditions=event-analytics-source', LAUNCHER, root], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })

@@ -7,9 +7,10 @@
  *   API's less than half with more requests/s.
  * - A 1 GiB old generation. The ingest worker and the API keep about 40 MB alive (measured after
  *   a forced full collection), bounded by their own settings (the ingest worker's pending bytes,
- *   the aggregator's batch, the API's local cache), so the limit is far from anything they hold. What it changes is how far V8 lets the old generation grow before
- *   its next full collection: up to 4x the live size after the last one when the limit is 2 GiB or
- *   more (V8's default with a few GiB of memory), about 1.6x at 1 GiB. The garbage the scavenges
+ *   the aggregator's batch, the API's local cache), so the limit is far from anything they hold.
+ *   What it changes is how far V8 lets the old generation grow before its next full collection:
+ *   up to 4x the live size after the last one when the limit is 2 GiB or more (V8's default with
+ *   a few GiB of memory), about 1.6x at 1 GiB. The garbage the scavenges
  *   promote is collected sooner: peak RSS about 95 MB lower for the ingest worker, 80 for the
  *   aggregator, 30 for the API, with the pipeline's CPU per event within its noise (BENCHMARKS.md).
  *   512 MB lowered the peaks a little further and cost the workers about a quarter more CPU.

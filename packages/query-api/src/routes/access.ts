@@ -109,9 +109,9 @@ export async function loadEventEntry<T>(
 }
 
 /**
- * Sends the event's projection after the visibility and owner checks, and resolves once it is
- * sent. The text was serialised by this route's response schema (replySerializer), so it goes out
- * as is: the route's handler returns nothing (its typed reply would not take text).
+ * Sends the event's projection after the visibility and owner checks; resolves once it is handed
+ * to `reply.send`, not once it is written: route handlers call it through `answering`. The text
+ * was serialised by this route's response schema (replySerializer), so it goes out as is.
  */
 export async function sendEventProjection<T>(
   app: FastifyInstance,
@@ -129,21 +129,16 @@ export async function sendEventProjection<T>(
   })
   if (!canRead(request.principal, entry.owner)) throw notFound(`event ${eventId}`)
   // The etag plugin uses this tag instead of hashing the payload again (and answers 304 on a match).
-  // Awaiting the reply (a thenable) keeps Fastify from taking the handler's undefined for a body.
-  await reply
+  reply
     .header('x-cache', hit ? 'hit' : 'miss')
     .header('etag', entry.etag)
     .type(JSON_CONTENT_TYPE)
     .send(entry.body)
 }
 
-/**
- * Sends JSON text a route's serializer wrote (replySerializer) as is, and resolves once it is
- * sent; the route's handler returns nothing (its typed reply would not take text).
- */
-export async function sendSerialized(reply: FastifyReply, text: string, hit: boolean): Promise<void> {
-  // Awaiting the reply (a thenable) keeps Fastify from taking the handler's undefined for a body.
-  await reply
+/** Sends JSON text a route's serializer wrote (replySerializer) as is (from a handler made by `answering`). */
+export function sendSerialized(reply: FastifyReply, text: string, hit: boolean): void {
+  reply
     .header('x-cache', hit ? 'hit' : 'miss')
     .type(JSON_CONTENT_TYPE)
     .send(text)

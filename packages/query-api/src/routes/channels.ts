@@ -6,6 +6,7 @@ import { readEventChannel, readEventChannels } from '@event-analytics/db'
 import { CHANNEL_SORT_FIELDS, channelBody, sortChannels } from '../projections/channel.js'
 import { notFound } from '../plugins/problem-details.js'
 import { asOfOf } from '../projections/as-of.js'
+import { answer } from './answering.js'
 import { sendEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
 import {
@@ -49,23 +50,24 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
         },
       },
     },
-    async (request, reply) => {
-      const { channelType, sort, order } = request.query
-      return sendEventProjection(app, context.db, reply, {
-        eventId: request.params.eventId,
-        projection: 'channels',
-        key: cacheKeys.channelList(request.params.eventId),
-        field: `type=${channelType ?? '*'}&sort=${sort}&order=${order}`,
-        build: async (event, db) => {
-          const rows = await readEventChannels(db, event.event_id)
-          const now = context.now()
-          const channels = rows
-            .filter((row) => channelType === undefined || row.channel_type === channelType)
-            .map((row) => channelBody(row, now, staleAfter))
-          return { eventId: event.event_id, asOf: asOfOf(event.last_occurred_at), channels: sortChannels(channels, sort, order) }
-        },
-      })
-    },
+    (request, reply) =>
+      answer(reply, async () => {
+        const { channelType, sort, order } = request.query
+        await sendEventProjection(app, context.db, reply, {
+          eventId: request.params.eventId,
+          projection: 'channels',
+          key: cacheKeys.channelList(request.params.eventId),
+          field: `type=${channelType ?? '*'}&sort=${sort}&order=${order}`,
+          build: async (event, db) => {
+            const rows = await readEventChannels(db, event.event_id)
+            const now = context.now()
+            const channels = rows
+              .filter((row) => channelType === undefined || row.channel_type === channelType)
+              .map((row) => channelBody(row, now, staleAfter))
+            return { eventId: event.event_id, asOf: asOfOf(event.last_occurred_at), channels: sortChannels(channels, sort, order) }
+          },
+        })
+      }),
   )
 
   api.get(
@@ -80,18 +82,19 @@ export async function channelRoutes(app: FastifyInstance, context: RouteContext)
         response: { 200: ChannelSchema, ...problemResponses },
       },
     },
-    async (request, reply) => {
-      const { eventId, channelName } = request.params
-      return sendEventProjection(app, context.db, reply, {
-        eventId,
-        projection: 'channel',
-        key: cacheKeys.channel(eventId, channelName),
-        build: async (_event, db) => {
-          const row = await readEventChannel(db, eventId, channelName)
-          if (row === undefined) throw notFound(`channel ${channelName} of event ${eventId}`)
-          return channelBody(row, context.now(), staleAfter)
-        },
-      })
-    },
+    (request, reply) =>
+      answer(reply, async () => {
+        const { eventId, channelName } = request.params
+        await sendEventProjection(app, context.db, reply, {
+          eventId,
+          projection: 'channel',
+          key: cacheKeys.channel(eventId, channelName),
+          build: async (_event, db) => {
+            const row = await readEventChannel(db, eventId, channelName)
+            if (row === undefined) throw notFound(`channel ${channelName} of event ${eventId}`)
+            return channelBody(row, context.now(), staleAfter)
+          },
+        })
+      }),
   )
 }

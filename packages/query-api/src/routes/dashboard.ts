@@ -4,6 +4,7 @@ import { cacheKeys } from '@event-analytics/contracts'
 import { readEventAlerts, readEventChannels, readEventPacing } from '@event-analytics/db'
 import { dashboardBody } from '../projections/dashboard.js'
 import { pacingFields } from '../projections/pacing.js'
+import { answer } from './answering.js'
 import { sendEventProjection } from './access.js'
 import type { EventReadSpec } from './access.js'
 import type { RouteContext } from './context.js'
@@ -42,6 +43,6 @@ export async function dashboardRoutes(app: FastifyInstance, context: RouteContex
         response: { 200: DashboardSchema, ...problemResponses },
       },
     },
-    async (request, reply) => sendEventProjection(app, context.db, reply, dashboardSpec(context, request.params.eventId)),
+    (request, reply) => answer(reply, () => sendEventProjection(app, context.db, reply, dashboardSpec(context, request.params.eventId))),
   )
 }

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { cacheKeys } from '@event-analytics/contracts'
 import { readEventChannels } from '@event-analytics/db'
 import { roiBody } from '../projections/roi.js'
+import { answer } from './answering.js'
 import { sendEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
 import { EventParamsSchema, RoiSchema, problemResponses, security } from '../wire/schemas.js'
@@ -20,12 +21,14 @@ export async function roiRoutes(app: FastifyInstance, context: RouteContext): Pr
         response: { 200: RoiSchema, ...problemResponses },
       },
     },
-    async (request, reply) =>
-      sendEventProjection(app, context.db, reply, {
-        eventId: request.params.eventId,
-        projection: 'roi',
-        key: cacheKeys.roi(request.params.eventId),
-        build: async (event, db) => roiBody(event, await readEventChannels(db, event.event_id)),
-      }),
+    (request, reply) =>
+      answer(reply, () =>
+        sendEventProjection(app, context.db, reply, {
+          eventId: request.params.eventId,
+          projection: 'roi',
+          key: cacheKeys.roi(request.params.eventId),
+          build: async (event, db) => roiBody(event, await readEventChannels(db, event.event_id)),
+        }),
+      ),
   )
 }

@@ -7,6 +7,7 @@ import { OFF_HOUR_NOTE, TimelineRangeError, resolveRange, timelineBuckets } from
 import type { RangeRequest } from '../projections/timeline.js'
 import { timelineCacheField } from '../cache/timeline-field.js'
 import { badRequest } from '../plugins/problem-details.js'
+import { answer } from './answering.js'
 import { sendEventProjection } from './access.js'
 import type { RouteContext } from './context.js'
 import { asOfOf } from '../projections/as-of.js'
@@ -65,51 +66,52 @@ export async function timelineRoutes(app: FastifyInstance, context: RouteContext
         },
       },
     },
-    async (request, reply) => {
-      const { granularity, from, to } = request.query
-      const tz = request.query.tz ?? defaultTimeZone
-      if (!(await context.timeZones.isKnown(tz))) throw badRequest(`unknown time zone "${tz}"; use an IANA name such as Asia/Kolkata`)
-      const rangeRequest: RangeRequest = {
-        granularity,
-        timeZone: tz,
-        maxBuckets: timelineMaxBuckets,
-        ...(from === undefined ? {} : { from }),
-        ...(to === undefined ? {} : { to }),
-      }
-      // Explicit bounds are checked before the cache or the database is touched.
-      const requested = rangeOrBadRequest(() => resolveRange(rangeRequest, undefined, context.now()))
-      const { eventId } = request.params
-      return sendEventProjection(app, context.db, reply, {
-        eventId,
-        projection: 'timeline',
-        key: cacheKeys.timeline(eventId, granularity),
-        // Explicit bounds by their resolved instants: equivalent queries share one cached answer.
-        field: timelineCacheField(tz, from === undefined ? undefined : requested.from, to === undefined ? undefined : requested.to),
-        build: async (event, db): Promise<Timeline> => {
-          const span = await readTimelineSpan(db, eventId)
-          const range = rangeOrBadRequest(() => resolveRange(rangeRequest, span, context.now()))
-          const rows = await readTimeline(db, {
-            eventId,
-            unit: granularity,
-            timeZone: tz,
-            from: range.from,
-            to: range.to,
-            maxBuckets: timelineMaxBuckets,
-          })
-          const { buckets, approximate } = timelineBuckets(rows)
-          return {
-            eventId,
-            granularity,
-            tz,
-            from: range.from.toISOString(),
-            to: range.to.toISOString(),
-            approximate,
-            ...(approximate ? { note: OFF_HOUR_NOTE } : {}),
-            buckets,
-            asOf: asOfOf(event.last_occurred_at),
-          }
-        },
-      })
-    },
+    (request, reply) =>
+      answer(reply, async () => {
+        const { granularity, from, to } = request.query
+        const tz = request.query.tz ?? defaultTimeZone
+        if (!(await context.timeZones.isKnown(tz))) throw badRequest(`unknown time zone "${tz}"; use an IANA name such as Asia/Kolkata`)
+        const rangeRequest: RangeRequest = {
+          granularity,
+          timeZone: tz,
+          maxBuckets: timelineMaxBuckets,
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+        }
+        // Explicit bounds are checked before the cache or the database is touched.
+        const requested = rangeOrBadRequest(() => resolveRange(rangeRequest, undefined, context.now()))
+        const { eventId } = request.params
+        await sendEventProjection(app, context.db, reply, {
+          eventId,
+          projection: 'timeline',
+          key: cacheKeys.timeline(eventId, granularity),
+          // Explicit bounds by their resolved instants: equivalent queries share one cached answer.
+          field: timelineCacheField(tz, from === undefined ? undefined : requested.from, to === undefined ? undefined : requested.to),
+          build: async (event, db): Promise<Timeline> => {
+            const span = await readTimelineSpan(db, eventId)
+            const range = rangeOrBadRequest(() => resolveRange(rangeRequest, span, context.now()))
+            const rows = await readTimeline(db, {
+              eventId,
+              unit: granularity,
+              timeZone: tz,
+              from: range.from,
+              to: range.to,
+              maxBuckets: timelineMaxBuckets,
+            })
+            const { buckets, approximate } = timelineBuckets(rows)
+            return {
+              eventId,
+              granularity,
+              tz,
+              from: range.from.toISOString(),
+              to: range.to.toISOString(),
+              approximate,
+              ...(approximate ? { note: OFF_HOUR_NOTE } : {}),
+              buckets,
+              asOf: asOfOf(event.last_occurred_at),
+            }
+          },
+        })
+      }),
   )
 }

@@ -7,6 +7,7 @@ import { userSummaryBody } from '../projections/user-summary.js'
 import { canRead } from '../plugins/auth.js'
 import { badRequest, notFound } from '../plugins/problem-details.js'
 import type { RouteContext } from './context.js'
+import { answer } from './answering.js'
 import { replySerializer, sendSerialized } from './access.js'
 import { Body, Query, UserIdSchema, UserSummarySchema, problemResponses, security } from '../wire/schemas.js'
 
@@ -31,33 +32,34 @@ export async function userRoutes(app: FastifyInstance, context: RouteContext): P
         response: { 200: UserSummarySchema, ...problemResponses },
       },
     },
-    async (request, reply) => {
-      const { userId } = request.params
-      // Another user's summary is a 404, exactly like an owner without visible events.
-      if (!canRead(request.principal, userId)) throw notFound(`analytics of user ${userId}`)
-      const { page, limit } = request.query
-      // Ajv coerces "Infinity"/"1e400" to Infinity and, with strictNumbers, then skips the
-      // number keywords (minimum/maximum) for a non-finite value: reject it here (found by packages/chaos).
-      if (!Number.isFinite(page) || !Number.isFinite(limit)) throw badRequest('page and limit must be finite integers')
-      // Cached as the text this route's schema wrote: the owner's sums are bigints (exact past
-      // 2^53), which a JSON.stringify/JSON.parse round trip through the cache would break or round.
-      const serialize = replySerializer(reply)
-      const { value, hit } = await app.projectionCache.getText({
-        projection: 'user',
-        key: cacheKeys.user(userId),
-        field: `page=${page}&limit=${limit}`,
-        // One transaction on the live projection set (withLiveSet).
-        load: () =>
-          withLiveSet(context.db, async (db) => {
-            const events = await readUserEvents(db, userId)
-            if (events.length === 0) throw notFound(`analytics of user ${userId}`)
-            const totals = await readUserTotals(db, userId)
-            const channelTypes = await readUserChannelTypeTotals(db, userId)
-            const returning = await context.returning.readOwner(db, userId)
-            return serialize(userSummaryBody(userId, events, totals, channelTypes, returning, { page, limit }))
-          }),
-      })
-      await sendSerialized(reply, value, hit)
-    },
+    (request, reply) =>
+      answer(reply, async () => {
+        const { userId } = request.params
+        // Another user's summary is a 404, exactly like an owner without visible events.
+        if (!canRead(request.principal, userId)) throw notFound(`analytics of user ${userId}`)
+        const { page, limit } = request.query
+        // Ajv coerces "Infinity"/"1e400" to Infinity and, with strictNumbers, then skips the
+        // number keywords (minimum/maximum) for a non-finite value: reject it here (found by packages/chaos).
+        if (!Number.isFinite(page) || !Number.isFinite(limit)) throw badRequest('page and limit must be finite integers')
+        // Cached as the text this route's schema wrote: the owner's sums are bigints (exact past
+        // 2^53), which a JSON.stringify/JSON.parse round trip through the cache would break or round.
+        const serialize = replySerializer(reply)
+        const { value, hit } = await app.projectionCache.getText({
+          projection: 'user',
+          key: cacheKeys.user(userId),
+          field: `page=${page}&limit=${limit}`,
+          // One transaction on the live projection set (withLiveSet).
+          load: () =>
+            withLiveSet(context.db, async (db) => {
+              const events = await readUserEvents(db, userId)
+              if (events.length === 0) throw notFound(`analytics of user ${userId}`)
+              const totals = await readUserTotals(db, userId)
+              const channelTypes = await readUserChannelTypeTotals(db, userId)
+              const returning = await context.returning.readOwner(db, userId)
+              return serialize(userSummaryBody(userId, events, totals, channelTypes, returning, { page, limit }))
+            }),
+        })
+        sendSerialized(reply, value, hit)
+      }),
   )
 }

@@ -13,10 +13,11 @@ export class MemoryBook {
 
   async record(service: ServiceName, phase: string, running: RunningService): Promise<void> {
     const peak = await running.peakMb()
-    const entry = this.entries[service] ?? { peakMb: 0, phases: [] }
+    const entry = this.entries[service] ?? { peakMb: 0, phases: [], peakMbByPhase: {} }
     entry.peakMb = Math.max(entry.peakMb, peak)
     // Several instances of a service in one phase (scale-out) name the phase once.
     if (!entry.phases.includes(phase)) entry.phases.push(phase)
+    entry.peakMbByPhase[phase] = Math.max(entry.peakMbByPhase[phase] ?? 0, peak)
     this.entries[service] = entry
   }
 

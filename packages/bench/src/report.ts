@@ -1,7 +1,7 @@
 /** Pure rendering: console table and the generated section of BENCHMARKS.md. */
 import { renderFreshnessSection } from './capacity-report.js'
 import { renderCpuSection } from './cpu-report.js'
-import type { BenchResults, ClusterResult, EndToEndRun, HttpRun, PipelineMetrics } from './results.js'
+import type { BenchResults, ClusterResult, EndToEndRun, HttpRun, MemoryResult, PipelineMetrics } from './results.js'
 import type { LatencySummary } from './stats.js'
 import { formatThreshold, formatValue, type TargetResult } from './targets.js'
 
@@ -115,8 +115,19 @@ function apiSection(r: BenchResults): string[] {
 }
 
 function memorySection(r: BenchResults): string[] {
-  const rows = Object.entries(r.memory).map(([name, m]) => `| ${name} | ${m.peakMb.toFixed(1)} MB | ${m.phases.join(', ')} |`)
-  return ['| service | peak RSS (VmHWM) | sampled during |', '|---|---|---|', ...rows]
+  const rows = Object.entries(r.memory).map(([name, m]) => `| ${name} | ${m.peakMb.toFixed(1)} MB | ${phasePeaks(m)} |`)
+  return ["| service | peak RSS (VmHWM) | each phase's peak (the highest in bold) |", '|---|---|---|', ...rows]
+}
+
+/** `phase 123.4` for every phase the service ran in, the one that set its peak in bold. */
+function phasePeaks(m: MemoryResult): string {
+  return m.phases
+    .map((phase) => {
+      const peak = m.peakMbByPhase[phase] ?? 0
+      const text = `${phase} ${peak.toFixed(1)}`
+      return peak === m.peakMb ? `**${text}**` : text
+    })
+    .join(', ')
 }
 
 export function renderSection(r: BenchResults): string {

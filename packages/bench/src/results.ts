@@ -133,6 +133,8 @@ export interface MemoryResult {
   peakMb: number
   /** In which phases it was sampled. */
   phases: string[]
+  /** Each phase's own peak (the highest instance in it), MiB: which workload set `peakMb`. */
+  peakMbByPhase: Record<string, number>
 }
 
 export interface BenchResults {

@@ -163,7 +163,10 @@ const results: BenchResults = {
     dashboard: { requestsPerSec: 7000, p50Ms: 2, p99Ms: 5, errors: 0, non2xx: 0, cpuMicrosPerRequest: 90 },
     bare: { requestsPerSec: 10000, p50Ms: 1, p99Ms: 3, errors: 0, non2xx: 0, cpuMicrosPerRequest: 50.25 },
   },
-  memory: { 'query-api': { peakMb: 120.5, phases: ['api'] } },
+  memory: {
+    'query-api': { peakMb: 120.5, phases: ['api'], peakMbByPhase: { api: 120.5 } },
+    'ingest-worker': { peakMb: 210.25, phases: ['throughput', 'freshness'], peakMbByPhase: { throughput: 180, freshness: 210.25 } },
+  },
   targets: evaluateTargets({ e2eVsRaw: 0.4, timelineP99: 3, sustainedRate: 15_000 }),
   failures: [],
 }
@@ -179,7 +182,8 @@ t.test('report renders every section and the target verdicts', async (t) => {
   t.match(section, /20\.00x faster/)
   t.match(section, /inside batch transactions; the returning-participants fold emptied its log 0\.4 s after the last message was visible\./)
   t.match(section, /\(summed over the aggregators\)\./, 'not waited for: nothing said')
-  t.match(section, /query-api \| 120\.5 MB/)
+  t.match(section, /query-api \| 120\.5 MB \| \*\*api 120\.5\*\* \|/)
+  t.match(section, /ingest-worker \| 210\.3 MB \| throughput 180\.0, \*\*freshness 210\.3\*\* \|/, 'each phase, the peak one in bold')
   t.match(
     section,
     /\| sustained rate with freshness p99 < 1 s \| >= 20000 events\/s \| 15000 events\/s \| \*\*miss\*\* \(short by 5000 events\/s \(25%\)\) \|/,

@@ -10,7 +10,6 @@ import { cacheKeys } from '@event-analytics/contracts'
 import { invalidateProjections, type ChangePublication } from '@event-analytics/ops'
 import { addUtcMonths, closeDb, createDb, ensureTimelinePartitions, readTimeline, utcMonthStart } from '@event-analytics/db'
 import { seedBenchChannels, seedBenchEvent, seedBenchTimeline } from '@event-analytics/db/bench'
-import autocannon from 'autocannon'
 import { Redis } from 'ioredis'
 import type { BenchConfig } from '../config.js'
 import { apiEnv, changesChannel, serviceNodeOptions } from '../env.js'
@@ -22,8 +21,7 @@ import type { ApiResult, HttpRun } from '../results.js'
 import { startService, type RunningService } from '../services.js'
 import { summarize } from '../stats.js'
 import { CHANNELS, newEventIds } from '../workload.js'
-import { clockTicksPerSecond, readProcCpu } from '../proc-cpu.js'
-import { getJson, operatorToken } from './api-client.js'
+import { getJson, loadRun, operatorToken } from './api-client.js'
 import { freePort } from '@event-analytics/ops/testing'
 
 const HOURS_PER_YEAR = 8760
@@ -47,29 +45,6 @@ async function seed(databaseUrl: string, eventId: string, progress: Progress): P
     return { from, to }
   } finally {
     await closeDb(db)
-  }
-}
-
-/** One autocannon run against `url`, and the CPU time the process `pid` spent answering it. */
-async function cannon(url: string, token: string, config: BenchConfig, pid: number): Promise<HttpRun> {
-  const before = readProcCpu(pid)
-  const result = await autocannon({
-    url,
-    connections: config.BENCH_API_CONNECTIONS,
-    duration: config.BENCH_API_SECONDS,
-    headers: { authorization: `Bearer ${token}` },
-  })
-  const after = readProcCpu(pid)
-  const answered = result.requests.total
-  const cpuMicrosPerRequest =
-    before === null || after === null || answered === 0 ? null : ((after.ticks - before.ticks) / clockTicksPerSecond() / answered) * 1e6
-  return {
-    cpuMicrosPerRequest,
-    requestsPerSec: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
   }
 }
 
@@ -178,12 +153,13 @@ export async function runApi(config: BenchConfig, progress: Progress, memory: Me
       readyUrl: `http://127.0.0.1:${barePort}/health`,
     })
     services.push(bare)
+    const load = { connections: config.BENCH_API_CONNECTIONS, seconds: config.BENCH_API_SECONDS }
     const bareRuns: HttpRun[] = []
     const dashboardRuns: HttpRun[] = []
     for (let round = 1; round <= 2; round += 1) {
       progress.phase(`api: autocannon round ${round}/2 (bare route, then cached dashboard), ${config.BENCH_API_SECONDS} s each`)
-      bareRuns.push(await cannon(`http://127.0.0.1:${barePort}/bare`, token, config, bare.pid))
-      dashboardRuns.push(await cannon(dashboardUrl, token, config, api.pid))
+      bareRuns.push(await loadRun(`http://127.0.0.1:${barePort}/bare`, token, load, bare.pid))
+      dashboardRuns.push(await loadRun(dashboardUrl, token, load, api.pid))
       progress.done(
         `bare ${Math.round(bareRuns.at(-1)?.requestsPerSec ?? 0)} req/s, dashboard ${Math.round(dashboardRuns.at(-1)?.requestsPerSec ?? 0)} req/s`,
       )

@@ -101,7 +101,7 @@ function apiSection(r: BenchResults): string[] {
     '| route | req/s | p50 | p99 | CPU-µs per request (server process) | errors |',
     '|---|---|---|---|---|---|',
     httpRow('bare Fastify, fixed JSON', a.bare),
-    httpRow('cached dashboard (JWT + Redis hit + ETag)', a.dashboard),
+    httpRow('cached dashboard (JWT, in-process cache hit, ETag)', a.dashboard),
     '',
     `Uncached daily timeline over one year (${int(a.timelineRows)} hourly rows seeded, ${a.timelineBuckets} buckets), cache entry deleted before each sequential request:`,
     '',

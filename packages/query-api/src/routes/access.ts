@@ -110,8 +110,8 @@ export async function loadEventEntry<T>(
 
 /**
  * Sends the event's projection after the visibility and owner checks; resolves once it is handed
- * to `reply.send`, not once it is written: route handlers call it through `answering`. The text
- * was serialised by this route's response schema (replySerializer), so it goes out as is.
+ * to `reply.send`, not once it is written: handlers call it through `answer` (answering.ts).
+ * The text was serialised by this route's response schema (replySerializer), so it goes out as is.
  */
 export async function sendEventProjection<T>(
   app: FastifyInstance,
@@ -136,7 +136,7 @@ export async function sendEventProjection<T>(
     .send(entry.body)
 }
 
-/** Sends JSON text a route's serializer wrote (replySerializer) as is (from a handler made by `answering`). */
+/** Sends JSON text a route's serializer wrote (replySerializer) as is, from a handler's `answer` (answering.ts). */
 export function sendSerialized(reply: FastifyReply, text: string, hit: boolean): void {
   reply
     .header('x-cache', hit ? 'hit' : 'miss')

@@ -30,7 +30,7 @@ const settings = loadConfig(
   process.env,
 )
 
-/** A body of the dashboard's size and shape (about 1.5 kB of JSON: an event, figures, channels). */
+/** About 1 kB of JSON shaped like the dashboard's body (an event and its channels; the dashboard's own is about 1.5 kB). */
 function dashboardLikeBody(): unknown {
   const channels = Array.from({ length: 6 }, (_, i) => ({
     channelName: `channel-${i}`,

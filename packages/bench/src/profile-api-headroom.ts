@@ -15,7 +15,7 @@ import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { env, loadConfig, SERVICE_NODE_OPTIONS } from '@event-analytics/ops'
 import { freePort } from '@event-analytics/ops/testing'
-import { loadRun } from './phases/api-client.js'
+import { bestRun, loadRun } from './phases/api-client.js'
 import { RESULTS_DIR } from './paths.js'
 import type { HttpRun } from './results.js'
 import { startService, type RunningService } from './services.js'
@@ -68,8 +68,6 @@ async function startRoute(workMicros: number, bodyFile: string): Promise<Route> 
   return { workMicros, service, url: `http://127.0.0.1:${port}/bare`, runs: [] }
 }
 
-const best = (runs: readonly HttpRun[]): HttpRun => runs.reduce((a, b) => (b.requestsPerSec > a.requestsPerSec ? b : a))
-
 async function main(): Promise<void> {
   const work = settings.PROFILE_WORK_MICROS.map(Number)
   const invalid = work.filter((micros) => !Number.isFinite(micros) || micros < 0)
@@ -87,13 +85,13 @@ async function main(): Promise<void> {
         process.stderr.write(`round ${round}: ${route.workMicros} µs added: ${Math.round(route.runs.at(-1)?.requestsPerSec ?? 0)} req/s\n`)
       }
     }
-    const baseline = best(routes[0]?.runs ?? [])
+    const baseline = bestRun(routes[0]?.runs ?? [])
     const lines = [
       `bare route, ${load.connections} connections, ${load.seconds} s per run, best of ${settings.PROFILE_ROUNDS} interleaved runs`,
       '| work added per request | req/s | vs no work added | CPU-µs per request (route process) |',
       '|---|---|---|---|',
       ...routes.map((route) => {
-        const run = best(route.runs)
+        const run = bestRun(route.runs)
         const cpu = run.cpuMicrosPerRequest === null ? 'n/a' : run.cpuMicrosPerRequest.toFixed(1)
         return `| ${route.workMicros} µs | ${Math.round(run.requestsPerSec).toLocaleString('en-US')} | ${(run.requestsPerSec / baseline.requestsPerSec).toFixed(2)}x | ${cpu} |`
       }),

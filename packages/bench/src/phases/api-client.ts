@@ -46,3 +46,6 @@ export async function loadRun(url: string, token: string | undefined, load: Load
     non2xx: result.non2xx,
   }
 }
+
+/** The run with the highest rate: the least disturbed by whatever else shared the cores. */
+export const bestRun = (runs: readonly HttpRun[]): HttpRun => runs.reduce((a, b) => (b.requestsPerSec > a.requestsPerSec ? b : a))

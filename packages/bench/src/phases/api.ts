@@ -21,7 +21,7 @@ import type { ApiResult, HttpRun } from '../results.js'
 import { startService, type RunningService } from '../services.js'
 import { summarize } from '../stats.js'
 import { CHANNELS, newEventIds } from '../workload.js'
-import { getJson, loadRun, operatorToken } from './api-client.js'
+import { bestRun, getJson, loadRun, operatorToken } from './api-client.js'
 import { freePort } from '@event-analytics/ops/testing'
 
 const HOURS_PER_YEAR = 8760
@@ -47,8 +47,6 @@ async function seed(databaseUrl: string, eventId: string, progress: Progress): P
     await closeDb(db)
   }
 }
-
-const best = (runs: readonly HttpRun[]): HttpRun => runs.reduce((a, b) => (b.requestsPerSec > a.requestsPerSec ? b : a))
 
 /**
  * One request after the entry was invalidated as the aggregator does it (guard, UNLINK, then the
@@ -172,8 +170,8 @@ export async function runApi(config: BenchConfig, progress: Progress, memory: Me
     return {
       connections: config.BENCH_API_CONNECTIONS,
       seconds: config.BENCH_API_SECONDS,
-      dashboard: best(dashboardRuns),
-      bare: best(bareRuns),
+      dashboard: bestRun(dashboardRuns),
+      bare: bestRun(bareRuns),
       timelineRows: HOURS_PER_YEAR,
       timelineBuckets: timeline.buckets,
       timelineMs,
